@@ -1,0 +1,196 @@
+//! Identifiers people type: usernames, email addresses, phone numbers and account ids, each
+//! normalised so that the same person finds the same account however they type it.
+
+/// Longest username accepted.
+pub const USERNAME_MAX: usize = 32;
+/// Shortest username accepted.
+pub const USERNAME_MIN: usize = 3;
+
+/// Why an identifier was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentifierError {
+    #[error("A username has 3 to 32 characters.")]
+    UsernameLength,
+    #[error("A username uses only letters a–z, digits, dots, dashes and underscores.")]
+    UsernameCharacters,
+    #[error("That doesn't look like an email address (name@example.com).")]
+    Email,
+    #[error("A phone number has 7 to 15 digits, optionally starting with +.")]
+    Phone,
+    #[error("An account id is # followed by digits, like #1042.")]
+    AccountId,
+    #[error("Type a username, email address, phone number or account id.")]
+    Empty,
+}
+
+/// A normalised username: lower-case ASCII letters, digits, `.`, `-`, `_`.
+pub fn username(input: &str) -> Result<String, IdentifierError> {
+    let s = input.trim().to_ascii_lowercase();
+    let n = s.chars().count();
+    if !(USERNAME_MIN..=USERNAME_MAX).contains(&n) {
+        return Err(IdentifierError::UsernameLength);
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '-' | '_'))
+    {
+        return Err(IdentifierError::UsernameCharacters);
+    }
+    Ok(s)
+}
+
+/// A normalised email address: trimmed, lower-cased, one `@`, a dot in the domain.
+pub fn email(input: &str) -> Result<String, IdentifierError> {
+    let s = input.trim().to_lowercase();
+    let (local, domain) = s.split_once('@').ok_or(IdentifierError::Email)?;
+    let ok = !local.is_empty()
+        && local.len() <= 64
+        && domain.len() <= 253
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains('@')
+        && s.chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && c != '"');
+    if ok {
+        Ok(s)
+    } else {
+        Err(IdentifierError::Email)
+    }
+}
+
+/// A normalised phone number: `+` and digits only (spaces, dashes, dots, brackets dropped).
+pub fn phone(input: &str) -> Result<String, IdentifierError> {
+    let t = input.trim();
+    let mut out = String::new();
+    for (i, c) in t.chars().enumerate() {
+        match c {
+            '+' if i == 0 => out.push('+'),
+            '0'..='9' => out.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return Err(IdentifierError::Phone),
+        }
+    }
+    let digits = out.chars().filter(char::is_ascii_digit).count();
+    if (7..=15).contains(&digits) {
+        Ok(out)
+    } else {
+        Err(IdentifierError::Phone)
+    }
+}
+
+/// What a desk agent typed into the lookup field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Lookup {
+    Username(String),
+    Email(String),
+    Phone(String),
+    AccountId(i64),
+}
+
+impl Lookup {
+    /// Classifies and normalises: `#123` is an account id, anything with `@` an email, digits
+    /// (with `+ - . ( )` and spaces) a phone number, anything else a username.
+    pub fn parse(input: &str) -> Result<Lookup, IdentifierError> {
+        let t = input.trim();
+        if t.is_empty() {
+            return Err(IdentifierError::Empty);
+        }
+        if let Some(rest) = t.strip_prefix('#') {
+            return rest
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(Lookup::AccountId)
+                .ok_or(IdentifierError::AccountId);
+        }
+        if t.contains('@') {
+            return email(t).map(Lookup::Email);
+        }
+        if t.chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'))
+            && t.chars().any(|c| c.is_ascii_digit())
+        {
+            return phone(t).map(Lookup::Phone);
+        }
+        username(t).map(Lookup::Username)
+    }
+}
+
+/// How an account id is shown.
+pub fn account_id_label(id: i64) -> String {
+    format!("#{id}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn usernames() {
+        assert_eq!(username("  Jane.Doe ").unwrap(), "jane.doe");
+        assert_eq!(username("ab"), Err(IdentifierError::UsernameLength));
+        assert_eq!(
+            username("jane doe"),
+            Err(IdentifierError::UsernameCharacters)
+        );
+        assert_eq!(
+            username("j\x1b[2J"),
+            Err(IdentifierError::UsernameCharacters)
+        );
+    }
+
+    #[test]
+    fn emails() {
+        assert_eq!(email(" Jane@Example.COM ").unwrap(), "jane@example.com");
+        for bad in [
+            "jane",
+            "@example.com",
+            "jane@example",
+            "jane@.com",
+            "a b@c.de",
+        ] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn phones() {
+        assert_eq!(phone("+1 (555) 010-4477").unwrap(), "+15550104477");
+        assert_eq!(phone("555.010.4477").unwrap(), "5550104477");
+        assert!(phone("12345").is_err());
+        assert!(phone("555-CALL-NOW").is_err());
+        assert!(phone("1+5550104477").is_err());
+    }
+
+    #[test]
+    fn lookups_classify() {
+        assert_eq!(Lookup::parse("#42").unwrap(), Lookup::AccountId(42));
+        assert_eq!(Lookup::parse("#x"), Err(IdentifierError::AccountId));
+        assert_eq!(
+            Lookup::parse("JANE@example.com").unwrap(),
+            Lookup::Email("jane@example.com".into())
+        );
+        assert_eq!(
+            Lookup::parse("+44 20 7946 0018").unwrap(),
+            Lookup::Phone("+442079460018".into())
+        );
+        assert_eq!(
+            Lookup::parse("Jane").unwrap(),
+            Lookup::Username("jane".into())
+        );
+        assert_eq!(Lookup::parse("   "), Err(IdentifierError::Empty));
+    }
+
+    proptest! {
+        #[test]
+        fn normalisers_never_panic_and_are_idempotent(s in ".{0,80}") {
+            if let Ok(u) = username(&s) { prop_assert_eq!(username(&u).unwrap(), u); }
+            if let Ok(e) = email(&s) { prop_assert_eq!(email(&e).unwrap(), e); }
+            if let Ok(p) = phone(&s) { prop_assert_eq!(phone(&p).unwrap(), p); }
+            let _ = Lookup::parse(&s);
+        }
+    }
+}

@@ -1,0 +1,10 @@
+//! Pure rules of the product: no I/O, no clock reads, no database. Every function here takes
+//! the time and the randomness it needs as arguments, so tests can pin them.
+
+pub mod identifier;
+pub mod lockout;
+pub mod mask;
+pub mod one_time;
+pub mod password;
+pub mod pending_change;
+pub mod recovery_code;
