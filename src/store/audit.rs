@@ -1,0 +1,422 @@
+//! The audit log: every agent sign-in, lookup, view and helper run, hash-chained so that an
+//! edited or deleted row is detected by `audit verify`.
+//!
+//! The desk writes through [`AuditLog`], a connection whose SQLite authorizer refuses every
+//! write except appending to `audit_log` (and SQLite's own `sqlite_sequence` bookkeeping for
+//! it). It is the desk's only writable connection.
+
+use super::{Result, Store, StoreError, classify, hex, parse_ts, ts};
+use crate::domain::lockout::Lockout;
+use chrono::{DateTime, Utc};
+use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// The hash before the first row.
+pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// Audit actions, as stored.
+pub mod action {
+    pub const SIGN_IN: &str = "sign_in";
+    pub const SIGN_IN_FAILED: &str = "sign_in_failed";
+    pub const SIGN_IN_REFUSED: &str = "sign_in_refused";
+    pub const SIGN_OUT: &str = "sign_out";
+    pub const IDLE_LOCK: &str = "idle_lock";
+    pub const LOOKUP: &str = "lookup";
+    pub const VIEW: &str = "view";
+    pub const HELPER: &str = "helper";
+}
+
+/// One audit row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub agent: String,
+    pub action: String,
+    pub account_id: Option<i64>,
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// What `audit verify` found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// The chain is whole: this many rows, ending in this hash.
+    Intact { rows: usize, head: String },
+    /// Row `id` does not hash to what it claims (edited).
+    Edited { id: i64 },
+    /// Row `id` does not follow its predecessor (a row before it was deleted or reordered).
+    Broken { id: i64 },
+    /// Rows were removed from the end (the highest id ever issued is `issued`, the last row
+    /// present is `last`).
+    Truncated { last: i64, issued: i64 },
+}
+
+fn row_hash(
+    prev: &str,
+    id: i64,
+    at: &str,
+    agent: &str,
+    action: &str,
+    account_id: Option<i64>,
+    detail: &str,
+) -> String {
+    let mut h = Sha256::new();
+    for part in [
+        prev,
+        &id.to_string(),
+        at,
+        agent,
+        action,
+        &account_id.map(|a| a.to_string()).unwrap_or_default(),
+        detail,
+    ] {
+        h.update(part.as_bytes());
+        h.update([0x1f]);
+    }
+    hex(&h.finalize())
+}
+
+/// Appends one row inside an IMMEDIATE transaction (so two desks never fork the chain).
+fn append(
+    conn: &mut Connection,
+    agent: &str,
+    action: &str,
+    account_id: Option<i64>,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (prev_id, prev): (i64, String) = tx
+        .query_row(
+            "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, GENESIS.to_string()));
+    let issued: i64 = tx
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    let id = issued.max(prev_id) + 1;
+    let at = ts(now);
+    let hash = row_hash(&prev, id, &at, agent, action, account_id, detail);
+    tx.execute(
+        "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![id, at, agent, action, account_id, detail, prev, hash],
+    )?;
+    tx.commit()
+}
+
+fn list(
+    conn: &Connection,
+    agent: Option<&str>,
+    account: Option<i64>,
+) -> rusqlite::Result<Vec<AuditRow>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, at, agent, action, account_id, detail, prev_hash, hash FROM audit_log WHERE (?1 IS NULL OR agent = ?1) AND (?2 IS NULL OR account_id = ?2) ORDER BY id",
+    )?;
+    stmt.query_map(params![agent, account], |r| {
+        Ok(AuditRow {
+            id: r.get(0)?,
+            at: parse_ts(&r.get::<_, String>(1)?),
+            agent: r.get(2)?,
+            action: r.get(3)?,
+            account_id: r.get(4)?,
+            detail: r.get(5)?,
+            prev_hash: r.get(6)?,
+            hash: r.get(7)?,
+        })
+    })?
+    .collect()
+}
+
+fn verify(conn: &Connection) -> rusqlite::Result<Verdict> {
+    let mut stmt = conn.prepare("SELECT id, at, agent, action, account_id, detail, prev_hash, hash FROM audit_log ORDER BY id")?;
+    let mut rows = stmt.query([])?;
+    let mut prev = GENESIS.to_string();
+    let mut count = 0usize;
+    let mut last_id = 0i64;
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let at: String = r.get(1)?;
+        let agent: String = r.get(2)?;
+        let action: String = r.get(3)?;
+        let account_id: Option<i64> = r.get(4)?;
+        let detail: String = r.get(5)?;
+        let prev_hash: String = r.get(6)?;
+        let hash: String = r.get(7)?;
+        if row_hash(&prev_hash, id, &at, &agent, &action, account_id, &detail) != hash {
+            return Ok(Verdict::Edited { id });
+        }
+        if prev_hash != prev || id != last_id + 1 {
+            return Ok(Verdict::Broken { id });
+        }
+        prev = hash;
+        last_id = id;
+        count += 1;
+    }
+    let issued: i64 = conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    if issued > last_id {
+        return Ok(Verdict::Truncated {
+            last: last_id,
+            issued,
+        });
+    }
+    Ok(Verdict::Intact {
+        rows: count,
+        head: prev,
+    })
+}
+
+/// Replays an agent's sign-in rows since its last success through the lockout rule, so the
+/// desk can enforce lockouts without any writable state besides the audit log.
+fn agent_lockout(conn: &Connection, agent: &str) -> rusqlite::Result<Lockout> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT action, at FROM audit_log WHERE agent = ?1 AND action IN ('sign_in', 'sign_in_failed')
+           AND id > coalesce((SELECT max(id) FROM audit_log WHERE agent = ?1 AND action = 'sign_in'), 0)
+         ORDER BY id",
+    )?;
+    let mut l = Lockout::default();
+    let mut rows = stmt.query([agent])?;
+    while let Some(r) = rows.next()? {
+        let at = parse_ts(&r.get::<_, String>(1)?);
+        if l.locked_at(at).is_none() {
+            l.fail(at);
+        }
+    }
+    Ok(l)
+}
+
+/// The authorizer of the desk's writable connection: reads, and appends to the audit log.
+fn desk_authorizer(ctx: AuthContext<'_>) -> Authorization {
+    match ctx.action {
+        AuthAction::Read { .. }
+        | AuthAction::Select
+        | AuthAction::Function { .. }
+        | AuthAction::Recursive => Authorization::Allow,
+        AuthAction::Transaction { .. } | AuthAction::Savepoint { .. } => Authorization::Allow,
+        AuthAction::Insert {
+            table_name: "audit_log" | "sqlite_sequence",
+        } => Authorization::Allow,
+        AuthAction::Update {
+            table_name: "sqlite_sequence",
+            ..
+        } => Authorization::Allow,
+        AuthAction::Pragma {
+            pragma_name: "user_version" | "data_version" | "foreign_keys",
+            pragma_value: None,
+        } => Authorization::Allow,
+        _ => Authorization::Deny,
+    }
+}
+
+/// The desk's only writable connection.
+pub struct AuditLog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLog")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+impl AuditLog {
+    /// Opens an existing, current database for appending audit rows. The authorizer is in
+    /// place before the first statement runs.
+    pub fn open(path: &Path) -> Result<AuditLog> {
+        std::fs::metadata(path).map_err(|source| StoreError::OpenFile {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        let mut conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(|e| classify(path, e))?;
+        conn.authorizer(Some(desk_authorizer))
+            .map_err(|e| classify(path, e))?;
+        conn.busy_timeout(super::BUSY_TIMEOUT)
+            .map_err(|e| classify(path, e))?;
+        let log = AuditLog {
+            conn,
+            path: path.to_path_buf(),
+        };
+        let found: i64 = log
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| classify(path, e))?;
+        if found != super::CURRENT_VERSION {
+            return Err(if found > super::CURRENT_VERSION {
+                StoreError::NewerSchema {
+                    path: path.to_path_buf(),
+                    found,
+                    supported: super::CURRENT_VERSION,
+                }
+            } else {
+                StoreError::OlderSchema {
+                    path: path.to_path_buf(),
+                    found,
+                    supported: super::CURRENT_VERSION,
+                }
+            });
+        }
+        Ok(log)
+    }
+
+    /// Appends one row.
+    pub fn append(
+        &mut self,
+        agent: &str,
+        action: &str,
+        account_id: Option<i64>,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        append(&mut self.conn, agent, action, account_id, detail, now)
+            .map_err(|e| classify(&self.path, e))
+    }
+
+    /// The agent's sign-in lockout, derived from the audit log.
+    pub fn agent_lockout(&self, agent: &str) -> Result<Lockout> {
+        agent_lockout(&self.conn, agent).map_err(|e| classify(&self.path, e))
+    }
+}
+
+impl Store {
+    /// Appends an audit row through the administrative connection (used by the CLI and tests).
+    pub fn audit_append(
+        &mut self,
+        agent: &str,
+        action: &str,
+        account_id: Option<i64>,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let p = self.path.clone();
+        append(self.conn_mut(), agent, action, account_id, detail, now).map_err(|e| classify(&p, e))
+    }
+
+    pub fn audit_rows(&self, agent: Option<&str>, account: Option<i64>) -> Result<Vec<AuditRow>> {
+        list(self.conn(), agent, account).map_err(|e| self.err(e))
+    }
+
+    pub fn audit_verify(&self) -> Result<Verdict> {
+        verify(self.conn()).map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn setup() -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("a.db");
+        drop(Store::open(&db).unwrap());
+        (tmp, db)
+    }
+
+    #[test]
+    fn chain_verifies_and_detects_edit_delete_truncate() {
+        let (_t, db) = setup();
+        let now = Utc::now();
+        let mut log = AuditLog::open(&db).unwrap();
+        for i in 0..5 {
+            log.append("alex", action::LOOKUP, Some(i), "ja•••", now)
+                .unwrap();
+        }
+        let s = Store::open(&db).unwrap();
+        assert!(matches!(
+            s.audit_verify().unwrap(),
+            Verdict::Intact { rows: 5, .. }
+        ));
+
+        s.conn()
+            .execute("UPDATE audit_log SET detail = 'x' WHERE id = 3", [])
+            .unwrap();
+        assert_eq!(s.audit_verify().unwrap(), Verdict::Edited { id: 3 });
+        s.conn()
+            .execute("DELETE FROM audit_log WHERE id = 3", [])
+            .unwrap();
+        assert_eq!(s.audit_verify().unwrap(), Verdict::Broken { id: 4 });
+        s.conn()
+            .execute("DELETE FROM audit_log WHERE id >= 3", [])
+            .unwrap();
+        assert_eq!(
+            s.audit_verify().unwrap(),
+            Verdict::Truncated { last: 2, issued: 5 }
+        );
+    }
+
+    #[test]
+    fn authorizer_refuses_account_writes_but_appends_audit() {
+        let (_t, db) = setup();
+        let mut log = AuditLog::open(&db).unwrap();
+        log.append("alex", action::SIGN_IN, None, "", Utc::now())
+            .unwrap();
+        for sql in [
+            "INSERT INTO accounts (username, password_hash, created_at, password_changed_at) VALUES ('x','y','z','z')",
+            "UPDATE accounts SET two_step = 1",
+            "DELETE FROM recovery_codes",
+            "UPDATE audit_log SET detail = 'x'",
+            "DELETE FROM audit_log",
+            "DROP TABLE accounts",
+            "CREATE TABLE evil (x)",
+            "ATTACH DATABASE ':memory:' AS other",
+            "PRAGMA user_version = 7",
+            "PRAGMA journal_mode = DELETE",
+        ] {
+            let e = log.conn.execute_batch(sql).unwrap_err();
+            assert!(e.to_string().contains("not authorized"), "{sql}: {e}");
+        }
+        let s = Store::open(&db).unwrap();
+        assert!(matches!(
+            s.audit_verify().unwrap(),
+            Verdict::Intact { rows: 1, .. }
+        ));
+    }
+
+    #[test]
+    fn agent_lockout_replays_failures() {
+        let (_t, db) = setup();
+        let mut log = AuditLog::open(&db).unwrap();
+        let t = Utc::now();
+        for i in 0..5 {
+            log.append(
+                "alex",
+                action::SIGN_IN_FAILED,
+                None,
+                "",
+                t + Duration::seconds(i),
+            )
+            .unwrap();
+        }
+        let l = log.agent_lockout("alex").unwrap();
+        assert!(l.locked_at(t + Duration::minutes(1)).is_some());
+        assert!(l.locked_at(t + Duration::minutes(16)).is_none());
+        log.append("alex", action::SIGN_IN, None, "", t + Duration::minutes(20))
+            .unwrap();
+        assert_eq!(log.agent_lockout("alex").unwrap(), Lockout::default());
+    }
+}

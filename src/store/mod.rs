@@ -1,0 +1,475 @@
+//! SQLite storage. All SQL in the product lives under this folder.
+//!
+//! - `mod.rs`     open + migrate, file permissions, error classification, time format
+//! - `holder`     writes made on behalf of the account holder (one IMMEDIATE transaction each)
+//! - `read`       read-only queries for the account view (what the desk may see)
+//! - `audit`      the hash-chained audit log; `agents` support agents; `outbox` sent messages
+//! - `seed`       the demo database
+
+pub mod agents;
+pub mod audit;
+pub mod holder;
+pub mod outbox;
+pub mod read;
+pub mod schema;
+pub mod seed;
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use std::fs::{self, OpenOptions};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use schema::CURRENT_VERSION;
+
+/// How long a connection waits for another process's lock before giving up.
+pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Everything that can go wrong with the database, each a sentence a person can act on.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the directory {}: {}", .dir.display(), io_reason(.source))]
+    CreateDir { dir: PathBuf, source: io::Error },
+    #[error("cannot create the database {}: {}", .path.display(), io_reason(.source))]
+    CreateFile { path: PathBuf, source: io::Error },
+    #[error("cannot open the database {}: {}", .path.display(), io_reason(.source))]
+    OpenFile { path: PathBuf, source: io::Error },
+    #[error("{} is not a recovery-desk database (it is not an SQLite file, or it is damaged)", .path.display())]
+    NotADatabase { path: PathBuf },
+    #[error("{} has schema version {found}, newer than this recovery-desk understands ({supported}); use a newer recovery-desk", .path.display())]
+    NewerSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{} has schema version {found} but this read-only session needs {supported}; open it once with the account console to upgrade it", .path.display())]
+    OlderSchema {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+    #[error("{} is locked by another process; gave up after {} seconds", .path.display(), BUSY_TIMEOUT.as_secs())]
+    Locked { path: PathBuf },
+    #[error("cannot write to {}: the file or its directory is read-only", .path.display())]
+    ReadOnly { path: PathBuf },
+    #[error("the disk holding {} is full; nothing was changed", .path.display())]
+    DiskFull { path: PathBuf },
+    #[error("{} is damaged (SQLite reports corruption)", .path.display())]
+    Corrupt { path: PathBuf },
+    #[error("the database refused the change: {0}")]
+    Refused(String),
+    #[error("database error on {}: {msg}", .path.display())]
+    Other { path: PathBuf, msg: String },
+    #[error("{0}")]
+    Conflict(&'static str),
+    #[error("no such {0}")]
+    NotFound(&'static str),
+    #[error("the outbox key {} is unusable: {reason}", .path.display())]
+    OutboxKey { path: PathBuf, reason: String },
+}
+
+fn io_reason(e: &io::Error) -> String {
+    match e.kind() {
+        io::ErrorKind::PermissionDenied => "permission denied".into(),
+        io::ErrorKind::NotFound => "no such file or directory".into(),
+        io::ErrorKind::ReadOnlyFilesystem => "read-only file system".into(),
+        io::ErrorKind::StorageFull => "no space left on device".into(),
+        _ => e.to_string(),
+    }
+}
+
+/// Turns an SQLite error into one of ours, naming the file.
+pub(crate) fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
+    let path = path.to_path_buf();
+    if let rusqlite::Error::SqliteFailure(f, ref msg) = e {
+        return match f.code {
+            ErrorCode::NotADatabase => StoreError::NotADatabase { path },
+            ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Locked { path },
+            ErrorCode::ReadOnly => StoreError::ReadOnly { path },
+            ErrorCode::DiskFull => StoreError::DiskFull { path },
+            ErrorCode::DatabaseCorrupt => StoreError::Corrupt { path },
+            ErrorCode::AuthorizationForStatementDenied => {
+                StoreError::Refused(msg.clone().unwrap_or_else(|| "not authorized".into()))
+            }
+            ErrorCode::CannotOpen => StoreError::OpenFile {
+                path,
+                source: io::Error::other("SQLite cannot open it"),
+            },
+            ErrorCode::ConstraintViolation => {
+                StoreError::Conflict("that change conflicts with data already stored")
+            }
+            _ => StoreError::Other {
+                path,
+                msg: msg.clone().unwrap_or_else(|| f.to_string()),
+            },
+        };
+    }
+    StoreError::Other {
+        path,
+        msg: e.to_string(),
+    }
+}
+
+/// Store-wide result.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// How a connection is opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Create if missing, migrate, read and write.
+    ReadWrite,
+    /// SQLite read-only: any write fails in SQLite itself. Used for the desk's account reads.
+    ReadOnly,
+}
+
+/// An open database.
+pub struct Store {
+    conn: Connection,
+    path: PathBuf,
+    outbox_key: Option<outbox::OutboxKey>,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("path", &self.path).finish()
+    }
+}
+
+/// Creates `dir` (and parents) with mode 0700 where it does not exist yet.
+pub fn ensure_private_dir(dir: &Path) -> Result<()> {
+    if dir.as_os_str().is_empty() || dir.is_dir() {
+        return Ok(());
+    }
+    fs::DirBuilder::new()
+        .recursive(true)
+        .mode(0o700)
+        .create(dir)
+        .map_err(|source| StoreError::CreateDir {
+            dir: dir.to_path_buf(),
+            source,
+        })
+}
+
+impl Store {
+    /// Opens (creating with mode 0600 in a 0700 directory if missing) and migrates.
+    pub fn open(path: &Path) -> Result<Store> {
+        Self::open_with(path, Access::ReadWrite)
+    }
+
+    /// Opens an existing database read-only (SQLite refuses every write on this connection).
+    pub fn open_read_only(path: &Path) -> Result<Store> {
+        Self::open_with(path, Access::ReadOnly)
+    }
+
+    pub fn open_with(path: &Path, access: Access) -> Result<Store> {
+        let flags = match access {
+            Access::ReadWrite => {
+                if let Some(dir) = path.parent() {
+                    ensure_private_dir(dir)?;
+                }
+                if !path.exists() {
+                    OpenOptions::new()
+                        .write(true)
+                        .create_new(true)
+                        .mode(0o600)
+                        .open(path)
+                        .map_err(|source| StoreError::CreateFile {
+                            path: path.to_path_buf(),
+                            source,
+                        })?;
+                } else {
+                    OpenOptions::new()
+                        .read(true)
+                        .write(true)
+                        .open(path)
+                        .map_err(|source| match source.kind() {
+                            io::ErrorKind::PermissionDenied => StoreError::ReadOnly {
+                                path: path.to_path_buf(),
+                            },
+                            _ => StoreError::OpenFile {
+                                path: path.to_path_buf(),
+                                source,
+                            },
+                        })?;
+                }
+                OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            }
+            Access::ReadOnly => {
+                fs::metadata(path).map_err(|source| StoreError::OpenFile {
+                    path: path.to_path_buf(),
+                    source,
+                })?;
+                OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
+            }
+        };
+        let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
+        let mut store = Store {
+            conn,
+            path: path.to_path_buf(),
+            outbox_key: None,
+        };
+        store.configure(access)?;
+        match access {
+            Access::ReadWrite => {
+                store.migrate()?;
+                store.outbox_key = Some(outbox::OutboxKey::load_or_create(path)?);
+            }
+            Access::ReadOnly => store.check_version_exact()?,
+        }
+        Ok(store)
+    }
+
+    fn configure(&mut self, access: Access) -> Result<()> {
+        let p = self.path.clone();
+        self.conn
+            .busy_timeout(BUSY_TIMEOUT)
+            .map_err(|e| classify(&p, e))?;
+        self.conn.set_prepared_statement_cache_capacity(64);
+        // Reading the schema is the first real access: a non-database file fails here.
+        self.conn
+            .query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map_err(|e| classify(&p, e))?;
+        if access == Access::ReadWrite {
+            let mode: String = self
+                .conn
+                .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
+                .map_err(|e| classify(&p, e))?;
+            if !mode.eq_ignore_ascii_case("wal") {
+                return Err(StoreError::Other {
+                    path: p,
+                    msg: format!("could not switch to WAL (journal mode is {mode})"),
+                });
+            }
+            self.conn
+                .execute_batch("PRAGMA synchronous = NORMAL;")
+                .map_err(|e| classify(&p, e))?;
+        }
+        self.conn
+            .execute_batch("PRAGMA foreign_keys = ON;")
+            .map_err(|e| classify(&p, e))?;
+        Ok(())
+    }
+
+    /// The schema version recorded in the file.
+    pub fn schema_version(&self) -> Result<i64> {
+        self.conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(|e| classify(&self.path, e))
+    }
+
+    fn check_version_exact(&self) -> Result<()> {
+        let found = self.schema_version()?;
+        if found > CURRENT_VERSION {
+            return Err(StoreError::NewerSchema {
+                path: self.path.clone(),
+                found,
+                supported: CURRENT_VERSION,
+            });
+        }
+        if found < CURRENT_VERSION {
+            return Err(StoreError::OlderSchema {
+                path: self.path.clone(),
+                found,
+                supported: CURRENT_VERSION,
+            });
+        }
+        Ok(())
+    }
+
+    /// Runs every migration the file has not seen, each in one IMMEDIATE transaction.
+    fn migrate(&mut self) -> Result<()> {
+        let p = self.path.clone();
+        loop {
+            let tx = self
+                .conn
+                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+                .map_err(|e| classify(&p, e))?;
+            let found: i64 = tx
+                .query_row("PRAGMA user_version", [], |r| r.get(0))
+                .map_err(|e| classify(&p, e))?;
+            if found > CURRENT_VERSION {
+                return Err(StoreError::NewerSchema {
+                    path: p,
+                    found,
+                    supported: CURRENT_VERSION,
+                });
+            }
+            if found == CURRENT_VERSION {
+                return Ok(());
+            }
+            if found < 0 {
+                return Err(StoreError::NotADatabase { path: p });
+            }
+            tx.execute_batch(schema::MIGRATIONS[found as usize])
+                .map_err(|e| classify(&p, e))?;
+            tx.pragma_update(None, "user_version", found + 1)
+                .map_err(|e| classify(&p, e))?;
+            tx.commit().map_err(|e| classify(&p, e))?;
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// The raw connection, for this module's submodules only.
+    pub(crate) fn conn(&self) -> &Connection {
+        &self.conn
+    }
+
+    pub(crate) fn conn_mut(&mut self) -> &mut Connection {
+        &mut self.conn
+    }
+
+    pub(crate) fn err(&self, e: rusqlite::Error) -> StoreError {
+        classify(&self.path, e)
+    }
+
+    /// Runs `PRAGMA integrity_check` and returns its verdict ("ok" when healthy).
+    pub fn integrity_check(&self) -> Result<String> {
+        self.conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| self.err(e))
+    }
+
+    /// A digest of every row of every account table, to prove something did not change.
+    pub fn account_tables_digest(&self) -> Result<Vec<(String, String)>> {
+        use sha2::{Digest, Sha256};
+        let mut out = vec![];
+        for table in schema::ACCOUNT_TABLES {
+            let mut stmt = self
+                .conn
+                .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
+                .map_err(|e| self.err(e))?;
+            let cols = stmt.column_count();
+            let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+            let mut h = Sha256::new();
+            while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+                for i in 0..cols {
+                    let v: rusqlite::types::Value = row.get(i).map_err(|e| self.err(e))?;
+                    h.update(format!("{v:?}\u{1f}").as_bytes());
+                }
+                h.update(b"\x1e");
+            }
+            out.push((table.to_string(), hex(&h.finalize())));
+        }
+        Ok(out)
+    }
+}
+
+/// Lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+const TS_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.3fZ";
+
+/// UTC time as stored.
+pub(crate) fn ts(t: DateTime<Utc>) -> String {
+    t.format(TS_FORMAT).to_string()
+}
+
+/// Stored time back to UTC; a malformed value reads as the epoch rather than failing a screen.
+pub(crate) fn parse_ts(s: &str) -> DateTime<Utc> {
+    NaiveDateTime::parse_from_str(s, TS_FORMAT)
+        .map(|n| n.and_utc())
+        .unwrap_or_default()
+}
+
+pub(crate) fn parse_ts_opt(s: Option<String>) -> Option<DateTime<Utc>> {
+    s.as_deref().map(parse_ts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn creates_private_file_and_dir_and_migrates() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("data");
+        let db = dir.join("x.db");
+        let s = Store::open(&db).unwrap();
+        assert_eq!(s.schema_version().unwrap(), CURRENT_VERSION);
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&db), 0o600);
+        let jm: String = s
+            .conn()
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(jm, "wal");
+        let fk: i64 = s
+            .conn()
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(fk, 1);
+        drop(s);
+        // Re-opening is a no-op migration.
+        assert_eq!(
+            Store::open(&db).unwrap().schema_version().unwrap(),
+            CURRENT_VERSION
+        );
+    }
+
+    #[test]
+    fn newer_schema_is_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("x.db");
+        let s = Store::open(&db).unwrap();
+        s.conn().pragma_update(None, "user_version", 99).unwrap();
+        drop(s);
+        let e = Store::open(&db).unwrap_err();
+        assert!(
+            matches!(e, StoreError::NewerSchema { found: 99, .. }),
+            "{e}"
+        );
+        assert!(e.to_string().contains("newer"));
+    }
+
+    #[test]
+    fn not_a_database_is_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("x.db");
+        fs::write(
+            &db,
+            b"hello, this is not sqlite at all, just text padding it out........",
+        )
+        .unwrap();
+        let e = Store::open(&db).unwrap_err();
+        assert!(matches!(e, StoreError::NotADatabase { .. }), "{e:?}");
+    }
+
+    #[test]
+    fn read_only_connection_refuses_writes() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("x.db");
+        drop(Store::open(&db).unwrap());
+        let ro = Store::open_read_only(&db).unwrap();
+        let e = ro
+            .conn()
+            .execute(
+                "INSERT INTO agents (name, password_hash, created_at) VALUES ('x','y','z')",
+                [],
+            )
+            .unwrap_err();
+        assert!(matches!(ro.err(e), StoreError::ReadOnly { .. }));
+    }
+
+    #[test]
+    fn timestamps_round_trip() {
+        let t = Utc::now();
+        let back = parse_ts(&ts(t));
+        assert!((t - back).num_milliseconds().abs() <= 1);
+    }
+}

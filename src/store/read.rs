@@ -1,0 +1,262 @@
+//! Read-only queries: everything the account view shows. The desk reads accounts only through
+//! this module, over a connection SQLite opened read-only. Nothing here returns a hash.
+
+use super::{Result, Store, StoreError, parse_ts, parse_ts_opt, ts};
+use crate::domain::identifier::Lookup;
+use crate::domain::lockout::Guarded;
+use crate::domain::mask;
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// Email or phone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MethodKind {
+    Email,
+    Phone,
+}
+
+impl MethodKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MethodKind::Email => "email",
+            MethodKind::Phone => "phone",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "email" => Some(MethodKind::Email),
+            "phone" => Some(MethodKind::Phone),
+            _ => None,
+        }
+    }
+    /// The masked form shown on screens and in notices.
+    pub fn mask(self, address: &str) -> String {
+        match self {
+            MethodKind::Email => mask::email(address),
+            MethodKind::Phone => mask::phone(address),
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            MethodKind::Email => "Email",
+            MethodKind::Phone => "Phone",
+        }
+    }
+}
+
+/// An account, without its password hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountRow {
+    pub id: i64,
+    pub username: String,
+    pub two_step: bool,
+    pub created_at: DateTime<Utc>,
+    pub password_changed_at: DateTime<Utc>,
+}
+
+/// A sign-in method.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodRow {
+    pub id: i64,
+    pub kind: MethodKind,
+    pub address: String,
+    pub verified: bool,
+    pub added_at: DateTime<Utc>,
+}
+
+impl MethodRow {
+    pub fn masked(&self) -> String {
+        self.kind.mask(&self.address)
+    }
+}
+
+/// Recovery code status: never the code, never its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RecoveryStatus {
+    /// When the active code was generated, if there is one.
+    pub active_since: Option<DateTime<Utc>>,
+    /// When a code was last used to recover the account.
+    pub last_used: Option<DateTime<Utc>>,
+}
+
+/// A change waiting to take effect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingRow {
+    pub id: i64,
+    pub kind: String,
+    pub requested_at: DateTime<Utc>,
+    pub effective_at: DateTime<Utc>,
+}
+
+/// A security event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EventRow {
+    pub at: DateTime<Utc>,
+    pub kind: String,
+    pub detail: String,
+}
+
+/// An entry kind locked right now.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LockRow {
+    pub what: Guarded,
+    pub until: DateTime<Utc>,
+}
+
+/// Everything the account view shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccountView {
+    pub account: AccountRow,
+    pub methods: Vec<MethodRow>,
+    pub recovery: RecoveryStatus,
+    pub locks: Vec<LockRow>,
+    pub pending: Vec<PendingRow>,
+    pub events: Vec<EventRow>,
+}
+
+/// How many security events the view shows.
+pub const EVENTS_SHOWN: usize = 20;
+
+fn account_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<AccountRow> {
+    Ok(AccountRow {
+        id: r.get(0)?,
+        username: r.get(1)?,
+        two_step: r.get(2)?,
+        created_at: parse_ts(&r.get::<_, String>(3)?),
+        password_changed_at: parse_ts(&r.get::<_, String>(4)?),
+    })
+}
+
+const ACCOUNT_COLS: &str = "id, username, two_step, created_at, password_changed_at";
+
+pub(crate) fn account_by_username(
+    conn: &Connection,
+    username: &str,
+) -> rusqlite::Result<Option<AccountRow>> {
+    conn.prepare_cached(&format!(
+        "SELECT {ACCOUNT_COLS} FROM accounts WHERE username = ?1"
+    ))?
+    .query_row([username], account_from_row)
+    .optional()
+}
+
+pub(crate) fn account_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<AccountRow>> {
+    conn.prepare_cached(&format!(
+        "SELECT {ACCOUNT_COLS} FROM accounts WHERE id = ?1"
+    ))?
+    .query_row([id], account_from_row)
+    .optional()
+}
+
+fn account_by_address(
+    conn: &Connection,
+    kind: MethodKind,
+    address: &str,
+) -> rusqlite::Result<Option<AccountRow>> {
+    conn.prepare_cached(
+        "SELECT a.id, a.username, a.two_step, a.created_at, a.password_changed_at FROM sign_in_methods m JOIN accounts a ON a.id = m.account_id WHERE m.kind = ?1 AND m.address = ?2 AND m.removed_at IS NULL",
+    )?
+    .query_row(params![kind.as_str(), address], account_from_row)
+    .optional()
+}
+
+pub(crate) fn methods(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<MethodRow>> {
+    conn.prepare_cached("SELECT id, kind, address, verified, added_at FROM sign_in_methods WHERE account_id = ?1 AND removed_at IS NULL ORDER BY id")?
+        .query_map([account_id], |r| {
+            Ok(MethodRow {
+                id: r.get(0)?,
+                kind: MethodKind::parse(&r.get::<_, String>(1)?).unwrap_or(MethodKind::Email),
+                address: r.get(2)?,
+                verified: r.get(3)?,
+                added_at: parse_ts(&r.get::<_, String>(4)?),
+            })
+        })?
+        .collect()
+}
+
+fn recovery_status(conn: &Connection, account_id: i64) -> rusqlite::Result<RecoveryStatus> {
+    let active_since = conn
+        .prepare_cached("SELECT created_at FROM recovery_codes WHERE account_id = ?1 AND revoked_at IS NULL AND used_at IS NULL")?
+        .query_row([account_id], |r| r.get::<_, String>(0))
+        .optional()?
+        .as_deref()
+        .map(parse_ts);
+    let last_used = conn
+        .prepare_cached("SELECT max(used_at) FROM recovery_codes WHERE account_id = ?1")?
+        .query_row([account_id], |r| r.get::<_, Option<String>>(0))?;
+    Ok(RecoveryStatus {
+        active_since,
+        last_used: parse_ts_opt(last_used),
+    })
+}
+
+fn locks(conn: &Connection, account_id: i64, now: DateTime<Utc>) -> rusqlite::Result<Vec<LockRow>> {
+    conn.prepare_cached("SELECT kind, locked_until FROM lockouts WHERE account_id = ?1 AND locked_until > ?2 ORDER BY kind")?
+        .query_map(params![account_id, ts(now)], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?
+        .map(|row| row.map(|(k, u)| Guarded::parse(&k).map(|what| LockRow { what, until: parse_ts(&u) })))
+        .filter_map(|r| r.transpose())
+        .collect()
+}
+
+fn pending(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<PendingRow>> {
+    conn.prepare_cached("SELECT id, kind, requested_at, effective_at FROM pending_changes WHERE account_id = ?1 AND cancelled_at IS NULL AND applied_at IS NULL ORDER BY id")?
+        .query_map([account_id], |r| {
+            Ok(PendingRow {
+                id: r.get(0)?,
+                kind: r.get(1)?,
+                requested_at: parse_ts(&r.get::<_, String>(2)?),
+                effective_at: parse_ts(&r.get::<_, String>(3)?),
+            })
+        })?
+        .collect()
+}
+
+fn events(conn: &Connection, account_id: i64, limit: usize) -> rusqlite::Result<Vec<EventRow>> {
+    conn.prepare_cached("SELECT at, kind, detail FROM security_events WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2")?
+        .query_map(params![account_id, limit as i64], |r| {
+            Ok(EventRow {
+                at: parse_ts(&r.get::<_, String>(0)?),
+                kind: r.get(1)?,
+                detail: r.get(2)?,
+            })
+        })?
+        .collect()
+}
+
+impl Store {
+    /// Finds one account by an exact, normalised identifier.
+    pub fn find_account(&self, lookup: &Lookup) -> Result<Option<AccountRow>> {
+        let c = self.conn();
+        match lookup {
+            Lookup::Username(u) => account_by_username(c, u),
+            Lookup::Email(e) => account_by_address(c, MethodKind::Email, e),
+            Lookup::Phone(p) => account_by_address(c, MethodKind::Phone, p),
+            Lookup::AccountId(id) => account_by_id(c, *id),
+        }
+        .map_err(|e| self.err(e))
+    }
+
+    /// Everything the account view shows, read in one snapshot.
+    pub fn account_view(&self, account_id: i64, now: DateTime<Utc>) -> Result<AccountView> {
+        let c = self.conn();
+        // One read transaction so the parts agree with each other.
+        c.execute_batch("BEGIN DEFERRED").map_err(|e| self.err(e))?;
+        let result = (|| -> rusqlite::Result<Option<AccountView>> {
+            let Some(account) = account_by_id(c, account_id)? else {
+                return Ok(None);
+            };
+            Ok(Some(AccountView {
+                methods: methods(c, account_id)?,
+                recovery: recovery_status(c, account_id)?,
+                locks: locks(c, account_id, now)?,
+                pending: pending(c, account_id)?,
+                events: events(c, account_id, EVENTS_SHOWN)?,
+                account,
+            }))
+        })();
+        let end = c.execute_batch("COMMIT");
+        let view = result.map_err(|e| self.err(e))?;
+        end.map_err(|e| self.err(e))?;
+        view.ok_or(StoreError::NotFound("account"))
+    }
+}

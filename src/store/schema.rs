@@ -1,0 +1,136 @@
+//! The schema, as numbered migrations. `PRAGMA user_version` holds how many have run.
+
+/// Each entry migrates from version `i` to `i + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: everything SPEC §3 lists.
+    r#"
+CREATE TABLE accounts (
+    id                  INTEGER PRIMARY KEY,
+    username            TEXT NOT NULL UNIQUE,
+    password_hash       TEXT NOT NULL,
+    two_step            INTEGER NOT NULL DEFAULT 0 CHECK (two_step IN (0, 1)),
+    created_at          TEXT NOT NULL,
+    password_changed_at TEXT NOT NULL
+);
+
+CREATE TABLE sign_in_methods (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts(id),
+    kind        TEXT NOT NULL CHECK (kind IN ('email', 'phone')),
+    address     TEXT NOT NULL,
+    verified    INTEGER NOT NULL DEFAULT 0 CHECK (verified IN (0, 1)),
+    added_at    TEXT NOT NULL,
+    removed_at  TEXT
+);
+CREATE INDEX sign_in_methods_account ON sign_in_methods(account_id);
+-- An address belongs to at most one account at a time, so a lookup finds one account.
+CREATE UNIQUE INDEX sign_in_methods_address ON sign_in_methods(kind, address)
+    WHERE removed_at IS NULL;
+
+CREATE TABLE recovery_codes (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts(id),
+    code_hash   TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    revoked_at  TEXT,
+    used_at     TEXT
+);
+-- Only one code is valid per account at a time, enforced by the database itself.
+CREATE UNIQUE INDEX recovery_codes_one_active ON recovery_codes(account_id)
+    WHERE revoked_at IS NULL AND used_at IS NULL;
+CREATE INDEX recovery_codes_account ON recovery_codes(account_id, id);
+
+CREATE TABLE one_time_codes (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts(id),
+    method_id   INTEGER NOT NULL REFERENCES sign_in_methods(id),
+    purpose     TEXT NOT NULL,
+    code_hash   TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    expires_at  TEXT NOT NULL,
+    tries_left  INTEGER NOT NULL,
+    used_at     TEXT
+);
+CREATE INDEX one_time_codes_method ON one_time_codes(method_id, id);
+
+CREATE TABLE lockouts (
+    account_id   INTEGER NOT NULL REFERENCES accounts(id),
+    kind         TEXT NOT NULL,
+    failures     INTEGER NOT NULL DEFAULT 0,
+    lock_count   INTEGER NOT NULL DEFAULT 0,
+    locked_until TEXT,
+    PRIMARY KEY (account_id, kind)
+) WITHOUT ROWID;
+
+CREATE TABLE pending_changes (
+    id                INTEGER PRIMARY KEY,
+    account_id        INTEGER NOT NULL REFERENCES accounts(id),
+    kind              TEXT NOT NULL,
+    new_password_hash TEXT NOT NULL,
+    requested_at      TEXT NOT NULL,
+    effective_at      TEXT NOT NULL,
+    cancelled_at      TEXT,
+    applied_at        TEXT
+);
+CREATE INDEX pending_changes_account ON pending_changes(account_id, id);
+
+CREATE TABLE security_events (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER NOT NULL REFERENCES accounts(id),
+    at          TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    detail      TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX security_events_account ON security_events(account_id, id);
+
+CREATE TABLE outbox (
+    id          INTEGER PRIMARY KEY,
+    account_id  INTEGER REFERENCES accounts(id),
+    channel     TEXT NOT NULL CHECK (channel IN ('email', 'phone')),
+    address     TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    -- The body is sealed (XChaCha20-Poly1305) with the outbox key kept beside the database,
+    -- because a body may carry a one-time code.
+    sealed_body BLOB NOT NULL,
+    sent_at     TEXT NOT NULL
+);
+CREATE INDEX outbox_address ON outbox(address, id);
+
+CREATE TABLE agents (
+    id            INTEGER PRIMARY KEY,
+    name          TEXT NOT NULL UNIQUE,
+    password_hash TEXT NOT NULL,
+    disabled      INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+    created_at    TEXT NOT NULL
+);
+
+CREATE TABLE audit_log (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    agent       TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    account_id  INTEGER,
+    detail      TEXT NOT NULL DEFAULT '',
+    prev_hash   TEXT NOT NULL,
+    hash        TEXT NOT NULL
+);
+CREATE INDEX audit_log_agent ON audit_log(agent, id);
+CREATE INDEX audit_log_account ON audit_log(account_id, id);
+"#,
+];
+
+/// The schema version this build writes and understands.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Tables that hold account data: the desk may never write them.
+pub const ACCOUNT_TABLES: &[&str] = &[
+    "accounts",
+    "sign_in_methods",
+    "recovery_codes",
+    "one_time_codes",
+    "lockouts",
+    "pending_changes",
+    "security_events",
+    "outbox",
+    "agents",
+];
