@@ -1,0 +1,583 @@
+//! The account holder's operations: rules from `domain`, storage from `store`, Argon2 from
+//! `secret`. The worker thread owns one `Service`; nothing here touches a terminal.
+//!
+//! The service, not the screens, enforces the promises: attempts while locked are refused
+//! before any hashing; privileged changes need a sign-in within the last 10 minutes; a
+//! password reset needs recovery proofs gathered in this same session.
+
+use crate::clock::SharedClock;
+use crate::domain::identifier::{self, IdentifierError};
+use crate::domain::lockout::{AfterFailure, Guarded};
+use crate::domain::one_time;
+use crate::domain::password::{self, PasswordRuleError};
+use crate::domain::pending_change;
+use crate::domain::recovery_code::{self, CodeFormatError};
+use crate::secret::{self, Entropy, Secret, SecretError};
+use crate::store::holder::Purpose;
+use crate::store::outbox::Message;
+use crate::store::read::{AccountView, MethodKind, MethodRow};
+use crate::store::{Store, StoreError};
+use chrono::{DateTime, Duration, Utc};
+
+/// How long a sign-in counts as recent for privileged changes.
+pub const REAUTH_MINUTES: i64 = 10;
+/// How long recovery proofs stay valid while the holder sets a new password.
+pub const GRANT_MINUTES: i64 = 10;
+
+/// Why an operation did not happen; each message is a sentence for the holder.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    #[error("We couldn't find an account with that username.")]
+    NoSuchAccount,
+    #[error(transparent)]
+    Identifier(#[from] IdentifierError),
+    #[error(transparent)]
+    Password(#[from] PasswordRuleError),
+    #[error("For your security, enter your password again to make this change.")]
+    ReauthRequired,
+    #[error("You're not signed in.")]
+    NotSignedIn,
+    #[error("Verify your identity first.")]
+    NoRecoveryProof,
+    #[error("{0}")]
+    Refused(&'static str),
+}
+
+pub type Result<T> = std::result::Result<T, ServiceError>;
+
+/// The outcome of a guessed secret (password, recovery code, one-time code).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Attempt<T> {
+    Accepted(T),
+    /// Wrong; this many tries before a lockout.
+    Wrong {
+        tries_left: u32,
+    },
+    /// Wrong, and this attempt started a lockout.
+    LockedNow {
+        until: DateTime<Utc>,
+    },
+    /// Refused without checking: entry is locked.
+    Locked {
+        until: DateTime<Utc>,
+    },
+}
+
+/// A one-time code's own limits, beyond the account-wide counter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeCheck {
+    Ok,
+    /// Wrong; tries left on this code.
+    Wrong {
+        code_tries_left: u32,
+        tries_left: u32,
+    },
+    /// No usable code (expired, used up, or never sent): ask for a new one.
+    NoActiveCode,
+    /// Not six digits.
+    Malformed,
+}
+
+/// A recovery code check's extra outcomes.
+#[derive(Debug)]
+pub enum RecoveryCheck {
+    /// Accepted: the old code is spent, and this is its successor, shown once.
+    Accepted {
+        new_code: Secret,
+    },
+    Format(CodeFormatError),
+    /// The account has no active recovery code.
+    NoCode,
+}
+
+/// What a password reset did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResetOutcome {
+    Applied,
+    Pending { effective_at: DateTime<Utc> },
+}
+
+/// A proof of identity gathered during recovery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Proof {
+    MethodCode(i64),
+    RecoveryCode,
+}
+
+#[derive(Debug, Clone)]
+struct Grant {
+    account_id: i64,
+    proofs: Vec<Proof>,
+    at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Session {
+    account_id: i64,
+    last_auth: DateTime<Utc>,
+}
+
+/// The holder's operations over one store.
+pub struct Service {
+    store: Store,
+    entropy: Box<dyn Entropy>,
+    clock: SharedClock,
+    session: Option<Session>,
+    grant: Option<Grant>,
+    /// Password accepted, waiting for the second step.
+    half_signed_in: Option<i64>,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service")
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+impl Service {
+    pub fn new(store: Store, entropy: Box<dyn Entropy>, clock: SharedClock) -> Self {
+        Service {
+            store,
+            entropy,
+            clock,
+            session: None,
+            grant: None,
+            half_signed_in: None,
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// The signed-in account, if any.
+    pub fn signed_in(&self) -> Option<i64> {
+        self.session.map(|s| s.account_id)
+    }
+
+    fn hash(&mut self, s: &Secret) -> Result<String> {
+        Ok(secret::hash(s, self.entropy.as_mut())?)
+    }
+
+    fn account_id(&self, username: &str) -> Result<i64> {
+        let u = identifier::username(username)?;
+        self.store
+            .account_by_username(&u)?
+            .map(|a| a.id)
+            .ok_or(ServiceError::NoSuchAccount)
+    }
+
+    /// Creates an account and signs it in.
+    pub fn create_account(
+        &mut self,
+        username: &str,
+        pass: &Secret,
+        confirm: &Secret,
+    ) -> Result<i64> {
+        let u = identifier::username(username)?;
+        password::check(pass, confirm, &u)?;
+        if self.store.account_by_username(&u)?.is_some() {
+            return Err(StoreError::Conflict("That username is taken. Try another.").into());
+        }
+        let h = self.hash(pass)?;
+        let now = self.now();
+        let id = self.store.create_account(&u, &h, now)?;
+        self.session = Some(Session {
+            account_id: id,
+            last_auth: now,
+        });
+        Ok(id)
+    }
+
+    /// Looks up the account a username names (first step of signing in or recovering).
+    pub fn find(&self, username: &str) -> Result<AccountView> {
+        let id = self.account_id(username)?;
+        Ok(self.store.account_view(id, self.now())?)
+    }
+
+    /// The account's verified methods (where codes can be sent).
+    pub fn verified_methods(&self, account_id: i64) -> Result<Vec<MethodRow>> {
+        Ok(self
+            .store
+            .methods(account_id)?
+            .into_iter()
+            .filter(|m| m.verified)
+            .collect())
+    }
+
+    /// Checks a guess against the lockout first, then the hash; records the result.
+    fn guarded<T>(
+        &mut self,
+        account_id: i64,
+        what: Guarded,
+        check: impl FnOnce(&mut Self) -> Result<Option<T>>,
+    ) -> Result<Attempt<T>> {
+        let now = self.now();
+        if let Some(until) = self.store.lockout(account_id, what)?.locked_at(now) {
+            return Ok(Attempt::Locked { until });
+        }
+        match check(self)? {
+            Some(v) => {
+                self.store.record_success(account_id, what)?;
+                Ok(Attempt::Accepted(v))
+            }
+            None => Ok(
+                match self.store.record_failure(account_id, what, self.now())? {
+                    AfterFailure::TriesLeft(n) => Attempt::Wrong { tries_left: n },
+                    AfterFailure::LockedUntil(until) => Attempt::LockedNow { until },
+                },
+            ),
+        }
+    }
+
+    /// Password step of signing in. `Accepted(true)` means a second step is needed.
+    pub fn check_password(&mut self, account_id: i64, pass: &Secret) -> Result<Attempt<bool>> {
+        let phc = self.store.password_hash(account_id)?;
+        let a = self.guarded(account_id, Guarded::Password, |_| {
+            Ok(secret::verify(pass, &phc)?.then_some(()))
+        })?;
+        Ok(match a {
+            Attempt::Accepted(()) => {
+                let two_step = self.store.account(account_id)?.two_step;
+                if two_step && !self.verified_methods(account_id)?.is_empty() {
+                    self.half_signed_in = Some(account_id);
+                    Attempt::Accepted(true)
+                } else {
+                    self.complete_sign_in(account_id)?;
+                    Attempt::Accepted(false)
+                }
+            }
+            Attempt::Wrong { tries_left } => Attempt::Wrong { tries_left },
+            Attempt::LockedNow { until } => Attempt::LockedNow { until },
+            Attempt::Locked { until } => Attempt::Locked { until },
+        })
+    }
+
+    fn complete_sign_in(&mut self, account_id: i64) -> Result<()> {
+        let now = self.now();
+        self.store.apply_due_changes(account_id, now)?;
+        self.store.record_sign_in(account_id, now)?;
+        self.session = Some(Session {
+            account_id,
+            last_auth: now,
+        });
+        self.half_signed_in = None;
+        Ok(())
+    }
+
+    /// Sends a one-time code to one of the account's methods.
+    pub fn send_code(
+        &mut self,
+        account_id: i64,
+        method_id: i64,
+        purpose: Purpose,
+    ) -> Result<String> {
+        let m = self
+            .store
+            .methods(account_id)?
+            .into_iter()
+            .find(|m| m.id == method_id)
+            .ok_or(StoreError::NotFound("sign-in method"))?;
+        if purpose != Purpose::VerifyMethod && !m.verified {
+            return Err(ServiceError::Refused("That method isn't verified yet."));
+        }
+        let now = self.now();
+        if self
+            .store
+            .lockout(account_id, Guarded::OneTimeCode)?
+            .locked_at(now)
+            .is_some()
+        {
+            return Err(ServiceError::Refused(
+                "Too many wrong security codes. Try again later.",
+            ));
+        }
+        let code = one_time::generate(self.entropy.as_mut())?;
+        let h = self.hash(&code)?;
+        let body = Secret::new(format!(
+            "Your recovery-desk security code is {}. It works for {} minutes. Nobody from support will ever ask you for it.",
+            code.expose(),
+            one_time::VALID_MINUTES
+        ));
+        let msg = Message {
+            channel: m.kind,
+            address: m.address.clone(),
+            subject: "Your security code".into(),
+            body,
+        };
+        self.store
+            .issue_one_time_code(account_id, method_id, purpose, &h, &msg, now)?;
+        Ok(m.masked())
+    }
+
+    /// Checks a one-time code typed for a method.
+    pub fn check_code(
+        &mut self,
+        account_id: i64,
+        method_id: i64,
+        purpose: Purpose,
+        typed: &str,
+    ) -> Result<Attempt<CodeCheck>> {
+        let Some(code) = one_time::normalise(typed) else {
+            return Ok(Attempt::Accepted(CodeCheck::Malformed));
+        };
+        let now = self.now();
+        if let Some(until) = self
+            .store
+            .lockout(account_id, Guarded::OneTimeCode)?
+            .locked_at(now)
+        {
+            return Ok(Attempt::Locked { until });
+        }
+        let Some(row) = self.store.current_one_time_code(method_id, purpose, now)? else {
+            return Ok(Attempt::Accepted(CodeCheck::NoActiveCode));
+        };
+        if secret::verify(&code, &row.code_hash)? {
+            self.store.one_time_code_used(account_id, row.id, now)?;
+            match purpose {
+                Purpose::VerifyMethod => self.store.verify_method(account_id, method_id, now)?,
+                Purpose::SignIn => {
+                    if self.half_signed_in == Some(account_id) {
+                        self.complete_sign_in(account_id)?;
+                    } else {
+                        return Err(ServiceError::NotSignedIn);
+                    }
+                }
+                Purpose::Recovery => self.add_proof(account_id, Proof::MethodCode(method_id)),
+            }
+            return Ok(Attempt::Accepted(CodeCheck::Ok));
+        }
+        let f = self.store.one_time_code_failed(account_id, row.id, now)?;
+        Ok(match f.lockout {
+            AfterFailure::LockedUntil(until) => Attempt::LockedNow { until },
+            AfterFailure::TriesLeft(n) => Attempt::Accepted(CodeCheck::Wrong {
+                code_tries_left: f.code_tries_left,
+                tries_left: n,
+            }),
+        })
+    }
+
+    fn add_proof(&mut self, account_id: i64, p: Proof) {
+        let now = self.now();
+        match &mut self.grant {
+            Some(g)
+                if g.account_id == account_id && now - g.at <= Duration::minutes(GRANT_MINUTES) =>
+            {
+                if !g.proofs.contains(&p) {
+                    g.proofs.push(p);
+                }
+            }
+            _ => {
+                self.grant = Some(Grant {
+                    account_id,
+                    proofs: vec![p],
+                    at: now,
+                })
+            }
+        }
+    }
+
+    /// The proofs gathered so far for `account_id` (for screens deciding what to ask next).
+    pub fn proofs(&self, account_id: i64) -> Vec<Proof> {
+        let now = self.now();
+        self.grant
+            .as_ref()
+            .filter(|g| {
+                g.account_id == account_id && now - g.at <= Duration::minutes(GRANT_MINUTES)
+            })
+            .map(|g| g.proofs.clone())
+            .unwrap_or_default()
+    }
+
+    /// Checks a typed recovery code. A format error is not a guess and costs nothing; a right
+    /// code is consumed and a fresh one generated at once (shown once by the caller).
+    pub fn check_recovery_code(
+        &mut self,
+        account_id: i64,
+        typed: &str,
+    ) -> Result<Attempt<RecoveryCheck>> {
+        let canonical = match recovery_code::normalise(typed) {
+            Ok(c) => c,
+            Err(e) => return Ok(Attempt::Accepted(RecoveryCheck::Format(e))),
+        };
+        let now = self.now();
+        if let Some(until) = self
+            .store
+            .lockout(account_id, Guarded::RecoveryCode)?
+            .locked_at(now)
+        {
+            return Ok(Attempt::Locked { until });
+        }
+        let Some((code_id, phc)) = self.store.active_recovery_code(account_id)? else {
+            return Ok(Attempt::Accepted(RecoveryCheck::NoCode));
+        };
+        if secret::verify(&canonical, &phc)? {
+            let successor = recovery_code::generate(self.entropy.as_mut())?;
+            let h = self.hash(&successor)?;
+            if !self
+                .store
+                .consume_recovery_code(account_id, code_id, &h, self.now())?
+            {
+                return Err(ServiceError::Refused(
+                    "That code was replaced a moment ago. Use the newest code.",
+                ));
+            }
+            self.add_proof(account_id, Proof::RecoveryCode);
+            return Ok(Attempt::Accepted(RecoveryCheck::Accepted {
+                new_code: successor,
+            }));
+        }
+        Ok(
+            match self
+                .store
+                .record_failure(account_id, Guarded::RecoveryCode, self.now())?
+            {
+                AfterFailure::TriesLeft(n) => Attempt::Wrong { tries_left: n },
+                AfterFailure::LockedUntil(until) => Attempt::LockedNow { until },
+            },
+        )
+    }
+
+    /// Sets a new password after recovery. With two-step verification on and fewer than two
+    /// different proofs, the change waits 30 days.
+    pub fn reset_password(
+        &mut self,
+        account_id: i64,
+        pass: &Secret,
+        confirm: &Secret,
+    ) -> Result<ResetOutcome> {
+        let proofs = self.proofs(account_id);
+        if proofs.is_empty() {
+            return Err(ServiceError::NoRecoveryProof);
+        }
+        let account = self.store.account(account_id)?;
+        password::check(pass, confirm, &account.username)?;
+        let h = self.hash(pass)?;
+        let now = self.now();
+        self.grant = None;
+        if pending_change::must_wait(account.two_step, proofs.len()) {
+            let (_, effective_at) = self.store.create_pending_password(account_id, &h, now)?;
+            Ok(ResetOutcome::Pending { effective_at })
+        } else {
+            self.store.set_password(account_id, &h, true, now)?;
+            Ok(ResetOutcome::Applied)
+        }
+    }
+
+    fn session_for_change(&self) -> Result<Session> {
+        let s = self.session.ok_or(ServiceError::NotSignedIn)?;
+        if self.now() - s.last_auth > Duration::minutes(REAUTH_MINUTES) {
+            return Err(ServiceError::ReauthRequired);
+        }
+        Ok(s)
+    }
+
+    /// Whether a privileged change would need the password again now.
+    pub fn needs_reauth(&self) -> bool {
+        matches!(self.session_for_change(), Err(ServiceError::ReauthRequired))
+    }
+
+    /// Re-authentication: the password again, under the same lockout.
+    pub fn reauthenticate(&mut self, pass: &Secret) -> Result<Attempt<()>> {
+        let s = self.session.ok_or(ServiceError::NotSignedIn)?;
+        let phc = self.store.password_hash(s.account_id)?;
+        let a = self.guarded(s.account_id, Guarded::Password, |_| {
+            Ok(secret::verify(pass, &phc)?.then_some(()))
+        })?;
+        if matches!(a, Attempt::Accepted(())) {
+            let now = self.now();
+            if let Some(s) = &mut self.session {
+                s.last_auth = now;
+            }
+        }
+        Ok(a)
+    }
+
+    pub fn sign_out(&mut self) {
+        self.session = None;
+        self.grant = None;
+        self.half_signed_in = None;
+    }
+
+    /// The signed-in holder's view (applies due changes first).
+    pub fn my_view(&mut self) -> Result<AccountView> {
+        let s = self.session.ok_or(ServiceError::NotSignedIn)?;
+        let now = self.now();
+        self.store.apply_due_changes(s.account_id, now)?;
+        Ok(self.store.account_view(s.account_id, now)?)
+    }
+
+    /// Generates a new recovery code; every earlier code stops working at once.
+    pub fn generate_recovery_code(&mut self) -> Result<Secret> {
+        let s = self.session_for_change()?;
+        let code = recovery_code::generate(self.entropy.as_mut())?;
+        let h = self.hash(&code)?;
+        self.store
+            .replace_recovery_code(s.account_id, &h, self.now())?;
+        Ok(code)
+    }
+
+    /// Adds an email or phone and sends it a verification code. Returns the method id.
+    pub fn add_method(&mut self, kind: MethodKind, address: &str) -> Result<i64> {
+        let s = self.session_for_change()?;
+        let normalised = match kind {
+            MethodKind::Email => identifier::email(address)?,
+            MethodKind::Phone => identifier::phone(address)?,
+        };
+        let id = self
+            .store
+            .add_method(s.account_id, kind, &normalised, self.now())?;
+        self.send_code(s.account_id, id, Purpose::VerifyMethod)?;
+        Ok(id)
+    }
+
+    /// Removes a method; the last verified one can't go while two-step verification is on.
+    pub fn remove_method(&mut self, method_id: i64) -> Result<()> {
+        let s = self.session_for_change()?;
+        let account = self.store.account(s.account_id)?;
+        let verified = self.verified_methods(s.account_id)?;
+        if account.two_step && verified.len() == 1 && verified[0].id == method_id {
+            return Err(ServiceError::Refused(
+                "Two-step verification needs a verified method. Add another first, or turn two-step verification off.",
+            ));
+        }
+        self.store
+            .remove_method(s.account_id, method_id, self.now())?;
+        Ok(())
+    }
+
+    /// Turns two-step verification on (needs a verified method) or off.
+    pub fn set_two_step(&mut self, on: bool) -> Result<()> {
+        let s = self.session_for_change()?;
+        if on && self.verified_methods(s.account_id)?.is_empty() {
+            return Err(ServiceError::Refused(
+                "Add and verify an email address or phone number first.",
+            ));
+        }
+        self.store.set_two_step(s.account_id, on, self.now())?;
+        Ok(())
+    }
+
+    /// Cancels a pending change: allowed to a holder who signed in the normal way.
+    pub fn cancel_pending(&mut self, change_id: i64) -> Result<()> {
+        let s = self.session.ok_or(ServiceError::NotSignedIn)?;
+        self.store
+            .cancel_pending(s.account_id, change_id, self.now())?;
+        Ok(())
+    }
+
+    /// Used by tests and tools: an account's id by username.
+    pub fn id_of(&self, username: &str) -> Result<i64> {
+        self.account_id(username)
+    }
+}

@@ -1,0 +1,557 @@
+//! The rules of SPEC §1 and §4, exercised through the holder's service on a real database
+//! file, with a hand-moved clock and a seeded generator.
+
+mod support;
+
+use chrono::Duration;
+use recovery_desk::domain::recovery_code;
+use recovery_desk::secret::Secret;
+use recovery_desk::service::{
+    Attempt, CodeCheck, RecoveryCheck, ResetOutcome, Service, ServiceError,
+};
+use recovery_desk::store::Store;
+use recovery_desk::store::holder::Purpose;
+use recovery_desk::store::read::MethodKind;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use support::seams::{Seeded, TestClock, t0};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    clock: TestClock,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("rules.db");
+        Fixture {
+            db,
+            _dir: dir,
+            clock: TestClock::new(t0()),
+        }
+    }
+    fn service(&self, seed: u64) -> Service {
+        Service::new(
+            Store::open(&self.db).unwrap(),
+            Box::new(Seeded::new(seed)),
+            Arc::new(self.clock.clone()),
+        )
+    }
+}
+
+fn s(x: &str) -> Secret {
+    Secret::new(x)
+}
+
+/// Creates `name` with a password, signs in, and returns (service, code shown).
+fn account_with_code(f: &Fixture, name: &str) -> (Service, Secret) {
+    let mut svc = f.service(1);
+    svc.create_account(name, &s("a long password"), &s("a long password"))
+        .unwrap();
+    let code = svc.generate_recovery_code().unwrap();
+    svc.sign_out();
+    (svc, code)
+}
+
+fn recover(svc: &mut Service, id: i64, typed: &str) -> Attempt<RecoveryCheck> {
+    svc.check_recovery_code(id, typed).unwrap()
+}
+
+#[test]
+fn a_code_typed_lowercase_with_spaces_verifies() {
+    let f = Fixture::new();
+    let (mut svc, code) = account_with_code(&f, "jane");
+    let id = svc.id_of("jane").unwrap();
+    let shown = recovery_code::format(&code);
+    let typed = shown.expose().to_lowercase().replace('-', " ");
+    match recover(&mut svc, id, &typed) {
+        Attempt::Accepted(RecoveryCheck::Accepted { new_code }) => {
+            assert_ne!(
+                new_code.expose(),
+                code.expose(),
+                "a fresh code replaces the used one"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn generating_a_new_code_stops_the_previous_one_at_once() {
+    let f = Fixture::new();
+    let mut svc = f.service(2);
+    svc.create_account("jane", &s("a long password"), &s("a long password"))
+        .unwrap();
+    let first = svc.generate_recovery_code().unwrap();
+    let second = svc.generate_recovery_code().unwrap();
+    let id = svc.id_of("jane").unwrap();
+    assert!(matches!(
+        recover(&mut svc, id, first.expose()),
+        Attempt::Wrong { tries_left: 4 }
+    ));
+    assert!(matches!(
+        recover(&mut svc, id, second.expose()),
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
+    ));
+    // Only one code is ever active, by the database's own unique index.
+    let n: i64 = rusqlite::Connection::open(&f.db)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM recovery_codes WHERE revoked_at IS NULL AND used_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(n, 1);
+}
+
+#[test]
+fn a_used_code_is_consumed() {
+    let f = Fixture::new();
+    let (mut svc, code) = account_with_code(&f, "jane");
+    let id = svc.id_of("jane").unwrap();
+    assert!(matches!(
+        recover(&mut svc, id, code.expose()),
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
+    ));
+    assert!(matches!(
+        recover(&mut svc, id, code.expose()),
+        Attempt::Wrong { .. }
+    ));
+}
+
+#[test]
+fn format_errors_are_not_guesses() {
+    let f = Fixture::new();
+    let (mut svc, _code) = account_with_code(&f, "jane");
+    let id = svc.id_of("jane").unwrap();
+    for _ in 0..10 {
+        assert!(matches!(
+            recover(&mut svc, id, "ABCDE"),
+            Attempt::Accepted(RecoveryCheck::Format(_))
+        ));
+    }
+    assert!(matches!(
+        recover(&mut svc, id, &"0".repeat(25)),
+        Attempt::Wrong { tries_left: 4 }
+    ));
+}
+
+#[test]
+fn the_sixth_wrong_guess_is_refused_while_locked_and_after_a_restart() {
+    let f = Fixture::new();
+    let (mut svc, code) = account_with_code(&f, "jane");
+    let id = svc.id_of("jane").unwrap();
+    let wrong = "0000000000000000000000000";
+    for left in (1..=4).rev() {
+        assert_eq!(recover(&mut svc, id, wrong).tries_left(), Some(left));
+    }
+    let until = match recover(&mut svc, id, wrong) {
+        Attempt::LockedNow { until } => until,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(until, t0() + Duration::minutes(15));
+    // Sixth: refused, even with the right code.
+    assert!(
+        matches!(recover(&mut svc, id, code.expose()), Attempt::Locked { until: u } if u == until)
+    );
+    drop(svc);
+    // A restart does not reset it.
+    let mut svc = f.service(3);
+    assert!(matches!(
+        recover(&mut svc, id, code.expose()),
+        Attempt::Locked { .. }
+    ));
+    // After the lock ends, the right code works and resets the counter.
+    f.clock.set(until);
+    assert!(matches!(
+        recover(&mut svc, id, code.expose()),
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
+    ));
+}
+
+trait TriesLeft {
+    fn tries_left(&self) -> Option<u32>;
+}
+impl<T> TriesLeft for Attempt<T> {
+    fn tries_left(&self) -> Option<u32> {
+        match self {
+            Attempt::Wrong { tries_left } => Some(*tries_left),
+            _ => None,
+        }
+    }
+}
+
+#[test]
+fn lockouts_double_and_passwords_follow_the_same_rule() {
+    let f = Fixture::new();
+    let (mut svc, _code) = account_with_code(&f, "jane");
+    let id = svc.id_of("jane").unwrap();
+    let mut lengths = vec![];
+    for _ in 0..3 {
+        let mut until = None;
+        for _ in 0..5 {
+            if let Attempt::LockedNow { until: u } =
+                svc.check_password(id, &s("wrong password")).unwrap()
+            {
+                until = Some(u);
+            }
+        }
+        let until = until.expect("locked after five");
+        lengths.push((until - svc.now()).num_minutes());
+        assert!(matches!(
+            svc.check_password(id, &s("a long password")).unwrap(),
+            Attempt::Locked { .. }
+        ));
+        f.clock.set(until);
+    }
+    assert_eq!(lengths, vec![15, 30, 60]);
+    assert!(matches!(
+        svc.check_password(id, &s("a long password")).unwrap(),
+        Attempt::Accepted(false)
+    ));
+}
+
+/// Adds and verifies an email by reading the code from the outbox.
+fn add_verified_email(svc: &mut Service, addr: &str) -> i64 {
+    let m = svc.add_method(MethodKind::Email, addr).unwrap();
+    let code = last_code(svc.store(), addr);
+    let id = svc.signed_in().unwrap();
+    assert_eq!(
+        svc.check_code(id, m, Purpose::VerifyMethod, &code).unwrap(),
+        Attempt::Accepted(CodeCheck::Ok)
+    );
+    m
+}
+
+fn last_code(store: &Store, addr: &str) -> String {
+    let msgs = store.outbox(Some(addr)).unwrap();
+    let body = msgs
+        .iter()
+        .rev()
+        .find(|m| m.subject == "Your security code")
+        .unwrap()
+        .body
+        .expose()
+        .to_string();
+    body.split_whitespace()
+        .find(|w| w.len() == 7 && w.ends_with('.') && w[..6].bytes().all(|b| b.is_ascii_digit()))
+        .unwrap()[..6]
+        .to_string()
+}
+
+#[test]
+fn with_two_step_on_the_recovery_code_alone_makes_a_change_pending_for_30_days() {
+    let f = Fixture::new();
+    let mut svc = f.service(4);
+    let id = svc
+        .create_account("jane", &s("old password"), &s("old password"))
+        .unwrap();
+    add_verified_email(&mut svc, "jane@example.com");
+    svc.set_two_step(true).unwrap();
+    let code = svc.generate_recovery_code().unwrap();
+    svc.sign_out();
+
+    assert!(matches!(
+        recover(&mut svc, id, code.expose()),
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
+    ));
+    let out = svc
+        .reset_password(id, &s("new password"), &s("new password"))
+        .unwrap();
+    assert_eq!(
+        out,
+        ResetOutcome::Pending {
+            effective_at: t0() + Duration::days(30)
+        }
+    );
+
+    // Until then, the old password still signs in (the first step) and the new one doesn't.
+    assert!(matches!(
+        svc.check_password(id, &s("new password")).unwrap(),
+        Attempt::Wrong { .. }
+    ));
+    f.clock.advance(Duration::days(30) - Duration::seconds(1));
+    let view = svc.store().account_view(id, svc.now()).unwrap();
+    assert_eq!(view.pending.len(), 1);
+    assert!(matches!(
+        svc.check_password(id, &s("old password")).unwrap(),
+        Attempt::Accepted(true)
+    ));
+    svc.sign_out();
+
+    // Still pending at the last second; the next test shows it applying when due.
+    assert_eq!(
+        svc.store()
+            .account_view(id, svc.now())
+            .unwrap()
+            .pending
+            .len(),
+        1
+    );
+}
+
+#[test]
+fn a_due_change_applies_at_sign_in_and_a_cancelled_one_never_does() {
+    let f = Fixture::new();
+    let mut svc = f.service(6);
+    let id = svc
+        .create_account("jane", &s("old password"), &s("old password"))
+        .unwrap();
+    let code = svc.generate_recovery_code().unwrap();
+    // 2SV on without methods is refused...
+    assert!(matches!(
+        svc.set_two_step(true),
+        Err(ServiceError::Refused(_))
+    ));
+    add_verified_email(&mut svc, "jane@example.com");
+    svc.set_two_step(true).unwrap();
+    svc.sign_out();
+    assert!(matches!(
+        recover(&mut svc, id, code.expose()),
+        Attempt::Accepted(_)
+    ));
+    svc.reset_password(id, &s("new password"), &s("new password"))
+        .unwrap();
+
+    // 30 days later, completing a sign-in with a second step applies it.
+    f.clock.advance(Duration::days(30));
+    assert!(matches!(
+        svc.check_password(id, &s("old password")).unwrap(),
+        Attempt::Accepted(true)
+    ));
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    svc.send_code(id, m, Purpose::SignIn).unwrap();
+    let c = last_code(svc.store(), "jane@example.com");
+    assert_eq!(
+        svc.check_code(id, m, Purpose::SignIn, &c).unwrap(),
+        Attempt::Accepted(CodeCheck::Ok)
+    );
+    assert!(
+        svc.store()
+            .account_view(id, svc.now())
+            .unwrap()
+            .pending
+            .is_empty()
+    );
+    svc.sign_out();
+    assert!(matches!(
+        svc.check_password(id, &s("new password")).unwrap(),
+        Attempt::Accepted(true)
+    ));
+}
+
+#[test]
+fn the_holder_can_cancel_a_pending_change_by_signing_in_normally() {
+    let f = Fixture::new();
+    let mut svc = f.service(7);
+    let id = svc
+        .create_account("jane", &s("old password"), &s("old password"))
+        .unwrap();
+    add_verified_email(&mut svc, "jane@example.com");
+    svc.set_two_step(true).unwrap();
+    let code = svc.generate_recovery_code().unwrap();
+    svc.sign_out();
+    recover(&mut svc, id, code.expose());
+    svc.reset_password(id, &s("attacker pass"), &s("attacker pass"))
+        .unwrap();
+    // Cancelling needs a real sign-in.
+    assert!(matches!(
+        svc.cancel_pending(1),
+        Err(ServiceError::NotSignedIn)
+    ));
+    assert!(matches!(
+        svc.check_password(id, &s("old password")).unwrap(),
+        Attempt::Accepted(true)
+    ));
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    svc.send_code(id, m, Purpose::SignIn).unwrap();
+    let c = last_code(svc.store(), "jane@example.com");
+    svc.check_code(id, m, Purpose::SignIn, &c).unwrap();
+    let pending = svc.my_view().unwrap().pending;
+    assert_eq!(pending.len(), 1);
+    svc.cancel_pending(pending[0].id).unwrap();
+    f.clock.advance(Duration::days(31));
+    assert!(svc.my_view().unwrap().pending.is_empty());
+    svc.sign_out();
+    assert!(matches!(
+        svc.check_password(id, &s("attacker pass")).unwrap(),
+        Attempt::Wrong { .. }
+    ));
+}
+
+#[test]
+fn without_two_step_one_proof_applies_the_password_at_once() {
+    let f = Fixture::new();
+    let (mut svc, code) = account_with_code(&f, "jane");
+    let id = svc.id_of("jane").unwrap();
+    assert!(matches!(
+        svc.reset_password(id, &s("new password"), &s("new password")),
+        Err(ServiceError::NoRecoveryProof)
+    ));
+    recover(&mut svc, id, code.expose());
+    assert_eq!(
+        svc.reset_password(id, &s("new password"), &s("new password"))
+            .unwrap(),
+        ResetOutcome::Applied
+    );
+    assert!(matches!(
+        svc.check_password(id, &s("new password")).unwrap(),
+        Attempt::Accepted(false)
+    ));
+}
+
+#[test]
+fn with_two_step_two_different_proofs_apply_at_once() {
+    let f = Fixture::new();
+    let mut svc = f.service(8);
+    let id = svc
+        .create_account("jane", &s("old password"), &s("old password"))
+        .unwrap();
+    let m = add_verified_email(&mut svc, "jane@example.com");
+    svc.set_two_step(true).unwrap();
+    let code = svc.generate_recovery_code().unwrap();
+    svc.sign_out();
+    svc.send_code(id, m, Purpose::Recovery).unwrap();
+    let c = last_code(svc.store(), "jane@example.com");
+    assert_eq!(
+        svc.check_code(id, m, Purpose::Recovery, &c).unwrap(),
+        Attempt::Accepted(CodeCheck::Ok)
+    );
+    recover(&mut svc, id, code.expose());
+    assert_eq!(
+        svc.reset_password(id, &s("new password"), &s("new password"))
+            .unwrap(),
+        ResetOutcome::Applied
+    );
+}
+
+#[test]
+fn one_time_codes_allow_three_tries_and_expire_after_ten_minutes() {
+    let f = Fixture::new();
+    let mut svc = f.service(9);
+    let id = svc
+        .create_account("jane", &s("a long password"), &s("a long password"))
+        .unwrap();
+    let m = svc
+        .add_method(MethodKind::Email, "jane@example.com")
+        .unwrap();
+    for left in [2, 1, 0] {
+        match svc
+            .check_code(id, m, Purpose::VerifyMethod, "000000")
+            .unwrap()
+        {
+            Attempt::Accepted(CodeCheck::Wrong {
+                code_tries_left, ..
+            }) => assert_eq!(code_tries_left, left),
+            other => panic!("{other:?}"),
+        }
+    }
+    let c = last_code(svc.store(), "jane@example.com");
+    assert_eq!(
+        svc.check_code(id, m, Purpose::VerifyMethod, &c).unwrap(),
+        Attempt::Accepted(CodeCheck::NoActiveCode)
+    );
+    svc.send_code(id, m, Purpose::VerifyMethod).unwrap();
+    let c = last_code(svc.store(), "jane@example.com");
+    f.clock.advance(Duration::minutes(10));
+    assert_eq!(
+        svc.check_code(id, m, Purpose::VerifyMethod, &c).unwrap(),
+        Attempt::Accepted(CodeCheck::NoActiveCode)
+    );
+}
+
+#[test]
+fn privileged_changes_need_a_recent_sign_in() {
+    let f = Fixture::new();
+    let mut svc = f.service(10);
+    svc.create_account("jane", &s("a long password"), &s("a long password"))
+        .unwrap();
+    f.clock.advance(Duration::minutes(11));
+    assert!(matches!(
+        svc.generate_recovery_code(),
+        Err(ServiceError::ReauthRequired)
+    ));
+    assert!(matches!(
+        svc.reauthenticate(&s("wrong one!")).unwrap(),
+        Attempt::Wrong { .. }
+    ));
+    assert!(matches!(
+        svc.reauthenticate(&s("a long password")).unwrap(),
+        Attempt::Accepted(())
+    ));
+    svc.generate_recovery_code().unwrap();
+}
+
+#[test]
+fn notices_go_to_every_verified_method_and_events_are_written() {
+    let f = Fixture::new();
+    let mut svc = f.service(11);
+    svc.create_account("jane", &s("a long password"), &s("a long password"))
+        .unwrap();
+    add_verified_email(&mut svc, "jane@example.com");
+    let p = svc
+        .add_method(MethodKind::Phone, "+1 555 010 4477")
+        .unwrap();
+    let id = svc.signed_in().unwrap();
+    let c = last_code(svc.store(), "+15550104477");
+    svc.check_code(id, p, Purpose::VerifyMethod, &c).unwrap();
+    svc.generate_recovery_code().unwrap();
+    for addr in ["jane@example.com", "+15550104477"] {
+        let msgs = svc.store().outbox(Some(addr)).unwrap();
+        assert!(
+            msgs.iter()
+                .any(|m| m.subject == "A new recovery code was generated"),
+            "{addr}"
+        );
+    }
+    let kinds: Vec<String> = svc
+        .my_view()
+        .unwrap()
+        .events
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert!(kinds.contains(&"recovery_code_generated".to_string()));
+}
+
+#[test]
+fn no_plaintext_secret_in_the_database_or_wal() {
+    let f = Fixture::new();
+    let mut svc = f.service(12);
+    svc.create_account(
+        "jane",
+        &s("plaintext-password-marker"),
+        &s("plaintext-password-marker"),
+    )
+    .unwrap();
+    let m = svc
+        .add_method(MethodKind::Email, "jane@example.com")
+        .unwrap();
+    let otp = last_code(svc.store(), "jane@example.com");
+    let code = svc.generate_recovery_code().unwrap();
+    let id = svc.signed_in().unwrap();
+    svc.check_code(id, m, Purpose::VerifyMethod, &otp).unwrap();
+    let mut bytes = vec![];
+    for ext in ["", "-wal", "-shm"] {
+        let p = format!("{}{}", f.db.display(), ext);
+        if Path::new(&p).exists() {
+            bytes.extend(std::fs::read(&p).unwrap());
+        }
+    }
+    assert!(bytes.len() > 10_000);
+    let hay = String::from_utf8_lossy(&bytes);
+    for needle in [
+        "plaintext-password-marker".to_string(),
+        code.expose().to_string(),
+        recovery_code::format(&code).expose().to_string(),
+        format!("code is {otp}"),
+    ] {
+        assert!(
+            !hay.contains(&needle),
+            "found a secret in the database files"
+        );
+    }
+}
