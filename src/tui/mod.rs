@@ -1,0 +1,29 @@
+//! Terminal pieces shared by the account holder console and the support desk.
+//!
+//! - [`terminal`]: raw mode / alternate screen setup and restore, the secret-safe panic hook,
+//!   and the input and tick threads that feed a console's message channel.
+//! - [`keys`]: key-binding tables read by both the key handler and the help overlay.
+//! - [`help`]: the help overlay.
+//! - [`input`]: the single-line text field (masked, zeroized, capped).
+//! - [`widgets`]: page frame, numbered menu, dialogs, spinner, "terminal too small".
+//! - [`theme`]: styles, honouring `NO_COLOR`.
+//! - [`mod@sanitize`]: stripping untrusted text of control and escape characters.
+
+pub mod help;
+pub mod input;
+pub mod keys;
+pub mod sanitize;
+pub mod terminal;
+pub mod theme;
+pub mod widgets;
+
+pub use help::{HelpOverlay, HelpRow, help_rows};
+pub use input::{TextField, TextFieldView, render_text_field};
+pub use keys::{Binding, Key, digit_of, resolve};
+pub use sanitize::{sanitize, sanitize_line};
+pub use terminal::{TerminalGuard, Tui};
+pub use theme::Theme;
+pub use widgets::{
+    Dialog, MIN_HEIGHT, MIN_WIDTH, Menu, centered_rect, confirm, fits, message_box, page,
+    spinner_line, too_small,
+};
