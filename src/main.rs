@@ -1,0 +1,227 @@
+//! recovery-desk: parse the command line, open the store, run the chosen mode.
+//! Every failure ends here as one line on stderr and exit status 1 (2 for usage errors).
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::Parser;
+use recovery_desk::cli::{AgentCommand, AuditArgs, AuditCommand, Cli, Command};
+use recovery_desk::clock::{self, Clock};
+use recovery_desk::domain::{identifier, password};
+use recovery_desk::secret::{self, OsEntropy, Secret};
+use recovery_desk::store::audit::Verdict;
+use recovery_desk::store::{self, Store, seed};
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    recovery_desk::tui::terminal::install_panic_hook();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    // A panic has already printed one line (without its payload) through the hook; it exits 1
+    // like any other failure.
+    let result = match std::panic::catch_unwind(|| run(cli)) {
+        Ok(r) => r,
+        Err(_) => return ExitCode::from(1),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            // One line, naming the cause; never a backtrace.
+            let msg = format!("{e:#}").replace('\n', " ");
+            eprintln!("recovery-desk: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Where the default database lives: $RECOVERY_DESK_DB, else the platform data directory.
+fn default_db() -> Result<PathBuf> {
+    if let Some(p) = std::env::var_os("RECOVERY_DESK_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let dirs = directories::ProjectDirs::from("", "", "recovery-desk").ok_or_else(|| {
+        anyhow!("cannot find a home directory for the default database; pass --db PATH")
+    })?;
+    Ok(dirs.data_dir().join("recovery-desk.db"))
+}
+
+fn db_path(cli: &Cli) -> Result<PathBuf> {
+    if let Some(p) = &cli.db {
+        return Ok(p.clone());
+    }
+    let default = default_db()?;
+    if cli.demo {
+        let dir = default.parent().map(Path::to_path_buf).unwrap_or_default();
+        return Ok(dir.join("demo.db"));
+    }
+    Ok(default)
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let path = db_path(&cli)?;
+    let clock = clock::system();
+    if cli.demo {
+        if let Some(dir) = path.parent() {
+            store::ensure_private_dir(dir)?;
+        }
+        seed::ensure_demo(&path, &mut OsEntropy, clock.now())?;
+    }
+    match cli.command {
+        None => {
+            require_terminal()?;
+            recovery_desk::console::run(&path, clock)
+        }
+        Some(Command::Desk) => {
+            require_terminal()?;
+            // Migrate (and create) through the administrative connection first; the desk
+            // itself then opens only a read-only connection and the audit connection.
+            drop(Store::open(&path)?);
+            recovery_desk::desk::run(&path, clock)
+        }
+        Some(Command::Outbox { to }) => outbox(&path, to.as_deref()),
+        Some(Command::Agent(cmd)) => agent(&path, cmd, clock.as_ref()),
+        Some(Command::Audit(args)) => audit(&path, args),
+    }
+}
+
+fn require_terminal() -> Result<()> {
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        bail!(
+            "the console needs a terminal (stdin and stdout must be a TTY); for scripts use the outbox, agent and audit commands"
+        );
+    }
+    Ok(())
+}
+
+fn outbox(path: &Path, to: Option<&str>) -> Result<()> {
+    let store = Store::open(path)?;
+    let to = to.map(|t| {
+        identifier::email(t)
+            .or_else(|_| identifier::phone(t))
+            .unwrap_or_else(|_| t.trim().to_string())
+    });
+    let mut out = std::io::stdout().lock();
+    for m in store.outbox(to.as_deref())? {
+        writeln!(
+            out,
+            "#{} {} {} {}\n  Subject: {}\n  {}\n",
+            m.id,
+            m.sent_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            m.channel.as_str(),
+            recovery_desk::tui::sanitize::sanitize(&m.address),
+            m.subject,
+            m.body.expose()
+        )?;
+    }
+    Ok(())
+}
+
+fn read_agent_password(name: &str, from_stdin: bool) -> Result<Secret> {
+    if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .context("cannot read the password from standard input")?;
+        let p = Secret::new(line.trim_end_matches(['\n', '\r']));
+        zeroize::Zeroize::zeroize(&mut line);
+        password::check(&p, &p, name).map_err(|e| anyhow!("{e}"))?;
+        return Ok(p);
+    }
+    if !std::io::stdin().is_terminal() {
+        bail!("no terminal to ask for the password; pipe it in with --password-stdin");
+    }
+    let p = Secret::new(
+        rpassword::prompt_password(format!("Password for agent {name}: "))
+            .context("cannot read the password")?,
+    );
+    let again = Secret::new(
+        rpassword::prompt_password("Type it again: ").context("cannot read the password")?,
+    );
+    password::check(&p, &again, name).map_err(|e| anyhow!("{e}"))?;
+    Ok(p)
+}
+
+fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
+    match cmd {
+        AgentCommand::Add {
+            name,
+            password_stdin,
+        } => {
+            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let mut store = Store::open(path)?;
+            if store.agent_credentials(&name)?.is_some() {
+                bail!("an agent named {name} exists already");
+            }
+            let p = read_agent_password(&name, password_stdin)?;
+            let hash = secret::hash(&p, &mut OsEntropy)?;
+            store.add_agent(&name, &hash, clock.now())?;
+            println!("added agent {name}");
+        }
+        AgentCommand::List => {
+            let store = Store::open(path)?;
+            for a in store.agents()? {
+                let state = if a.disabled { "disabled" } else { "active" };
+                println!(
+                    "{}\t{}\tadded {}",
+                    a.name,
+                    state,
+                    a.created_at.format("%Y-%m-%d")
+                );
+            }
+        }
+        AgentCommand::Disable { name } => {
+            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let mut store = Store::open(path)?;
+            store
+                .disable_agent(&name)
+                .map_err(|_| anyhow!("no agent named {name}"))?;
+            println!("disabled agent {name}");
+        }
+    }
+    Ok(())
+}
+
+fn audit(path: &Path, args: AuditArgs) -> Result<()> {
+    let store = Store::open(path)?;
+    if let Some(AuditCommand::Verify) = args.verify {
+        return match store.audit_verify()? {
+            Verdict::Intact { rows, head } => {
+                println!("audit log intact: {rows} rows, head {head}");
+                Ok(())
+            }
+            Verdict::Edited { id } => bail!("audit log tampered: row {id} was edited"),
+            Verdict::Broken { id } => bail!(
+                "audit log tampered: the chain breaks before row {id} (a row was deleted or reordered)"
+            ),
+            Verdict::Truncated { last, issued } => bail!(
+                "audit log tampered: rows {}..={issued} were deleted from the end",
+                last + 1
+            ),
+        };
+    }
+    let mut out = std::io::stdout().lock();
+    for r in store.audit_rows(args.agent.as_deref(), args.account)? {
+        let account = r
+            .account_id
+            .map(|a| format!("#{a}"))
+            .unwrap_or_else(|| "-".into());
+        writeln!(
+            out,
+            "{}\t{}\t{}\t{}\t{}\t{}",
+            r.id,
+            r.at.format("%Y-%m-%d %H:%M:%S UTC"),
+            r.agent,
+            r.action,
+            account,
+            r.detail
+        )?;
+    }
+    Ok(())
+}

@@ -1,0 +1,353 @@
+//! The non-screen commands of SPEC §2, run as the real binary: exit codes, one-line errors,
+//! demo seeding, agents, audit, outbox, and no plaintext secret at rest.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_recovery-desk"));
+    c.env_remove("RECOVERY_DESK_DB").env("RUST_BACKTRACE", "1");
+    c
+}
+
+fn run(args: &[&str], db: &Path) -> Output {
+    bin()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
+fn run_stdin(args: &[&str], db: &Path, input: &str) -> Output {
+    let mut child = bin()
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Exit 1, exactly one line on stderr, naming `what`, and no panic or backtrace.
+fn assert_one_line_failure(o: &Output, what: &str) {
+    let e = stderr(o);
+    assert_eq!(o.status.code(), Some(1), "stderr: {e}");
+    assert_eq!(e.lines().count(), 1, "want one line, got: {e}");
+    assert!(e.starts_with("recovery-desk: "), "{e}");
+    assert!(e.contains(what), "want {what:?} in: {e}");
+    assert!(
+        !e.contains("panicked") && !e.contains("backtrace") && !e.contains("RUST_BACKTRACE"),
+        "{e}"
+    );
+}
+
+fn tmp() -> (tempfile::TempDir, PathBuf) {
+    let d = tempfile::tempdir().unwrap();
+    let db = d.path().join("desk.db");
+    (d, db)
+}
+
+#[test]
+fn agents_are_added_listed_and_disabled() {
+    let (_d, db) = tmp();
+    let o = run_stdin(
+        &["agent", "add", "Alex", "--password-stdin"],
+        &db,
+        "agent-password-1\n",
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stdout(&o).trim(), "added agent alex");
+    let o = run_stdin(
+        &["agent", "add", "alex", "--password-stdin"],
+        &db,
+        "agent-password-1\n",
+    );
+    assert_one_line_failure(&o, "exists already");
+    let o = run_stdin(&["agent", "add", "bo", "--password-stdin"], &db, "short\n");
+    assert_one_line_failure(&o, "at least 8 characters");
+    let o = run(&["agent", "add", "bo"], &db);
+    assert_one_line_failure(&o, "--password-stdin");
+    let o = run(&["agent", "list"], &db);
+    assert!(stdout(&o).starts_with("alex\tactive\t"), "{}", stdout(&o));
+    assert!(run(&["agent", "disable", "alex"], &db).status.success());
+    assert!(stdout(&run(&["agent", "list"], &db)).starts_with("alex\tdisabled\t"));
+    assert_one_line_failure(
+        &run(&["agent", "disable", "nobody"], &db),
+        "no agent named nobody",
+    );
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let (_d, db) = tmp();
+    for args in [
+        &["frobnicate"][..],
+        &["agent"],
+        &["audit", "--account", "x"],
+        &["agent", "add"],
+    ] {
+        let o = run(args, &db);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+    }
+    let o = bin()
+        .args(["--db", "a.db", "--demo", "outbox"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(bin().arg("--help").output().unwrap().status.success());
+}
+
+#[test]
+fn console_modes_need_a_terminal() {
+    let (_d, db) = tmp();
+    for args in [&[][..], &["desk"]] {
+        let o = run(args, &db);
+        assert_one_line_failure(&o, "needs a terminal");
+    }
+}
+
+#[test]
+fn unwritable_directory_is_one_clear_line() {
+    // Root ignores permission bits, so use places no one can write: under a regular file,
+    // and inside /proc.
+    let (d, _db) = tmp();
+    let file = d.path().join("plain-file");
+    std::fs::write(&file, "x").unwrap();
+    let o = run(&["agent", "list"], &file.join("sub").join("x.db"));
+    assert_one_line_failure(&o, "cannot create the directory");
+    let o = run(&["agent", "list"], Path::new("/proc/recovery-desk-test.db"));
+    assert_one_line_failure(&o, "cannot create the database /proc/recovery-desk-test.db");
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_named() {
+    let (_d, db) = tmp();
+    std::fs::write(&db, vec![b'z'; 8192]).unwrap();
+    let o = run(&["audit"], &db);
+    assert_one_line_failure(&o, "is not a recovery-desk database");
+    // And nothing was written over it.
+    assert_eq!(std::fs::read(&db).unwrap(), vec![b'z'; 8192]);
+}
+
+#[test]
+fn a_newer_schema_is_refused() {
+    let (_d, db) = tmp();
+    assert!(run(&["agent", "list"], &db).status.success());
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .pragma_update(None, "user_version", 42)
+        .unwrap();
+    let o = run(&["agent", "list"], &db);
+    assert_one_line_failure(&o, "schema version 42, newer than");
+}
+
+#[test]
+fn a_lock_held_past_the_busy_timeout_is_named() {
+    let (_d, db) = tmp();
+    assert!(run(&["agent", "list"], &db).status.success());
+    let holder = rusqlite::Connection::open(&db).unwrap();
+    holder.execute_batch("BEGIN EXCLUSIVE; INSERT INTO agents (name, password_hash, created_at) VALUES ('zz', 'x', 'y');").unwrap();
+    let started = std::time::Instant::now();
+    let o = run_stdin(
+        &["agent", "add", "bo", "--password-stdin"],
+        &db,
+        "agent-password-2\n",
+    );
+    assert_one_line_failure(&o, "is locked by another process");
+    assert!(started.elapsed().as_secs_f64() >= 4.5, "gave up too early");
+    holder.execute_batch("ROLLBACK").unwrap();
+}
+
+#[test]
+fn audit_verify_detects_tampering() {
+    let (_d, db) = tmp();
+    let o = run(&["audit", "verify"], &db);
+    assert!(
+        stdout(&o).contains("audit log intact: 0 rows"),
+        "{}",
+        stdout(&o)
+    );
+    {
+        let mut s = recovery_desk::store::Store::open(&db).unwrap();
+        for i in 1..=3 {
+            s.audit_append("alex", "lookup", Some(i), "ja•••", chrono::Utc::now())
+                .unwrap();
+        }
+    }
+    let o = run(&["audit", "verify"], &db);
+    assert!(o.status.success());
+    assert!(stdout(&o).contains("3 rows"));
+    let o = run(&["audit", "--account", "2"], &db);
+    assert_eq!(stdout(&o).lines().count(), 1, "{}", stdout(&o));
+    assert!(stdout(&o).contains("\talex\tlookup\t#2\t"));
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute("UPDATE audit_log SET agent = 'eve' WHERE id = 2", [])
+        .unwrap();
+    assert_one_line_failure(&run(&["audit", "verify"], &db), "row 2 was edited");
+}
+
+/// Every demo password and code, in the forms a leak could take.
+fn demo_secrets() -> Vec<String> {
+    let demo = recovery_desk::store::seed::demo().unwrap();
+    let mut out = vec![];
+    for a in &demo.agent {
+        out.push(a.password.clone());
+    }
+    for a in &demo.account {
+        out.push(a.password.clone());
+        if let Some(c) = &a.recovery_code {
+            let canon = recovery_desk::domain::recovery_code::normalise(c).unwrap();
+            out.push(canon.expose().to_string());
+            out.push(
+                recovery_desk::domain::recovery_code::format(&canon)
+                    .expose()
+                    .to_string(),
+            );
+        }
+        if let Some(p) = &a.pending_password {
+            out.push(p.clone());
+        }
+    }
+    out
+}
+
+fn db_bytes(db: &Path) -> Vec<u8> {
+    let mut bytes = vec![];
+    for ext in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{ext}", db.display()));
+        if p.exists() {
+            bytes.extend(std::fs::read(&p).unwrap());
+        }
+    }
+    bytes
+}
+
+#[test]
+fn demo_seed_stores_no_plaintext_and_standard_phc_hashes() {
+    let d = tempfile::tempdir().unwrap();
+    let default = d.path().join("data").join("recovery-desk.db");
+    let o = bin()
+        .env("RECOVERY_DESK_DB", &default)
+        .args(["--demo", "outbox"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    let demo_db = d.path().join("data").join("demo.db");
+    assert!(demo_db.exists());
+    let out = stdout(&o);
+    assert!(
+        out.contains("pat@example.com") && out.contains("A sign-in method was added"),
+        "{out}"
+    );
+    // Seeding again is a no-op.
+    let o2 = bin()
+        .env("RECOVERY_DESK_DB", &default)
+        .args(["--demo", "agent", "list"])
+        .output()
+        .unwrap();
+    assert_eq!(stdout(&o2).lines().count(), 1);
+
+    let run_add = run_stdin(
+        &["agent", "add", "casey", "--password-stdin"],
+        &demo_db,
+        "casey-secret-password\n",
+    );
+    assert!(run_add.status.success());
+
+    let bytes = db_bytes(&demo_db);
+    let hay = String::from_utf8_lossy(&bytes);
+    let mut secrets = demo_secrets();
+    secrets.push("casey-secret-password".into());
+    for s in &secrets {
+        assert!(
+            !hay.contains(s.as_str()),
+            "a demo secret is stored in plaintext"
+        );
+    }
+
+    // The hashes are standard PHC strings that the reference C implementation reproduces.
+    let conn = rusqlite::Connection::open(&demo_db).unwrap();
+    let phc: Vec<String> = conn
+        .prepare("SELECT password_hash FROM agents UNION ALL SELECT password_hash FROM accounts")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(
+        phc.iter()
+            .all(|h| h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"))
+    );
+    let demo = recovery_desk::store::seed::demo().unwrap();
+    let mut verified = 0;
+    for (name, pw) in demo
+        .account
+        .iter()
+        .map(|a| (a.username.as_str(), a.password.as_str()))
+        .chain([("casey", "casey-secret-password")])
+    {
+        let stored: String = conn
+            .query_row(
+                "SELECT password_hash FROM accounts WHERE username = ?1 UNION ALL SELECT password_hash FROM agents WHERE name = ?1",
+                [name],
+                |r| r.get(0),
+            )
+            .unwrap();
+        if reference_argon2(&stored, pw) {
+            verified += 1;
+        }
+    }
+    assert!(
+        verified >= 5,
+        "the reference implementation verified only {verified} hashes"
+    );
+}
+
+/// Recomputes `phc` with the Debian `argon2` CLI (the reference C implementation) from the
+/// password and the PHC's own salt; true when it matches exactly. Salts holding a NUL byte
+/// can't pass through argv and count as not verified.
+fn reference_argon2(phc: &str, password: &str) -> bool {
+    use base64ct::{Base64Unpadded, Encoding};
+    use std::os::unix::ffi::OsStrExt;
+    let parts: Vec<&str> = phc.split('$').collect();
+    let salt = Base64Unpadded::decode_vec(parts[4]).unwrap();
+    if salt.contains(&0) {
+        return false;
+    }
+    let mut child = Command::new("argon2")
+        .arg(std::ffi::OsStr::from_bytes(&salt))
+        .args(["-id", "-t", "2", "-k", "19456", "-p", "1", "-e"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the reference `argon2` CLI (Debian package argon2) must be installed; .ci/run installs it");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(password.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim() == phc
+}
