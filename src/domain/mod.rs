@@ -8,3 +8,4 @@ pub mod one_time;
 pub mod password;
 pub mod pending_change;
 pub mod recovery_code;
+pub mod sign_in_helper;
