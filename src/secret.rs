@@ -9,6 +9,7 @@ use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use argon2::{Algorithm, Argon2, Params, Version};
 use rand::TryRng;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
 /// Argon2id memory cost in KiB (OWASP: 19 MiB).
@@ -96,6 +97,15 @@ pub enum SecretError {
     BadStoredHash,
 }
 
+/// Argon2 computations in this process (hashes and verifications), so tests can prove that
+/// attempts refused by a lockout never reach the hash.
+static ARGON2_RUNS: AtomicU64 = AtomicU64::new(0);
+
+/// How many Argon2 computations this process has run.
+pub fn argon2_runs() -> u64 {
+    ARGON2_RUNS.load(Ordering::Relaxed)
+}
+
 fn hasher() -> Argon2<'static> {
     let params = Params::new(ARGON2_M_KIB, ARGON2_T, ARGON2_P, None).expect("valid constants");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
@@ -105,6 +115,7 @@ fn hasher() -> Argon2<'static> {
 pub fn hash(secret: &Secret, entropy: &mut dyn Entropy) -> Result<String, SecretError> {
     let mut salt = [0u8; SALT_LEN];
     entropy.fill(&mut salt)?;
+    ARGON2_RUNS.fetch_add(1, Ordering::Relaxed);
     let h: PasswordHash = hasher()
         .hash_password_with_salt(secret.expose().as_bytes(), &salt)
         .map_err(|_| SecretError::Hash)?;
@@ -114,6 +125,7 @@ pub fn hash(secret: &Secret, entropy: &mut dyn Entropy) -> Result<String, Secret
 /// Verifies a secret against a stored PHC string (its own parameters are used).
 pub fn verify(secret: &Secret, phc: &str) -> Result<bool, SecretError> {
     let parsed = PasswordHash::new(phc).map_err(|_| SecretError::BadStoredHash)?;
+    ARGON2_RUNS.fetch_add(1, Ordering::Relaxed);
     Ok(Argon2::default()
         .verify_password(secret.expose().as_bytes(), &parsed)
         .is_ok())

@@ -1,0 +1,107 @@
+//! Guessing (issue 5, item 4): 1,000 wrong recovery codes against one account. Lockouts start
+//! at the sixth attempt and escalate; the right code is refused while locked; the lock survives
+//! a restart; Argon2 runs at most 5 times per lock window, because attempts while locked are
+//! refused before any hashing.
+//!
+//! One test in this file on purpose: it reads the process-wide Argon2 counter.
+
+mod support;
+
+use recovery_desk::secret::{Secret, argon2_runs};
+use recovery_desk::service::{Attempt, RecoveryCheck, Service};
+use recovery_desk::store::Store;
+use std::sync::Arc;
+use support::seams::{Seeded, TestClock, t0};
+
+#[test]
+fn a_thousand_wrong_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("guess.db");
+    let clock = TestClock::new(t0());
+    let open = |seed| {
+        Service::new(
+            Store::open(&db).unwrap(),
+            Box::new(Seeded::new(seed)),
+            Arc::new(clock.clone()),
+        )
+    };
+    let mut svc = open(1);
+    let pw = Secret::new("a long password");
+    let id = svc.create_account("target", &pw, &pw).unwrap();
+    let code = svc.generate_recovery_code().unwrap();
+    svc.sign_out();
+
+    let wrong = "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ";
+    let mut locks = vec![]; // (attempt number that locked, lock length in minutes)
+    let mut hashes_in_window = 0u64;
+    let mut max_hashes_in_window = 0u64;
+    let mut refused = 0;
+    let mut first_refusal = None;
+    for n in 1..=1000u32 {
+        let before = argon2_runs();
+        let a = svc.check_recovery_code(id, wrong).unwrap();
+        hashes_in_window += argon2_runs() - before;
+        match a {
+            Attempt::Wrong { .. } => {}
+            Attempt::LockedNow { until } => {
+                locks.push((n, (until - svc.now()).num_minutes()));
+                max_hashes_in_window = max_hashes_in_window.max(hashes_in_window);
+                hashes_in_window = 0;
+            }
+            Attempt::Locked { until } => {
+                refused += 1;
+                first_refusal.get_or_insert(n);
+                // Refused before hashing.
+                assert_eq!(argon2_runs(), before, "a locked attempt ran Argon2");
+                // The right code is refused too while locked.
+                let before = argon2_runs();
+                assert!(matches!(
+                    svc.check_recovery_code(id, code.expose()).unwrap(),
+                    Attempt::Locked { .. }
+                ));
+                assert_eq!(argon2_runs(), before);
+                // Every 3rd lock window, prove the lock survives a restart.
+                if locks.len() % 3 == 0 {
+                    drop(svc);
+                    svc = open(n as u64);
+                    assert!(matches!(
+                        svc.check_recovery_code(id, code.expose()).unwrap(),
+                        Attempt::Locked { .. }
+                    ));
+                }
+                // Let the window pass; the next attempt is allowed again.
+                clock.set(until);
+            }
+            Attempt::Accepted(other) => panic!("a wrong code was accepted: {other:?}"),
+        }
+    }
+    assert_eq!(first_refusal, Some(6), "the sixth attempt must be refused");
+    assert_eq!(locks[0], (5, 15));
+    let lengths: Vec<i64> = locks.iter().map(|l| l.1).take(8).collect();
+    assert_eq!(lengths, vec![15, 30, 60, 120, 240, 480, 960, 1440]);
+    assert!(
+        locks.iter().skip(7).all(|l| l.1 == 1440),
+        "capped at 24 hours"
+    );
+    assert!(
+        max_hashes_in_window <= 5,
+        "Argon2 ran {max_hashes_in_window} times in one window"
+    );
+    println!(
+        "1000 wrong codes: {} lockouts, {refused} attempts refused before hashing, at most {max_hashes_in_window} Argon2 runs per window",
+        locks.len()
+    );
+    // After the last window the right code works and clears the counter.
+    let t = clock_now_after_lock(&mut svc, id, code.expose(), &clock);
+    assert!(t);
+}
+
+fn clock_now_after_lock(svc: &mut Service, id: i64, code: &str, clock: &TestClock) -> bool {
+    loop {
+        match svc.check_recovery_code(id, code).unwrap() {
+            Attempt::Accepted(RecoveryCheck::Accepted { .. }) => return true,
+            Attempt::Locked { until } => clock.set(until),
+            other => panic!("{other:?}"),
+        }
+    }
+}
