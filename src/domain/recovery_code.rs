@@ -27,13 +27,15 @@ pub enum CodeFormatError {
 /// Draws a new code from `entropy`, uniformly over all 32^25 codes.
 /// Returned in canonical form (25 upper-case symbols, no dashes).
 pub fn generate(entropy: &mut dyn Entropy) -> Result<Secret, SecretError> {
-    let mut s = String::with_capacity(LENGTH);
-    for _ in 0..LENGTH {
-        // 32 divides 2^32 exactly, so `below` never rejects here; it stays correct if the
-        // alphabet ever changes.
-        let i = entropy.below(ALPHABET.len() as u32)? as usize;
-        s.push(ALPHABET[i] as char);
-    }
+    // 32 divides 256, so the low 5 bits of a uniform byte are uniform over the alphabet:
+    // no modulo bias, and one draw from the generator for the whole code.
+    const _: () = assert!(256 % ALPHABET.len() == 0);
+    let mut bytes = zeroize::Zeroizing::new([0u8; LENGTH]);
+    entropy.fill(bytes.as_mut())?;
+    let s: String = bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(b & 31)] as char)
+        .collect();
     Ok(Secret::new(s))
 }
 
