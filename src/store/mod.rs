@@ -8,6 +8,7 @@
 
 pub mod agents;
 pub mod audit;
+pub mod bulk;
 pub mod holder;
 pub mod outbox;
 pub mod read;
@@ -30,12 +31,12 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// Everything that can go wrong with the database, each a sentence a person can act on.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("cannot create the directory {}: {}", .dir.display(), io_reason(.source))]
-    CreateDir { dir: PathBuf, source: io::Error },
-    #[error("cannot create the database {}: {}", .path.display(), io_reason(.source))]
-    CreateFile { path: PathBuf, source: io::Error },
-    #[error("cannot open the database {}: {}", .path.display(), io_reason(.source))]
-    OpenFile { path: PathBuf, source: io::Error },
+    #[error("cannot create the directory {}: {}", .dir.display(), io_reason(.io))]
+    CreateDir { dir: PathBuf, io: io::Error },
+    #[error("cannot create the database {}: {}", .path.display(), io_reason(.io))]
+    CreateFile { path: PathBuf, io: io::Error },
+    #[error("cannot open the database {}: {}", .path.display(), io_reason(.io))]
+    OpenFile { path: PathBuf, io: io::Error },
     #[error("{} is not a recovery-desk database (it is not an SQLite file, or it is damaged)", .path.display())]
     NotADatabase { path: PathBuf },
     #[error("{} has schema version {found}, newer than this recovery-desk understands ({supported}); use a newer recovery-desk", .path.display())]
@@ -80,10 +81,36 @@ fn io_reason(e: &io::Error) -> String {
     }
 }
 
+/// Whether the filesystem holding `path` has (almost) no space left: SQLite reports ENOSPC
+/// on its shared-memory file as a plain I/O error, so the cause is checked here.
+fn disk_is_full(path: &Path) -> bool {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+        return false;
+    };
+    let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
+    // SAFETY: `c` is a valid NUL-terminated path and `st` a properly sized out-parameter.
+    if unsafe { libc::statvfs(c.as_ptr(), &mut st) } != 0 {
+        return false;
+    }
+    (st.f_bavail as u64).saturating_mul(st.f_frsize as u64) < 64 * 1024
+}
+
 /// Turns an SQLite error into one of ours, naming the file.
 pub(crate) fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
     let path = path.to_path_buf();
     if let rusqlite::Error::SqliteFailure(f, ref msg) = e {
+        if matches!(
+            f.code,
+            ErrorCode::SystemIoFailure | ErrorCode::CannotOpen | ErrorCode::DiskFull
+        ) && disk_is_full(&path)
+        {
+            return StoreError::DiskFull { path };
+        }
         return match f.code {
             ErrorCode::NotADatabase => StoreError::NotADatabase { path },
             ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Locked { path },
@@ -95,7 +122,7 @@ pub(crate) fn classify(path: &Path, e: rusqlite::Error) -> StoreError {
             }
             ErrorCode::CannotOpen => StoreError::OpenFile {
                 path,
-                source: io::Error::other("SQLite cannot open it"),
+                io: io::Error::other("SQLite cannot open it"),
             },
             ErrorCode::ConstraintViolation => {
                 StoreError::Conflict("that change conflicts with data already stored")
@@ -146,9 +173,9 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .map_err(|source| StoreError::CreateDir {
+        .map_err(|io| StoreError::CreateDir {
             dir: dir.to_path_buf(),
-            source,
+            io,
         })
 }
 
@@ -175,31 +202,31 @@ impl Store {
                         .create_new(true)
                         .mode(0o600)
                         .open(path)
-                        .map_err(|source| StoreError::CreateFile {
+                        .map_err(|io| StoreError::CreateFile {
                             path: path.to_path_buf(),
-                            source,
+                            io,
                         })?;
                 } else {
                     OpenOptions::new()
                         .read(true)
                         .write(true)
                         .open(path)
-                        .map_err(|source| match source.kind() {
+                        .map_err(|io| match io.kind() {
                             io::ErrorKind::PermissionDenied => StoreError::ReadOnly {
                                 path: path.to_path_buf(),
                             },
                             _ => StoreError::OpenFile {
                                 path: path.to_path_buf(),
-                                source,
+                                io,
                             },
                         })?;
                 }
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
             }
             Access::ReadOnly => {
-                fs::metadata(path).map_err(|source| StoreError::OpenFile {
+                fs::metadata(path).map_err(|io| StoreError::OpenFile {
                     path: path.to_path_buf(),
-                    source,
+                    io,
                 })?;
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
             }
@@ -341,11 +368,20 @@ impl Store {
         use sha2::{Digest, Sha256};
         let mut out = vec![];
         for table in schema::ACCOUNT_TABLES {
+            // Ordered by every column: `lockouts` is WITHOUT ROWID, so it has no rowid.
+            let cols = self
+                .conn
+                .prepare(&format!("SELECT * FROM {table}"))
+                .map_err(|e| self.err(e))?
+                .column_count();
+            let order: Vec<String> = (1..=cols).map(|i| i.to_string()).collect();
             let mut stmt = self
                 .conn
-                .prepare(&format!("SELECT * FROM {table} ORDER BY rowid"))
+                .prepare(&format!(
+                    "SELECT * FROM {table} ORDER BY {}",
+                    order.join(", ")
+                ))
                 .map_err(|e| self.err(e))?;
-            let cols = stmt.column_count();
             let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
             let mut h = Sha256::new();
             while let Some(row) = rows.next().map_err(|e| self.err(e))? {

@@ -1,0 +1,85 @@
+//! Writes N synthetic accounts for benchmarks and load tests:
+//!
+//! ```sh
+//! cargo run --release --example bulk_seed -- --db /tmp/big.db --accounts 1000000
+//! ```
+//!
+//! Accounts get methods, recovery codes, security events, and a few pending changes and
+//! lockouts (see `store::bulk::Synthetic::nth`). All share one precomputed Argon2id hash of the
+//! password `bulk-password`. Accounts already present are kept; numbering continues after them.
+
+use recovery_desk::secret::{self, OsEntropy, Secret};
+use recovery_desk::store::Store;
+use recovery_desk::store::bulk::Synthetic;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+const BATCH: u64 = 10_000;
+
+fn usage() -> ExitCode {
+    eprintln!("usage: bulk_seed --db PATH --accounts N");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut db = None;
+    let mut n = None;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--db" => db = it.next().map(PathBuf::from),
+            "--accounts" => {
+                n = it
+                    .next()
+                    .and_then(|v| v.replace('_', "").parse::<u64>().ok())
+            }
+            _ => return usage(),
+        }
+    }
+    let (Some(db), Some(n)) = (db, n) else {
+        return usage();
+    };
+    match run(&db, n) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bulk_seed: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn run(db: &std::path::Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
+    let started = Instant::now();
+    let mut store = Store::open(db)?;
+    let hash = secret::hash(&Secret::new("bulk-password"), &mut OsEntropy)?;
+    let first = store.account_count()? as u64;
+    let now = chrono::Utc::now();
+    let mut done = 0u64;
+    let mut err = std::io::stderr().lock();
+    while done < n {
+        let take = BATCH.min(n - done);
+        let batch: Vec<Synthetic> = (first + done..first + done + take)
+            .map(Synthetic::nth)
+            .collect();
+        store.bulk_insert(&batch, &hash, now)?;
+        done += take;
+        let secs = started.elapsed().as_secs_f64();
+        write!(
+            err,
+            "\r{done:>9} / {n} accounts  {:5.1}%  {:6.0} accounts/s  {secs:6.1} s",
+            done as f64 * 100.0 / n as f64,
+            done as f64 / secs.max(0.001)
+        )?;
+    }
+    writeln!(err)?;
+    drop(store);
+    println!(
+        "wrote {n} accounts to {} in {:.1} s",
+        db.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
