@@ -122,6 +122,16 @@ pub fn hash(secret: &Secret, entropy: &mut dyn Entropy) -> Result<String, Secret
     Ok(h.to_string())
 }
 
+/// Hashes with a caller-chosen salt (at least 8 bytes): for comparing against other Argon2
+/// implementations byte for byte. Production always uses [`hash`], with a random salt.
+pub fn hash_with_salt(secret: &Secret, salt: &[u8]) -> Result<String, SecretError> {
+    ARGON2_RUNS.fetch_add(1, Ordering::Relaxed);
+    let h: PasswordHash = hasher()
+        .hash_password_with_salt(secret.expose().as_bytes(), salt)
+        .map_err(|_| SecretError::Hash)?;
+    Ok(h.to_string())
+}
+
 /// Verifies a secret against a stored PHC string (its own parameters are used).
 pub fn verify(secret: &Secret, phc: &str) -> Result<bool, SecretError> {
     let parsed = PasswordHash::new(phc).map_err(|_| SecretError::BadStoredHash)?;
