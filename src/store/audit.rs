@@ -244,9 +244,9 @@ impl AuditLog {
     /// Opens an existing, current database for appending audit rows. The authorizer is in
     /// place before the first statement runs.
     pub fn open(path: &Path) -> Result<AuditLog> {
-        std::fs::metadata(path).map_err(|source| StoreError::OpenFile {
+        std::fs::metadata(path).map_err(|io| StoreError::OpenFile {
             path: path.to_path_buf(),
-            source,
+            io,
         })?;
         let mut conn = Connection::open_with_flags(
             path,

@@ -130,9 +130,9 @@ pub fn ensure_demo(path: &Path, entropy: &mut dyn Entropy, now: DateTime<Utc>) -
         seed(&mut store, &demo, entropy, now)?;
     }
     let rename = |from: &Path, to: &Path| {
-        std::fs::rename(from, to).map_err(|source| StoreError::CreateFile {
+        std::fs::rename(from, to).map_err(|io| StoreError::CreateFile {
             path: to.to_path_buf(),
-            source,
+            io,
         })
     };
     rename(
