@@ -1,0 +1,202 @@
+//! Add email / Add phone: the address, then the verification code sent there (read it from
+//! the outbox), then back to Manage with the method verified.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::domain::identifier;
+use crate::store::holder::Purpose;
+use crate::store::read::MethodKind;
+use crate::tui::TextField;
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, code_form, code_outcome, common, typed_code};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+const ADDRESS_KEYS: &[Binding<Action>] = &[k::CONTINUE, k::BACK, k::HELP, k::QUIT];
+
+const CODE_KEYS: &[Binding<Action>] = &[
+    k::CONTINUE,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::REVEAL,
+    k::HELP,
+    k::QUIT,
+];
+
+#[derive(Debug)]
+enum Stage {
+    Address,
+    Code { method_id: i64 },
+}
+
+#[derive(Debug)]
+pub struct AddMethod {
+    kind: MethodKind,
+    stage: Stage,
+    form: Form,
+    /// The normalised address being added.
+    address: String,
+}
+
+impl AddMethod {
+    pub fn new(kind: MethodKind) -> AddMethod {
+        let (label, cap) = match kind {
+            MethodKind::Email => (s::FIELD_EMAIL, 254),
+            MethodKind::Phone => (s::FIELD_PHONE, 32),
+        };
+        let none: &[&str] = &[];
+        AddMethod {
+            kind,
+            stage: Stage::Address,
+            form: Form::new(vec![TextField::new(label, cap)], none),
+            address: String::new(),
+        }
+    }
+}
+
+impl Page for AddMethod {
+    fn title(&self) -> &str {
+        match self.kind {
+            MethodKind::Email => s::TITLE_ADD_EMAIL,
+            MethodKind::Phone => s::TITLE_ADD_PHONE,
+        }
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        match self.stage {
+            Stage::Address => ADDRESS_KEYS,
+            Stage::Code { .. } => CODE_KEYS,
+        }
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        let event = self.form.handle(ev, self.keys());
+        match (&self.stage, event) {
+            (Stage::Address, FormEvent::Submit) => {
+                let typed = self.form.field(0).value();
+                let checked = match self.kind {
+                    MethodKind::Email => identifier::email(typed),
+                    MethodKind::Phone => identifier::phone(typed),
+                };
+                match checked {
+                    Ok(address) => {
+                        self.address = address.clone();
+                        ctx.request(
+                            Job::AddMethod {
+                                kind: self.kind,
+                                address,
+                            },
+                            s::BUSY_SEND,
+                        );
+                    }
+                    Err(e) => ctx.error(e.to_string()),
+                }
+                None
+            }
+            (Stage::Code { method_id }, FormEvent::Submit) => {
+                let method_id = *method_id;
+                let account_id = ctx.account_id()?;
+                if let Some(code) = typed_code(ctx, &mut self.form) {
+                    ctx.request(
+                        Job::CheckCode {
+                            account_id,
+                            method_id,
+                            purpose: Purpose::VerifyMethod,
+                            code,
+                        },
+                        s::BUSY_CODE,
+                    );
+                }
+                None
+            }
+            (Stage::Code { method_id }, FormEvent::Choose(_)) => {
+                let method_id = *method_id;
+                let account_id = ctx.account_id()?;
+                ctx.request(
+                    Job::SendCode {
+                        account_id,
+                        method_id,
+                        purpose: Purpose::VerifyMethod,
+                    },
+                    s::BUSY_SEND,
+                );
+                None
+            }
+            (Stage::Address, FormEvent::Action(Action::Back)) => {
+                Some(Screen::Manage(super::manage::Manage::new(ctx)))
+            }
+            (Stage::Code { .. }, FormEvent::Action(Action::Back)) => {
+                ctx.info(s::method_not_verified(&sanitize(&self.address)));
+                Some(Screen::Manage(super::manage::Manage::new(ctx)))
+            }
+            (_, FormEvent::Action(a)) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        match outcome {
+            Outcome::MethodAdded(Ok(method_id)) => {
+                self.form = code_form(&[s::SEND_AGAIN]);
+                self.stage = Stage::Code { method_id };
+                None
+            }
+            Outcome::CodeSent(Ok(_)) => {
+                ctx.info(s::new_code_sent(&sanitize(&self.address)));
+                None
+            }
+            Outcome::MethodAdded(Err(e)) | Outcome::CodeSent(Err(e)) => {
+                ctx.error(e.to_string());
+                None
+            }
+            Outcome::Code(r, _) => {
+                if code_outcome(ctx, r) {
+                    ctx.success(s::method_verified(&sanitize(&self.address)));
+                    Some(Screen::Manage(super::manage::Manage::new(ctx)))
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        let parts = match self.stage {
+            Stage::Address => vec![
+                Part::para(match self.kind {
+                    MethodKind::Email => "We'll send a code to this address to check it's yours.",
+                    MethodKind::Phone => {
+                        "We'll text a code to this number to check it's yours. Include the country code, like +1 555 010 0101."
+                    }
+                }),
+                Part::Gap,
+                Part::Field(self.form.field(0), true),
+                Part::Status,
+            ],
+            Stage::Code { .. } => vec![
+                Part::para(s::method_added(&sanitize(&self.address))),
+                Part::para(s::CODE_RULE),
+                Part::Gap,
+                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
+                Part::Status,
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+            ],
+        };
+        stack(frame, area, ctx, parts);
+    }
+}

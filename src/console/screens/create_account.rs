@@ -1,0 +1,151 @@
+//! Create account: username, password and its confirmation, checked against the password
+//! rule as you submit; the new account is signed in.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use crate::domain::password::PasswordRuleError;
+use crate::domain::{identifier, password};
+use crate::tui::TextField;
+use crate::tui::keys::Binding;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, common, password_field, take_secret};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+const KEYS: &[Binding<Action>] = &[
+    k::CONTINUE,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::REVEAL,
+    k::HELP,
+    k::QUIT,
+];
+
+#[derive(Debug)]
+pub struct CreateAccount {
+    form: Form,
+}
+
+impl CreateAccount {
+    pub fn new() -> CreateAccount {
+        let none: &[&str] = &[];
+        CreateAccount {
+            form: Form::new(
+                vec![
+                    TextField::new(s::FIELD_USERNAME, identifier::USERNAME_MAX),
+                    password_field(s::FIELD_PASSWORD),
+                    password_field(s::FIELD_CONFIRM_PASSWORD),
+                ],
+                none,
+            ),
+        }
+    }
+
+    fn submit(&mut self, ctx: &mut Ctx) {
+        let username = match identifier::username(self.form.field(0).value()) {
+            Ok(u) => u,
+            Err(e) => {
+                ctx.error(e.to_string());
+                self.form.focus_field(0);
+                return;
+            }
+        };
+        let pass = take_secret(&mut self.form, 1);
+        let confirm = take_secret(&mut self.form, 2);
+        if let Err(e) = password::check(&pass, &confirm, &username) {
+            ctx.error(e.to_string());
+            // Keep what can be kept: a mismatch needs only the confirmation again.
+            if e == PasswordRuleError::Mismatch {
+                self.form.field_mut(1).set_value(pass.expose());
+                self.form.focus_field(2);
+            } else {
+                self.form.focus_field(1);
+            }
+            return;
+        }
+        ctx.request(
+            Job::CreateAccount {
+                username,
+                password: pass,
+                confirm,
+            },
+            s::BUSY_CREATE,
+        );
+    }
+}
+
+impl Default for CreateAccount {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Page for CreateAccount {
+    fn title(&self) -> &str {
+        s::TITLE_CREATE
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Submit => {
+                self.submit(ctx);
+                None
+            }
+            FormEvent::Action(Action::Back) => {
+                Some(Screen::SignIn(super::sign_in::SignIn::new("")))
+            }
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        match outcome {
+            Outcome::Created(Ok(_)) => {
+                ctx.success(s::WELCOME);
+                Some(Screen::Manage(super::manage::Manage::new(ctx)))
+            }
+            Outcome::Created(Err(e)) => {
+                ctx.error(e.to_string());
+                self.form.focus_field(0);
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        let f = |i: usize| Part::Field(self.form.field(i), self.form.field_focus() == Some(i));
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(s::CREATE_INTRO),
+                Part::Gap,
+                f(0),
+                f(1),
+                f(2),
+                Part::Text(vec![Line::styled(s::PASSWORD_RULE, ctx.theme.hint)]),
+                Part::Gap,
+                Part::Status,
+            ],
+        );
+    }
+}

@@ -1,0 +1,168 @@
+//! **Do you have an account recovery code?**: the code, typed any way (case, spaces and dashes
+//! don't matter). A malformed code is refused with the reason and costs no try; a wrong one
+//! costs a try; five in a row lock code entry. A right code is spent and a fresh one is shown.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use crate::domain::lockout::Guarded;
+use crate::domain::recovery_code;
+use crate::domain::sign_in_helper::Symptom;
+use crate::service::{Attempt, RecoveryCheck};
+use crate::store::read::AccountView;
+use crate::tui::TextField;
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, common, take_secret};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+const KEYS: &[Binding<Action>] = &[
+    k::CONTINUE,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::REVEAL,
+    k::HELP,
+    k::QUIT,
+];
+
+#[derive(Debug)]
+pub struct HaveCode {
+    view: AccountView,
+    form: Form,
+}
+
+impl HaveCode {
+    /// The screen for `view`, saying up front when code entry is locked.
+    pub fn screen(ctx: &mut Ctx, view: AccountView) -> Screen {
+        let now = ctx.now();
+        if let Some(lock) = view
+            .locks
+            .iter()
+            .find(|l| l.what == Guarded::RecoveryCode && l.until > now)
+        {
+            let until = ctx.until(lock.until);
+            ctx.error(s::recovery_locked(&until));
+        }
+        Screen::HaveCode(HaveCode {
+            view,
+            form: Form::new(
+                vec![TextField::masked(s::FIELD_RECOVERY_CODE, 64)],
+                &[s::NO_RECOVERY_CODE],
+            ),
+        })
+    }
+
+    fn submit(&mut self, ctx: &mut Ctx) {
+        if self.form.field(0).is_empty() {
+            ctx.error(s::ENTER_RECOVERY_CODE);
+            return;
+        }
+        // A typo in the shape of the code is said at once and costs no try.
+        if let Err(e) = recovery_code::normalise(self.form.field(0).value()) {
+            ctx.error(e.to_string());
+            return;
+        }
+        let code = take_secret(&mut self.form, 0);
+        ctx.request(
+            Job::CheckRecoveryCode {
+                account_id: self.view.account.id,
+                code,
+            },
+            s::BUSY_RECOVERY,
+        );
+    }
+}
+
+impl Page for HaveCode {
+    fn title(&self) -> &str {
+        s::TITLE_HAVE_CODE
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Submit => {
+                self.submit(ctx);
+                None
+            }
+            FormEvent::Choose(_) => Some(Screen::Helper(super::helper::Helper::diagnosis(
+                ctx,
+                self.view.clone(),
+                Symptom::LostMethods,
+            ))),
+            FormEvent::Action(Action::Back) => Some(Screen::Options(super::options::Options::new(
+                self.view.clone(),
+            ))),
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        let Outcome::RecoveryCode(r, proofs) = outcome else {
+            return None;
+        };
+        match r {
+            Ok(Attempt::Accepted(RecoveryCheck::Accepted { new_code })) => Some(Screen::CodeShown(
+                super::code_shown::CodeShown::after_recovery(new_code, self.view.clone(), proofs),
+            )),
+            Ok(Attempt::Accepted(RecoveryCheck::Format(e))) => {
+                ctx.error(e.to_string());
+                None
+            }
+            Ok(Attempt::Accepted(RecoveryCheck::NoCode)) => {
+                ctx.error(s::NO_CODE_ON_ACCOUNT);
+                None
+            }
+            Ok(Attempt::Wrong { tries_left }) => {
+                ctx.error(s::recovery_wrong(tries_left));
+                None
+            }
+            Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
+                let u = ctx.until(until);
+                ctx.error(s::recovery_locked(&u));
+                None
+            }
+            Err(e) => {
+                ctx.error(e.to_string());
+                None
+            }
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(s::account_line(&sanitize(&self.view.account.username))),
+                Part::Gap,
+                Part::Text(vec![Line::styled(s::HAVE_CODE_PROMPT, ctx.theme.title)]),
+                Part::para(s::HAVE_CODE_INTRO),
+                Part::Text(vec![Line::styled(s::HAVE_CODE_TIP, ctx.theme.hint)]),
+                Part::Gap,
+                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
+                Part::Status,
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+            ],
+        );
+    }
+}

@@ -1,0 +1,331 @@
+//! **Manage how I sign in**: sign-in methods, two-step verification, the **Recovery code**
+//! section ("Generated on …" or "None"), pending changes with **Cancel this change**, recent
+//! activity, and the numbered actions.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use crate::store::read::{AccountView, MethodKind};
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, common, ellipsize};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::{Ctx, DialogKind};
+use crate::console::strings as s;
+use crate::console::view::{Part, heading, stack, status_height};
+use crate::tui::widgets::wrapped_height;
+
+const KEYS: &[Binding<Action>] = &[
+    k::SELECT,
+    k::NEXT,
+    k::PREV,
+    k::ESC_SIGN_OUT,
+    k::ASK_QUIT,
+    k::HELP,
+    k::QUIT,
+];
+
+/// Width of the status column; the actions take the rest.
+const LEFT: u16 = 38;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Item {
+    AddEmail,
+    AddPhone,
+    Remove,
+    /// Two-step verification, currently on or off.
+    TwoStep(bool),
+    RecoveryCode,
+    Cancel(i64),
+    SignOut,
+}
+
+impl Item {
+    fn label(self) -> &'static str {
+        match self {
+            Item::AddEmail => s::ADD_EMAIL,
+            Item::AddPhone => s::ADD_PHONE,
+            Item::Remove => s::REMOVE_METHOD,
+            Item::TwoStep(false) => s::TWO_STEP_TURN_ON,
+            Item::TwoStep(true) => s::TWO_STEP_TURN_OFF,
+            Item::RecoveryCode => s::RECOVERY_CODE,
+            Item::Cancel(_) => s::CANCEL_THIS_CHANGE,
+            Item::SignOut => s::SIGN_OUT,
+        }
+    }
+}
+
+fn items(view: Option<&AccountView>) -> Vec<Item> {
+    let mut v = vec![
+        Item::AddEmail,
+        Item::AddPhone,
+        Item::Remove,
+        Item::TwoStep(view.is_some_and(|v| v.account.two_step)),
+        Item::RecoveryCode,
+    ];
+    if let Some(view) = view {
+        v.extend(view.pending.iter().map(|p| Item::Cancel(p.id)));
+    }
+    v.push(Item::SignOut);
+    v
+}
+
+/// What was last asked of the worker, to word its answer.
+#[derive(Debug, Clone, Copy)]
+enum Asked {
+    TwoStep(bool),
+    Cancel,
+}
+
+#[derive(Debug)]
+pub struct Manage {
+    items: Vec<Item>,
+    form: Form,
+    asked: Option<Asked>,
+}
+
+impl Manage {
+    pub fn new(ctx: &Ctx) -> Manage {
+        let items = items(ctx.view());
+        let labels: Vec<&str> = items.iter().map(|i| i.label()).collect();
+        Manage {
+            items,
+            form: Form::menu(&labels),
+            asked: None,
+        }
+    }
+
+    /// Rebuilds the actions after the account changed, keeping the selection where it can.
+    fn sync(&mut self, ctx: &Ctx) {
+        let fresh = items(ctx.view());
+        if fresh != self.items {
+            // Keep the same action selected; if it went away, go back to the first, never
+            // onto whatever slid into its place (that could be Sign out).
+            let was = self.items.get(self.form.menu.selected()).copied();
+            let same = |i: &Item| match (i, was) {
+                (Item::TwoStep(_), Some(Item::TwoStep(_))) => true,
+                (i, Some(w)) => *i == w,
+                _ => false,
+            };
+            let at = fresh.iter().position(same).unwrap_or(0);
+            let labels: Vec<&str> = fresh.iter().map(|i| i.label()).collect();
+            self.form = Form::menu(&labels);
+            self.form.focus_choice(at);
+            self.items = fresh;
+        }
+    }
+
+    /// Methods, two-step verification and the recovery code, for the left column.
+    fn status_lines<'a>(&self, ctx: &'a Ctx, view: &AccountView) -> Vec<Line<'a>> {
+        let width = usize::from(LEFT);
+        let mut lines = vec![heading(ctx, s::MANAGE_METHODS)];
+        if view.methods.is_empty() {
+            lines.push(Line::styled(
+                format!("  {}", s::MANAGE_NO_METHODS),
+                ctx.theme.hint,
+            ));
+        }
+        for m in &view.methods {
+            let (state, style) = if m.verified {
+                (s::VERIFIED, ctx.theme.success)
+            } else {
+                (s::NOT_VERIFIED, ctx.theme.warning)
+            };
+            let kind = match m.kind {
+                MethodKind::Email => "Email",
+                MethodKind::Phone => "Phone",
+            };
+            let room = width.saturating_sub(2 + 5 + 2 + 2 + state.len());
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {kind}  "), ctx.theme.hint),
+                Span::raw(ellipsize(&sanitize(&m.address), room)),
+                Span::raw("  "),
+                Span::styled(state, style),
+            ]));
+        }
+        lines.push(Line::raw(""));
+        let (two_step, style) = if view.account.two_step {
+            (s::ON, ctx.theme.success)
+        } else {
+            (s::OFF, ctx.theme.normal)
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", s::MANAGE_TWO_STEP), ctx.theme.title),
+            Span::styled(two_step, style),
+        ]));
+        let code = match view.recovery.active_since {
+            Some(t) => s::generated_on(&ctx.day(t)),
+            None => s::NONE.to_string(),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!("{}: ", s::MANAGE_RECOVERY), ctx.theme.title),
+            Span::raw(code),
+        ]));
+        lines
+    }
+
+    /// The latest security events, newest first, as many as `rows` allow.
+    fn activity_lines<'a>(
+        ctx: &'a Ctx,
+        view: &AccountView,
+        rows: usize,
+        width: usize,
+    ) -> Vec<Line<'a>> {
+        let mut lines = vec![heading(ctx, s::MANAGE_ACTIVITY)];
+        for e in view.events.iter().take(rows.saturating_sub(1)) {
+            let label = s::event_label(&e.kind);
+            let detail = sanitize(&e.detail);
+            let text = if detail.is_empty() {
+                label.to_string()
+            } else {
+                format!("{label} ({detail})")
+            };
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {}  ", ctx.when(e.at)), ctx.theme.hint),
+                Span::raw(ellipsize(&text, width.saturating_sub(20))),
+            ]));
+        }
+        lines
+    }
+}
+
+impl Page for Manage {
+    fn title(&self) -> &str {
+        s::TITLE_MANAGE
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        self.sync(ctx);
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Choose(i) => match self.items.get(i).copied()? {
+                Item::AddEmail => Some(Screen::AddMethod(super::add_method::AddMethod::new(
+                    MethodKind::Email,
+                ))),
+                Item::AddPhone => Some(Screen::AddMethod(super::add_method::AddMethod::new(
+                    MethodKind::Phone,
+                ))),
+                Item::Remove => match ctx.view() {
+                    Some(v) if !v.methods.is_empty() => Some(Screen::RemoveMethod(
+                        super::remove_method::RemoveMethod::new(v),
+                    )),
+                    _ => {
+                        ctx.error(s::NO_METHODS_TO_REMOVE);
+                        None
+                    }
+                },
+                Item::TwoStep(on) => {
+                    ctx.ask(DialogKind::TwoStep { on: !on });
+                    None
+                }
+                Item::RecoveryCode => Some(Screen::RecoveryCode(
+                    super::recovery_code::RecoveryCode::new(),
+                )),
+                Item::Cancel(change_id) => {
+                    self.asked = Some(Asked::Cancel);
+                    ctx.request(Job::CancelPending { change_id }, s::BUSY_SAVE);
+                    None
+                }
+                Item::SignOut => Some(super::signed_out(ctx, s::SIGNED_OUT)),
+            },
+            FormEvent::Action(Action::Back) => {
+                ctx.ask(DialogKind::SignOut);
+                None
+            }
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_dialog(&mut self, ctx: &mut Ctx, kind: DialogKind) -> Go {
+        if let DialogKind::TwoStep { on } = kind {
+            self.asked = Some(Asked::TwoStep(on));
+            ctx.request(Job::SetTwoStep { on }, s::BUSY_SAVE);
+        }
+        None
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        match outcome {
+            Outcome::Changed(Ok(())) => match self.asked.take() {
+                Some(Asked::TwoStep(true)) => ctx.success(s::TWO_STEP_NOW_ON),
+                Some(Asked::TwoStep(false)) => ctx.success(s::TWO_STEP_NOW_OFF),
+                Some(Asked::Cancel) => ctx.success(s::CHANGE_CANCELLED),
+                None => {}
+            },
+            Outcome::Changed(Err(e)) | Outcome::View(Err(e)) => ctx.error(e.to_string()),
+            _ => {}
+        }
+        self.sync(ctx);
+        None
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        let Some(view) = ctx.view() else {
+            return;
+        };
+        let width = area.width;
+        let mut top = vec![
+            Part::Text(vec![heading(
+                ctx,
+                s::signed_in_as(&sanitize(&view.account.username)),
+            )]),
+            Part::Gap,
+        ];
+        let mut top_rows: u16 = 2;
+        for p in &view.pending {
+            let banner = vec![Line::styled(
+                s::pending_banner(&ctx.when(p.effective_at)),
+                ctx.theme.warning,
+            )];
+            top_rows += wrapped_height(&banner, width) + 1;
+            top.push(Part::Text(banner));
+            top.push(Part::Gap);
+        }
+        stack(frame, area, ctx, top);
+        let status_h = 1 + status_height(ctx, width);
+        let y = area.y + top_rows.min(area.height);
+        let left_lines = self.status_lines(ctx, view);
+        let columns_h = u16::try_from(left_lines.len())
+            .unwrap_or(0)
+            .max(1 + self.form.menu.height())
+            .min(area.bottom().saturating_sub(y));
+        let left = Rect::new(area.x, y, LEFT.min(area.width), columns_h);
+        let right_x = area.x + LEFT + 2;
+        let right = Rect::new(right_x, y, area.right().saturating_sub(right_x), columns_h);
+        stack(frame, left, ctx, vec![Part::Rows(left_lines)]);
+        stack(
+            frame,
+            right,
+            ctx,
+            vec![
+                Part::Text(vec![heading(ctx, s::MANAGE_ACTIONS)]),
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+            ],
+        );
+        // Recent activity fills what is left above the status.
+        let y = y + columns_h + 1;
+        let h = area.bottom().saturating_sub(y).saturating_sub(status_h);
+        let activity = Self::activity_lines(ctx, view, usize::from(h), usize::from(width));
+        stack(
+            frame,
+            Rect::new(area.x, y.min(area.bottom()), width, h),
+            ctx,
+            vec![Part::Rows(activity)],
+        );
+        let bottom = Rect::new(area.x, y + h, width, area.bottom().saturating_sub(y + h));
+        stack(frame, bottom, ctx, vec![Part::Gap, Part::Status]);
+    }
+}

@@ -1,0 +1,138 @@
+//! Enter the code sent to a method during recovery. A right code is one proof; with
+//! two-step verification on, a second, different proof is asked for next.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::service::Proof;
+use crate::store::holder::Purpose;
+use crate::store::read::{AccountView, MethodRow};
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::{Job, Outcome};
+
+use super::verify_identity::send_recovery_code;
+use super::{Go, Page, Screen, code_form, code_outcome, common, typed_code};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+const KEYS: &[Binding<Action>] = &[
+    k::CONTINUE,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::REVEAL,
+    k::HELP,
+    k::QUIT,
+];
+
+/// Where recovery goes once a proof is in: straight to the new password, or — two-step
+/// verification on and a single proof — to ask for a second one.
+pub fn after_proof(view: AccountView, proofs: Vec<Proof>) -> Screen {
+    if view.account.two_step && proofs.len() < 2 {
+        Screen::SecondProof(super::second_proof::SecondProof::new(view, proofs))
+    } else {
+        Screen::NewPassword(super::new_password::NewPassword::new(view, proofs))
+    }
+}
+
+#[derive(Debug)]
+pub struct MethodCode {
+    view: AccountView,
+    method: MethodRow,
+    masked: String,
+    form: Form,
+}
+
+impl MethodCode {
+    pub fn new(view: AccountView, method: MethodRow, masked: String) -> MethodCode {
+        MethodCode {
+            view,
+            method,
+            masked,
+            form: code_form(&[s::SEND_AGAIN, s::USE_DIFFERENT_OPTION]),
+        }
+    }
+}
+
+impl Page for MethodCode {
+    fn title(&self) -> &str {
+        s::TITLE_METHOD_CODE
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Submit => {
+                if let Some(code) = typed_code(ctx, &mut self.form) {
+                    ctx.request(
+                        Job::CheckCode {
+                            account_id: self.view.account.id,
+                            method_id: self.method.id,
+                            purpose: Purpose::Recovery,
+                            code,
+                        },
+                        s::BUSY_CODE,
+                    );
+                }
+                None
+            }
+            FormEvent::Choose(0) => {
+                send_recovery_code(ctx, &self.view, &self.method);
+                None
+            }
+            FormEvent::Choose(_) | FormEvent::Action(Action::Back) => Some(Screen::Options(
+                super::options::Options::new(self.view.clone()),
+            )),
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        match outcome {
+            Outcome::CodeSent(Ok(_)) => {
+                ctx.info(s::new_code_sent(&self.masked));
+                None
+            }
+            Outcome::CodeSent(Err(e)) => {
+                ctx.error(e.to_string());
+                None
+            }
+            Outcome::Code(r, proofs) => {
+                code_outcome(ctx, r).then(|| after_proof(self.view.clone(), proofs))
+            }
+            _ => None,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(s::account_line(&sanitize(&self.view.account.username))),
+                Part::Gap,
+                Part::para(s::code_sent(&self.masked)),
+                Part::para(s::CODE_RULE),
+                Part::Gap,
+                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
+                Part::Status,
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+            ],
+        );
+    }
+}

@@ -1,0 +1,254 @@
+//! The console's screens, one file each, and the [`Page`] trait they share.
+//!
+//! A screen turns keys, pastes, worker replies and dialog answers into a possible next screen
+//! ([`Go`]) and requests (through [`Ctx`]); it draws itself from a shared reference.
+
+pub mod add_method;
+pub mod code_shown;
+pub mod create_account;
+pub mod have_code;
+pub mod helper;
+pub mod manage;
+pub mod method_code;
+pub mod new_password;
+pub mod options;
+pub mod other_ways;
+pub mod password;
+pub mod pending_notice;
+pub mod reauth;
+pub mod recovery_code;
+pub mod remove_method;
+pub mod reset_done;
+pub mod second_proof;
+pub mod second_step;
+pub mod sign_in;
+pub mod verify_identity;
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::store::read::{MethodKind, MethodRow};
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::Outcome;
+
+use super::keys::{Action, Form};
+use super::state::{Cmd, Ctx, DialogKind};
+use super::strings as s;
+
+/// The screen to show next, if it changes.
+pub type Go = Option<Screen>;
+
+/// What every screen does.
+pub trait Page {
+    fn title(&self) -> &str;
+    /// The screen's key table (handler, footer and help all read it).
+    fn keys(&self) -> &'static [Binding<Action>];
+    /// The screen's form, if it has one (fields and numbered choices).
+    fn form(&self) -> Option<&Form> {
+        None
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        None
+    }
+    /// How many numbered choices the screen shows.
+    fn choices(&self) -> usize {
+        self.form().map_or(0, |f| f.menu.len())
+    }
+    /// Whether a text field has focus.
+    fn typing(&self) -> bool {
+        self.form().is_some_and(Form::typing)
+    }
+    /// Whether the screen has text fields.
+    fn has_fields(&self) -> bool {
+        self.form().is_some_and(|f| !f.fields.is_empty())
+    }
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go;
+    fn on_paste(&mut self, _ctx: &mut Ctx, text: &str) {
+        if let Some(f) = self.form_mut() {
+            f.paste(text);
+        }
+    }
+    fn on_reply(&mut self, _ctx: &mut Ctx, _outcome: Outcome) -> Go {
+        None
+    }
+    /// The holder said yes to a dialog this screen opened.
+    fn on_dialog(&mut self, _ctx: &mut Ctx, _kind: DialogKind) -> Go {
+        None
+    }
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect);
+}
+
+/// Actions every screen answers the same way.
+pub fn common(ctx: &mut Ctx, action: Action) -> Go {
+    match action {
+        Action::Help => ctx.help = true,
+        Action::AskQuit => ctx.ask(DialogKind::Quit),
+        Action::Quit => ctx.out.push(Cmd::Quit),
+        _ => {}
+    }
+    None
+}
+
+macro_rules! screens {
+    ($($variant:ident($ty:ty)),+ $(,)?) => {
+        /// The screen on display.
+        pub enum Screen {
+            $($variant($ty)),+
+        }
+
+        impl Screen {
+            pub fn page(&self) -> &dyn Page {
+                match self {
+                    $(Screen::$variant(x) => x),+
+                }
+            }
+            pub fn page_mut(&mut self) -> &mut dyn Page {
+                match self {
+                    $(Screen::$variant(x) => x),+
+                }
+            }
+            /// The screen's name, for debugging and tests.
+            pub fn name(&self) -> &'static str {
+                match self {
+                    $(Screen::$variant(_) => stringify!($variant)),+
+                }
+            }
+        }
+    };
+}
+
+screens! {
+    SignIn(sign_in::SignIn),
+    Password(password::Password),
+    OtherWays(other_ways::OtherWays),
+    SecondStep(second_step::SecondStep),
+    CreateAccount(create_account::CreateAccount),
+    Manage(manage::Manage),
+    AddMethod(add_method::AddMethod),
+    RemoveMethod(remove_method::RemoveMethod),
+    RecoveryCode(recovery_code::RecoveryCode),
+    CodeShown(code_shown::CodeShown),
+    Reauth(reauth::Reauth),
+    VerifyIdentity(verify_identity::VerifyIdentity),
+    Options(options::Options),
+    MethodCode(method_code::MethodCode),
+    SecondProof(second_proof::SecondProof),
+    HaveCode(have_code::HaveCode),
+    NewPassword(new_password::NewPassword),
+    ResetDone(reset_done::ResetDone),
+    PendingNotice(pending_notice::PendingNotice),
+    Helper(helper::Helper),
+}
+
+impl Screen {
+    /// The first screen.
+    pub fn start() -> Screen {
+        Screen::SignIn(sign_in::SignIn::new(""))
+    }
+
+    /// Whether this is the first screen with nothing typed (idle there changes nothing).
+    pub fn is_start(&self) -> bool {
+        matches!(self, Screen::SignIn(s) if s.is_empty())
+    }
+}
+
+/// The screen after a normal sign-in: the pending-change notice when a change waits, else
+/// Manage how I sign in.
+pub fn after_sign_in(ctx: &Ctx) -> Screen {
+    match ctx.view() {
+        Some(v) if !v.pending.is_empty() => {
+            Screen::PendingNotice(pending_notice::PendingNotice::new())
+        }
+        _ => Screen::Manage(manage::Manage::new(ctx)),
+    }
+}
+
+/// "Email a code to j•••@example.com" / "Text a code to •••••••••01" (masked: the holder is
+/// not signed in yet).
+pub fn send_label(m: &MethodRow) -> String {
+    s::send_to(m.kind == MethodKind::Email, &sanitize(&m.masked()))
+}
+
+/// The account's verified methods.
+pub fn verified(view: &crate::store::read::AccountView) -> Vec<MethodRow> {
+    view.methods
+        .iter()
+        .filter(|m| m.verified)
+        .cloned()
+        .collect()
+}
+
+/// Takes a field's text out as a secret (the field is left empty, its buffer wiped).
+pub fn take_secret(form: &mut Form, i: usize) -> crate::secret::Secret {
+    let mut z = form.field_mut(i).take();
+    crate::secret::Secret::new(std::mem::take(&mut *z))
+}
+
+/// A masked field for a six-digit code, then `choices`.
+pub fn code_form(choices: &[&str]) -> Form {
+    Form::new(
+        vec![crate::tui::TextField::masked(s::FIELD_CODE, 12)],
+        choices,
+    )
+}
+
+/// A masked password field.
+pub fn password_field(label: &str) -> crate::tui::TextField {
+    crate::tui::TextField::masked(label, crate::domain::password::MAX_CHARS)
+}
+
+/// Checks the code typed in `form`'s first field looks like a code; says why not.
+pub fn typed_code(ctx: &mut Ctx, form: &mut Form) -> Option<crate::secret::Secret> {
+    let code = take_secret(form, 0);
+    if crate::domain::one_time::normalise(code.expose()).is_none() {
+        ctx.error(s::ENTER_CODE);
+        return None;
+    }
+    Some(code)
+}
+
+/// Says what a one-time code check came to; `true` when the code was right.
+pub fn code_outcome(
+    ctx: &mut Ctx,
+    r: crate::worker::Res<crate::service::Attempt<crate::service::CodeCheck>>,
+) -> bool {
+    use crate::service::{Attempt, CodeCheck};
+    match r {
+        Ok(Attempt::Accepted(CodeCheck::Ok)) => return true,
+        Ok(Attempt::Accepted(CodeCheck::Wrong {
+            code_tries_left, ..
+        })) => ctx.error(s::code_wrong(code_tries_left)),
+        Ok(Attempt::Accepted(CodeCheck::NoActiveCode)) => ctx.error(s::CODE_EXPIRED),
+        Ok(Attempt::Accepted(CodeCheck::Malformed)) => ctx.error(s::ENTER_CODE),
+        Ok(Attempt::Wrong { tries_left }) => ctx.error(s::code_wrong(tries_left)),
+        Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
+            let u = ctx.until(until);
+            ctx.error(s::code_locked(&u));
+        }
+        Err(e) => ctx.error(e.to_string()),
+    }
+    false
+}
+
+/// Ends the session and returns the first screen, showing `note`.
+pub fn signed_out(ctx: &mut Ctx, note: &str) -> Screen {
+    ctx.session = None;
+    ctx.retry = None;
+    ctx.busy = None;
+    ctx.dialog = None;
+    ctx.fire(crate::worker::Job::SignOut);
+    ctx.info(note);
+    Screen::start()
+}
+
+/// `text` cut to `max` columns with an ellipsis.
+pub fn ellipsize(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}

@@ -1,0 +1,149 @@
+//! Set a new password after recovery: the new password and its confirmation (at least 8
+//! characters, not the username). With two-step verification on and one proof, the change
+//! will wait 30 days; the screen says so before you submit.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use crate::domain::password::{self, PasswordRuleError};
+use crate::domain::pending_change;
+use crate::service::Proof;
+use crate::store::read::AccountView;
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, common, password_field, take_secret};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+const KEYS: &[Binding<Action>] = &[
+    k::CONTINUE,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::REVEAL,
+    k::HELP,
+    k::QUIT,
+];
+
+#[derive(Debug)]
+pub struct NewPassword {
+    view: AccountView,
+    proofs: Vec<Proof>,
+    form: Form,
+}
+
+impl NewPassword {
+    pub fn new(view: AccountView, proofs: Vec<Proof>) -> NewPassword {
+        let none: &[&str] = &[];
+        NewPassword {
+            view,
+            proofs,
+            form: Form::new(
+                vec![
+                    password_field(s::FIELD_NEW_PASSWORD),
+                    password_field(s::FIELD_CONFIRM_PASSWORD),
+                ],
+                none,
+            ),
+        }
+    }
+
+    fn submit(&mut self, ctx: &mut Ctx) {
+        let pass = take_secret(&mut self.form, 0);
+        let confirm = take_secret(&mut self.form, 1);
+        if let Err(e) = password::check(&pass, &confirm, &self.view.account.username) {
+            ctx.error(e.to_string());
+            if e == PasswordRuleError::Mismatch {
+                self.form.field_mut(0).set_value(pass.expose());
+                self.form.focus_field(1);
+            } else {
+                self.form.focus_field(0);
+            }
+            return;
+        }
+        ctx.request(
+            Job::ResetPassword {
+                account_id: self.view.account.id,
+                password: pass,
+                confirm,
+            },
+            s::BUSY_SAVE,
+        );
+    }
+}
+
+impl Page for NewPassword {
+    fn title(&self) -> &str {
+        s::TITLE_NEW_PASSWORD
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Submit => {
+                self.submit(ctx);
+                None
+            }
+            FormEvent::Action(Action::Back) => {
+                ctx.info(s::NOT_CHANGED);
+                Some(Screen::SignIn(super::sign_in::SignIn::new(
+                    &self.view.account.username,
+                )))
+            }
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        match outcome {
+            Outcome::Reset(Ok(done)) => Some(Screen::ResetDone(super::reset_done::ResetDone::new(
+                self.view.clone(),
+                done,
+            ))),
+            Outcome::Reset(Err(e)) => {
+                ctx.error(e.to_string());
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        let f = |i: usize| Part::Field(self.form.field(i), self.form.field_focus() == Some(i));
+        let mut parts = vec![
+            Part::para(s::account_line(&sanitize(&self.view.account.username))),
+            Part::Gap,
+            Part::para(s::NEW_PASSWORD_INTRO),
+        ];
+        if pending_change::must_wait(self.view.account.two_step, self.proofs.len()) {
+            parts.push(Part::Text(vec![Line::styled(
+                s::new_password_pending_note(),
+                ctx.theme.warning,
+            )]));
+        }
+        parts.extend([
+            Part::Gap,
+            f(0),
+            f(1),
+            Part::Text(vec![Line::styled(s::PASSWORD_RULE, ctx.theme.hint)]),
+            Part::Gap,
+            Part::Status,
+        ]);
+        stack(frame, area, ctx, parts);
+    }
+}

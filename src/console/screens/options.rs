@@ -1,0 +1,95 @@
+//! **Use a different verification option**: every verified method, then **I don't have any
+//! of these** (on to **Do you have an account recovery code?**).
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::store::read::{AccountView, MethodRow};
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::Outcome;
+
+use super::verify_identity::{KEYS, code_sent, send_recovery_code};
+use super::{Go, Page, common, send_label, verified};
+use crate::console::keys::{Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+#[derive(Debug)]
+pub struct Options {
+    view: AccountView,
+    methods: Vec<MethodRow>,
+    form: Form,
+    sending: Option<MethodRow>,
+}
+
+impl Options {
+    pub fn new(view: AccountView) -> Options {
+        let methods = verified(&view);
+        let mut choices: Vec<String> = methods.iter().map(send_label).collect();
+        choices.push(s::DONT_HAVE_ANY.to_string());
+        Options {
+            view,
+            methods,
+            form: Form::menu(&choices),
+            sending: None,
+        }
+    }
+}
+
+impl Page for Options {
+    fn title(&self) -> &str {
+        s::TITLE_OPTIONS
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Choose(i) if i < self.methods.len() => {
+                let m = self.methods[i].clone();
+                send_recovery_code(ctx, &self.view, &m);
+                self.sending = Some(m);
+                None
+            }
+            FormEvent::Choose(_) => {
+                Some(super::have_code::HaveCode::screen(ctx, self.view.clone()))
+            }
+            FormEvent::Action(Action::Back) => Some(
+                super::verify_identity::VerifyIdentity::screen(self.view.clone()),
+            ),
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        code_sent(ctx, &self.view, self.sending.take(), outcome)
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(s::account_line(&sanitize(&self.view.account.username))),
+                Part::Gap,
+                Part::para(s::OPTIONS_INTRO),
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+                Part::Gap,
+                Part::Status,
+            ],
+        );
+    }
+}

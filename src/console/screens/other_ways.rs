@@ -1,0 +1,99 @@
+//! Other ways to sign in: **Use my password** (the seed page's way back to **Forgot
+//! password?**) and the sign-in helper.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::store::read::AccountView;
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+
+use super::{Go, Page, Screen, common, verified};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+const KEYS: &[Binding<Action>] = &[
+    k::SELECT,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::ASK_QUIT,
+    k::HELP,
+    k::QUIT,
+];
+
+#[derive(Debug)]
+pub struct OtherWays {
+    view: AccountView,
+    form: Form,
+}
+
+impl OtherWays {
+    pub fn new(view: AccountView) -> OtherWays {
+        OtherWays {
+            view,
+            form: Form::menu(&[s::USE_MY_PASSWORD, s::CANT_SIGN_IN]),
+        }
+    }
+}
+
+impl Page for OtherWays {
+    fn title(&self) -> &str {
+        s::TITLE_OTHER_WAYS
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Choose(0) | FormEvent::Action(Action::Back) => {
+                Some(super::password::Password::screen(ctx, self.view.clone()))
+            }
+            FormEvent::Choose(_) => Some(Screen::Helper(super::helper::Helper::for_account(
+                self.view.clone(),
+            ))),
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        let methods: Vec<String> = verified(&self.view)
+            .iter()
+            .map(|m| sanitize(&m.masked()))
+            .collect();
+        let note = if methods.is_empty() && self.view.recovery.active_since.is_none() {
+            s::OTHER_WAYS_NOTHING.to_string()
+        } else if methods.is_empty() {
+            s::OTHER_WAYS_NO_METHOD.to_string()
+        } else {
+            s::other_ways_methods(&methods.join(" or "))
+        };
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(s::signing_in_as(&sanitize(&self.view.account.username))),
+                Part::Gap,
+                Part::para(s::OTHER_WAYS_INTRO),
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+                Part::Gap,
+                Part::Text(vec![ratatui::text::Line::styled(note, ctx.theme.hint)]),
+                Part::Gap,
+                Part::Status,
+            ],
+        );
+    }
+}

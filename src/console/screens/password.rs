@@ -1,0 +1,144 @@
+//! Enter password: the masked password, with **Forgot password?** and **Other ways to sign
+//! in** as numbered choices (Alt+1 / Alt+2 while typing).
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::domain::lockout::Guarded;
+use crate::service::Attempt;
+use crate::store::read::AccountView;
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, common, password_field, take_secret};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+const KEYS: &[Binding<Action>] = &[
+    k::CONTINUE,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::REVEAL,
+    k::HELP,
+    k::QUIT,
+];
+
+#[derive(Debug)]
+pub struct Password {
+    view: AccountView,
+    form: Form,
+}
+
+impl Password {
+    /// The password screen for `view`, saying up front when password entry is locked.
+    pub fn screen(ctx: &mut Ctx, view: AccountView) -> Screen {
+        let now = ctx.now();
+        if let Some(lock) = view
+            .locks
+            .iter()
+            .find(|l| l.what == Guarded::Password && l.until > now)
+        {
+            let until = ctx.until(lock.until);
+            ctx.error(s::password_locked(&until));
+        }
+        Screen::Password(Password {
+            view,
+            form: Form::new(
+                vec![password_field(s::FIELD_PASSWORD)],
+                &[s::FORGOT_PASSWORD, s::OTHER_WAYS],
+            ),
+        })
+    }
+}
+
+impl Page for Password {
+    fn title(&self) -> &str {
+        s::TITLE_PASSWORD
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Submit => {
+                if self.form.field(0).is_empty() {
+                    ctx.error(s::ENTER_PASSWORD);
+                    return None;
+                }
+                let password = take_secret(&mut self.form, 0);
+                ctx.request(
+                    Job::CheckPassword {
+                        account_id: self.view.account.id,
+                        password,
+                    },
+                    s::BUSY_PASSWORD,
+                );
+                None
+            }
+            FormEvent::Choose(0) => Some(super::verify_identity::VerifyIdentity::screen(
+                self.view.clone(),
+            )),
+            FormEvent::Choose(_) => Some(Screen::OtherWays(super::other_ways::OtherWays::new(
+                self.view.clone(),
+            ))),
+            FormEvent::Action(Action::Back) => Some(Screen::SignIn(super::sign_in::SignIn::new(
+                &self.view.account.username,
+            ))),
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        let Outcome::Password(r) = outcome else {
+            return None;
+        };
+        match r {
+            Ok(Attempt::Accepted(false)) => Some(super::after_sign_in(ctx)),
+            Ok(Attempt::Accepted(true)) => Some(Screen::SecondStep(
+                super::second_step::SecondStep::new(self.view.clone()),
+            )),
+            Ok(Attempt::Wrong { tries_left }) => {
+                ctx.error(s::password_wrong(tries_left));
+                None
+            }
+            Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
+                let u = ctx.until(until);
+                ctx.error(s::password_locked(&u));
+                None
+            }
+            Err(e) => {
+                ctx.error(e.to_string());
+                None
+            }
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(s::signing_in_as(&sanitize(&self.view.account.username))),
+                Part::Gap,
+                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
+                Part::Status,
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+            ],
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! Shown right after a normal sign-in when a change made through recovery is waiting: its
+//! date, and **Cancel this change** first.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, common};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, heading, stack};
+
+const KEYS: &[Binding<Action>] = &[
+    k::SELECT,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::ASK_QUIT,
+    k::HELP,
+    k::QUIT,
+];
+
+#[derive(Debug)]
+pub struct PendingNotice {
+    form: Form,
+}
+
+impl PendingNotice {
+    pub fn new() -> PendingNotice {
+        PendingNotice {
+            form: Form::menu(&[s::CANCEL_THIS_CHANGE, s::KEEP_CHANGE]),
+        }
+    }
+}
+
+impl Default for PendingNotice {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Page for PendingNotice {
+    fn title(&self) -> &str {
+        s::TITLE_PENDING_NOTICE
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Choose(0) => {
+                let change_id = ctx.view()?.pending.first()?.id;
+                ctx.request(Job::CancelPending { change_id }, s::BUSY_SAVE);
+                None
+            }
+            FormEvent::Choose(_) | FormEvent::Action(Action::Back) => {
+                Some(Screen::Manage(super::manage::Manage::new(ctx)))
+            }
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        match outcome {
+            Outcome::Changed(Ok(())) => {
+                ctx.success(s::CHANGE_CANCELLED);
+                Some(Screen::Manage(super::manage::Manage::new(ctx)))
+            }
+            Outcome::Changed(Err(e)) => {
+                ctx.error(e.to_string());
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        let Some(view) = ctx.view() else {
+            return;
+        };
+        let mut parts = vec![
+            Part::Text(vec![heading(
+                ctx,
+                s::signed_in_as(&sanitize(&view.account.username)),
+            )]),
+            Part::Gap,
+            Part::para(s::PENDING_NOTICE_INTRO),
+            Part::Gap,
+        ];
+        for p in &view.pending {
+            parts.push(Part::Text(vec![Line::styled(
+                s::pending_line(&ctx.when(p.effective_at)),
+                ctx.theme.warning,
+            )]));
+        }
+        parts.extend([
+            Part::Gap,
+            Part::para(s::PENDING_KEEP_NOTE),
+            Part::Gap,
+            Part::Menu(&self.form.menu, self.form.menu_focused()),
+            Part::Gap,
+            Part::Status,
+        ]);
+        stack(frame, area, ctx, parts);
+    }
+}

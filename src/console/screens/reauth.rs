@@ -1,0 +1,132 @@
+//! Enter your password again: a privileged change (generate a code, add or remove a method,
+//! two-step verification) more than 10 minutes after signing in. On success the change is
+//! retried at once and the screen it came from is shown again.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::service::Attempt;
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, common, password_field, take_secret};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+const KEYS: &[Binding<Action>] = &[k::CONTINUE, k::BACK, k::REVEAL, k::HELP, k::QUIT];
+
+pub struct Reauth {
+    retry: Option<Job>,
+    back: Box<Screen>,
+    form: Form,
+}
+
+impl std::fmt::Debug for Reauth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reauth")
+            .field("back", &self.back.name())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Reauth {
+    pub fn new(retry: Job, back: Screen) -> Reauth {
+        let none: &[&str] = &[];
+        Reauth {
+            retry: Some(retry),
+            back: Box::new(back),
+            form: Form::new(vec![password_field(s::FIELD_PASSWORD)], none),
+        }
+    }
+
+    fn back(&mut self) -> Screen {
+        std::mem::replace(&mut *self.back, Screen::start())
+    }
+}
+
+impl Page for Reauth {
+    fn title(&self) -> &str {
+        s::TITLE_REAUTH
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Submit => {
+                if self.form.field(0).is_empty() {
+                    ctx.error(s::ENTER_PASSWORD);
+                    return None;
+                }
+                let password = take_secret(&mut self.form, 0);
+                ctx.request(Job::Reauthenticate { password }, s::BUSY_PASSWORD);
+                None
+            }
+            FormEvent::Action(Action::Back) => Some(self.back()),
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        let Outcome::Reauthenticated(r) = outcome else {
+            return None;
+        };
+        match r {
+            Ok(Attempt::Accepted(())) => {
+                let job = self.retry.take()?;
+                let label = match job {
+                    Job::GenerateRecoveryCode => s::BUSY_GENERATE,
+                    Job::AddMethod { .. } => s::BUSY_SEND,
+                    _ => s::BUSY_SAVE,
+                };
+                ctx.request(job, label);
+                Some(self.back())
+            }
+            Ok(Attempt::Wrong { tries_left }) => {
+                ctx.error(s::password_wrong(tries_left));
+                None
+            }
+            Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
+                let u = ctx.until(until);
+                ctx.error(s::reauth_locked(&u));
+                None
+            }
+            Err(e) => {
+                ctx.error(e.to_string());
+                None
+            }
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        let who = ctx
+            .view()
+            .map(|v| s::signed_in_as(&sanitize(&v.account.username)))
+            .unwrap_or_default();
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(who),
+                Part::Gap,
+                Part::para(s::REAUTH_INTRO),
+                Part::Gap,
+                Part::Field(self.form.field(0), true),
+                Part::Status,
+            ],
+        );
+    }
+}

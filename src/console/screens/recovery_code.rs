@@ -1,0 +1,114 @@
+//! The **Recovery code** section: its status, and **Generate a new code** behind the seed
+//! page's caution ("As soon as you create a new recovery code, any previous codes will no
+//! longer work").
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::tui::keys::Binding;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, common};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::{Ctx, DialogKind};
+use crate::console::strings as s;
+use crate::console::view::{Part, labelled, stack};
+
+const KEYS: &[Binding<Action>] = &[k::SELECT, k::BACK, k::ASK_QUIT, k::HELP, k::QUIT];
+
+#[derive(Debug)]
+pub struct RecoveryCode {
+    form: Form,
+}
+
+impl RecoveryCode {
+    pub fn new() -> RecoveryCode {
+        RecoveryCode {
+            form: Form::menu(&[s::GENERATE_NEW_CODE]),
+        }
+    }
+}
+
+impl Default for RecoveryCode {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Page for RecoveryCode {
+    fn title(&self) -> &str {
+        s::TITLE_RECOVERY_CODE
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Choose(_) => {
+                ctx.ask(DialogKind::Generate);
+                None
+            }
+            FormEvent::Action(Action::Back) => {
+                Some(Screen::Manage(super::manage::Manage::new(ctx)))
+            }
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_dialog(&mut self, ctx: &mut Ctx, kind: DialogKind) -> Go {
+        if kind == DialogKind::Generate {
+            ctx.request(Job::GenerateRecoveryCode, s::BUSY_GENERATE);
+        }
+        None
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        match outcome {
+            Outcome::CodeGenerated(Ok(code)) => Some(Screen::CodeShown(
+                super::code_shown::CodeShown::after_generate(code),
+            )),
+            Outcome::CodeGenerated(Err(e)) => {
+                ctx.error(e.to_string());
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        let recovery = ctx.view().map(|v| v.recovery.clone()).unwrap_or_default();
+        let status = match recovery.active_since {
+            Some(t) => s::generated_on(&ctx.day(t)),
+            None => s::NONE.to_string(),
+        };
+        let mut status_lines = vec![labelled(ctx, s::MANAGE_RECOVERY, status)];
+        if let Some(t) = recovery.last_used {
+            status_lines.push(labelled(ctx, "Last used to recover", ctx.when(t)));
+        }
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(s::RECOVERY_CODE_INTRO),
+                Part::Gap,
+                Part::Text(status_lines),
+                Part::Gap,
+                Part::para(s::RECOVERY_CODE_NO_RETRIEVE),
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+                Part::Gap,
+                Part::Status,
+            ],
+        );
+    }
+}

@@ -1,0 +1,125 @@
+//! Remove a method: choose which, confirm, and the service removes it (it refuses the last
+//! verified method while two-step verification is on, and says so).
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::store::read::{AccountView, MethodRow};
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, common};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::{Ctx, DialogKind};
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+const KEYS: &[Binding<Action>] = &[
+    k::SELECT,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::ASK_QUIT,
+    k::HELP,
+    k::QUIT,
+];
+
+#[derive(Debug)]
+pub struct RemoveMethod {
+    methods: Vec<MethodRow>,
+    form: Form,
+    removing: Option<String>,
+}
+
+fn label(m: &MethodRow) -> String {
+    let state = if m.verified {
+        s::VERIFIED
+    } else {
+        s::NOT_VERIFIED
+    };
+    format!("{}  {} ({state})", m.kind.label(), sanitize(&m.address))
+}
+
+impl RemoveMethod {
+    pub fn new(view: &AccountView) -> RemoveMethod {
+        let labels: Vec<String> = view.methods.iter().map(label).collect();
+        RemoveMethod {
+            methods: view.methods.clone(),
+            form: Form::menu(&labels),
+            removing: None,
+        }
+    }
+}
+
+impl Page for RemoveMethod {
+    fn title(&self) -> &str {
+        s::TITLE_REMOVE
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Choose(i) => {
+                let m = self.methods.get(i)?;
+                ctx.ask(DialogKind::RemoveMethod {
+                    method_id: m.id,
+                    address: sanitize(&m.address),
+                });
+                None
+            }
+            FormEvent::Action(Action::Back) => {
+                Some(Screen::Manage(super::manage::Manage::new(ctx)))
+            }
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_dialog(&mut self, ctx: &mut Ctx, kind: DialogKind) -> Go {
+        if let DialogKind::RemoveMethod { method_id, address } = kind {
+            self.removing = Some(address);
+            ctx.request(Job::RemoveMethod { method_id }, s::BUSY_SAVE);
+        }
+        None
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        match outcome {
+            Outcome::Changed(Ok(())) => {
+                let address = self.removing.take().unwrap_or_default();
+                ctx.success(s::method_removed(&address));
+                Some(Screen::Manage(super::manage::Manage::new(ctx)))
+            }
+            Outcome::Changed(Err(e)) => {
+                ctx.error(e.to_string());
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(s::REMOVE_INTRO),
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+                Part::Gap,
+                Part::Status,
+            ],
+        );
+    }
+}

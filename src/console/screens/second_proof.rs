@@ -1,0 +1,125 @@
+//! Verify your identity again: two-step verification is on and one proof is in. A second,
+//! different proof (another method, or the recovery code) applies the new password at once;
+//! without one it waits 30 days.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::service::Proof;
+use crate::store::read::{AccountView, MethodRow};
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::Outcome;
+
+use super::verify_identity::{KEYS, code_sent, send_recovery_code};
+use super::{Go, Page, Screen, common, send_label, verified};
+use crate::console::keys::{Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+#[derive(Debug, Clone)]
+enum Way {
+    Method(MethodRow),
+    RecoveryCode,
+    Continue,
+}
+
+#[derive(Debug)]
+pub struct SecondProof {
+    view: AccountView,
+    proofs: Vec<Proof>,
+    ways: Vec<Way>,
+    form: Form,
+    sending: Option<MethodRow>,
+}
+
+impl SecondProof {
+    pub fn new(view: AccountView, proofs: Vec<Proof>) -> SecondProof {
+        let mut ways: Vec<Way> = verified(&view)
+            .into_iter()
+            .filter(|m| !proofs.contains(&Proof::MethodCode(m.id)))
+            .map(Way::Method)
+            .collect();
+        if view.recovery.active_since.is_some() && !proofs.contains(&Proof::RecoveryCode) {
+            ways.push(Way::RecoveryCode);
+        }
+        ways.push(Way::Continue);
+        let labels: Vec<String> = ways
+            .iter()
+            .map(|w| match w {
+                Way::Method(m) => send_label(m),
+                Way::RecoveryCode => s::USE_MY_RECOVERY_CODE.to_string(),
+                Way::Continue => s::NO_SECOND_PROOF.to_string(),
+            })
+            .collect();
+        SecondProof {
+            view,
+            proofs,
+            ways,
+            form: Form::menu(&labels),
+            sending: None,
+        }
+    }
+}
+
+impl Page for SecondProof {
+    fn title(&self) -> &str {
+        s::TITLE_SECOND_PROOF
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Choose(i) => match self.ways.get(i)?.clone() {
+                Way::Method(m) => {
+                    send_recovery_code(ctx, &self.view, &m);
+                    self.sending = Some(m);
+                    None
+                }
+                Way::RecoveryCode => {
+                    Some(super::have_code::HaveCode::screen(ctx, self.view.clone()))
+                }
+                Way::Continue => Some(Screen::NewPassword(super::new_password::NewPassword::new(
+                    self.view.clone(),
+                    self.proofs.clone(),
+                ))),
+            },
+            FormEvent::Action(Action::Back) => Some(Screen::Options(super::options::Options::new(
+                self.view.clone(),
+            ))),
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        code_sent(ctx, &self.view, self.sending.take(), outcome)
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(s::account_line(&sanitize(&self.view.account.username))),
+                Part::Gap,
+                Part::para(s::SECOND_PROOF_INTRO),
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+                Part::Gap,
+                Part::Status,
+            ],
+        );
+    }
+}

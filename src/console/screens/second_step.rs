@@ -1,0 +1,196 @@
+//! Two-step verification, second step of signing in: choose a verified method, get a code
+//! there, enter it.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::store::holder::Purpose;
+use crate::store::read::{AccountView, MethodRow};
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, code_form, code_outcome, common, send_label, typed_code, verified};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+const CHOOSE_KEYS: &[Binding<Action>] = &[
+    k::SELECT,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::ASK_QUIT,
+    k::HELP,
+    k::QUIT,
+];
+
+const CODE_KEYS: &[Binding<Action>] = &[
+    k::CONTINUE,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::REVEAL,
+    k::HELP,
+    k::QUIT,
+];
+
+#[derive(Debug)]
+enum Stage {
+    Choose,
+    Code { method: usize, masked: String },
+}
+
+#[derive(Debug)]
+pub struct SecondStep {
+    view: AccountView,
+    methods: Vec<MethodRow>,
+    stage: Stage,
+    form: Form,
+    /// The method a code is being sent to.
+    sending: Option<usize>,
+}
+
+impl SecondStep {
+    pub fn new(view: AccountView) -> SecondStep {
+        let methods = verified(&view);
+        let labels: Vec<String> = methods.iter().map(send_label).collect();
+        SecondStep {
+            view,
+            methods,
+            stage: Stage::Choose,
+            form: Form::menu(&labels),
+            sending: None,
+        }
+    }
+
+    fn send(&mut self, ctx: &mut Ctx, i: usize) {
+        self.sending = Some(i);
+        ctx.request(
+            Job::SendCode {
+                account_id: self.view.account.id,
+                method_id: self.methods[i].id,
+                purpose: Purpose::SignIn,
+            },
+            s::BUSY_SEND,
+        );
+    }
+
+    fn back_to_choices(&mut self) {
+        let labels: Vec<String> = self.methods.iter().map(send_label).collect();
+        self.form = Form::menu(&labels);
+        self.stage = Stage::Choose;
+    }
+}
+
+impl Page for SecondStep {
+    fn title(&self) -> &str {
+        s::TITLE_SECOND_STEP
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        match self.stage {
+            Stage::Choose => CHOOSE_KEYS,
+            Stage::Code { .. } => CODE_KEYS,
+        }
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        let event = self.form.handle(ev, self.keys());
+        match (&self.stage, event) {
+            (Stage::Choose, FormEvent::Choose(i)) => {
+                self.send(ctx, i);
+                None
+            }
+            (Stage::Choose, FormEvent::Action(Action::Back)) => {
+                // Drops the half-finished sign-in in the service too.
+                ctx.fire(Job::SignOut);
+                Some(Screen::SignIn(super::sign_in::SignIn::new(
+                    &self.view.account.username,
+                )))
+            }
+            (Stage::Code { method, .. }, FormEvent::Submit) => {
+                let method = *method;
+                if let Some(code) = typed_code(ctx, &mut self.form) {
+                    ctx.request(
+                        Job::CheckCode {
+                            account_id: self.view.account.id,
+                            method_id: self.methods[method].id,
+                            purpose: Purpose::SignIn,
+                            code,
+                        },
+                        s::BUSY_CODE,
+                    );
+                }
+                None
+            }
+            (Stage::Code { method, .. }, FormEvent::Choose(0)) => {
+                let method = *method;
+                self.send(ctx, method);
+                None
+            }
+            (Stage::Code { .. }, FormEvent::Choose(_) | FormEvent::Action(Action::Back)) => {
+                self.back_to_choices();
+                ctx.note = None;
+                None
+            }
+            (_, FormEvent::Action(a)) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        match outcome {
+            Outcome::CodeSent(Ok(masked)) => {
+                let method = self.sending.take().unwrap_or(0);
+                let masked = sanitize(&masked);
+                if matches!(self.stage, Stage::Code { .. }) {
+                    ctx.info(s::new_code_sent(&masked));
+                }
+                self.form = code_form(&[s::SEND_AGAIN, s::USE_DIFFERENT_METHOD]);
+                self.stage = Stage::Code { method, masked };
+                None
+            }
+            Outcome::CodeSent(Err(e)) => {
+                ctx.error(e.to_string());
+                None
+            }
+            Outcome::Code(r, _) => code_outcome(ctx, r).then(|| super::after_sign_in(ctx)),
+            _ => None,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        let who = Part::para(s::signing_in_as(&sanitize(&self.view.account.username)));
+        let parts = match &self.stage {
+            Stage::Choose => vec![
+                who,
+                Part::Gap,
+                Part::para(s::SECOND_STEP_CHOOSE),
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+                Part::Gap,
+                Part::Status,
+            ],
+            Stage::Code { masked, .. } => vec![
+                who,
+                Part::Gap,
+                Part::para(s::code_sent(masked)),
+                Part::para(s::CODE_RULE),
+                Part::Gap,
+                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
+                Part::Status,
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+            ],
+        };
+        stack(frame, area, ctx, parts);
+    }
+}

@@ -1,0 +1,123 @@
+//! Sign in: the username, with **Create account** and **Can't sign in?** as numbered choices.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::domain::identifier;
+use crate::tui::TextField;
+use crate::tui::keys::Binding;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, common};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::{Ctx, DialogKind};
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+const KEYS: &[Binding<Action>] = &[
+    k::CONTINUE,
+    k::NEXT,
+    k::PREV,
+    k::ESC_QUIT,
+    k::ASK_QUIT,
+    k::HELP,
+    k::QUIT,
+];
+
+/// The first screen.
+#[derive(Debug)]
+pub struct SignIn {
+    form: Form,
+}
+
+impl SignIn {
+    pub fn new(username: &str) -> SignIn {
+        let mut field = TextField::new(s::FIELD_USERNAME, identifier::USERNAME_MAX);
+        field.set_value(username);
+        SignIn {
+            form: Form::new(vec![field], &[s::CREATE_ACCOUNT, s::CANT_SIGN_IN]),
+        }
+    }
+
+    pub fn username(&self) -> &str {
+        self.form.field(0).value()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.form.field(0).is_empty()
+    }
+}
+
+impl Page for SignIn {
+    fn title(&self) -> &str {
+        s::TITLE_SIGN_IN
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Submit => {
+                let typed = self.username().trim().to_string();
+                if typed.is_empty() {
+                    ctx.error(s::ENTER_USERNAME);
+                    return None;
+                }
+                match identifier::username(&typed) {
+                    Ok(username) => {
+                        ctx.request(Job::Find { username }, s::BUSY_LOOKUP);
+                    }
+                    Err(e) => ctx.error(e.to_string()),
+                }
+                None
+            }
+            FormEvent::Choose(0) => Some(Screen::CreateAccount(
+                super::create_account::CreateAccount::new(),
+            )),
+            FormEvent::Choose(_) => {
+                Some(Screen::Helper(super::helper::Helper::new(self.username())))
+            }
+            FormEvent::Action(Action::Back) => {
+                ctx.ask(DialogKind::Quit);
+                None
+            }
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        match outcome {
+            Outcome::Found(Ok(view)) => Some(super::password::Password::screen(ctx, view)),
+            Outcome::Found(Err(e)) => {
+                ctx.error(e.to_string());
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(s::SIGN_IN_INTRO),
+                Part::Gap,
+                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
+                Part::Status,
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+            ],
+        );
+    }
+}

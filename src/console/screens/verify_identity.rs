@@ -1,0 +1,146 @@
+//! Verify your identity (after **Forgot password?**): send a code to the first verified
+//! method, or **Use a different verification option**.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use crate::store::holder::Purpose;
+use crate::store::read::{AccountView, MethodRow};
+use crate::tui::keys::Binding;
+use crate::tui::sanitize;
+use crate::worker::{Job, Outcome};
+
+use super::{Go, Page, Screen, common, send_label, verified};
+use crate::console::keys::{self as k, Action, Form, FormEvent};
+use crate::console::state::Ctx;
+use crate::console::strings as s;
+use crate::console::view::{Part, stack};
+
+pub(super) const KEYS: &[Binding<Action>] = &[
+    k::SELECT,
+    k::NEXT,
+    k::PREV,
+    k::BACK,
+    k::ASK_QUIT,
+    k::HELP,
+    k::QUIT,
+];
+
+/// Asks the worker to send a recovery code to `method`.
+pub(super) fn send_recovery_code(ctx: &mut Ctx, view: &AccountView, method: &MethodRow) {
+    ctx.request(
+        Job::SendCode {
+            account_id: view.account.id,
+            method_id: method.id,
+            purpose: Purpose::Recovery,
+        },
+        s::BUSY_SEND,
+    );
+}
+
+/// The code-entry screen once a recovery code went to `method`.
+pub(super) fn code_sent(
+    ctx: &mut Ctx,
+    view: &AccountView,
+    method: Option<MethodRow>,
+    outcome: Outcome,
+) -> Go {
+    match outcome {
+        Outcome::CodeSent(Ok(masked)) => {
+            let masked = sanitize(&masked);
+            Some(Screen::MethodCode(super::method_code::MethodCode::new(
+                view.clone(),
+                method?,
+                masked,
+            )))
+        }
+        Outcome::CodeSent(Err(e)) => {
+            ctx.error(e.to_string());
+            None
+        }
+        _ => None,
+    }
+}
+
+#[derive(Debug)]
+pub struct VerifyIdentity {
+    view: AccountView,
+    first: Option<MethodRow>,
+    form: Form,
+}
+
+impl VerifyIdentity {
+    pub fn screen(view: AccountView) -> Screen {
+        let first = verified(&view).into_iter().next();
+        let mut choices = vec![];
+        if let Some(m) = &first {
+            choices.push(send_label(m));
+        }
+        choices.push(s::USE_DIFFERENT_OPTION.to_string());
+        Screen::VerifyIdentity(VerifyIdentity {
+            view,
+            first,
+            form: Form::menu(&choices),
+        })
+    }
+}
+
+impl Page for VerifyIdentity {
+    fn title(&self) -> &str {
+        s::TITLE_VERIFY
+    }
+    fn keys(&self) -> &'static [Binding<Action>] {
+        KEYS
+    }
+    fn form(&self) -> Option<&Form> {
+        Some(&self.form)
+    }
+    fn form_mut(&mut self) -> Option<&mut Form> {
+        Some(&mut self.form)
+    }
+
+    fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Choose(0) if self.first.is_some() => {
+                if let Some(m) = &self.first {
+                    send_recovery_code(ctx, &self.view, m);
+                }
+                None
+            }
+            FormEvent::Choose(_) => Some(Screen::Options(super::options::Options::new(
+                self.view.clone(),
+            ))),
+            FormEvent::Action(Action::Back) => {
+                Some(super::password::Password::screen(ctx, self.view.clone()))
+            }
+            FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        code_sent(ctx, &self.view, self.first.clone(), outcome)
+    }
+
+    fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
+        let intro = match &self.first {
+            Some(m) => s::verify_send_first(&sanitize(&m.masked())),
+            None => s::VERIFY_NO_METHOD.to_string(),
+        };
+        stack(
+            frame,
+            area,
+            ctx,
+            vec![
+                Part::para(s::account_line(&sanitize(&self.view.account.username))),
+                Part::Gap,
+                Part::para(intro),
+                Part::Gap,
+                Part::Menu(&self.form.menu, self.form.menu_focused()),
+                Part::Gap,
+                Part::Status,
+            ],
+        );
+    }
+}

@@ -1,0 +1,286 @@
+//! The console's state outside the current screen ([`Ctx`]), its messages ([`Msg`]) and the
+//! side effects `update` asks the loop to carry out ([`Cmd`]).
+
+use crate::clock::SharedClock;
+use crate::store::read::AccountView;
+use crate::tui::Theme;
+use crate::worker::{Job, Reply, Request};
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
+use zeroize::Zeroizing;
+
+use super::screens::Screen;
+
+/// Idle time after which the holder is signed out (SPEC §5).
+pub const IDLE_MINUTES: i64 = 10;
+
+/// Everything that can happen to the console.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    /// Pasted text (bracketed paste); wiped once used, as it may be a password.
+    Paste(Zeroizing<String>),
+    Resize(u16, u16),
+    /// About every 50 ms: drives the spinner and the idle timer.
+    Tick,
+    /// A worker reply (boxed: it carries an account view).
+    Worker(Box<Reply>),
+}
+
+impl Msg {
+    /// The message for a terminal event, if the console cares about it.
+    pub fn from_event(ev: Event) -> Option<Msg> {
+        match ev {
+            Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
+            Event::Paste(s) => Some(Msg::Paste(Zeroizing::new(s))),
+            Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+            _ => None,
+        }
+    }
+}
+
+/// A side effect for the loop.
+#[derive(Debug)]
+pub enum Cmd {
+    /// Hand a request to the worker.
+    Send(Request),
+    Quit,
+    /// Stop with an error (the worker died).
+    Fail(&'static str),
+}
+
+/// How a note is styled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoteKind {
+    Info,
+    Success,
+    Warning,
+    Error,
+}
+
+/// A one-line (wrapped) message under a screen's fields.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Note {
+    pub kind: NoteKind,
+    pub text: String,
+}
+
+/// The request the console is waiting for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Busy {
+    pub id: u64,
+    pub label: &'static str,
+}
+
+/// The signed-in holder.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub view: AccountView,
+}
+
+impl Session {
+    pub fn username(&self) -> &str {
+        &self.view.account.username
+    }
+}
+
+/// A yes/no question over the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DialogKind {
+    Quit,
+    SignOut,
+    RemoveMethod { method_id: i64, address: String },
+    TwoStep { on: bool },
+    Generate,
+    LeaveCode,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DialogState {
+    pub kind: DialogKind,
+    pub selected: usize,
+}
+
+/// Everything but the current screen.
+pub struct Ctx {
+    pub theme: Theme,
+    /// Where times are shown (local at start-up; UTC in tests).
+    pub tz: FixedOffset,
+    pub clock: SharedClock,
+    pub session: Option<Session>,
+    pub busy: Option<Busy>,
+    next_id: u64,
+    pub note: Option<Note>,
+    /// Set when a note is written during the current message, so a screen change keeps it.
+    pub(crate) note_fresh: bool,
+    pub dialog: Option<DialogState>,
+    pub help: bool,
+    pub too_small: bool,
+    pub last_activity: DateTime<Utc>,
+    pub tick: u64,
+    /// The last privileged job, retried after re-authentication.
+    pub retry: Option<Job>,
+    pub(crate) out: Vec<Cmd>,
+}
+
+impl std::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("signed_in", &self.session.is_some())
+            .field("busy", &self.busy)
+            .field("note", &self.note)
+            .field("dialog", &self.dialog)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Ctx {
+    pub fn new(theme: Theme, tz: FixedOffset, clock: SharedClock) -> Ctx {
+        let now = clock.now();
+        Ctx {
+            theme,
+            tz,
+            clock,
+            session: None,
+            busy: None,
+            next_id: 0,
+            note: None,
+            note_fresh: false,
+            dialog: None,
+            help: false,
+            too_small: false,
+            last_activity: now,
+            tick: 0,
+            retry: None,
+            out: vec![],
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
+    }
+
+    /// Starts a request the screen waits for (a spinner shows `label`).
+    pub fn request(&mut self, job: Job, label: &'static str) -> u64 {
+        if is_privileged(&job) {
+            self.retry = Some(job.clone());
+        }
+        self.next_id += 1;
+        let id = self.next_id;
+        self.busy = Some(Busy { id, label });
+        self.note = None;
+        self.out.push(Cmd::Send(crate::worker::Request { id, job }));
+        id
+    }
+
+    /// Sends a request nobody waits for: its reply is dropped as stale.
+    pub fn fire(&mut self, job: Job) {
+        self.next_id += 1;
+        self.out.push(Cmd::Send(crate::worker::Request {
+            id: self.next_id,
+            job,
+        }));
+    }
+
+    pub fn set_note(&mut self, kind: NoteKind, text: impl Into<String>) {
+        self.note = Some(Note {
+            kind,
+            text: text.into(),
+        });
+        self.note_fresh = true;
+    }
+
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.set_note(NoteKind::Error, text);
+    }
+
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.set_note(NoteKind::Info, text);
+    }
+
+    pub fn success(&mut self, text: impl Into<String>) {
+        self.set_note(NoteKind::Success, text);
+    }
+
+    pub fn ask(&mut self, kind: DialogKind) {
+        self.dialog = Some(DialogState { kind, selected: 0 });
+    }
+
+    /// Whether the holder has been idle for [`IDLE_MINUTES`].
+    pub fn idle_expired(&self) -> bool {
+        self.now() - self.last_activity >= Duration::minutes(IDLE_MINUTES)
+    }
+
+    /// The signed-in holder's view, if signed in.
+    pub fn view(&self) -> Option<&AccountView> {
+        self.session.as_ref().map(|s| &s.view)
+    }
+
+    /// The signed-in account's id.
+    pub fn account_id(&self) -> Option<i64> {
+        self.view().map(|v| v.account.id)
+    }
+
+    pub fn when(&self, t: DateTime<Utc>) -> String {
+        super::strings::when(t, self.tz)
+    }
+
+    pub fn day(&self, t: DateTime<Utc>) -> String {
+        super::strings::day(t, self.tz)
+    }
+
+    pub fn until(&self, t: DateTime<Utc>) -> String {
+        super::strings::until(t, self.now(), self.tz)
+    }
+}
+
+/// Jobs that need a recent sign-in, and so may be retried after the password is entered again.
+fn is_privileged(job: &Job) -> bool {
+    matches!(
+        job,
+        Job::GenerateRecoveryCode
+            | Job::AddMethod { .. }
+            | Job::RemoveMethod { .. }
+            | Job::SetTwoStep { .. }
+    )
+}
+
+/// The whole console state: the current screen and the context around it.
+pub struct State {
+    pub screen: Screen,
+    pub ctx: Ctx,
+}
+
+impl std::fmt::Debug for State {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("State")
+            .field("screen", &self.screen.name())
+            .field("ctx", &self.ctx)
+            .finish()
+    }
+}
+
+impl State {
+    /// The console at its first screen.
+    pub fn new(theme: Theme, tz: FixedOffset, clock: SharedClock) -> State {
+        State {
+            screen: Screen::start(),
+            ctx: Ctx::new(theme, tz, clock),
+        }
+    }
+
+    /// Whether the console waits for the worker.
+    pub fn is_busy(&self) -> bool {
+        self.ctx.busy.is_some()
+    }
+
+    /// The id of the outstanding request, if any.
+    pub fn outstanding(&self) -> Option<u64> {
+        self.ctx.busy.as_ref().map(|b| b.id)
+    }
+
+    /// The current screen's title.
+    pub fn title(&self) -> &str {
+        self.screen.page().title()
+    }
+}

@@ -1,0 +1,436 @@
+//! Every piece of text the account holder console shows, in one place, worded after the seed
+//! page (Microsoft's "account recovery code" page) so labels match it exactly.
+
+use chrono::{DateTime, FixedOffset, Utc};
+
+// ---------------------------------------------------------------------------------------------
+// Titles
+
+pub const TITLE_SIGN_IN: &str = "Sign in";
+pub const TITLE_PASSWORD: &str = "Enter password";
+pub const TITLE_OTHER_WAYS: &str = "Other ways to sign in";
+pub const TITLE_SECOND_STEP: &str = "Two-step verification";
+pub const TITLE_CREATE: &str = "Create account";
+pub const TITLE_MANAGE: &str = "Manage how I sign in";
+pub const TITLE_ADD_EMAIL: &str = "Add an email address";
+pub const TITLE_ADD_PHONE: &str = "Add a phone number";
+pub const TITLE_REMOVE: &str = "Remove a sign-in method";
+pub const TITLE_RECOVERY_CODE: &str = "Recovery code";
+pub const TITLE_CODE_SHOWN: &str = "Your new recovery code";
+pub const TITLE_REAUTH: &str = "Enter your password again";
+pub const TITLE_VERIFY: &str = "Verify your identity";
+pub const TITLE_OPTIONS: &str = "Use a different verification option";
+pub const TITLE_METHOD_CODE: &str = "Enter code";
+pub const TITLE_SECOND_PROOF: &str = "Verify your identity again";
+pub const TITLE_HAVE_CODE: &str = "Do you have an account recovery code?";
+pub const TITLE_NEW_PASSWORD: &str = "Set a new password";
+pub const TITLE_RESET_DONE: &str = "Password changed";
+pub const TITLE_RESET_PENDING: &str = "Password change pending";
+pub const TITLE_PENDING_NOTICE: &str = "A change is waiting";
+pub const TITLE_HELPER: &str = "Can't sign in?";
+
+// ---------------------------------------------------------------------------------------------
+// Choices (labels of the seed page are exact)
+
+pub const CREATE_ACCOUNT: &str = "Create account";
+pub const CANT_SIGN_IN: &str = "Can't sign in?";
+pub const FORGOT_PASSWORD: &str = "Forgot password?";
+pub const OTHER_WAYS: &str = "Other ways to sign in";
+pub const USE_MY_PASSWORD: &str = "Use my password";
+pub const USE_DIFFERENT_OPTION: &str = "Use a different verification option";
+pub const DONT_HAVE_ANY: &str = "I don't have any of these";
+pub const HAVE_CODE_PROMPT: &str = "Do you have an account recovery code?";
+pub const USE_MY_RECOVERY_CODE: &str = "Use my recovery code";
+pub const NO_SECOND_PROOF: &str = "I don't have another way: continue";
+pub const NO_RECOVERY_CODE: &str = "I don't have a recovery code";
+pub const SEND_AGAIN: &str = "Send a new code";
+pub const USE_DIFFERENT_METHOD: &str = "Use a different method";
+pub const GENERATE_NEW_CODE: &str = "Generate a new code";
+pub const CANCEL_THIS_CHANGE: &str = "Cancel this change";
+pub const KEEP_CHANGE: &str = "Keep it and continue";
+pub const SIGN_IN_NOW: &str = "Sign in";
+pub const BACK_TO_SIGN_IN: &str = "Back to sign in";
+pub const CHECK_ANOTHER: &str = "Check another username";
+
+pub const ADD_EMAIL: &str = "Add email";
+pub const ADD_PHONE: &str = "Add phone";
+pub const REMOVE_METHOD: &str = "Remove a method";
+pub const TWO_STEP_TURN_ON: &str = "Turn two-step verification on";
+pub const TWO_STEP_TURN_OFF: &str = "Turn two-step verification off";
+pub const RECOVERY_CODE: &str = "Recovery code";
+pub const SIGN_OUT: &str = "Sign out";
+
+pub const SYMPTOM_FORGOT: &str = "I forgot my password";
+pub const SYMPTOM_LOST_METHODS: &str = "I can't use my email or phone";
+pub const SYMPTOM_OTHER: &str = "Something else";
+
+// ---------------------------------------------------------------------------------------------
+// Field labels
+
+pub const FIELD_USERNAME: &str = "Username";
+pub const FIELD_PASSWORD: &str = "Password";
+pub const FIELD_NEW_PASSWORD: &str = "New password";
+pub const FIELD_CONFIRM_PASSWORD: &str = "Confirm password";
+pub const FIELD_CODE: &str = "Code";
+pub const FIELD_RECOVERY_CODE: &str = "Recovery code";
+pub const FIELD_LAST_GROUP: &str = "Last group of the code";
+pub const FIELD_EMAIL: &str = "Email address";
+pub const FIELD_PHONE: &str = "Phone number";
+
+// ---------------------------------------------------------------------------------------------
+// Body text
+
+pub const SIGN_IN_INTRO: &str = "Enter the username of your account.";
+pub const PASSWORD_RULE: &str = "Use at least 8 characters, and not your username.";
+pub const CREATE_INTRO: &str = "Choose a username and a password.";
+pub const OTHER_WAYS_INTRO: &str = "Choose how you want to sign in.";
+pub const OTHER_WAYS_NOTHING: &str = "There's no verified email address or phone number and no recovery code on this account, so a forgotten password can't be reset. Select Can't sign in? to see what you can do.";
+pub const OTHER_WAYS_NO_METHOD: &str = "There's no verified email address or phone number on this account. If you forgot your password, select Use my password, then Forgot password?, and use your recovery code.";
+pub const SECOND_STEP_CHOOSE: &str =
+    "Two-step verification is on. Where should we send your security code?";
+pub const CODE_RULE: &str = "The code has 6 digits and works for 10 minutes.";
+pub const VERIFY_NO_METHOD: &str =
+    "There's no verified email address or phone number on this account to send a code to.";
+pub const OPTIONS_INTRO: &str = "How would you like to get your security code?";
+pub const HAVE_CODE_INTRO: &str = "Enter your 25-character recovery code.";
+pub const HAVE_CODE_TIP: &str =
+    "Tip: Recovery codes are not case-sensitive and don't require spaces or dashes.";
+pub const SECOND_PROOF_INTRO: &str = "Two-step verification is on, so a second, different proof is needed to change your password right away. Without one, your new password takes effect only after 30 days.";
+pub const NEW_PASSWORD_INTRO: &str = "Your identity is verified. Choose a new password.";
+pub const RESET_APPLIED: &str = "Your password was changed. Sign in with it.";
+pub const RECOVERY_CODE_INTRO: &str = "A recovery code is a 25-character code that lets you get back into your account if you forget your password or lose your email or phone.";
+pub const RECOVERY_CODE_NO_RETRIEVE: &str =
+    "An existing code can't be shown again: if you've lost yours, generate a new one.";
+pub const CODE_ADVICE: &str = "Print this code and keep it in a safe place. For security, don't store it on a device you use to sign in.";
+pub const CODE_ONCE: &str =
+    "This is the only time the code is shown. Any previous codes no longer work.";
+pub const CODE_USED_UP: &str =
+    "Your recovery code worked and is now used up. Here is your new one.";
+pub const CODE_CONFIRM_ASK: &str = "To confirm you saved it, type the last group of the code (the five characters after the last dash).";
+pub const REAUTH_INTRO: &str = "For your security, enter your password again to make this change.";
+pub const HELPER_INTRO: &str =
+    "The sign-in helper finds out what's stopping you and tells you what to do.";
+pub const HELPER_WHATS_HAPPENING: &str = "What's happening?";
+pub const HELPER_FINDINGS: &str = "What we found";
+pub const HELPER_STEPS: &str = "What to do";
+pub const MANAGE_ACTIONS: &str = "What do you want to do?";
+pub const MANAGE_METHODS: &str = "Sign-in methods";
+pub const MANAGE_NO_METHODS: &str = "None yet: add an email or phone.";
+pub const MANAGE_ACTIVITY: &str = "Recent activity";
+pub const MANAGE_TWO_STEP: &str = "Two-step verification";
+pub const MANAGE_RECOVERY: &str = "Recovery code";
+pub const ON: &str = "On";
+pub const OFF: &str = "Off";
+pub const NONE: &str = "None";
+pub const VERIFIED: &str = "verified";
+pub const NOT_VERIFIED: &str = "not verified";
+pub const REMOVE_INTRO: &str = "Which sign-in method do you want to remove?";
+pub const PENDING_KEEP_NOTE: &str =
+    "If you made this change, you don't need to do anything. If you didn't, cancel it now.";
+
+// ---------------------------------------------------------------------------------------------
+// Dialogs
+
+pub const DIALOG_QUIT_TITLE: &str = "Quit";
+pub const DIALOG_QUIT: &str = "Quit recovery-desk?";
+pub const DIALOG_SIGN_OUT_TITLE: &str = "Sign out";
+pub const DIALOG_SIGN_OUT: &str = "Sign out of your account?";
+pub const DIALOG_REMOVE_TITLE: &str = "Remove a sign-in method";
+pub const DIALOG_TWO_STEP_TITLE: &str = "Two-step verification";
+pub const DIALOG_TWO_STEP_ON: &str = "Turn two-step verification on? Signing in will then need your password and a code sent to your email or phone.";
+pub const DIALOG_TWO_STEP_OFF: &str =
+    "Turn two-step verification off? Your password alone will then sign you in.";
+pub const DIALOG_GENERATE_TITLE: &str = "Caution";
+pub const DIALOG_GENERATE: &str =
+    "As soon as you create a new recovery code, any previous codes will no longer work.";
+pub const DIALOG_LEAVE_CODE_TITLE: &str = "Not confirmed yet";
+pub const DIALOG_LEAVE_CODE: &str = "Leave without confirming? This code can't be shown again.";
+pub const YES: &str = "Yes";
+pub const NO: &str = "No";
+pub const CANCEL: &str = "Cancel";
+pub const REMOVE: &str = "Remove";
+pub const LEAVE: &str = "Leave";
+pub const STAY: &str = "Stay";
+
+// ---------------------------------------------------------------------------------------------
+// Busy labels (shown beside the spinner)
+
+pub const BUSY_LOOKUP: &str = "Looking up the account…";
+pub const BUSY_PASSWORD: &str = "Checking your password…";
+pub const BUSY_SEND: &str = "Sending a code…";
+pub const BUSY_CODE: &str = "Checking the code…";
+pub const BUSY_RECOVERY: &str = "Checking your recovery code…";
+pub const BUSY_CREATE: &str = "Creating your account…";
+pub const BUSY_GENERATE: &str = "Generating a new code…";
+pub const BUSY_SAVE: &str = "Saving…";
+pub const BUSY_LOAD: &str = "Loading…";
+
+// ---------------------------------------------------------------------------------------------
+// Messages
+
+pub const ENTER_USERNAME: &str = "Enter your username.";
+pub const ENTER_PASSWORD: &str = "Enter your password.";
+pub const ENTER_CODE: &str = "Enter the 6 digits from the message.";
+pub const ENTER_RECOVERY_CODE: &str = "Enter your recovery code.";
+pub const CODE_EXPIRED: &str = "That code has expired or was used up. Select Send a new code.";
+pub const NO_CODE_ON_ACCOUNT: &str = "There's no recovery code on this account.";
+pub const LAST_GROUP_MISMATCH: &str =
+    "That doesn't match the last group of the code. Check what you wrote down.";
+pub const IDLE_SIGNED_OUT: &str = "You were signed out after 10 minutes without activity.";
+pub const IDLE_RESET: &str = "We started over after 10 minutes without activity.";
+pub const SIGNED_OUT: &str = "You're signed out.";
+pub const WORKER_STOPPED: &str = "the account worker stopped after an internal error";
+pub const NO_METHODS_TO_REMOVE: &str = "There's no sign-in method to remove.";
+pub const TWO_STEP_NOW_ON: &str = "Two-step verification is on.";
+pub const TWO_STEP_NOW_OFF: &str = "Two-step verification is off.";
+pub const CHANGE_CANCELLED: &str = "The change was cancelled; your password stays as it was. The recovery code used for it no longer works: generate a new one.";
+pub const WELCOME: &str = "Your account is ready. Add an email or phone and generate a recovery code, so you can get back in if you forget your password.";
+pub const CODE_LEFT_UNCONFIRMED: &str =
+    "Your new recovery code is active. If you didn't save it, generate another one.";
+pub const NOT_CHANGED: &str = "Your password wasn't changed.";
+pub const PENDING_NOTICE_INTRO: &str = "Your account has a change that hasn't taken effect yet:";
+
+/// Words shown for a time: local date and time.
+/// A no-break space joins the date and the time, so wrapping never splits them.
+pub fn when(t: DateTime<Utc>, tz: FixedOffset) -> String {
+    t.with_timezone(&tz)
+        .format("%Y-%m-%d\u{a0}%H:%M")
+        .to_string()
+}
+
+/// A local date.
+pub fn day(t: DateTime<Utc>, tz: FixedOffset) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d").to_string()
+}
+
+/// The end of a lockout: the time alone when it is today, else date and time.
+pub fn until(t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
+    let (lt, ln) = (t.with_timezone(&tz), now.with_timezone(&tz));
+    if lt.date_naive() == ln.date_naive() {
+        lt.format("%H:%M").to_string()
+    } else {
+        lt.format("%Y-%m-%d\u{a0}%H:%M").to_string()
+    }
+}
+
+pub fn signing_in_as(username: &str) -> String {
+    format!("Signing in as {username}")
+}
+
+pub fn signed_in_as(username: &str) -> String {
+    format!("Signed in as {username}")
+}
+
+pub fn account_line(username: &str) -> String {
+    format!("Account: {username}")
+}
+
+pub fn password_wrong(tries_left: u32) -> String {
+    format!(
+        "That password isn't right. {} before password entry is locked for a while.",
+        tries(tries_left)
+    )
+}
+
+pub fn password_locked(until: &str) -> String {
+    format!(
+        "Too many wrong passwords: password entry is locked until {until}. If you forgot it, select Forgot password?"
+    )
+}
+
+pub fn code_wrong(code_tries_left: u32) -> String {
+    if code_tries_left == 0 {
+        "That code isn't right, and it can't be tried again. Select Send a new code.".to_string()
+    } else {
+        format!(
+            "That code isn't right. {} on this code.",
+            tries(code_tries_left)
+        )
+    }
+}
+
+pub fn code_locked(until: &str) -> String {
+    format!("Too many wrong security codes: code entry is locked until {until}.")
+}
+
+pub fn recovery_wrong(tries_left: u32) -> String {
+    format!(
+        "That code didn't work. Check it and try again: {} before code entry is locked.",
+        tries(tries_left)
+    )
+}
+
+pub fn recovery_locked(until: &str) -> String {
+    format!(
+        "Code entry is locked until {until}. Attempts before then are refused, even with the right code."
+    )
+}
+
+fn tries(n: u32) -> String {
+    if n == 1 {
+        "1 try left".to_string()
+    } else {
+        format!("{n} tries left")
+    }
+}
+
+/// The way a code reaches a method, for menus.
+pub fn send_to(email: bool, masked: &str) -> String {
+    if email {
+        format!("Email a code to {masked}")
+    } else {
+        format!("Text a code to {masked}")
+    }
+}
+
+pub fn new_code_sent(masked: &str) -> String {
+    format!("We sent a new code to {masked}.")
+}
+
+pub fn code_sent(masked: &str) -> String {
+    format!("We sent a code to {masked}. Enter it below.")
+}
+
+pub fn verify_send_first(masked: &str) -> String {
+    format!("We'll send a security code to {masked} to make sure it's you.")
+}
+
+pub fn other_ways_methods(list: &str) -> String {
+    format!(
+        "Forgot your password? Codes can be sent to {list}: select Use my password, then Forgot password?"
+    )
+}
+
+pub fn method_added(address: &str) -> String {
+    format!("We sent a code to {address}. Enter it to verify this address.")
+}
+
+pub fn method_verified(address: &str) -> String {
+    format!("{address} is verified. Codes can be sent there now.")
+}
+
+pub fn method_not_verified(address: &str) -> String {
+    format!("{address} wasn't verified. Add it again to get a new code.")
+}
+
+pub fn method_removed(address: &str) -> String {
+    format!("{address} was removed.")
+}
+
+pub fn remove_question(address: &str) -> String {
+    format!("Remove {address}? Codes will no longer be sent there.")
+}
+
+pub fn generated_on(date: &str) -> String {
+    format!("Generated on {date}")
+}
+
+pub fn code_saved(date: &str) -> String {
+    format!("Recovery code saved. Generated on {date}.")
+}
+
+pub fn pending_line(effective: &str) -> String {
+    format!("A new password set through account recovery takes effect on {effective}.")
+}
+
+pub fn pending_banner(effective: &str) -> String {
+    format!(
+        "A new password set through account recovery takes effect on {effective}. If you didn't do this, select Cancel this change."
+    )
+}
+
+pub fn reset_pending(effective: &str) -> String {
+    format!("Because two-step verification is on, your new password takes effect on {effective}.")
+}
+
+pub const RESET_PENDING_MORE: &str = "Until then your current password still signs you in. A notice went to your email and phone; if you didn't ask for this, sign in the normal way and select Cancel this change.";
+
+pub fn new_password_pending_note() -> &'static str {
+    "Because two-step verification is on and only one proof was given, the new password will take effect only after 30 days."
+}
+
+pub fn choose_digits(n: usize, alt: bool) -> String {
+    let range = if n <= 1 {
+        "1".to_string()
+    } else {
+        format!("1–{}", n.min(9))
+    };
+    if alt { format!("Alt-{range}") } else { range }
+}
+
+pub const HELP_CHOOSE: &str = "Choose by number (Alt + number while typing)";
+
+/// A security event kind, in words.
+pub fn event_label(kind: &str) -> &'static str {
+    use crate::store::holder::event;
+    match kind {
+        event::ACCOUNT_CREATED => "Account created",
+        event::SIGNED_IN => "Signed in",
+        event::PASSWORD_CHANGED => "Password changed",
+        event::CODE_GENERATED => "New recovery code generated",
+        event::CODE_USED => "Recovery code used",
+        event::RECOVERED => "Account recovered",
+        event::LOCKED => "Entry locked after wrong tries",
+        event::METHOD_ADDED => "Sign-in method added",
+        event::METHOD_VERIFIED => "Sign-in method verified",
+        event::METHOD_REMOVED => "Sign-in method removed",
+        event::TWO_STEP_ON => "Two-step verification on",
+        event::TWO_STEP_OFF => "Two-step verification off",
+        event::CHANGE_PENDING => "Password change pending",
+        event::CHANGE_CANCELLED => "Pending change cancelled",
+        event::CHANGE_APPLIED => "Pending change applied",
+        _ => "Account event",
+    }
+}
+
+/// The sign-in helper's headline for the account holder (the shared diagnosis words its
+/// headline for an agent).
+pub fn helper_headline(case: crate::domain::sign_in_helper::Case) -> &'static str {
+    use crate::domain::sign_in_helper::Case;
+    match case {
+        Case::CanSignIn => "Nothing on your account stops a normal sign-in.",
+        Case::ForgotPasswordWithMethod => {
+            "You can reset your password with a code sent to your email or phone."
+        }
+        Case::RecoverWithCode => {
+            "You can get back in with your recovery code: follow the steps below."
+        }
+        Case::CannotRecover => {
+            "There's no way left to prove this account is yours, and support can't reset it."
+        }
+        Case::CodeEntryLocked => "Recovery code entry is locked for now.",
+        Case::PasswordLocked => "Password entry is locked for now.",
+        Case::PendingChange => "A password change is waiting to take effect.",
+        Case::TwoStepOneMethod => "You can sign in, but you have only one way to get codes.",
+    }
+}
+
+/// Rewords the shared helper's sentences, written to be read out to a customer, for the
+/// holder reading them about their own account.
+pub fn for_holder(s: &str) -> String {
+    const SWAPS: &[(&str, &str)] = &[
+        ("prove the customer owns", "prove you own"),
+        (
+            "If the customer still knows the password, they can",
+            "If you still know the password, you can",
+        ),
+        ("the customer can", "you can"),
+        ("If the customer made the change", "If you made the change"),
+        ("If they didn't", "If you didn't"),
+        ("The customer", "You"),
+        ("the customer", "you"),
+        (
+            "support can't reset passwords or change accounts",
+            "support can't reset passwords or change accounts either",
+        ),
+    ];
+    let mut out = s.to_string();
+    for (from, to) in SWAPS {
+        out = out.replace(from, to);
+    }
+    out
+}
+
+pub fn reauth_locked(until: &str) -> String {
+    format!("Too many wrong passwords: password entry is locked until {until}.")
+}
