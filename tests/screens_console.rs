@@ -1,0 +1,837 @@
+//! Every screen and dialog of the account holder console at 80×24, as insta snapshots.
+//!
+//! The console is driven through its real `update` and `render` on a `TestBackend`, over a
+//! temporary database, with the clock fixed at `t0()`, seeded randomness (so recovery codes
+//! and one-time codes are the same on every run) and times shown in UTC. Worker requests are
+//! answered synchronously with `worker::answer`, the same function the worker thread runs.
+
+mod support;
+
+use chrono::{Duration, FixedOffset};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use recovery_desk::console::screens::Screen;
+use recovery_desk::console::{Cmd, Msg, State, render, update};
+use recovery_desk::secret::Secret;
+use recovery_desk::service::Service;
+use recovery_desk::store::Store;
+use recovery_desk::store::holder::Purpose;
+use recovery_desk::store::read::MethodKind;
+use recovery_desk::tui::Theme;
+use recovery_desk::worker::{self, Request};
+use std::collections::VecDeque;
+use std::path::PathBuf;
+use std::sync::Arc;
+use support::seams::{Seeded, TestClock, t0};
+use zeroize::Zeroizing;
+
+const PASSWORD: &str = "correct horse";
+const NEW_PASSWORD: &str = "battery staple";
+
+/// Secrets that must never be drawn in clear.
+const NEVER_SHOWN: &[&str] = &[PASSWORD, NEW_PASSWORD, "hunter2-bad"];
+
+struct App {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    clock: TestClock,
+    svc: Service,
+    state: State,
+    term: Terminal<TestBackend>,
+    quit: bool,
+}
+
+fn secret(s: &str) -> Secret {
+    Secret::new(s)
+}
+
+/// The six digits of the newest one-time code sent to `address`.
+fn outbox_code(db: &std::path::Path, address: &str) -> String {
+    let store = Store::open(db).expect("open store");
+    let msgs = store.outbox(Some(address)).expect("outbox");
+    let body = msgs
+        .iter()
+        .rev()
+        .find(|m| m.subject == "Your security code")
+        .expect("a code was sent")
+        .body
+        .expose()
+        .to_string();
+    let digits: String = body
+        .split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .expect("six digits")
+        .to_string();
+    digits
+}
+
+/// Adds and verifies a method through the service (for setting accounts up).
+fn add_verified(svc: &mut Service, db: &std::path::Path, kind: MethodKind, address: &str) {
+    let id = svc.add_method(kind, address).unwrap();
+    let account = svc.signed_in().unwrap();
+    let normalised = match kind {
+        MethodKind::Email => address.to_string(),
+        MethodKind::Phone => address.replace(' ', ""),
+    };
+    let code = outbox_code(db, &normalised);
+    let r = svc
+        .check_code(account, id, Purpose::VerifyMethod, &code)
+        .unwrap();
+    assert!(format!("{r:?}").contains("Ok"), "{r:?}");
+}
+
+impl App {
+    fn new() -> App {
+        App::with(|_, _| {})
+    }
+
+    /// A console over a database prepared by `setup` (through the service, then signed out).
+    fn with(setup: impl FnOnce(&mut Service, &std::path::Path)) -> App {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("console.db");
+        let clock = TestClock::new(t0());
+        let mut svc = Service::new(
+            Store::open(&db).unwrap(),
+            Box::new(Seeded::new(7)),
+            Arc::new(clock.clone()),
+        );
+        setup(&mut svc, &db);
+        svc.sign_out();
+        let state = State::new(
+            Theme::plain(),
+            FixedOffset::east_opt(0).unwrap(),
+            Arc::new(clock.clone()),
+        );
+        let mut app = App {
+            _dir: dir,
+            db,
+            clock,
+            svc,
+            state,
+            term: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+            quit: false,
+        };
+        app.send(Msg::Resize(80, 24));
+        app
+    }
+
+    /// Applies `msg`, answering every request at once, then draws.
+    fn send(&mut self, msg: Msg) {
+        let mut queue = VecDeque::from([msg]);
+        while let Some(m) = queue.pop_front() {
+            for req in self.apply(m) {
+                queue.push_back(Msg::Worker(Box::new(worker::answer(&mut self.svc, req))));
+            }
+        }
+        self.draw();
+    }
+
+    /// Applies `msg` and returns its requests unanswered (to see the screen while waiting).
+    fn apply(&mut self, msg: Msg) -> Vec<Request> {
+        let mut out = vec![];
+        for cmd in update(&mut self.state, msg) {
+            match cmd {
+                Cmd::Send(r) => out.push(r),
+                Cmd::Quit => self.quit = true,
+                Cmd::Fail(why) => panic!("console failed: {why}"),
+            }
+        }
+        out
+    }
+
+    fn draw(&mut self) {
+        let state = &self.state;
+        self.term.draw(|f| render(state, f)).unwrap();
+    }
+
+    fn key_mod(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.send(Msg::Key(KeyEvent::new(code, mods)));
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.key_mod(code, KeyModifiers::NONE);
+    }
+
+    fn enter(&mut self) {
+        self.key(KeyCode::Enter);
+    }
+
+    fn esc(&mut self) {
+        self.key(KeyCode::Esc);
+    }
+
+    fn alt(&mut self, c: char) {
+        self.key_mod(KeyCode::Char(c), KeyModifiers::ALT);
+    }
+
+    fn ctrl(&mut self, c: char) {
+        self.key_mod(KeyCode::Char(c), KeyModifiers::CONTROL);
+    }
+
+    fn digit(&mut self, d: char) {
+        self.key(KeyCode::Char(d));
+    }
+
+    fn typed(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn paste(&mut self, text: &str) {
+        self.send(Msg::Paste(Zeroizing::new(text.to_string())));
+    }
+
+    fn text(&self) -> String {
+        self.term.backend().to_string()
+    }
+
+    fn screen(&self) -> &'static str {
+        self.state.screen.name()
+    }
+
+    fn expect(&self, needle: &str) {
+        let t = self.text();
+        assert!(t.contains(needle), "{needle:?} not on screen:\n{t}");
+    }
+
+    fn code_for(&self, address: &str) -> String {
+        outbox_code(&self.db, address)
+    }
+
+    /// Signs `username` in with `password` (and the first method's code when asked).
+    fn sign_in(&mut self, username: &str, password: &str) {
+        self.typed(username);
+        self.enter();
+        assert_eq!(self.screen(), "Password", "{}", self.text());
+        self.typed(password);
+        self.enter();
+        if self.screen() == "SecondStep" {
+            self.digit('1');
+            let address = self.svc_first_verified(username);
+            let code = self.code_for(&address);
+            self.typed(&code);
+            self.enter();
+        }
+    }
+
+    fn svc_first_verified(&self, username: &str) -> String {
+        let view = self.svc.find(username).unwrap();
+        view.methods
+            .iter()
+            .find(|m| m.verified)
+            .map(|m| m.address.clone())
+            .unwrap()
+    }
+}
+
+/// Snapshots the screen, first checking no password is drawn in clear.
+macro_rules! snap {
+    ($app:expr, $name:literal) => {{
+        let text = $app.text();
+        for s in NEVER_SHOWN {
+            assert!(!text.contains(s), "secret {s:?} on screen:\n{text}");
+        }
+        insta::assert_snapshot!($name, $app.term.backend());
+    }};
+}
+
+/// jane: a verified email, two-step verification off, a recovery code.
+fn jane(svc: &mut Service, db: &std::path::Path) -> Secret {
+    svc.create_account("jane", &secret(PASSWORD), &secret(PASSWORD))
+        .unwrap();
+    add_verified(svc, db, MethodKind::Email, "jane@example.com");
+    svc.generate_recovery_code().unwrap()
+}
+
+/// sam: email and phone verified, two-step verification on, a recovery code.
+fn sam(svc: &mut Service, db: &std::path::Path) -> Secret {
+    svc.create_account("sam", &secret(PASSWORD), &secret(PASSWORD))
+        .unwrap();
+    add_verified(svc, db, MethodKind::Email, "sam@example.com");
+    add_verified(svc, db, MethodKind::Phone, "+15550100101");
+    svc.set_two_step(true).unwrap();
+    svc.generate_recovery_code().unwrap()
+}
+
+// ---------------------------------------------------------------------------------------------
+
+#[test]
+fn sign_in_help_and_quit() {
+    let mut app = App::new();
+    snap!(app, "sign_in");
+    app.key(KeyCode::F(1));
+    snap!(app, "help_overlay_sign_in");
+    app.esc();
+    app.typed("jane");
+    app.enter();
+    snap!(app, "sign_in_unknown_username");
+    // Esc on the first screen asks before quitting.
+    app.esc();
+    snap!(app, "quit_confirm");
+    app.digit('2');
+    assert!(!app.quit);
+    app.esc();
+    app.enter();
+    assert!(app.quit);
+}
+
+#[test]
+fn too_small_and_back() {
+    let mut app = App::new();
+    app.term.backend_mut().resize(60, 20);
+    app.send(Msg::Resize(60, 20));
+    snap!(app, "too_small");
+    app.term.backend_mut().resize(80, 24);
+    app.send(Msg::Resize(80, 24));
+    snap!(app, "too_small_recovered");
+}
+
+#[test]
+fn password_screens() {
+    let mut app = App::with(|svc, db| {
+        jane(svc, db);
+    });
+    app.typed("jane");
+    app.enter();
+    app.typed(PASSWORD);
+    snap!(app, "password");
+    // The reveal key shows what was typed; it is hidden again for the snapshot after.
+    app.ctrl('r');
+    app.expect(PASSWORD);
+    app.ctrl('r');
+    app.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    app.typed("hunter2-bad");
+    // While the hash runs, a spinner.
+    let reqs = app.apply(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    app.draw();
+    snap!(app, "password_checking_spinner");
+    for r in reqs {
+        let reply = worker::answer(&mut app.svc, r);
+        app.send(Msg::Worker(Box::new(reply)));
+    }
+    snap!(app, "password_wrong");
+    for _ in 0..4 {
+        app.typed("hunter2-bad");
+        app.enter();
+    }
+    snap!(app, "password_locked");
+    app.key(KeyCode::F(1));
+    snap!(app, "help_overlay_password");
+}
+
+#[test]
+fn other_ways_to_sign_in() {
+    let mut app = App::with(|svc, db| {
+        jane(svc, db);
+    });
+    app.typed("jane");
+    app.enter();
+    app.alt('2');
+    assert_eq!(app.screen(), "OtherWays");
+    snap!(app, "other_ways");
+    app.digit('1');
+    assert_eq!(app.screen(), "Password");
+}
+
+#[test]
+fn create_account_then_manage() {
+    let mut app = App::new();
+    app.alt('1');
+    snap!(app, "create_account");
+    app.typed("jane");
+    app.key(KeyCode::Tab);
+    app.typed(PASSWORD);
+    app.key(KeyCode::Tab);
+    app.typed("correct horsE");
+    app.enter();
+    snap!(app, "create_account_mismatch");
+    app.typed(PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "Manage");
+    snap!(app, "manage_new_account");
+}
+
+#[test]
+fn add_verify_and_remove_methods() {
+    let mut app = App::with(|svc, _| {
+        svc.create_account("jane", &secret(PASSWORD), &secret(PASSWORD))
+            .unwrap();
+    });
+    app.sign_in("jane", PASSWORD);
+    // Two-step verification can't go on without a verified method: the service says why.
+    app.digit('4');
+    snap!(app, "two_step_confirm_on");
+    app.enter();
+    snap!(app, "two_step_refused");
+    app.digit('1');
+    snap!(app, "add_email");
+    app.typed("not-an-address");
+    app.enter();
+    snap!(app, "add_email_invalid");
+    app.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    app.paste("jane@example.com");
+    app.enter();
+    snap!(app, "add_email_code");
+    app.typed("000000");
+    app.enter();
+    snap!(app, "add_email_code_wrong");
+    let code = app.code_for("jane@example.com");
+    app.typed(&code);
+    app.enter();
+    assert_eq!(app.screen(), "Manage");
+    snap!(app, "manage_email_verified");
+    app.digit('2');
+    snap!(app, "add_phone");
+    app.typed("+1 555 010 0199");
+    app.enter();
+    // Leave the phone unverified.
+    app.esc();
+    snap!(app, "manage_phone_not_verified");
+    app.digit('3');
+    snap!(app, "remove_method");
+    app.digit('2');
+    snap!(app, "remove_method_confirm");
+    app.enter();
+    assert_eq!(app.screen(), "Manage");
+    snap!(app, "manage_method_removed");
+    app.digit('4');
+    app.enter();
+    snap!(app, "manage_two_step_on");
+    app.esc();
+    snap!(app, "sign_out_confirm");
+    app.enter();
+    assert_eq!(app.screen(), "SignIn");
+    snap!(app, "signed_out");
+}
+
+#[test]
+fn second_step_of_signing_in() {
+    let mut app = App::with(|svc, db| {
+        sam(svc, db);
+    });
+    app.typed("sam");
+    app.enter();
+    app.typed(PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "SecondStep");
+    snap!(app, "second_step_choose");
+    app.digit('2');
+    snap!(app, "second_step_code");
+    app.typed("123");
+    app.enter();
+    snap!(app, "second_step_code_malformed");
+    let code = app.code_for("+15550100101");
+    app.typed(&code);
+    app.enter();
+    assert_eq!(app.screen(), "Manage");
+    snap!(app, "manage_two_step_account");
+}
+
+#[test]
+fn generate_a_recovery_code() {
+    let mut app = App::with(|svc, db| {
+        svc.create_account("jane", &secret(PASSWORD), &secret(PASSWORD))
+            .unwrap();
+        add_verified(svc, db, MethodKind::Email, "jane@example.com");
+    });
+    app.sign_in("jane", PASSWORD);
+    app.digit('5');
+    snap!(app, "recovery_code_none");
+    app.enter();
+    snap!(app, "recovery_code_warning");
+    app.enter();
+    assert_eq!(app.screen(), "CodeShown");
+    snap!(app, "recovery_code_shown");
+    app.typed("ZZZZZ");
+    app.enter();
+    snap!(app, "recovery_code_confirm_mismatch");
+    app.esc();
+    snap!(app, "recovery_code_leave_confirm");
+    app.digit('2');
+    // Type the last group back, lower case (look-alikes and case don't matter).
+    let last: String = {
+        let Screen::CodeShown(_) = &app.state.screen else {
+            panic!("not on the code screen")
+        };
+        let text = app.text();
+        let line = text
+            .lines()
+            .find(|l| l.matches('-').count() == 4 && l.contains('│'))
+            .expect("code line")
+            .to_string();
+        let code: String = line
+            .split_whitespace()
+            .find(|w| w.matches('-').count() == 4)
+            .unwrap()
+            .to_string();
+        code.rsplit('-').next().unwrap().to_lowercase()
+    };
+    let shown = app.text();
+    app.typed(&last);
+    app.enter();
+    assert_eq!(app.screen(), "Manage");
+    snap!(app, "manage_code_generated");
+    // The code is gone from the screen and from the state.
+    let code_line = shown
+        .lines()
+        .find(|l| l.matches('-').count() == 4 && l.contains('│'))
+        .unwrap()
+        .to_string();
+    let code = code_line
+        .split_whitespace()
+        .find(|w| w.matches('-').count() == 4)
+        .unwrap();
+    assert!(!app.text().contains(code));
+    assert!(!format!("{:?}", app.state).contains(code));
+}
+
+#[test]
+fn reauthentication_after_ten_minutes() {
+    let mut app = App::with(|svc, db| {
+        jane(svc, db);
+    });
+    app.sign_in("jane", PASSWORD);
+    // Active all along (no idle sign-out), but the sign-in is 11 minutes old.
+    app.clock.advance(Duration::minutes(6));
+    app.key(KeyCode::Down);
+    app.clock.advance(Duration::minutes(5));
+    app.send(Msg::Tick);
+    app.digit('5');
+    app.enter();
+    app.enter();
+    assert_eq!(app.screen(), "Reauth");
+    snap!(app, "reauth");
+    app.typed("hunter2-bad");
+    app.enter();
+    snap!(app, "reauth_wrong");
+    app.typed(PASSWORD);
+    app.enter();
+    // The change is retried at once.
+    assert_eq!(app.screen(), "CodeShown");
+}
+
+#[test]
+fn idle_sign_out() {
+    let mut app = App::with(|svc, db| {
+        jane(svc, db);
+    });
+    app.sign_in("jane", PASSWORD);
+    app.clock.advance(Duration::minutes(9));
+    app.send(Msg::Tick);
+    assert_eq!(app.screen(), "Manage");
+    app.clock.advance(Duration::minutes(1));
+    app.send(Msg::Tick);
+    assert_eq!(app.screen(), "SignIn");
+    snap!(app, "idle_signed_out");
+}
+
+#[test]
+fn recovery_with_a_code_without_two_step() {
+    let mut code = None;
+    let mut app = App::with(|svc, db| {
+        code = Some(jane(svc, db));
+    });
+    let code = code.unwrap();
+    // The seed page's labels, in order.
+    app.typed("jane");
+    app.enter();
+    app.alt('2'); // Other ways to sign in
+    app.digit('1'); // Use my password
+    app.alt('1'); // Forgot password?
+    assert_eq!(app.screen(), "VerifyIdentity");
+    snap!(app, "verify_identity");
+    app.digit('2'); // Use a different verification option
+    snap!(app, "verification_options");
+    app.digit('2'); // I don't have any of these
+    assert_eq!(app.screen(), "HaveCode");
+    snap!(app, "have_recovery_code");
+    app.typed("abcde");
+    app.enter();
+    snap!(app, "have_recovery_code_format_error");
+    app.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    app.typed("00000 00000 00000 00000 00000");
+    app.enter();
+    snap!(app, "have_recovery_code_wrong");
+    let typed = recovery_desk::domain::recovery_code::format(&code)
+        .expose()
+        .to_lowercase()
+        .replace('-', " ");
+    app.typed(&typed);
+    app.enter();
+    assert_eq!(app.screen(), "CodeShown");
+    snap!(app, "recovery_new_code_shown");
+    let text = app.text();
+    let line = text
+        .lines()
+        .find(|l| l.matches('-').count() == 4 && l.contains('│'))
+        .unwrap();
+    let new_code = line
+        .split_whitespace()
+        .find(|w| w.matches('-').count() == 4)
+        .unwrap();
+    let last = new_code.rsplit('-').next().unwrap().to_string();
+    app.typed(&last);
+    app.enter();
+    assert_eq!(app.screen(), "NewPassword");
+    snap!(app, "new_password");
+    app.typed("short");
+    app.key(KeyCode::Tab);
+    app.typed("short");
+    app.enter();
+    snap!(app, "new_password_too_short");
+    app.typed(NEW_PASSWORD);
+    app.key(KeyCode::Tab);
+    app.typed(NEW_PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "ResetDone");
+    snap!(app, "reset_applied");
+    app.enter();
+    assert_eq!(app.screen(), "Password");
+    app.typed(NEW_PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "Manage");
+}
+
+#[test]
+fn recovery_code_entry_locks_after_five_wrong_codes() {
+    let mut app = App::with(|svc, db| {
+        jane(svc, db);
+    });
+    app.typed("jane");
+    app.enter();
+    app.alt('1');
+    app.digit('2');
+    app.digit('2');
+    for _ in 0..5 {
+        app.typed("00000-00000-00000-00000-00000");
+        app.enter();
+    }
+    snap!(app, "have_recovery_code_locked");
+    app.expect("Code entry is locked until 09:45");
+}
+
+#[test]
+fn recovery_with_two_step_on_waits_thirty_days_and_can_be_cancelled() {
+    let mut code = None;
+    let mut app = App::with(|svc, db| {
+        code = Some(sam(svc, db));
+    });
+    let code = code.unwrap();
+    app.typed("sam");
+    app.enter();
+    app.alt('2');
+    app.digit('1');
+    app.alt('1');
+    app.digit('2');
+    app.digit('3'); // email, phone, I don't have any of these
+    app.typed(recovery_desk::domain::recovery_code::format(&code).expose());
+    app.enter();
+    let text = app.text();
+    let line = text
+        .lines()
+        .find(|l| l.matches('-').count() == 4 && l.contains('│'))
+        .unwrap();
+    let new_code = line
+        .split_whitespace()
+        .find(|w| w.matches('-').count() == 4)
+        .unwrap();
+    let last = new_code.rsplit('-').next().unwrap().to_string();
+    app.typed(&last);
+    app.enter();
+    snap!(app, "new_password_pending_note");
+    app.typed(NEW_PASSWORD);
+    app.key(KeyCode::Tab);
+    app.typed(NEW_PASSWORD);
+    app.enter();
+    snap!(app, "reset_pending");
+    app.expect("2026-12-25\u{a0}09:30.");
+    // The holder signs in the normal way and is told at once.
+    app.enter();
+    app.typed(PASSWORD);
+    app.enter();
+    app.digit('1');
+    let c = app.code_for("sam@example.com");
+    app.typed(&c);
+    app.enter();
+    assert_eq!(app.screen(), "PendingNotice");
+    snap!(app, "pending_notice");
+    app.digit('2');
+    assert_eq!(app.screen(), "Manage");
+    snap!(app, "manage_pending_change");
+    app.digit('6'); // Cancel this change
+    snap!(app, "manage_change_cancelled");
+    assert!(app.svc.find("sam").unwrap().pending.is_empty());
+}
+
+#[test]
+fn recovery_with_two_proofs_applies_at_once() {
+    let mut code = None;
+    let mut app = App::with(|svc, db| {
+        code = Some(sam(svc, db));
+    });
+    let code = code.unwrap();
+    app.typed("sam");
+    app.enter();
+    app.alt('1'); // Forgot password?
+    app.digit('1'); // Email a code to s•••@example.com
+    assert_eq!(app.screen(), "MethodCode");
+    snap!(app, "recovery_method_code");
+    let c = app.code_for("sam@example.com");
+    app.typed(&c);
+    app.enter();
+    assert_eq!(app.screen(), "SecondProof");
+    snap!(app, "second_proof");
+    app.digit('2'); // Use my recovery code
+    app.typed(recovery_desk::domain::recovery_code::format(&code).expose());
+    app.enter();
+    let text = app.text();
+    let line = text
+        .lines()
+        .find(|l| l.matches('-').count() == 4 && l.contains('│'))
+        .unwrap();
+    let new_code = line
+        .split_whitespace()
+        .find(|w| w.matches('-').count() == 4)
+        .unwrap();
+    let last = new_code.rsplit('-').next().unwrap().to_string();
+    app.typed(&last);
+    app.enter();
+    app.typed(NEW_PASSWORD);
+    app.key(KeyCode::Tab);
+    app.typed(NEW_PASSWORD);
+    app.enter();
+    app.expect("Your password was changed. Sign in with it.");
+}
+
+#[test]
+fn sign_in_helper() {
+    let mut app = App::with(|svc, _| {
+        svc.create_account("nora", &secret(PASSWORD), &secret(PASSWORD))
+            .unwrap();
+        svc.generate_recovery_code().unwrap();
+    });
+    app.typed("nora");
+    app.alt('2');
+    snap!(app, "helper_username");
+    app.enter();
+    snap!(app, "helper_whats_happening");
+    app.digit('2');
+    snap!(app, "helper_diagnosis");
+    let text = app.text();
+    assert!(!text.contains("customer"), "{text}");
+    app.key(KeyCode::PageDown);
+    snap!(app, "helper_diagnosis_scrolled");
+    app.key(KeyCode::F(1));
+    snap!(app, "help_overlay_helper");
+}
+
+/// While Argon2 runs on the worker thread, the loop keeps drawing: frames arrive at the tick
+/// rate, never more than 100 ms apart (SPEC §7), and the stale replies of earlier requests
+/// are dropped.
+#[test]
+fn frames_keep_arriving_while_a_hash_runs() {
+    use recovery_desk::console::{TICK, run_loop};
+    use recovery_desk::tui::terminal::spawn_ticker;
+    use recovery_desk::worker::{Job, Worker};
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("frames.db");
+    let clock = TestClock::new(t0());
+    let mut setup = Service::new(
+        Store::open(&db).unwrap(),
+        Box::new(Seeded::new(5)),
+        Arc::new(clock.clone()),
+    );
+    let id = setup
+        .create_account("jane", &secret(PASSWORD), &secret(PASSWORD))
+        .unwrap();
+    drop(setup);
+
+    let (tx, rx) = mpsc::channel();
+    let svc = Service::new(
+        Store::open(&db).unwrap(),
+        Box::new(Seeded::new(6)),
+        Arc::new(clock.clone()),
+    );
+    let worker = Worker::spawn(svc, tx.clone(), |r| Msg::Worker(Box::new(r))).unwrap();
+    let _ticker = spawn_ticker(tx.clone(), TICK, || Msg::Tick).unwrap();
+    let mut state = State::new(
+        Theme::plain(),
+        FixedOffset::east_opt(0).unwrap(),
+        Arc::new(clock.clone()),
+    );
+    let mut term = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let key = |c: KeyCode| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    let mut frames: Vec<(Instant, bool, &'static str)> = vec![];
+    let mut step = 0;
+    let script = tx.clone();
+    drop(tx);
+    run_loop(&mut term, &mut state, &rx, &worker, |st, _| {
+        frames.push((Instant::now(), st.is_busy(), st.screen.name()));
+        match step {
+            0 => {
+                for c in "jane".chars() {
+                    script.send(key(KeyCode::Char(c))).unwrap();
+                }
+                script.send(key(KeyCode::Enter)).unwrap();
+                step = 1;
+            }
+            1 if st.screen.name() == "Password" && !st.is_busy() => {
+                // Requests nobody waits for, queued ahead of the console's own: the worker
+                // spends a few hashes on them first, and their replies must be dropped as stale.
+                for n in 0..4 {
+                    assert!(worker.send(Request {
+                        id: 1000 + n,
+                        job: Job::CheckPassword {
+                            account_id: id,
+                            password: secret(PASSWORD),
+                        },
+                    }));
+                }
+                for c in PASSWORD.chars() {
+                    script.send(key(KeyCode::Char(c))).unwrap();
+                }
+                script.send(key(KeyCode::Enter)).unwrap();
+                step = 2;
+            }
+            2 if st.screen.name() == "Manage" => {
+                script
+                    .send(Msg::Key(KeyEvent::new(
+                        KeyCode::Char('c'),
+                        KeyModifiers::CONTROL,
+                    )))
+                    .unwrap();
+                step = 3;
+            }
+            _ => {}
+        }
+    })
+    .unwrap();
+    assert_eq!(step, 3, "the script did not finish");
+    // The frames drawn while the password check ran (the console waited on the worker).
+    let start = frames
+        .iter()
+        .position(|f| f.1 && f.2 == "Password")
+        .expect("a frame while checking the password");
+    let end = start
+        + frames[start..]
+            .iter()
+            .position(|f| !f.1)
+            .expect("the check ended");
+    let waiting = &frames[start..=end];
+    assert!(
+        waiting.len() >= 3,
+        "only {} frames while hashing",
+        waiting.len()
+    );
+    let worst = waiting.windows(2).map(|w| w[1].0 - w[0].0).max().unwrap();
+    assert!(
+        worst <= std::time::Duration::from_millis(100),
+        "a gap of {worst:?} between frames while hashing"
+    );
+    assert_eq!(state.screen.name(), "Manage");
+}
