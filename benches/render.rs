@@ -1,0 +1,233 @@
+//! Rendering (SPEC §7: any screen into a 120×40 buffer, ≤ 300 µs median). Each console and
+//! desk screen is reached through the real `update` (worker requests answered synchronously,
+//! as in the snapshot tests) and then drawn repeatedly: `render` into the frame plus
+//! ratatui's diff, which is what every tick costs.
+
+#[path = "../tests/support/seams.rs"]
+mod seams;
+
+use chrono::FixedOffset;
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use recovery_desk::console::{Cmd, Msg, State, render, update};
+use recovery_desk::secret::Secret;
+use recovery_desk::service::Service;
+use recovery_desk::store::Store;
+use recovery_desk::store::holder::Purpose;
+use recovery_desk::store::read::MethodKind;
+use recovery_desk::tui::Theme;
+use recovery_desk::worker;
+use seams::{Seeded, TestClock, t0};
+use std::collections::VecDeque;
+use std::hint::black_box;
+use std::sync::Arc;
+
+const W: u16 = 120;
+const H: u16 = 40;
+const PASSWORD: &str = "correct horse";
+
+struct Console {
+    _dir: tempfile::TempDir,
+    db: std::path::PathBuf,
+    svc: Service,
+    state: State,
+    term: Terminal<TestBackend>,
+}
+
+fn outbox_code(db: &std::path::Path, address: &str) -> String {
+    let store = Store::open(db).unwrap();
+    let msgs = store.outbox(Some(address)).unwrap();
+    let body = msgs
+        .iter()
+        .rev()
+        .find(|m| m.subject == "Your security code")
+        .unwrap()
+        .body
+        .expose()
+        .to_string();
+    body.split(|c: char| !c.is_ascii_digit())
+        .find(|w| w.len() == 6)
+        .unwrap()
+        .to_string()
+}
+
+impl Console {
+    /// jane: a verified email, a recovery code, two-step off; plus events to fill the screen.
+    fn new() -> (Console, Secret) {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("render.db");
+        let clock = TestClock::new(t0());
+        let mut svc = Service::new(
+            Store::open(&db).unwrap(),
+            Box::new(Seeded::new(7)),
+            Arc::new(clock.clone()),
+        );
+        let pw = Secret::new(PASSWORD);
+        svc.create_account("jane", &pw, &pw).unwrap();
+        let m = svc
+            .add_method(MethodKind::Email, "jane@example.com")
+            .unwrap();
+        let id = svc.signed_in().unwrap();
+        svc.check_code(
+            id,
+            m,
+            Purpose::VerifyMethod,
+            &outbox_code(&db, "jane@example.com"),
+        )
+        .unwrap();
+        for _ in 0..8 {
+            svc.generate_recovery_code().unwrap();
+        }
+        let code = svc.generate_recovery_code().unwrap();
+        svc.sign_out();
+        let state = State::new(
+            Theme::color(),
+            FixedOffset::east_opt(0).unwrap(),
+            Arc::new(clock),
+        );
+        let mut c = Console {
+            _dir: dir,
+            db,
+            svc,
+            state,
+            term: Terminal::new(TestBackend::new(W, H)).unwrap(),
+        };
+        c.send(Msg::Resize(W, H));
+        (c, code)
+    }
+
+    fn send(&mut self, msg: Msg) {
+        let mut queue = VecDeque::from([msg]);
+        while let Some(m) = queue.pop_front() {
+            for cmd in update(&mut self.state, m) {
+                if let Cmd::Send(r) = cmd {
+                    queue.push_back(Msg::Worker(Box::new(worker::answer(&mut self.svc, r))));
+                }
+            }
+        }
+    }
+
+    fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.send(Msg::Key(KeyEvent::new(code, mods)));
+    }
+    fn typed(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+    }
+    fn enter(&mut self) {
+        self.key(KeyCode::Enter, KeyModifiers::NONE);
+    }
+    fn digit(&mut self, d: char) {
+        self.key(KeyCode::Char(d), KeyModifiers::NONE);
+    }
+    fn alt(&mut self, d: char) {
+        self.key(KeyCode::Char(d), KeyModifiers::ALT);
+    }
+    fn screen(&self) -> &'static str {
+        self.state.screen.name()
+    }
+    fn text(&mut self) -> String {
+        let state = &self.state;
+        self.term.draw(|f| render(state, f)).unwrap();
+        self.term.backend().to_string()
+    }
+
+    /// Benchmarks drawing the current screen under `name`, after checking where we are.
+    fn bench(&mut self, c: &mut Criterion, name: &str, expect_screen: &str) {
+        assert_eq!(self.screen(), expect_screen, "{}", self.text());
+        let state = &self.state;
+        let term = &mut self.term;
+        c.bench_function(&format!("render/console/{name}"), |b| {
+            b.iter(|| {
+                term.draw(|f| render(black_box(state), f)).unwrap();
+            })
+        });
+    }
+}
+
+fn console(c: &mut Criterion) {
+    let (mut app, code) = Console::new();
+    app.bench(c, "sign_in", "SignIn");
+    app.alt('1');
+    app.bench(c, "create_account", "CreateAccount");
+    app.key(KeyCode::Esc, KeyModifiers::NONE);
+    app.alt('2');
+    app.bench(c, "helper_username", "Helper");
+    app.typed("jane");
+    app.enter();
+    app.digit('1');
+    app.bench(c, "helper_diagnosis", "Helper");
+    app.key(KeyCode::Esc, KeyModifiers::NONE);
+    app.key(KeyCode::Esc, KeyModifiers::NONE);
+    app.key(KeyCode::Esc, KeyModifiers::NONE);
+    while app.screen() != "SignIn" {
+        app.key(KeyCode::Esc, KeyModifiers::NONE);
+    }
+    app.key(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    app.typed("jane");
+    app.enter();
+    app.bench(c, "password", "Password");
+    app.alt('2');
+    app.bench(c, "other_ways", "OtherWays");
+    app.digit('1');
+    app.alt('1');
+    app.bench(c, "verify_identity", "VerifyIdentity");
+    app.digit('2');
+    app.bench(c, "verification_options", "Options");
+    app.digit('2');
+    app.bench(c, "have_recovery_code", "HaveCode");
+    app.typed(
+        &recovery_desk::domain::recovery_code::format(&code)
+            .expose()
+            .to_lowercase(),
+    );
+    app.enter();
+    app.bench(c, "new_code_shown", "CodeShown");
+    let text = app.text();
+    let shown = text
+        .split_whitespace()
+        .find(|w| w.matches('-').count() == 4 && w.len() == 29)
+        .unwrap()
+        .to_string();
+    app.typed(&shown[24..]);
+    app.enter();
+    app.bench(c, "new_password", "NewPassword");
+    app.typed("battery staple");
+    app.key(KeyCode::Tab, KeyModifiers::NONE);
+    app.typed("battery staple");
+    app.enter();
+    app.bench(c, "reset_done", "ResetDone");
+    app.enter();
+    app.typed("battery staple");
+    app.enter();
+    app.bench(c, "manage", "Manage");
+    app.key(KeyCode::F(1), KeyModifiers::NONE);
+    app.bench(c, "help_overlay", "Manage");
+    app.key(KeyCode::Esc, KeyModifiers::NONE);
+    app.digit('1');
+    app.bench(c, "add_email", "AddMethod");
+    app.typed("jane.doe@example.org");
+    app.enter();
+    app.bench(c, "add_email_code", "AddMethod");
+    let otc = outbox_code(&app.db, "jane.doe@example.org");
+    app.typed(&otc);
+    app.enter();
+    app.digit('3');
+    app.bench(c, "remove_method", "RemoveMethod");
+    app.key(KeyCode::Esc, KeyModifiers::NONE);
+    app.digit('5');
+    app.bench(c, "recovery_code", "RecoveryCode");
+    app.digit('1');
+    app.bench(c, "generate_warning", "RecoveryCode");
+    app.digit('1');
+    app.bench(c, "code_shown", "CodeShown");
+    app.send(Msg::Resize(60, 20));
+    app.term = Terminal::new(TestBackend::new(60, 20)).unwrap();
+    app.bench(c, "too_small", "CodeShown");
+}
+
+criterion_group!(benches, console);
+criterion_main!(benches);
