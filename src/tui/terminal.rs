@@ -12,7 +12,8 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use ratatui::crossterm::terminal::{
-    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode,
+    enable_raw_mode,
 };
 use ratatui::crossterm::{cursor, execute};
 
@@ -37,10 +38,16 @@ pub fn init() -> io::Result<Tui> {
     let setup = || -> io::Result<Tui> {
         enable_raw_mode()?;
         let mut stdout = io::stdout();
-        execute!(stdout, EnterAlternateScreen, EnableBracketedPaste)?;
-        let mut terminal = Terminal::new(CrosstermBackend::new(stdout))?;
-        terminal.clear()?;
-        Ok(terminal)
+        // Clear with a plain escape sequence: `Terminal::clear` would first ask the terminal
+        // for the cursor position and wait for the answer, delaying the first frame (and
+        // failing outright on a terminal that never answers).
+        execute!(
+            stdout,
+            EnterAlternateScreen,
+            EnableBracketedPaste,
+            Clear(ClearType::All)
+        )?;
+        Terminal::new(CrosstermBackend::new(stdout))
     };
     setup().inspect_err(|_| {
         // Best effort: the setup error is the one worth reporting.
