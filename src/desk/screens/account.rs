@@ -1,0 +1,339 @@
+//! The account view (SPEC §6): masked sign-in methods and whether they are verified, two-step
+//! verification, recovery code status (never the code or its hash), lockouts with their end,
+//! pending changes with the date they take effect, and the last 20 security events. Nothing
+//! here changes the account: the choices are the sign-in helper, another lookup, sign out.
+
+use chrono::FixedOffset;
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use super::{Ctx, Notice, Scroll, clean, hanging, labelled, render_rows, render_status, rows_of};
+use crate::desk::strings as s;
+use crate::store::read::{AccountView, MethodKind};
+use crate::tui::keys::{Binding, Key, digit_of, resolve};
+use crate::tui::{Menu, Theme};
+
+/// Width of the label column.
+const LABEL_WIDTH: usize = 24;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Select,
+    Next,
+    Prev,
+    Scroll(Scroll),
+    Reload,
+    Back,
+}
+
+/// The screen's keys: read by [`AccountScreen::on_key`] and by the help overlay.
+pub const KEYS: &[Binding<Action>] = &[
+    Binding {
+        keys: &[Key::Enter],
+        label: s::K_SELECT,
+        action: Action::Select,
+    },
+    Binding {
+        keys: &[Key::Tab, Key::Down],
+        label: s::K_MOVE,
+        action: Action::Next,
+    },
+    Binding {
+        keys: &[Key::BackTab, Key::Up],
+        label: s::K_MOVE_BACK,
+        action: Action::Prev,
+    },
+    Binding {
+        keys: &[Key::PageUp],
+        label: s::K_SCROLL_UP,
+        action: Action::Scroll(Scroll::PageUp),
+    },
+    Binding {
+        keys: &[Key::PageDown],
+        label: s::K_SCROLL_DOWN,
+        action: Action::Scroll(Scroll::PageDown),
+    },
+    Binding {
+        keys: &[Key::Home],
+        label: s::K_TOP,
+        action: Action::Scroll(Scroll::Top),
+    },
+    Binding {
+        keys: &[Key::End],
+        label: s::K_BOTTOM,
+        action: Action::Scroll(Scroll::Bottom),
+    },
+    Binding {
+        keys: &[Key::F(5)],
+        label: s::K_RELOAD,
+        action: Action::Reload,
+    },
+    Binding {
+        keys: &[Key::Esc],
+        label: s::K_BACK_TO_FIND,
+        action: Action::Back,
+    },
+];
+
+pub const FOOTER: &[(Action, &str)] = &[
+    (Action::Select, "Select"),
+    (Action::Scroll(Scroll::PageDown), "Scroll"),
+    (Action::Reload, "Reload"),
+    (Action::Back, "Back"),
+];
+
+/// The menu's choices, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Choice {
+    Helper,
+    FindAnother,
+    SignOut,
+}
+
+const CHOICES: [Choice; 3] = [Choice::Helper, Choice::FindAnother, Choice::SignOut];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    None,
+    Helper,
+    FindAnother,
+    SignOut,
+    Reload,
+}
+
+/// The account view screen.
+#[derive(Debug)]
+pub struct AccountScreen {
+    pub view: Box<AccountView>,
+    pub menu: Menu,
+    pub scroll: usize,
+    pub notice: Option<Notice>,
+}
+
+/// Where the parts of the screen go inside the body area.
+pub struct Layout {
+    pub content: Rect,
+    pub status: Rect,
+    pub menu: Rect,
+}
+
+/// The layout of an account-like screen: scrolling content, a status row, a blank row, the
+/// menu. Used by both drawing and scrolling, so they agree.
+pub fn layout(area: Rect, menu_rows: u16) -> Layout {
+    let content = area.height.saturating_sub(menu_rows + 2);
+    let parts = rows_of(area, &[content, 1, 1, menu_rows]);
+    Layout {
+        content: parts[0],
+        status: parts[1],
+        menu: parts[3],
+    }
+}
+
+impl AccountScreen {
+    pub fn new(view: Box<AccountView>) -> Self {
+        AccountScreen {
+            view,
+            menu: Menu::new(s::ACCOUNT_CHOICES),
+            scroll: 0,
+            notice: None,
+        }
+    }
+
+    /// New data for the same account (a reload): keep the menu and scroll position.
+    pub fn replace(&mut self, view: Box<AccountView>) {
+        self.view = view;
+        self.notice = None;
+    }
+
+    pub fn on_key(&mut self, ev: &KeyEvent, body: Rect, tz: FixedOffset) -> Outcome {
+        if let Some(action) = resolve(KEYS, ev) {
+            return match action {
+                Action::Select => self.choose(self.menu.selected()),
+                Action::Next => {
+                    self.menu.select_next();
+                    Outcome::None
+                }
+                Action::Prev => {
+                    self.menu.select_prev();
+                    Outcome::None
+                }
+                Action::Scroll(how) => {
+                    let l = layout(body, self.menu.height());
+                    let total = content(&self.view, tz, &Theme::plain(), l.content.width).len();
+                    self.scroll = super::scrolled(self.scroll, how, total, l.content.height);
+                    Outcome::None
+                }
+                Action::Reload => Outcome::Reload,
+                Action::Back => Outcome::FindAnother,
+            };
+        }
+        if let Some(d) = digit_of(ev, false)
+            && let Some(i) = self.menu.choose_digit(d)
+        {
+            return self.choose(i);
+        }
+        Outcome::None
+    }
+
+    fn choose(&mut self, index: usize) -> Outcome {
+        match CHOICES.get(index) {
+            Some(Choice::Helper) => Outcome::Helper,
+            Some(Choice::FindAnother) => Outcome::FindAnother,
+            Some(Choice::SignOut) => Outcome::SignOut,
+            None => Outcome::None,
+        }
+    }
+
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let l = layout(area, self.menu.height());
+        let rows = content(&self.view, ctx.tz, ctx.theme, l.content.width);
+        let offset = super::clamp_scroll(self.scroll, rows.len(), l.content.height);
+        render_rows(&rows, offset, l.content, frame.buffer_mut());
+        let position = scroll_note(offset, rows.len(), l.content.height);
+        render_status(
+            ctx,
+            s::LOADING,
+            self.notice.as_ref(),
+            position.as_deref(),
+            l.status,
+            frame.buffer_mut(),
+        );
+        self.menu
+            .render(l.menu, frame.buffer_mut(), ctx.theme, true);
+    }
+}
+
+/// "Lines 1–12 of 30 · PgUp/PgDn scroll" when the content does not fit.
+pub fn scroll_note(offset: usize, total: usize, height: u16) -> Option<String> {
+    let h = usize::from(height);
+    (total > h).then(|| s::scroll_position(offset + 1, (offset + h).min(total), total))
+}
+
+/// The account's details as rows wrapped to `width`. Everything from the database is
+/// sanitised here; addresses are masked.
+pub fn content(
+    view: &AccountView,
+    tz: FixedOffset,
+    theme: &Theme,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let w = usize::from(width);
+    let when = |t| super::when(t, tz);
+    let lab =
+        |label: &str, value: &str, style| labelled(label, value, LABEL_WIDTH, w, theme, style);
+    let a = &view.account;
+    let mut rows: Vec<Line<'static>> = vec![];
+
+    rows.extend(lab(
+        s::L_ACCOUNT,
+        &format!("{}  (#{})", clean(&a.username), a.id),
+        theme.title,
+    ));
+    rows.extend(lab(s::L_CREATED, &when(a.created_at), theme.normal));
+    rows.extend(lab(
+        s::L_PASSWORD_CHANGED,
+        &when(a.password_changed_at),
+        theme.normal,
+    ));
+    rows.extend(lab(
+        s::L_TWO_STEP,
+        if a.two_step { s::ON } else { s::OFF },
+        theme.normal,
+    ));
+
+    let r = &view.recovery;
+    let recovery = match (r.active_since, r.last_used) {
+        (Some(since), None) => s::recovery_active(&when(since)),
+        (Some(since), Some(used)) => format!(
+            "{} · {}",
+            s::recovery_active(&when(since)),
+            s::recovery_last_used(&when(used))
+        ),
+        (None, Some(used)) => s::recovery_none_last_used(&when(used)),
+        (None, None) => s::NONE.to_string(),
+    };
+    let recovery_style = if r.active_since.is_some() {
+        theme.normal
+    } else {
+        theme.warning
+    };
+    rows.extend(lab(s::L_RECOVERY, &recovery, recovery_style));
+
+    if view.methods.is_empty() {
+        rows.extend(lab(s::L_METHODS, s::NONE, theme.warning));
+    }
+    for (i, m) in view.methods.iter().enumerate() {
+        let label = if i == 0 { s::L_METHODS } else { "" };
+        let state = if m.verified {
+            s::VERIFIED
+        } else {
+            s::UNVERIFIED
+        };
+        let value = format!(
+            "{}  {}  · {state}",
+            s::method_kind(m.kind == MethodKind::Email),
+            clean(&m.masked())
+        );
+        let style = if m.verified {
+            theme.normal
+        } else {
+            theme.warning
+        };
+        rows.extend(lab(label, &value, style));
+    }
+
+    if view.locks.is_empty() {
+        rows.extend(lab(s::L_LOCKOUTS, s::NONE, theme.normal));
+    }
+    for (i, l) in view.locks.iter().enumerate() {
+        let label = if i == 0 { s::L_LOCKOUTS } else { "" };
+        rows.extend(lab(
+            label,
+            &s::locked_until(l.what, &when(l.until)),
+            theme.warning,
+        ));
+    }
+
+    if view.pending.is_empty() {
+        rows.extend(lab(s::L_PENDING, s::NONE, theme.normal));
+    }
+    for (i, p) in view.pending.iter().enumerate() {
+        let label = if i == 0 { s::L_PENDING } else { "" };
+        let value = s::pending_change(
+            &clean(&p.kind),
+            &when(p.effective_at),
+            &when(p.requested_at),
+        );
+        rows.extend(lab(label, &value, theme.warning));
+    }
+
+    rows.push(Line::raw(""));
+    rows.extend(hanging(
+        "",
+        &s::events_heading(&super::offset_name(tz)),
+        w,
+        theme.title,
+        theme.title,
+    ));
+    if view.events.is_empty() {
+        rows.push(Line::styled(s::NO_EVENTS, theme.hint));
+    }
+    for e in &view.events {
+        let mut text = s::event_kind(&clean(&e.kind));
+        let detail = clean(&e.detail);
+        if !detail.is_empty() {
+            text.push_str(" — ");
+            text.push_str(&detail);
+        }
+        rows.extend(hanging(
+            &format!("{}  ", when(e.at)),
+            &text,
+            w,
+            theme.hint,
+            theme.normal,
+        ));
+    }
+    rows
+}

@@ -1,0 +1,358 @@
+//! The sign-in helper (SPEC §1.8, §6): the agent picks the customer's problem, the worker runs
+//! `domain::sign_in_helper` on the account's current state, and this screen shows the headline,
+//! the findings and the numbered self-service steps to read to the customer.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::account::{layout, scroll_note};
+use super::{Ctx, Notice, Scroll, clean, hanging, render_rows, render_status, rows_of};
+use crate::desk::strings as s;
+use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom};
+use crate::store::read::AccountView;
+use crate::tui::keys::{Binding, Key, digit_of, resolve};
+use crate::tui::{Menu, Theme};
+
+/// The symptoms, in the order the question lists them.
+pub const SYMPTOMS: [Symptom; 3] = [
+    Symptom::ForgotPassword,
+    Symptom::LostMethods,
+    Symptom::NotSure,
+];
+
+/// The words for a symptom.
+pub fn symptom_label(symptom: Symptom) -> &'static str {
+    match symptom {
+        Symptom::ForgotPassword => s::HELPER_SYMPTOMS[0],
+        Symptom::LostMethods => s::HELPER_SYMPTOMS[1],
+        Symptom::NotSure => s::HELPER_SYMPTOMS[2],
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Select,
+    Next,
+    Prev,
+    Scroll(Scroll),
+    Back,
+}
+
+/// Keys while the question is asked.
+pub const ASK_KEYS: &[Binding<Action>] = &[
+    Binding {
+        keys: &[Key::Enter],
+        label: s::K_SELECT,
+        action: Action::Select,
+    },
+    Binding {
+        keys: &[Key::Tab, Key::Down],
+        label: s::K_MOVE,
+        action: Action::Next,
+    },
+    Binding {
+        keys: &[Key::BackTab, Key::Up],
+        label: s::K_MOVE_BACK,
+        action: Action::Prev,
+    },
+    Binding {
+        keys: &[Key::Esc],
+        label: s::K_BACK_TO_ACCOUNT,
+        action: Action::Back,
+    },
+];
+
+pub const ASK_FOOTER: &[(Action, &str)] = &[
+    (Action::Select, "Select"),
+    (Action::Next, "Move"),
+    (Action::Back, "Back"),
+];
+
+/// Keys while the result is shown.
+pub const RESULT_KEYS: &[Binding<Action>] = &[
+    Binding {
+        keys: &[Key::Enter],
+        label: s::K_SELECT,
+        action: Action::Select,
+    },
+    Binding {
+        keys: &[Key::Tab, Key::Down],
+        label: s::K_MOVE,
+        action: Action::Next,
+    },
+    Binding {
+        keys: &[Key::BackTab, Key::Up],
+        label: s::K_MOVE_BACK,
+        action: Action::Prev,
+    },
+    Binding {
+        keys: &[Key::PageUp],
+        label: s::K_SCROLL_UP,
+        action: Action::Scroll(Scroll::PageUp),
+    },
+    Binding {
+        keys: &[Key::PageDown],
+        label: s::K_SCROLL_DOWN,
+        action: Action::Scroll(Scroll::PageDown),
+    },
+    Binding {
+        keys: &[Key::Home],
+        label: s::K_TOP,
+        action: Action::Scroll(Scroll::Top),
+    },
+    Binding {
+        keys: &[Key::End],
+        label: s::K_BOTTOM,
+        action: Action::Scroll(Scroll::Bottom),
+    },
+    Binding {
+        keys: &[Key::Esc],
+        label: s::K_BACK_TO_QUESTION,
+        action: Action::Back,
+    },
+];
+
+pub const RESULT_FOOTER: &[(Action, &str)] = &[
+    (Action::Select, "Select"),
+    (Action::Scroll(Scroll::PageDown), "Scroll"),
+    (Action::Back, "Back"),
+];
+
+/// What the helper screen is showing.
+#[derive(Debug)]
+pub enum Phase {
+    Ask,
+    Result {
+        symptom: Symptom,
+        diagnosis: Diagnosis,
+        scroll: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    None,
+    Diagnose(Symptom),
+    BackToAccount,
+    FindAnother,
+}
+
+/// The helper screen, for one account.
+#[derive(Debug)]
+pub struct HelperScreen {
+    pub view: Box<AccountView>,
+    pub phase: Phase,
+    pub menu: Menu,
+    pub notice: Option<Notice>,
+}
+
+impl HelperScreen {
+    pub fn new(view: Box<AccountView>) -> Self {
+        HelperScreen {
+            view,
+            phase: Phase::Ask,
+            menu: Menu::new(s::HELPER_SYMPTOMS),
+            notice: None,
+        }
+    }
+
+    /// The diagnosis arrived (with the account as it was read for it).
+    pub fn show(&mut self, view: Box<AccountView>, symptom: Symptom, diagnosis: Diagnosis) {
+        self.view = view;
+        self.phase = Phase::Result {
+            symptom,
+            diagnosis,
+            scroll: 0,
+        };
+        self.menu = Menu::new(s::HELPER_RESULT_CHOICES);
+        self.notice = None;
+    }
+
+    fn ask(&mut self) {
+        let chosen = match &self.phase {
+            Phase::Result { symptom, .. } => SYMPTOMS.iter().position(|x| x == symptom),
+            Phase::Ask => None,
+        };
+        self.phase = Phase::Ask;
+        self.menu = Menu::new(s::HELPER_SYMPTOMS);
+        self.menu.select(chosen.unwrap_or(0));
+        self.notice = None;
+    }
+
+    /// The key table of the current phase.
+    pub fn keys(&self) -> &'static [Binding<Action>] {
+        match self.phase {
+            Phase::Ask => ASK_KEYS,
+            Phase::Result { .. } => RESULT_KEYS,
+        }
+    }
+
+    pub fn footer(&self) -> &'static [(Action, &'static str)] {
+        match self.phase {
+            Phase::Ask => ASK_FOOTER,
+            Phase::Result { .. } => RESULT_FOOTER,
+        }
+    }
+
+    pub fn on_key(&mut self, ev: &KeyEvent, body: Rect) -> Outcome {
+        if let Some(action) = resolve(self.keys(), ev) {
+            return match action {
+                Action::Select => self.choose(self.menu.selected()),
+                Action::Next => {
+                    self.menu.select_next();
+                    Outcome::None
+                }
+                Action::Prev => {
+                    self.menu.select_prev();
+                    Outcome::None
+                }
+                Action::Scroll(how) => {
+                    let menu_rows = self.menu.height();
+                    if let Phase::Result {
+                        symptom,
+                        diagnosis,
+                        scroll,
+                    } = &mut self.phase
+                    {
+                        let l = layout(body, menu_rows);
+                        let total = result_rows(
+                            &self.view,
+                            *symptom,
+                            diagnosis,
+                            &Theme::plain(),
+                            l.content.width,
+                        )
+                        .len();
+                        *scroll = super::scrolled(*scroll, how, total, l.content.height);
+                    }
+                    Outcome::None
+                }
+                Action::Back => match self.phase {
+                    Phase::Ask => Outcome::BackToAccount,
+                    Phase::Result { .. } => {
+                        self.ask();
+                        Outcome::None
+                    }
+                },
+            };
+        }
+        if let Some(d) = digit_of(ev, false)
+            && let Some(i) = self.menu.choose_digit(d)
+        {
+            return self.choose(i);
+        }
+        Outcome::None
+    }
+
+    fn choose(&mut self, index: usize) -> Outcome {
+        match self.phase {
+            Phase::Ask => SYMPTOMS
+                .get(index)
+                .map_or(Outcome::None, |sym| Outcome::Diagnose(*sym)),
+            Phase::Result { .. } => match index {
+                0 => {
+                    self.ask();
+                    Outcome::None
+                }
+                1 => Outcome::BackToAccount,
+                2 => Outcome::FindAnother,
+                _ => Outcome::None,
+            },
+        }
+    }
+
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let theme = ctx.theme;
+        let w = usize::from(area.width);
+        let a = &self.view.account;
+        let heading = Line::styled(s::helper_for(&clean(&a.username), a.id), theme.title);
+        match &self.phase {
+            Phase::Ask => {
+                let parts = rows_of(area, &[1, 1, 1, 1, self.menu.height(), 1, area.height]);
+                frame
+                    .buffer_mut()
+                    .set_line(parts[0].x, parts[0].y, &heading, parts[0].width);
+                let question = hanging("", s::HELPER_QUESTION, w, theme.normal, theme.normal);
+                render_rows(&question, 0, parts[2], frame.buffer_mut());
+                self.menu.render(parts[4], frame.buffer_mut(), theme, true);
+                render_status(
+                    ctx,
+                    s::DIAGNOSING,
+                    self.notice.as_ref(),
+                    None,
+                    parts[6],
+                    frame.buffer_mut(),
+                );
+            }
+            Phase::Result {
+                symptom,
+                diagnosis,
+                scroll,
+            } => {
+                let l = layout(area, self.menu.height());
+                let rows = result_rows(&self.view, *symptom, diagnosis, theme, l.content.width);
+                let offset = super::clamp_scroll(*scroll, rows.len(), l.content.height);
+                render_rows(&rows, offset, l.content, frame.buffer_mut());
+                let position = scroll_note(offset, rows.len(), l.content.height);
+                render_status(
+                    ctx,
+                    s::DIAGNOSING,
+                    self.notice.as_ref(),
+                    position.as_deref(),
+                    l.status,
+                    frame.buffer_mut(),
+                );
+                self.menu.render(l.menu, frame.buffer_mut(), theme, true);
+            }
+        }
+    }
+}
+
+/// The result as rows wrapped to `width`: heading, headline, findings, numbered steps. The
+/// diagnosis quotes the username, so everything is sanitised.
+pub fn result_rows(
+    view: &AccountView,
+    symptom: Symptom,
+    d: &Diagnosis,
+    theme: &Theme,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let w = usize::from(width);
+    let a = &view.account;
+    let mut rows: Vec<Line<'static>> = vec![];
+    rows.extend(hanging(
+        "",
+        &s::helper_result_heading(&clean(&a.username), a.id, symptom_label(symptom)),
+        w,
+        theme.hint,
+        theme.hint,
+    ));
+    rows.push(Line::raw(""));
+    let headline_style = match d.case {
+        Case::CanSignIn | Case::ForgotPasswordWithMethod | Case::RecoverWithCode => theme.success,
+        _ => theme.warning,
+    };
+    rows.extend(hanging(
+        "",
+        &clean(&d.headline),
+        w,
+        headline_style,
+        headline_style,
+    ));
+    rows.push(Line::raw(""));
+    // The steps come first: they are what the agent reads out.
+    rows.push(Line::from(Span::styled(s::STEPS, theme.title)));
+    let numbers = d.steps.len().to_string().len();
+    for (i, step) in d.steps.iter().enumerate() {
+        let n = format!("{:>numbers$}. ", i + 1);
+        rows.extend(hanging(&n, &clean(step), w, theme.accent, theme.normal));
+    }
+    rows.push(Line::raw(""));
+    rows.push(Line::from(Span::styled(s::FINDINGS, theme.title)));
+    for f in &d.findings {
+        rows.extend(hanging("• ", &clean(f), w, theme.hint, theme.normal));
+    }
+    rows
+}

@@ -1,0 +1,296 @@
+//! The desk's screens, one file each: its state, its key table (read by both its key handler
+//! and the help overlay), what its keys do, and how it is drawn. Shared here: the notice line,
+//! the drawing context, times, word-wrapping and the scrolling text area.
+
+pub mod account;
+pub mod find;
+pub mod helper;
+pub mod sign_in;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::tui::keys::{Binding, join_keys};
+use crate::tui::widgets::spinner_line;
+use crate::tui::{Theme, sanitize};
+
+/// A message under a screen's fields: an error, or information.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    Error(String),
+    Info(String),
+}
+
+/// What every screen needs to draw itself.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    pub theme: &'a Theme,
+    /// The display offset (local time at start-up; UTC in tests).
+    pub tz: FixedOffset,
+    /// Drives the spinner.
+    pub tick: u64,
+    /// Whether a request is running (draw the spinner, not the notice).
+    pub busy: bool,
+}
+
+/// A time as shown: `2026-11-25 09:30` at the display offset.
+pub fn when(t: DateTime<Utc>, tz: FixedOffset) -> String {
+    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// How the display offset is named: `UTC` or `UTC+01:00`.
+pub fn offset_name(tz: FixedOffset) -> String {
+    if tz.local_minus_utc() == 0 {
+        "UTC".to_string()
+    } else {
+        format!("UTC{tz}")
+    }
+}
+
+/// Display width of a string.
+pub fn width(text: &str) -> usize {
+    Span::raw(text).width()
+}
+
+/// Greedy word-wrap of `text` into rows of at most `width` columns; words longer than a row
+/// are split. Always returns at least one row.
+pub fn wrap(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut rows = vec![];
+    let mut row = String::new();
+    let mut used = 0;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = self::width(word);
+        if used > 0 && used + 1 + w <= width {
+            row.push(' ');
+            row.push_str(word);
+            used += 1 + w;
+            continue;
+        }
+        if used > 0 {
+            rows.push(std::mem::take(&mut row));
+            used = 0;
+        }
+        if w <= width {
+            row.push_str(word);
+            used = w;
+            continue;
+        }
+        // A word wider than a row: split it by characters.
+        for c in word.chars() {
+            let cw = self::width(c.encode_utf8(&mut [0u8; 4]));
+            if used + cw > width && used > 0 {
+                rows.push(std::mem::take(&mut row));
+                used = 0;
+            }
+            row.push(c);
+            used += cw;
+        }
+    }
+    if used > 0 || rows.is_empty() {
+        rows.push(row);
+    }
+    rows
+}
+
+/// `text` wrapped to `width`, the first row starting with `first` and the others indented to
+/// line up under it. Everything is styled `style`; `prefix_style` styles `first`.
+pub fn hanging(
+    first: &str,
+    text: &str,
+    width: usize,
+    prefix_style: Style,
+    style: Style,
+) -> Vec<Line<'static>> {
+    let indent = self::width(first);
+    let body = width.saturating_sub(indent).max(1);
+    wrap(text, body)
+        .into_iter()
+        .enumerate()
+        .map(|(i, row)| {
+            let lead = if i == 0 {
+                Span::styled(first.to_string(), prefix_style)
+            } else {
+                Span::raw(" ".repeat(indent))
+            };
+            Line::from(vec![lead, Span::styled(row, style)])
+        })
+        .collect()
+}
+
+/// A labelled row: `label` padded to `label_width`, then `value` wrapped under itself.
+pub fn labelled(
+    label: &str,
+    value: &str,
+    label_width: usize,
+    width: usize,
+    theme: &Theme,
+    value_style: Style,
+) -> Vec<Line<'static>> {
+    let pad = label_width.saturating_sub(self::width(label));
+    let first = format!("{label}{}", " ".repeat(pad));
+    hanging(&first, value, width, theme.hint, value_style)
+}
+
+/// Untrusted text (anything from the database) made safe to draw.
+pub fn clean(text: &str) -> String {
+    sanitize(text)
+}
+
+/// Draws pre-wrapped rows into `area`, skipping the first `offset` (clamped so the last page
+/// is full).
+pub fn render_rows(rows: &[Line<'_>], offset: usize, area: Rect, buf: &mut Buffer) {
+    let area = area.intersection(buf.area);
+    let offset = clamp_scroll(offset, rows.len(), area.height);
+    for (i, line) in rows
+        .iter()
+        .skip(offset)
+        .take(usize::from(area.height))
+        .enumerate()
+    {
+        buf.set_line(area.x, area.y + i as u16, line, area.width);
+    }
+}
+
+/// The largest useful scroll offset for `total` rows in a `height`-row area.
+pub fn max_scroll(total: usize, height: u16) -> usize {
+    total.saturating_sub(usize::from(height))
+}
+
+/// `offset` clamped to [`max_scroll`].
+pub fn clamp_scroll(offset: usize, total: usize, height: u16) -> usize {
+    offset.min(max_scroll(total, height))
+}
+
+/// How a scroll key moves an offset over `total` rows shown `height` at a time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scroll {
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+}
+
+/// The new offset after `how`.
+pub fn scrolled(offset: usize, how: Scroll, total: usize, height: u16) -> usize {
+    let page = usize::from(height.saturating_sub(1)).max(1);
+    let max = max_scroll(total, height);
+    let offset = offset.min(max);
+    match how {
+        Scroll::PageUp => offset.saturating_sub(page),
+        Scroll::PageDown => (offset + page).min(max),
+        Scroll::Top => 0,
+        Scroll::Bottom => max,
+    }
+}
+
+/// The status row: the spinner while busy, else the notice, else `fallback` (e.g. the scroll
+/// position), drawn in one row.
+pub fn render_status(
+    ctx: &Ctx<'_>,
+    busy_text: &str,
+    notice: Option<&Notice>,
+    fallback: Option<&str>,
+    area: Rect,
+    buf: &mut Buffer,
+) -> u16 {
+    let area = area.intersection(buf.area);
+    if area.is_empty() {
+        return 0;
+    }
+    let lines: Vec<Line<'_>> = if ctx.busy {
+        vec![spinner_line(ctx.tick, busy_text).style(ctx.theme.accent)]
+    } else {
+        match notice {
+            Some(Notice::Error(t)) => hanging(
+                "",
+                t,
+                usize::from(area.width),
+                ctx.theme.error,
+                ctx.theme.error,
+            ),
+            Some(Notice::Info(t)) => hanging(
+                "",
+                t,
+                usize::from(area.width),
+                ctx.theme.normal,
+                ctx.theme.success,
+            ),
+            None => match fallback {
+                Some(t) => vec![Line::styled(t.to_string(), ctx.theme.hint)],
+                None => vec![],
+            },
+        }
+    };
+    let rows = lines.len().min(usize::from(area.height));
+    render_rows(&lines[..rows], 0, area, buf);
+    rows as u16
+}
+
+/// A footer hint built from a screen's key table: the keys come from the table (so the
+/// footer never names a key the screen does not answer to), the words are short.
+pub fn footer<A: Copy + PartialEq>(table: &[Binding<A>], items: &[(A, &str)]) -> String {
+    items
+        .iter()
+        .filter_map(|(action, label)| {
+            table
+                .iter()
+                .find(|b| b.action == *action)
+                .map(|b| format!("{} {label}", join_keys(b.keys)))
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// Splits `area` into rows from the top: each height in turn (clamped to what is left).
+pub fn rows_of(area: Rect, heights: &[u16]) -> Vec<Rect> {
+    let mut y = area.y;
+    let bottom = area.bottom();
+    heights
+        .iter()
+        .map(|h| {
+            let h = (*h).min(bottom.saturating_sub(y));
+            let r = Rect::new(area.x, y, area.width, h);
+            y += h;
+            r
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_is_greedy_and_splits_long_words() {
+        assert_eq!(wrap("aaa bbb ccc", 7), ["aaa bbb", "ccc"]);
+        assert_eq!(wrap("", 5), [""]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        assert_eq!(wrap("a abcdefgh", 4), ["a", "abcd", "efgh"]);
+        assert_eq!(wrap("j•••@example.com x", 16), ["j•••@example.com", "x"]);
+    }
+
+    #[test]
+    fn scrolling_clamps() {
+        assert_eq!(scrolled(0, Scroll::PageDown, 30, 10), 9);
+        assert_eq!(scrolled(9, Scroll::PageDown, 30, 10), 18);
+        assert_eq!(scrolled(18, Scroll::PageDown, 30, 10), 20);
+        assert_eq!(scrolled(20, Scroll::PageUp, 30, 10), 11);
+        assert_eq!(scrolled(5, Scroll::Top, 30, 10), 0);
+        assert_eq!(scrolled(0, Scroll::Bottom, 30, 10), 20);
+        assert_eq!(scrolled(0, Scroll::PageDown, 5, 10), 0);
+        assert_eq!(scrolled(99, Scroll::PageUp, 5, 10), 0);
+    }
+
+    #[test]
+    fn offsets_name_the_zone() {
+        assert_eq!(offset_name(FixedOffset::east_opt(0).unwrap()), "UTC");
+        assert_eq!(
+            offset_name(FixedOffset::east_opt(3600).unwrap()),
+            "UTC+01:00"
+        );
+    }
+}

@@ -1,0 +1,303 @@
+//! Agent sign-in: agent name and a masked password (Ctrl-R shows it). The password is checked
+//! with Argon2 by the worker; this screen only collects and hands it over.
+
+use ratatui::Frame;
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+
+use super::{Ctx, Notice, hanging, render_status, rows_of};
+use crate::desk::strings as s;
+use crate::secret::Secret;
+use crate::store::agents::normalise_name;
+use crate::tui::keys::{Binding, Key, resolve};
+use crate::tui::{TextField, render_text_field};
+
+/// Longest agent name accepted by the field (names have at most 32 characters).
+pub const NAME_MAX: usize = 32;
+/// Longest password accepted by the field.
+pub const PASSWORD_MAX: usize = 128;
+/// Width of the two fields.
+const FIELD_WIDTH: u16 = 44;
+
+/// Which field has focus.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Name,
+    Password,
+}
+
+/// What the keys of this screen do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Submit,
+    Next,
+    Prev,
+    Reveal,
+    Quit,
+}
+
+/// The screen's keys: read by [`SignIn::on_key`] and by the help overlay.
+pub const KEYS: &[Binding<Action>] = &[
+    Binding {
+        keys: &[Key::Enter],
+        label: s::K_SUBMIT_SIGN_IN,
+        action: Action::Submit,
+    },
+    Binding {
+        keys: &[Key::Tab, Key::Down],
+        label: s::K_NEXT_FIELD,
+        action: Action::Next,
+    },
+    Binding {
+        keys: &[Key::BackTab, Key::Up],
+        label: s::K_PREV_FIELD,
+        action: Action::Prev,
+    },
+    Binding {
+        keys: &[TextField::REVEAL_KEY],
+        label: s::K_REVEAL,
+        action: Action::Reveal,
+    },
+    Binding {
+        keys: &[Key::Esc],
+        label: s::K_QUIT_DIALOG,
+        action: Action::Quit,
+    },
+];
+
+/// The footer's short version of [`KEYS`].
+pub const FOOTER: &[(Action, &str)] = &[
+    (Action::Submit, "Sign in"),
+    (Action::Next, "Next"),
+    (Action::Reveal, "Show password"),
+    (Action::Quit, "Quit"),
+];
+
+/// What a key asks the desk to do.
+#[derive(Debug)]
+pub enum Outcome {
+    None,
+    SignIn { name: String, password: Secret },
+    ConfirmQuit,
+}
+
+/// The sign-in screen.
+#[derive(Debug)]
+pub struct SignIn {
+    pub name: TextField,
+    pub password: TextField,
+    pub focus: Focus,
+    pub notice: Option<Notice>,
+}
+
+impl Default for SignIn {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl SignIn {
+    pub fn new() -> Self {
+        SignIn {
+            name: TextField::new(s::AGENT_NAME, NAME_MAX),
+            password: TextField::masked(s::AGENT_PASSWORD, PASSWORD_MAX),
+            focus: Focus::Name,
+            notice: None,
+        }
+    }
+
+    /// After an idle lock: the name kept, the password asked for again.
+    pub fn again(name: &str, notice: Notice) -> Self {
+        let mut screen = SignIn::new();
+        screen.name.set_value(name);
+        screen.focus = Focus::Password;
+        screen.notice = Some(notice);
+        screen
+    }
+
+    fn field(&mut self) -> &mut TextField {
+        match self.focus {
+            Focus::Name => &mut self.name,
+            Focus::Password => &mut self.password,
+        }
+    }
+
+    fn toggle_focus(&mut self) {
+        self.focus = match self.focus {
+            Focus::Name => Focus::Password,
+            Focus::Password => Focus::Name,
+        };
+    }
+
+    pub fn on_key(&mut self, ev: &KeyEvent) -> Outcome {
+        match resolve(KEYS, ev) {
+            Some(Action::Submit) => self.submit(),
+            Some(Action::Next | Action::Prev) => {
+                self.toggle_focus();
+                Outcome::None
+            }
+            Some(Action::Reveal) => {
+                self.password.toggle_reveal();
+                Outcome::None
+            }
+            Some(Action::Quit) => Outcome::ConfirmQuit,
+            None => {
+                if self.field().handle_key(ev) {
+                    // Typing again clears an old error.
+                    if matches!(self.notice, Some(Notice::Error(_))) {
+                        self.notice = None;
+                    }
+                }
+                Outcome::None
+            }
+        }
+    }
+
+    pub fn on_paste(&mut self, text: &str) {
+        self.field().insert_str(text);
+    }
+
+    fn submit(&mut self) -> Outcome {
+        if self.focus == Focus::Name && self.password.is_empty() {
+            if self.name.value().trim().is_empty() {
+                self.notice = Some(Notice::Error(s::NAME_EMPTY.into()));
+            } else {
+                self.focus = Focus::Password;
+            }
+            return Outcome::None;
+        }
+        let name = match normalise_name(self.name.value()) {
+            Ok(n) => n,
+            Err(reason) => {
+                self.focus = Focus::Name;
+                self.notice = Some(Notice::Error(if self.name.value().trim().is_empty() {
+                    s::NAME_EMPTY.into()
+                } else {
+                    s::bad_agent_name(reason)
+                }));
+                return Outcome::None;
+            }
+        };
+        if self.password.is_empty() {
+            self.focus = Focus::Password;
+            self.notice = Some(Notice::Error(s::PASSWORD_EMPTY.into()));
+            return Outcome::None;
+        }
+        let typed = self.password.take();
+        self.password.hide();
+        self.focus = Focus::Password;
+        self.notice = None;
+        Outcome::SignIn {
+            name,
+            password: Secret::new(typed.as_str()),
+        }
+    }
+
+    pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
+        let theme = ctx.theme;
+        let w = usize::from(area.width);
+        let intro: Vec<Line<'static>> =
+            hanging("", s::SIGN_IN_INTRO, w, theme.normal, theme.normal);
+        let intro_h = intro.len() as u16;
+        let parts = rows_of(
+            area,
+            &[
+                intro_h,
+                1,
+                TextField::HEIGHT,
+                TextField::HEIGHT,
+                1,
+                area.height,
+            ],
+        );
+        for (i, line) in intro.iter().enumerate() {
+            frame
+                .buffer_mut()
+                .set_line(parts[0].x, parts[0].y + i as u16, line, parts[0].width);
+        }
+        let narrow = |r: Rect| Rect::new(r.x, r.y, r.width.min(FIELD_WIDTH), r.height);
+        render_text_field(
+            frame,
+            narrow(parts[2]),
+            &self.name,
+            theme,
+            self.focus == Focus::Name && !ctx.busy,
+        );
+        render_text_field(
+            frame,
+            narrow(parts[3]),
+            &self.password,
+            theme,
+            self.focus == Focus::Password && !ctx.busy,
+        );
+        render_status(
+            ctx,
+            s::CHECKING,
+            self.notice.as_ref(),
+            None,
+            parts[5],
+            frame.buffer_mut(),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    fn type_str(s: &mut SignIn, text: &str) {
+        for c in text.chars() {
+            s.on_key(&key(KeyCode::Char(c)));
+        }
+    }
+
+    #[test]
+    fn enter_moves_to_password_then_submits_normalised_name() {
+        let mut s = SignIn::new();
+        type_str(&mut s, " Alex ");
+        assert!(matches!(s.on_key(&key(KeyCode::Enter)), Outcome::None));
+        assert_eq!(s.focus, Focus::Password);
+        type_str(&mut s, "pw");
+        match s.on_key(&key(KeyCode::Enter)) {
+            Outcome::SignIn { name, password } => {
+                assert_eq!(name, "alex");
+                assert_eq!(password.expose(), "pw");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(s.password.is_empty(), "the password leaves the field");
+    }
+
+    #[test]
+    fn empty_and_bad_names_are_refused_inline() {
+        let mut s = SignIn::new();
+        s.on_key(&key(KeyCode::Enter));
+        assert_eq!(s.notice, Some(Notice::Error(s::NAME_EMPTY.into())));
+        type_str(&mut s, "a b");
+        s.focus = Focus::Password;
+        type_str(&mut s, "pw");
+        assert!(matches!(s.on_key(&key(KeyCode::Enter)), Outcome::None));
+        assert!(matches!(s.notice, Some(Notice::Error(ref m)) if m.starts_with("An agent name")));
+        assert_eq!(s.focus, Focus::Name);
+    }
+
+    #[test]
+    fn question_mark_and_digits_are_text_here() {
+        let mut s = SignIn::new();
+        type_str(&mut s, "a?1");
+        assert_eq!(s.name.value(), "a?1");
+    }
+
+    #[test]
+    fn ctrl_r_reveals_from_either_field() {
+        let mut s = SignIn::new();
+        s.on_key(&KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL));
+        assert!(s.password.is_revealed());
+    }
+}

@@ -1,0 +1,624 @@
+//! The desk's state and its `update`: every key, paste, resize, tick and worker reply goes
+//! through [`update`], which changes the state and returns the [`Cmd`]s for the loop to carry
+//! out. No I/O happens here: time arrives with [`Msg::Tick`], data with [`Msg::Reply`].
+
+use chrono::{DateTime, Duration, FixedOffset, Utc};
+use ratatui::crossterm::event::KeyEvent;
+use ratatui::layout::Rect;
+
+use super::screens::account::{self, AccountScreen};
+use super::screens::find::{self, Find};
+use super::screens::helper::{self, HelperScreen};
+use super::screens::sign_in::{self, SignIn};
+use super::screens::{Notice, clamp_scroll};
+use super::strings as s;
+use super::worker::{Job, Outcome, Reply, Request, SignInRefusal};
+use crate::tui::Theme;
+use crate::tui::help::{closes_help, opens_help};
+use crate::tui::keys::{Binding, Key, digit_of, is_actionable, resolve};
+
+/// An idle desk locks after this long (SPEC §6).
+pub const IDLE_LIMIT: Duration = Duration::minutes(5);
+
+/// Everything that can happen to the desk.
+#[derive(Debug)]
+pub enum Msg {
+    Key(KeyEvent),
+    Paste(String),
+    Resize(u16, u16),
+    /// The ticker: the time now (drives the spinner and the idle lock).
+    Tick(DateTime<Utc>),
+    Reply(Reply),
+}
+
+/// What `update` asks the loop to do.
+#[derive(Debug)]
+pub enum Cmd {
+    /// Hand a job to the worker.
+    Request(Request),
+    /// Leave the desk (after any request issued before it).
+    Quit,
+}
+
+/// The current screen.
+#[derive(Debug)]
+pub enum Screen {
+    SignIn(SignIn),
+    Find(Find),
+    Account(AccountScreen),
+    Helper(HelperScreen),
+}
+
+/// Which yes/no question is open.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogKind {
+    Quit,
+    SignOut,
+}
+
+/// An open dialog: which one and which choice is highlighted (0 = do it, 1 = stay).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dialog {
+    pub kind: DialogKind,
+    pub selected: usize,
+}
+
+/// Keys of every screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Global {
+    Help,
+    Quit,
+}
+
+/// Keys that work everywhere (`?` only when no text field has focus).
+pub const GLOBAL_KEYS: &[Binding<Global>] = &[
+    Binding {
+        keys: &[Key::F(1), Key::Char('?')],
+        label: s::K_HELP,
+        action: Global::Help,
+    },
+    Binding {
+        keys: &[Key::Ctrl('c')],
+        label: s::K_QUIT,
+        action: Global::Quit,
+    },
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DialogAction {
+    Select,
+    Next,
+    Prev,
+    Cancel,
+}
+
+/// Keys of the yes/no dialogs.
+pub const DIALOG_KEYS: &[Binding<DialogAction>] = &[
+    Binding {
+        keys: &[Key::Enter],
+        label: s::K_SELECT,
+        action: DialogAction::Select,
+    },
+    Binding {
+        keys: &[Key::Tab, Key::Right, Key::Down],
+        label: s::K_MOVE,
+        action: DialogAction::Next,
+    },
+    Binding {
+        keys: &[Key::BackTab, Key::Left, Key::Up],
+        label: s::K_MOVE_BACK,
+        action: DialogAction::Prev,
+    },
+    Binding {
+        keys: &[Key::Esc],
+        label: s::K_DIALOG_CANCEL,
+        action: DialogAction::Cancel,
+    },
+];
+
+/// The whole desk.
+#[derive(Debug)]
+pub struct State {
+    pub theme: Theme,
+    /// Times are shown at this offset.
+    pub tz: FixedOffset,
+    /// The last time the ticker reported.
+    pub now: DateTime<Utc>,
+    /// The terminal's size.
+    pub size: Rect,
+    /// Ticks seen (the spinner's frame).
+    pub tick: u64,
+    /// The signed-in agent.
+    pub agent: Option<String>,
+    pub last_activity: DateTime<Utc>,
+    pub screen: Screen,
+    pub help: bool,
+    pub dialog: Option<Dialog>,
+    /// The request whose reply the screen is waiting for; any other reply is stale.
+    pub pending: Option<u64>,
+    next_id: u64,
+}
+
+impl State {
+    pub fn new(theme: Theme, tz: FixedOffset, now: DateTime<Utc>, size: Rect) -> Self {
+        State {
+            theme,
+            tz,
+            now,
+            size,
+            tick: 0,
+            agent: None,
+            last_activity: now,
+            screen: Screen::SignIn(SignIn::new()),
+            help: false,
+            dialog: None,
+            pending: None,
+            next_id: 1,
+        }
+    }
+
+    /// Whether a request is running (the screen shows a spinner and ignores keys).
+    pub fn busy(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Whether a text field has focus (then `?` and bare digits are text).
+    pub fn typing(&self) -> bool {
+        match &self.screen {
+            Screen::SignIn(_) => true,
+            Screen::Find(f) => f.typing(),
+            Screen::Account(_) | Screen::Helper(_) => false,
+        }
+    }
+
+    /// The area screens draw their body in, for a terminal of this state's size.
+    pub fn body(&self) -> Rect {
+        super::view::body_area(self.size)
+    }
+
+    fn request(&mut self, job: Job, wait: bool) -> Cmd {
+        let id = self.next_id;
+        self.next_id += 1;
+        if wait {
+            self.pending = Some(id);
+        }
+        Cmd::Request(Request { id, job })
+    }
+
+    /// Leaves the session (sign out, idle lock) and returns the audit request for it.
+    fn end_session(&mut self, idle: bool) -> Vec<Cmd> {
+        let Some(agent) = self.agent.take() else {
+            return vec![];
+        };
+        self.pending = None;
+        self.dialog = None;
+        self.help = false;
+        let (job, screen) = if idle {
+            (
+                Job::IdleLock {
+                    agent: agent.clone(),
+                },
+                SignIn::again(&agent, Notice::Info(s::IDLE_LOCKED.into())),
+            )
+        } else {
+            let mut screen = SignIn::new();
+            screen.notice = Some(Notice::Info(s::SIGNED_OUT.into()));
+            (Job::SignOut { agent }, screen)
+        };
+        // Dropping the old screen drops the account data it held.
+        self.screen = Screen::SignIn(screen);
+        vec![self.request(job, false)]
+    }
+
+    fn quit(&mut self) -> Vec<Cmd> {
+        let mut cmds = self.end_session(false);
+        cmds.push(Cmd::Quit);
+        cmds
+    }
+
+    fn go_find(&mut self) {
+        self.screen = Screen::Find(Find::new());
+    }
+
+    fn notice(&mut self, notice: Notice) {
+        match &mut self.screen {
+            Screen::SignIn(x) => x.notice = Some(notice),
+            Screen::Find(x) => x.notice = Some(notice),
+            Screen::Account(x) => x.notice = Some(notice),
+            Screen::Helper(x) => x.notice = Some(notice),
+        }
+    }
+}
+
+/// Applies one message; returns what the loop must do.
+pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
+    match msg {
+        Msg::Tick(now) => on_tick(state, now),
+        Msg::Resize(w, h) => {
+            state.size = Rect::new(0, 0, w, h);
+            vec![]
+        }
+        Msg::Key(ev) => on_key(state, &ev),
+        Msg::Paste(text) => {
+            state.last_activity = state.now;
+            if state.help || state.dialog.is_some() || state.busy() {
+                return vec![];
+            }
+            match &mut state.screen {
+                Screen::SignIn(x) => x.on_paste(&text),
+                Screen::Find(x) => x.on_paste(&text),
+                Screen::Account(_) | Screen::Helper(_) => {}
+            }
+            vec![]
+        }
+        Msg::Reply(reply) => on_reply(state, reply),
+    }
+}
+
+fn on_tick(state: &mut State, now: DateTime<Utc>) -> Vec<Cmd> {
+    state.now = now;
+    state.tick = state.tick.wrapping_add(1);
+    if state.agent.is_some() && now - state.last_activity >= IDLE_LIMIT {
+        return state.end_session(true);
+    }
+    vec![]
+}
+
+fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
+    if !is_actionable(ev) {
+        return vec![];
+    }
+    let global = resolve(GLOBAL_KEYS, ev);
+    if global == Some(Global::Quit) {
+        return state.quit();
+    }
+    state.last_activity = state.now;
+    if state.help {
+        if closes_help(ev) {
+            state.help = false;
+        }
+        return vec![];
+    }
+    if let Some(dialog) = state.dialog {
+        return on_dialog_key(state, dialog, ev);
+    }
+    let help_key = opens_help(ev) && (!state.typing() || !Key::Char('?').matches(ev));
+    if help_key {
+        state.help = true;
+        return vec![];
+    }
+    if state.busy() {
+        return vec![];
+    }
+    let body = state.body();
+    let tz = state.tz;
+    match &mut state.screen {
+        Screen::SignIn(x) => match x.on_key(ev) {
+            sign_in::Outcome::None => vec![],
+            sign_in::Outcome::ConfirmQuit => {
+                state.dialog = Some(Dialog {
+                    kind: DialogKind::Quit,
+                    selected: 0,
+                });
+                vec![]
+            }
+            sign_in::Outcome::SignIn { name, password } => {
+                vec![state.request(Job::SignIn { name, password }, true)]
+            }
+        },
+        Screen::Find(x) => match x.on_key(ev) {
+            find::Outcome::None => vec![],
+            find::Outcome::Lookup(lookup) => {
+                let agent = state.agent.clone().unwrap_or_default();
+                vec![state.request(Job::Find { agent, lookup }, true)]
+            }
+            find::Outcome::SignOut => state.end_session(false),
+            find::Outcome::ConfirmSignOut => {
+                state.dialog = Some(Dialog {
+                    kind: DialogKind::SignOut,
+                    selected: 0,
+                });
+                vec![]
+            }
+        },
+        Screen::Account(x) => match x.on_key(ev, body, tz) {
+            account::Outcome::None => vec![],
+            account::Outcome::Helper => {
+                let view = x.view.clone();
+                state.screen = Screen::Helper(HelperScreen::new(view));
+                vec![]
+            }
+            account::Outcome::FindAnother => {
+                state.go_find();
+                vec![]
+            }
+            account::Outcome::SignOut => state.end_session(false),
+            account::Outcome::Reload => {
+                let account_id = x.view.account.id;
+                let agent = state.agent.clone().unwrap_or_default();
+                vec![state.request(Job::View { agent, account_id }, true)]
+            }
+        },
+        Screen::Helper(x) => match x.on_key(ev, body) {
+            helper::Outcome::None => vec![],
+            helper::Outcome::Diagnose(symptom) => {
+                let account_id = x.view.account.id;
+                let agent = state.agent.clone().unwrap_or_default();
+                vec![state.request(
+                    Job::Helper {
+                        agent,
+                        account_id,
+                        symptom,
+                        tz,
+                    },
+                    true,
+                )]
+            }
+            helper::Outcome::BackToAccount => {
+                let view = x.view.clone();
+                state.screen = Screen::Account(AccountScreen::new(view));
+                vec![]
+            }
+            helper::Outcome::FindAnother => {
+                state.go_find();
+                vec![]
+            }
+        },
+    }
+}
+
+fn on_dialog_key(state: &mut State, mut dialog: Dialog, ev: &KeyEvent) -> Vec<Cmd> {
+    let choice = match resolve(DIALOG_KEYS, ev) {
+        Some(DialogAction::Select) => Some(dialog.selected),
+        Some(DialogAction::Next) => {
+            dialog.selected = (dialog.selected + 1) % 2;
+            None
+        }
+        Some(DialogAction::Prev) => {
+            dialog.selected = (dialog.selected + 1) % 2;
+            None
+        }
+        Some(DialogAction::Cancel) => Some(1),
+        None => match digit_of(ev, false) {
+            Some(d @ 1..=2) => Some(usize::from(d) - 1),
+            _ => {
+                if opens_help(ev) {
+                    state.help = true;
+                }
+                None
+            }
+        },
+    };
+    state.dialog = Some(dialog);
+    match choice {
+        None => vec![],
+        Some(1) => {
+            state.dialog = None;
+            vec![]
+        }
+        Some(_) => {
+            state.dialog = None;
+            match dialog.kind {
+                DialogKind::Quit => state.quit(),
+                DialogKind::SignOut => state.end_session(false),
+            }
+        }
+    }
+}
+
+fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
+    if state.pending != Some(reply.id) {
+        // Stale: the screen it was for is gone (or it was a fire-and-forget audit row).
+        return vec![];
+    }
+    state.pending = None;
+    match reply.outcome {
+        Outcome::SignedIn { agent } => {
+            state.agent = Some(agent);
+            state.last_activity = state.now;
+            state.go_find();
+        }
+        Outcome::SignInRefused(why) => {
+            let text = match why {
+                SignInRefusal::Wrong { tries_left } => {
+                    format!("{} {}", s::WRONG_CREDENTIALS, s::tries_left(tries_left))
+                }
+                SignInRefusal::Locked { until } => {
+                    s::agent_locked(&super::screens::when(until, state.tz))
+                }
+                SignInRefusal::Disabled => s::AGENT_DISABLED.to_string(),
+            };
+            state.notice(Notice::Error(text));
+        }
+        Outcome::Found { lookup, view } => match (view, &mut state.screen) {
+            (Some(view), _) => state.screen = Screen::Account(AccountScreen::new(view)),
+            (None, Screen::Find(f)) => f.not_found(&lookup),
+            (None, _) => {
+                let mut f = Find::new();
+                f.not_found(&lookup);
+                state.screen = Screen::Find(f);
+            }
+        },
+        Outcome::Viewed(view) => {
+            let body = state.body();
+            let tz = state.tz;
+            match &mut state.screen {
+                Screen::Account(a) => {
+                    a.replace(view);
+                    let l = account::layout(body, a.menu.height());
+                    let total = account::content(&a.view, tz, &Theme::plain(), l.content.width);
+                    a.scroll = clamp_scroll(a.scroll, total.len(), l.content.height);
+                }
+                _ => state.screen = Screen::Account(AccountScreen::new(view)),
+            }
+        }
+        Outcome::Diagnosed {
+            view,
+            symptom,
+            diagnosis,
+        } => match &mut state.screen {
+            Screen::Helper(h) => h.show(view, symptom, diagnosis),
+            _ => {
+                let mut h = HelperScreen::new(view.clone());
+                h.show(view, symptom, diagnosis);
+                state.screen = Screen::Helper(h);
+            }
+        },
+        Outcome::Recorded => {}
+        Outcome::AuditFailed => state.notice(Notice::Error(s::AUDIT_FAILED.into())),
+        Outcome::Failed(why) => state.notice(Notice::Error(s::store_failed(&why))),
+    }
+    vec![]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::worker::Reply;
+    use chrono::TimeZone;
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 9, 30, 0).unwrap()
+    }
+
+    fn state() -> State {
+        State::new(
+            Theme::plain(),
+            FixedOffset::east_opt(0).unwrap(),
+            t0(),
+            Rect::new(0, 0, 80, 24),
+        )
+    }
+
+    fn key(s: &mut State, code: KeyCode) -> Vec<Cmd> {
+        update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+    }
+
+    fn signed_in() -> State {
+        let mut s = state();
+        s.pending = Some(7);
+        update(
+            &mut s,
+            Msg::Reply(Reply {
+                id: 7,
+                outcome: Outcome::SignedIn {
+                    agent: "alex".into(),
+                },
+            }),
+        );
+        assert!(matches!(s.screen, Screen::Find(_)));
+        s
+    }
+
+    #[test]
+    fn question_mark_is_text_in_a_field_but_f1_always_helps() {
+        let mut s = state();
+        key(&mut s, KeyCode::Char('?'));
+        assert!(!s.help);
+        key(&mut s, KeyCode::F(1));
+        assert!(s.help);
+        // Keys other than the close keys do nothing while help is open.
+        key(&mut s, KeyCode::Char('x'));
+        assert!(s.help);
+        key(&mut s, KeyCode::Esc);
+        assert!(!s.help && s.dialog.is_none());
+    }
+
+    #[test]
+    fn quit_dialog_defaults_to_quit_and_esc_stays() {
+        let mut s = state();
+        key(&mut s, KeyCode::Esc);
+        assert_eq!(
+            s.dialog,
+            Some(Dialog {
+                kind: DialogKind::Quit,
+                selected: 0
+            })
+        );
+        key(&mut s, KeyCode::Right);
+        assert_eq!(s.dialog.map(|d| d.selected), Some(1));
+        key(&mut s, KeyCode::Esc);
+        assert!(s.dialog.is_none());
+        key(&mut s, KeyCode::Esc);
+        let cmds = key(&mut s, KeyCode::Enter);
+        assert!(matches!(cmds.as_slice(), [Cmd::Quit]), "{cmds:?}");
+    }
+
+    #[test]
+    fn ctrl_c_signs_out_then_quits() {
+        let mut s = signed_in();
+        let cmds = update(
+            &mut s,
+            Msg::Key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+        );
+        match cmds.as_slice() {
+            [Cmd::Request(r), Cmd::Quit] => {
+                assert!(matches!(&r.job, Job::SignOut { agent } if agent == "alex"));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn idle_lock_after_five_minutes_of_no_keys() {
+        let mut s = signed_in();
+        update(&mut s, Msg::Tick(t0() + Duration::minutes(3)));
+        key(&mut s, KeyCode::Char('p'));
+        // Five minutes after the last key, not after sign-in.
+        assert!(update(&mut s, Msg::Tick(t0() + Duration::minutes(7))).is_empty());
+        let cmds = update(&mut s, Msg::Tick(t0() + Duration::minutes(8)));
+        assert!(matches!(
+            cmds.as_slice(),
+            [Cmd::Request(Request {
+                job: Job::IdleLock { .. },
+                ..
+            })]
+        ));
+        assert!(s.agent.is_none());
+        match &s.screen {
+            Screen::SignIn(x) => assert_eq!(x.name.value(), "alex"),
+            _ => panic!("not locked"),
+        }
+    }
+
+    #[test]
+    fn replies_with_another_id_are_dropped() {
+        let mut s = state();
+        s.pending = Some(2);
+        update(
+            &mut s,
+            Msg::Reply(Reply {
+                id: 1,
+                outcome: Outcome::SignedIn {
+                    agent: "alex".into(),
+                },
+            }),
+        );
+        assert!(s.agent.is_none());
+        assert_eq!(s.pending, Some(2));
+    }
+
+    #[test]
+    fn a_lookup_is_one_request_and_blocks_keys_until_answered() {
+        let mut s = signed_in();
+        for c in "pat".chars() {
+            key(&mut s, KeyCode::Char(c));
+        }
+        let cmds = key(&mut s, KeyCode::Enter);
+        assert!(matches!(
+            cmds.as_slice(),
+            [Cmd::Request(Request {
+                job: Job::Find { .. },
+                ..
+            })]
+        ));
+        assert!(s.busy());
+        assert!(key(&mut s, KeyCode::Enter).is_empty());
+        key(&mut s, KeyCode::Char('x'));
+        match &s.screen {
+            Screen::Find(f) => assert_eq!(f.field.value(), "pat"),
+            _ => panic!(),
+        }
+    }
+}

@@ -1,0 +1,267 @@
+//! Every piece of text the support desk puts on screen, in one place (gitui's `strings.rs`),
+//! so the wording can follow the seed page and be reviewed or translated together.
+//!
+//! Text that comes from the database is never here: it is sanitised where it is drawn.
+
+use crate::domain::lockout::Guarded;
+
+/// The policy line (SPEC §1.7), drawn at the top of every desk screen. Two rows, so that it
+/// fits an 80-column terminal without an orphaned word.
+pub const POLICY_LINES: [&str; 2] = [
+    "Support agents can't send password reset links,",
+    "or access and change account details.",
+];
+
+/// The policy as one sentence (tests look for it).
+pub const POLICY: &str =
+    "Support agents can't send password reset links, or access and change account details.";
+
+// ---------------------------------------------------------------------------------------------
+// Page titles
+
+pub const TITLE_SIGN_IN: &str = "Support desk — agent sign-in";
+pub const TITLE_FIND: &str = "Support desk — find an account";
+pub const TITLE_ACCOUNT: &str = "Support desk — account";
+pub const TITLE_HELPER: &str = "Support desk — sign-in helper";
+
+// ---------------------------------------------------------------------------------------------
+// Agent sign-in
+
+pub const SIGN_IN_INTRO: &str = "Sign in with your support agent name and password.";
+pub const AGENT_NAME: &str = "Agent name";
+pub const AGENT_PASSWORD: &str = "Password";
+pub const CHECKING: &str = "Checking…";
+pub const NAME_EMPTY: &str = "Type your agent name.";
+pub const PASSWORD_EMPTY: &str = "Type your password.";
+/// The same words for an unknown name and a wrong password, so the desk never says which
+/// agent names exist.
+pub const WRONG_CREDENTIALS: &str = "That agent name and password don't match.";
+pub fn tries_left(n: u32) -> String {
+    match n {
+        1 => "1 more wrong try locks sign-in for this agent name.".to_string(),
+        n => format!("{n} more wrong tries lock sign-in for this agent name."),
+    }
+}
+pub fn agent_locked(until: &str) -> String {
+    format!("Too many wrong passwords: sign-in for this agent name is locked until {until}.")
+}
+/// Shown only after the right password, so it does not reveal which names exist.
+pub const AGENT_DISABLED: &str =
+    "This agent account is disabled. Ask your desk administrator to enable it.";
+pub const IDLE_LOCKED: &str = "Locked after 5 minutes without activity. Sign in again.";
+pub const SIGNED_OUT: &str = "Signed out.";
+pub fn bad_agent_name(reason: &str) -> String {
+    let mut s = reason.to_string();
+    if let Some(first) = s.get(0..1) {
+        let upper = first.to_ascii_uppercase();
+        s.replace_range(0..1, &upper);
+    }
+    if !s.ends_with('.') {
+        s.push('.');
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Find an account
+
+pub fn signed_in_as(agent: &str) -> String {
+    format!("Signed in as {agent}.")
+}
+pub const FIND_INTRO: &str = "Find one account by its exact username, email address, phone number or account id (#42). There is no browsing and no partial match.";
+pub const FIND_FIELD: &str = "Username, email, phone or #id";
+pub const FIND_CHOICES: [&str; 2] = ["Look up", "Sign out"];
+pub const LOOKING_UP: &str = "Looking up…";
+pub fn not_found(what: &str) -> String {
+    format!("No account matches {what} exactly.")
+}
+pub fn lookup_kind(kind: LookupKind) -> &'static str {
+    match kind {
+        LookupKind::Username => "the username",
+        LookupKind::Email => "the email address",
+        LookupKind::Phone => "the phone number",
+        LookupKind::AccountId => "the account id",
+    }
+}
+
+/// What kind of identifier a lookup was, for messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LookupKind {
+    Username,
+    Email,
+    Phone,
+    AccountId,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Account view
+
+pub const ACCOUNT_CHOICES: [&str; 3] =
+    ["Run the sign-in helper", "Find another account", "Sign out"];
+pub const LOADING: &str = "Loading…";
+pub const L_ACCOUNT: &str = "Account";
+pub const L_CREATED: &str = "Created";
+pub const L_PASSWORD_CHANGED: &str = "Password changed";
+pub const L_TWO_STEP: &str = "Two-step verification";
+pub const L_RECOVERY: &str = "Recovery code";
+pub const L_METHODS: &str = "Sign-in methods";
+pub const L_LOCKOUTS: &str = "Lockouts";
+pub const L_PENDING: &str = "Pending changes";
+pub fn events_heading(offset: &str) -> String {
+    format!("Recent security events (newest first, times in {offset})")
+}
+pub const ON: &str = "On";
+pub const OFF: &str = "Off";
+pub const NONE: &str = "None";
+pub const VERIFIED: &str = "verified";
+pub const UNVERIFIED: &str = "not verified";
+pub const NO_EVENTS: &str = "No security events.";
+pub fn recovery_active(since: &str) -> String {
+    format!("Active since {since}")
+}
+pub fn recovery_last_used(at: &str) -> String {
+    format!("Last used {at}")
+}
+pub fn recovery_none_last_used(at: &str) -> String {
+    format!("None (the last code was used {at})")
+}
+pub fn locked_until(what: Guarded, until: &str) -> String {
+    let what = match what {
+        Guarded::Password => "Password",
+        Guarded::RecoveryCode => "Recovery code",
+        Guarded::OneTimeCode => "Security code",
+    };
+    format!("{what} entry locked until {until}")
+}
+pub fn pending_change(kind: &str, effective: &str, requested: &str) -> String {
+    format!(
+        "{} — takes effect {effective} (requested {requested})",
+        pending_kind(kind)
+    )
+}
+/// Words for a pending change kind as stored; an unknown kind is shown as stored.
+pub fn pending_kind(kind: &str) -> String {
+    match kind {
+        "password_reset" => "New password set through account recovery".to_string(),
+        other => other.replace('_', " "),
+    }
+}
+pub fn method_kind(email: bool) -> &'static str {
+    if email { "Email" } else { "Phone" }
+}
+/// Words for a security event kind as stored; an unknown kind is shown as stored.
+pub fn event_kind(kind: &str) -> String {
+    let words = match kind {
+        "account_created" => "Account created",
+        "signed_in" => "Signed in",
+        "password_changed" => "Password changed",
+        "recovery_code_generated" => "New recovery code generated",
+        "recovery_code_used" => "Recovery code used",
+        "account_recovered" => "Account recovered",
+        "lockout" => "Entry locked after wrong attempts",
+        "method_added" => "Sign-in method added",
+        "method_verified" => "Sign-in method verified",
+        "method_removed" => "Sign-in method removed",
+        "two_step_on" => "Two-step verification turned on",
+        "two_step_off" => "Two-step verification turned off",
+        "change_pending" => "Change pending",
+        "change_cancelled" => "Pending change cancelled",
+        "change_applied" => "Pending change applied",
+        other => return other.replace('_', " "),
+    };
+    words.to_string()
+}
+pub fn scroll_position(first: usize, last: usize, total: usize) -> String {
+    format!("Lines {first}–{last} of {total} · PgUp/PgDn scroll")
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in helper
+
+pub const HELPER_QUESTION: &str = "What is the customer's problem?";
+pub const HELPER_SYMPTOMS: [&str; 3] = [
+    "Forgot my password",
+    "Can't use my email or phone",
+    "Not sure / something else",
+];
+pub const DIAGNOSING: &str = "Checking the account…";
+pub fn helper_for(username: &str, id: i64) -> String {
+    format!("Sign-in helper for {username} (#{id})")
+}
+pub fn helper_result_heading(username: &str, id: i64, symptom: &str) -> String {
+    format!("{username} (#{id}) · Customer's problem: {symptom}")
+}
+pub const FINDINGS: &str = "What the account shows";
+pub const STEPS: &str = "Read this to the customer";
+pub const HELPER_RESULT_CHOICES: [&str; 3] = [
+    "Ask about a different problem",
+    "Back to the account",
+    "Find another account",
+];
+
+// ---------------------------------------------------------------------------------------------
+// Dialogs, help, errors
+
+pub const QUIT_TITLE: &str = "Quit";
+pub const QUIT_QUESTION: &str = "Quit the support desk?";
+pub const QUIT_CHOICES: [&str; 2] = ["Quit", "Stay"];
+pub const SIGN_OUT_TITLE: &str = "Sign out";
+pub const SIGN_OUT_QUESTION: &str = "Sign out of the support desk?";
+pub const SIGN_OUT_CHOICES: [&str; 2] = ["Sign out", "Stay"];
+pub const DIGITS_KEYS: &str = "1–9";
+pub fn choose_hint(count: usize) -> String {
+    match count {
+        0 | 1 => "1 Choose".to_string(),
+        n => format!("1–{} Choose", n.min(9)),
+    }
+}
+pub const FOOTER_HELP: &str = "F1 Help";
+pub const DIGITS_LABEL: &str = "Choose a numbered item (Alt-1–9 while typing in a field)";
+pub fn store_failed(reason: &str) -> String {
+    format!("The desk could not do that: {reason}")
+}
+pub const AUDIT_FAILED: &str = "The audit log could not be written, so nothing was shown. Try again, or tell your administrator.";
+
+// ---------------------------------------------------------------------------------------------
+// Key labels (help overlay and footer)
+
+pub const K_HELP: &str = "Help (? when not typing)";
+pub const K_QUIT: &str = "Quit (signs out)";
+pub const K_SUBMIT_SIGN_IN: &str = "Next field / sign in";
+pub const K_NEXT_FIELD: &str = "Next field";
+pub const K_PREV_FIELD: &str = "Previous field";
+pub const K_REVEAL: &str = "Show or hide the password";
+pub const K_QUIT_DIALOG: &str = "Quit…";
+pub const K_LOOK_UP: &str = "Look up / select";
+pub const K_MOVE: &str = "Move";
+pub const K_MOVE_BACK: &str = "Move back";
+pub const K_CLEAR_OR_SIGN_OUT: &str = "Clear the field, or sign out…";
+pub const K_SELECT: &str = "Select";
+pub const K_SCROLL_UP: &str = "Scroll up";
+pub const K_SCROLL_DOWN: &str = "Scroll down";
+pub const K_TOP: &str = "Top";
+pub const K_BOTTOM: &str = "Bottom";
+pub const K_RELOAD: &str = "Reload the account";
+pub const K_BACK_TO_FIND: &str = "Back to find an account";
+pub const K_BACK_TO_ACCOUNT: &str = "Back to the account";
+pub const K_BACK_TO_QUESTION: &str = "Back to the question";
+pub const K_DIALOG_CANCEL: &str = "Cancel";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_two_policy_rows_are_the_policy() {
+        assert_eq!(POLICY_LINES.join(" "), POLICY);
+        assert!(POLICY_LINES.iter().all(|l| l.chars().count() <= 76));
+    }
+
+    #[test]
+    fn agent_name_reasons_become_sentences() {
+        assert_eq!(
+            bad_agent_name("an agent name has 2 to 32 characters"),
+            "An agent name has 2 to 32 characters."
+        );
+    }
+}

@@ -1,0 +1,184 @@
+//! Drawing the desk: a pure function of [`State`]. Every screen sits in the same page frame
+//! with the policy line at the top and its keys at the bottom; the help overlay and the
+//! dialogs are drawn over it. Smaller than 80×24 shows "Terminal too small" (with the policy).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::Line;
+use ratatui::widgets::Widget;
+
+use super::screens::{Ctx, footer};
+use super::state::{DIALOG_KEYS, DialogKind, GLOBAL_KEYS, Screen, State};
+use super::strings as s;
+use crate::tui::help::{HelpOverlay, HelpRow, help_rows};
+use crate::tui::widgets::{Dialog, fits, page, too_small};
+
+/// Rows the policy takes, plus the blank row under it.
+const POLICY_ROWS: u16 = 3;
+
+/// The page's inner area for a terminal of `size` (what [`page`] returns: inside the border
+/// and one column of padding, above the footer row).
+fn page_inner(size: Rect) -> Rect {
+    let x = size.x.saturating_add(2);
+    let y = size.y.saturating_add(1);
+    let w = size.width.saturating_sub(4);
+    let h = size.height.saturating_sub(3);
+    Rect::new(x, y, w, h)
+}
+
+/// Where a screen's body goes for a terminal of `size`: below the policy line.
+pub fn body_area(size: Rect) -> Rect {
+    let inner = page_inner(size);
+    Rect::new(
+        inner.x,
+        inner.y.saturating_add(POLICY_ROWS),
+        inner.width,
+        inner.height.saturating_sub(POLICY_ROWS),
+    )
+}
+
+fn title(state: &State) -> &'static str {
+    match &state.screen {
+        Screen::SignIn(_) => s::TITLE_SIGN_IN,
+        Screen::Find(_) => s::TITLE_FIND,
+        Screen::Account(_) => s::TITLE_ACCOUNT,
+        Screen::Helper(_) => s::TITLE_HELPER,
+    }
+}
+
+/// The footer hint for the current screen, ending with the global keys.
+pub fn footer_hint(state: &State) -> String {
+    use super::screens::{account, find, sign_in};
+    let mut hint = match &state.screen {
+        Screen::SignIn(_) => footer(sign_in::KEYS, sign_in::FOOTER),
+        Screen::Find(_) => footer(find::KEYS, find::FOOTER),
+        Screen::Account(_) => footer(account::KEYS, account::FOOTER),
+        Screen::Helper(h) => footer(h.keys(), h.footer()),
+    };
+    let menu = match &state.screen {
+        Screen::SignIn(_) => None,
+        Screen::Find(f) => (!f.typing()).then_some(f.menu.len()),
+        Screen::Account(a) => Some(a.menu.len()),
+        Screen::Helper(h) => Some(h.menu.len()),
+    };
+    if let Some(n) = menu {
+        hint.push_str(" · ");
+        hint.push_str(&s::choose_hint(n));
+    }
+    hint.push_str(" · ");
+    hint.push_str(s::FOOTER_HELP);
+    hint
+}
+
+/// The help overlay's rows for the current screen: its key table, the digits, the global
+/// keys. With a dialog open, the dialog's keys.
+pub fn help_for(state: &State) -> Vec<HelpRow> {
+    use super::screens::{account, find, sign_in};
+    let mut rows = if state.dialog.is_some() {
+        help_rows(DIALOG_KEYS)
+    } else {
+        match &state.screen {
+            Screen::SignIn(_) => help_rows(sign_in::KEYS),
+            Screen::Find(_) => help_rows(find::KEYS),
+            Screen::Account(_) => help_rows(account::KEYS),
+            Screen::Helper(h) => help_rows(h.keys()),
+        }
+    };
+    let has_menu = state.dialog.is_some() || !matches!(state.screen, Screen::SignIn(_));
+    if has_menu {
+        rows.push(HelpRow::new(s::DIGITS_KEYS, s::DIGITS_LABEL));
+    }
+    rows.extend(help_rows(GLOBAL_KEYS));
+    rows
+}
+
+/// Draws the policy lines into the top rows of `area`.
+fn policy(state: &State, area: Rect, frame: &mut Frame<'_>) {
+    let buf = frame.buffer_mut();
+    for (i, line) in s::POLICY_LINES.iter().enumerate() {
+        let y = area.y.saturating_add(i as u16);
+        if y >= area.bottom() {
+            break;
+        }
+        buf.set_line(
+            area.x,
+            y,
+            &Line::styled(*line, state.theme.policy),
+            area.width,
+        );
+    }
+}
+
+/// Draws the whole desk.
+pub fn render(state: &State, frame: &mut Frame<'_>) {
+    let area = frame.area();
+    let theme = &state.theme;
+    if !fits(area) {
+        too_small(frame, area, theme);
+        policy(state, area, frame);
+        return;
+    }
+    let inner = page(frame, area, theme, title(state), &footer_hint(state));
+    policy(state, inner, frame);
+    let body = Rect::new(
+        inner.x,
+        inner.y + POLICY_ROWS,
+        inner.width,
+        inner.height.saturating_sub(POLICY_ROWS),
+    );
+    let ctx = Ctx {
+        theme,
+        tz: state.tz,
+        tick: state.tick,
+        busy: state.busy(),
+    };
+    match &state.screen {
+        Screen::SignIn(x) => x.render(&ctx, frame, body),
+        Screen::Find(x) => x.render(&ctx, state.agent.as_deref().unwrap_or(""), frame, body),
+        Screen::Account(x) => x.render(&ctx, frame, body),
+        Screen::Helper(x) => x.render(&ctx, frame, body),
+    }
+    if let Some(d) = state.dialog {
+        let (title, question, choices) = match d.kind {
+            DialogKind::Quit => (s::QUIT_TITLE, s::QUIT_QUESTION, &s::QUIT_CHOICES),
+            DialogKind::SignOut => (
+                s::SIGN_OUT_TITLE,
+                s::SIGN_OUT_QUESTION,
+                &s::SIGN_OUT_CHOICES,
+            ),
+        };
+        Dialog::new(title, &[question], choices, theme)
+            .with_selected(d.selected)
+            .render(area, frame.buffer_mut());
+    }
+    if state.help {
+        let rows = help_for(state);
+        let name = if state.dialog.is_some() {
+            match state.dialog.map(|d| d.kind) {
+                Some(DialogKind::SignOut) => s::SIGN_OUT_TITLE,
+                _ => s::QUIT_TITLE,
+            }
+        } else {
+            title(state)
+        };
+        HelpOverlay::new(name, &rows, theme).render(area, frame.buffer_mut());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tui::Theme;
+    use ratatui::{Terminal, backend::TestBackend};
+
+    #[test]
+    fn body_area_matches_the_page_frame() {
+        for (w, h) in [(80, 24), (120, 40), (81, 25)] {
+            let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+            let mut got = Rect::default();
+            t.draw(|f| got = page(f, f.area(), &Theme::plain(), "x", "y"))
+                .unwrap();
+            assert_eq!(got, page_inner(Rect::new(0, 0, w, h)));
+        }
+    }
+}
