@@ -1,0 +1,780 @@
+//! Snapshots of every support-desk screen at 80×24 on `TestBackend`, with a fixed clock and
+//! times shown in UTC, over a demo database seeded with a seeded generator. The desk's real
+//! `update`, `render` and worker run here; the worker is called synchronously so every
+//! snapshot is deterministic. Each snapshot also checks that the policy line is on screen.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use chrono::{Duration, FixedOffset};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use recovery_desk::desk::state::{Cmd, Msg, Screen, State, update};
+use recovery_desk::desk::strings::POLICY_LINES;
+use recovery_desk::desk::{DeskWorker, render};
+use recovery_desk::domain::lockout::Guarded;
+use recovery_desk::store::audit::action;
+use recovery_desk::store::{Store, seed};
+use recovery_desk::tui::Theme;
+use support::seams::{Seeded, TestClock, t0};
+use tempfile::TempDir;
+
+/// The seeded demo database, built once and copied for each test.
+fn seeded() -> &'static Path {
+    static DB: OnceLock<(TempDir, PathBuf)> = OnceLock::new();
+    let (_, path) = DB.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("seed.db");
+        let mut store = Store::open(&path).unwrap();
+        let demo = seed::demo().unwrap();
+        seed::seed(&mut store, &demo, &mut Seeded::new(7), t0()).unwrap();
+        // A second agent, disabled, with the password "dana-demo-pass".
+        let hash = recovery_desk::secret::hash(
+            &recovery_desk::secret::Secret::new("dana-demo-pass"),
+            &mut Seeded::new(8),
+        )
+        .unwrap();
+        store.add_agent("dana", &hash, t0()).unwrap();
+        store.disable_agent("dana").unwrap();
+        drop(store);
+        (dir, path)
+    });
+    path
+}
+
+/// Raw SQL against a test's own copy of the database (the desk itself can't write).
+fn raw(path: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(path).unwrap()
+}
+
+fn account_id(path: &Path, username: &str) -> i64 {
+    raw(path)
+        .query_row(
+            "SELECT id FROM accounts WHERE username = ?1",
+            [username],
+            |r| r.get(0),
+        )
+        .unwrap()
+}
+
+struct Desk {
+    _dir: TempDir,
+    path: PathBuf,
+    clock: TestClock,
+    state: State,
+    worker: DeskWorker,
+    terminal: Terminal<TestBackend>,
+    quit: bool,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        Self::prepared(|_| {})
+    }
+
+    /// A desk over a fresh copy of the demo database, changed first by `prepare`.
+    fn prepared(prepare: impl FnOnce(&Path)) -> Desk {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        std::fs::copy(seeded(), &path).unwrap();
+        prepare(&path);
+        let clock = TestClock::new(t0());
+        let worker = DeskWorker::open(&path, Arc::new(clock.clone())).unwrap();
+        let state = State::new(
+            Theme::plain(),
+            FixedOffset::east_opt(0).unwrap(),
+            t0(),
+            Rect::new(0, 0, 80, 24),
+        );
+        Desk {
+            _dir: dir,
+            path,
+            clock,
+            state,
+            worker,
+            terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+            quit: false,
+        }
+    }
+
+    /// Applies a message and carries out its commands, answering requests synchronously.
+    fn send(&mut self, msg: Msg) {
+        for cmd in update(&mut self.state, msg) {
+            match cmd {
+                Cmd::Request(r) => {
+                    let reply = self.worker.handle(r);
+                    self.send(Msg::Reply(reply));
+                }
+                Cmd::Quit => self.quit = true,
+            }
+        }
+    }
+
+    /// Applies a message but keeps its requests unanswered (to see the spinner).
+    fn send_unanswered(&mut self, msg: Msg) -> Vec<Cmd> {
+        update(&mut self.state, msg)
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn ctrl(&mut self, c: char) {
+        self.send(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::CONTROL,
+        )));
+    }
+
+    fn alt(&mut self, c: char) {
+        self.send(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)));
+    }
+
+    fn type_str(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    fn enter(&mut self) {
+        self.key(KeyCode::Enter);
+    }
+
+    fn sign_in_as(&mut self, name: &str, password: &str) {
+        self.type_str(name);
+        self.enter();
+        self.type_str(password);
+        self.enter();
+    }
+
+    fn sign_in(&mut self) {
+        self.sign_in_as("alex", "desk-demo-pass");
+        assert!(
+            matches!(self.state.screen, Screen::Find(_)),
+            "{}",
+            self.text()
+        );
+    }
+
+    fn find(&mut self, what: &str) {
+        self.type_str(what);
+        self.enter();
+    }
+
+    /// Signs in and opens the account `what` finds.
+    fn open(&mut self, what: &str) {
+        self.sign_in();
+        self.find(what);
+        assert!(
+            matches!(self.state.screen, Screen::Account(_)),
+            "{}",
+            self.text()
+        );
+    }
+
+    /// Opens the account and runs the helper with the problem numbered `symptom`.
+    fn helper(&mut self, what: &str, symptom: char) {
+        self.open(what);
+        self.key(KeyCode::Char('1'));
+        self.key(KeyCode::Char(symptom));
+    }
+
+    fn draw(&mut self) {
+        let state = &self.state;
+        self.terminal.draw(|f| render(state, f)).unwrap();
+    }
+
+    fn text(&mut self) -> String {
+        self.draw();
+        let buf = self.terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                out.push_str(buf[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Draws, checks the policy line is on screen, and returns the backend to snapshot.
+    fn screen(&mut self) -> &TestBackend {
+        let text = self.text();
+        for line in POLICY_LINES {
+            assert!(text.contains(line), "policy line missing:\n{text}");
+        }
+        self.terminal.backend()
+    }
+
+    fn resize(&mut self, w: u16, h: u16) {
+        self.terminal.backend_mut().resize(w, h);
+        self.send(Msg::Resize(w, h));
+    }
+
+    fn audit(&self) -> Vec<recovery_desk::store::audit::AuditRow> {
+        Store::open_read_only(&self.path)
+            .unwrap()
+            .audit_rows(None, None)
+            .unwrap()
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Agent sign-in
+
+#[test]
+fn sign_in_empty() {
+    let mut d = Desk::new();
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn sign_in_checking_shows_a_spinner() {
+    let mut d = Desk::new();
+    d.type_str("alex");
+    d.enter();
+    d.type_str("desk-demo-pass");
+    let cmds = d.send_unanswered(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    assert_eq!(cmds.len(), 1);
+    assert!(d.state.busy());
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn sign_in_wrong_password() {
+    let mut d = Desk::new();
+    d.sign_in_as("alex", "wrong-password");
+    insta::assert_snapshot!(d.screen());
+    // An unknown name gets exactly the same words.
+    let mut u = Desk::new();
+    u.sign_in_as("nobody", "wrong-password");
+    assert_eq!(notice(&d), notice(&u));
+    assert!(notice(&d).unwrap().contains("don't match"));
+}
+
+fn notice(d: &Desk) -> Option<String> {
+    match &d.state.screen {
+        Screen::SignIn(s) => s.notice.as_ref().map(|n| format!("{n:?}")),
+        _ => None,
+    }
+}
+
+#[test]
+fn sign_in_locked_after_five_wrong_passwords() {
+    let mut d = Desk::new();
+    d.type_str("alex");
+    d.enter();
+    for _ in 0..5 {
+        d.type_str("wrong-password");
+        d.enter();
+    }
+    insta::assert_snapshot!(d.screen());
+    // Still locked with the right password, and refused before hashing.
+    d.type_str("desk-demo-pass");
+    d.enter();
+    assert!(matches!(d.state.screen, Screen::SignIn(_)));
+    assert!(
+        notice(&d)
+            .unwrap()
+            .contains("locked until 2026-11-25 09:45"),
+        "{:?}",
+        notice(&d)
+    );
+    let rows = d.audit();
+    let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            action::SIGN_IN_FAILED,
+            action::SIGN_IN_FAILED,
+            action::SIGN_IN_FAILED,
+            action::SIGN_IN_FAILED,
+            action::SIGN_IN_FAILED,
+            action::SIGN_IN_REFUSED
+        ]
+    );
+    // After the lock ends the right password works.
+    d.clock.advance(Duration::minutes(15));
+    d.send(Msg::Tick(t0() + Duration::minutes(15)));
+    d.type_str("desk-demo-pass");
+    d.enter();
+    assert!(matches!(d.state.screen, Screen::Find(_)), "{}", d.text());
+}
+
+#[test]
+fn sign_in_disabled_agent() {
+    let mut d = Desk::new();
+    d.sign_in_as("dana", "dana-demo-pass");
+    insta::assert_snapshot!(d.screen());
+    // With a wrong password a disabled agent looks like anyone else.
+    let mut w = Desk::new();
+    w.sign_in_as("dana", "wrong-password");
+    assert!(w.text().contains("don't match"));
+}
+
+#[test]
+fn sign_in_bad_name_and_reveal() {
+    let mut d = Desk::new();
+    d.type_str("Al Ex");
+    d.key(KeyCode::Tab);
+    d.type_str("secret-pass");
+    d.ctrl('r');
+    d.enter();
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn idle_five_minutes_locks_the_desk() {
+    let mut d = Desk::new();
+    d.open("pat");
+    d.send(Msg::Tick(t0() + Duration::minutes(4)));
+    assert!(matches!(d.state.screen, Screen::Account(_)));
+    d.send(Msg::Tick(t0() + Duration::minutes(5)));
+    assert!(d.state.agent.is_none());
+    insta::assert_snapshot!(d.screen());
+    let last = d.audit().pop().unwrap();
+    assert_eq!(
+        (last.agent.as_str(), last.action.as_str()),
+        ("alex", action::IDLE_LOCK)
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Find an account
+
+#[test]
+fn find_empty() {
+    let mut d = Desk::new();
+    d.sign_in();
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn find_not_found() {
+    let mut d = Desk::new();
+    d.sign_in();
+    d.find("Pat@Exmaple.com");
+    insta::assert_snapshot!(d.screen());
+    let last = d.audit().pop().unwrap();
+    assert_eq!(last.action, action::LOOKUP);
+    assert_eq!(last.account_id, None);
+    assert_eq!(last.detail, "email p•••@exmaple.com");
+}
+
+#[test]
+fn find_bad_input() {
+    let mut d = Desk::new();
+    d.sign_in();
+    d.find("#forty-two");
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn find_paste_is_capped() {
+    let mut d = Desk::new();
+    d.sign_in();
+    d.send(Msg::Paste(format!(
+        "{}\x1b[2J@example.com",
+        "a".repeat(300)
+    )));
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn find_menu_focused() {
+    let mut d = Desk::new();
+    d.sign_in();
+    d.key(KeyCode::Tab);
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn lookups_by_every_identifier_find_the_same_account_and_audit_masked() {
+    let mut d = Desk::new();
+    d.sign_in();
+    let sam = account_id(&d.path, "sam");
+    for what in [
+        "SAM",
+        "sam@example.com",
+        "+1 555 010 0101",
+        &format!("#{sam}"),
+    ] {
+        d.find(what);
+        match &d.state.screen {
+            Screen::Account(a) => assert_eq!(a.view.account.id, sam, "{what}"),
+            _ => panic!("{what}: {}", d.text()),
+        }
+        d.key(KeyCode::Char('2'));
+    }
+    let rows = d.audit();
+    let lookups: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.action == action::LOOKUP)
+        .map(|r| r.detail.as_str())
+        .collect();
+    assert_eq!(
+        lookups,
+        [
+            "username sa•••",
+            "email s•••@example.com",
+            "phone •••••••••01",
+            &format!("account #{sam}")
+        ]
+    );
+    assert!(
+        rows.iter()
+            .filter(|r| r.action == action::LOOKUP)
+            .all(|r| r.account_id == Some(sam))
+    );
+    assert_eq!(rows.iter().filter(|r| r.action == action::VIEW).count(), 4);
+    for r in &rows {
+        assert!(!r.detail.contains("sam@example.com") && !r.detail.contains("5550100101"));
+    }
+    // No partial matches.
+    d.find("sa");
+    assert!(matches!(d.state.screen, Screen::Find(_)));
+    d.key(KeyCode::Esc);
+    d.find("sam@example");
+    assert!(matches!(d.state.screen, Screen::Find(_)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Account view
+
+#[test]
+fn account_pat_plain() {
+    let mut d = Desk::new();
+    d.open("pat@example.com");
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn account_sam_two_step() {
+    let mut d = Desk::new();
+    d.open("sam");
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn account_nora_code_only() {
+    let mut d = Desk::new();
+    d.open("nora");
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn account_cody_no_code() {
+    let mut d = Desk::new();
+    d.open("cody");
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn account_lou_locked() {
+    let mut d = Desk::new();
+    d.open("lou");
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn account_penny_pending() {
+    let mut d = Desk::new();
+    d.open("penny");
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn account_vera_nothing() {
+    let mut d = Desk::new();
+    d.open("vera");
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn account_tess_scrolled_to_the_end() {
+    let mut d = Desk::new();
+    d.open("tess");
+    d.key(KeyCode::End);
+    insta::assert_snapshot!(d.screen());
+    d.key(KeyCode::PageUp);
+    d.key(KeyCode::PageUp);
+    assert!(d.text().contains("Account                 tess"));
+}
+
+#[test]
+fn account_view_shows_an_unverified_method_and_last_code_use() {
+    let mut d = Desk::prepared(|p| {
+        let c = raw(p);
+        let pat: i64 = c
+            .query_row("SELECT id FROM accounts WHERE username = 'pat'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        c.execute(
+            "INSERT INTO sign_in_methods (account_id, kind, address, verified, added_at) VALUES (?1, 'phone', '+15550100177', 0, '2026-11-25T09:30:00.000Z')",
+            [pat],
+        )
+        .unwrap();
+        c.execute(
+            "UPDATE recovery_codes SET used_at = '2026-11-25T09:00:00.000Z' WHERE account_id = ?1",
+            [pat],
+        )
+        .unwrap();
+    });
+    d.open("pat");
+    insta::assert_snapshot!(d.screen());
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sign-in helper: the question and one result per case
+
+#[test]
+fn helper_question() {
+    let mut d = Desk::new();
+    d.open("pat");
+    d.key(KeyCode::Char('1'));
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn helper_can_sign_in() {
+    let mut d = Desk::new();
+    d.helper("pat", '3');
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn helper_forgot_password_with_method() {
+    let mut d = Desk::new();
+    d.helper("pat", '1');
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn helper_recover_with_code() {
+    let mut d = Desk::new();
+    d.helper("nora", '2');
+    insta::assert_snapshot!(d.screen());
+    // The seed page's steps, all of them (scrolled to the end).
+    d.key(KeyCode::End);
+    insta::assert_snapshot!("helper_recover_with_code_end", d.screen());
+}
+
+#[test]
+fn helper_cannot_recover() {
+    let mut d = Desk::new();
+    d.helper("vera", '3');
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn helper_code_entry_locked() {
+    let mut d = Desk::prepared(|p| {
+        raw(p)
+            .execute(
+                "INSERT INTO lockouts (account_id, kind, failures, lock_count, locked_until) SELECT id, ?1, 0, 1, '2026-11-25T09:45:00.000Z' FROM accounts WHERE username = 'nora'",
+                [Guarded::RecoveryCode.as_str()],
+            )
+            .unwrap();
+    });
+    d.helper("nora", '2');
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn helper_pending_change() {
+    let mut d = Desk::new();
+    d.helper("penny", '3');
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn helper_two_step_one_method() {
+    let mut d = Desk::new();
+    d.helper("tess", '3');
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn helper_password_locked() {
+    let mut d = Desk::new();
+    d.helper("lou", '3');
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn helper_runs_are_audited_and_menu_leads_back() {
+    let mut d = Desk::new();
+    d.helper("vera", '3');
+    let last = d.audit().pop().unwrap();
+    assert_eq!(last.action, action::HELPER);
+    assert_eq!(last.detail, "symptom not_sure; case cannot_recover");
+    assert_eq!(last.account_id, Some(account_id(&d.path, "vera")));
+    // 1 asks again, Esc there goes back to the account, 2 on the result too.
+    d.key(KeyCode::Char('1'));
+    assert!(d.text().contains("What is the customer's problem?"));
+    d.key(KeyCode::Esc);
+    assert!(matches!(d.state.screen, Screen::Account(_)));
+    d.key(KeyCode::Char('1'));
+    d.key(KeyCode::Char('1'));
+    d.key(KeyCode::Char('2'));
+    assert!(matches!(d.state.screen, Screen::Account(_)));
+    d.key(KeyCode::Char('1'));
+    d.key(KeyCode::Char('1'));
+    d.key(KeyCode::Char('3'));
+    assert!(matches!(d.state.screen, Screen::Find(_)));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Help, dialogs, sizes, hostile data
+
+#[test]
+fn help_on_sign_in() {
+    let mut d = Desk::new();
+    d.key(KeyCode::F(1));
+    insta::assert_snapshot!(d.screen());
+    d.key(KeyCode::Esc);
+    assert!(!d.state.help);
+}
+
+#[test]
+fn help_on_account() {
+    let mut d = Desk::new();
+    d.open("pat");
+    d.key(KeyCode::Char('?'));
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn quit_dialog() {
+    let mut d = Desk::new();
+    d.key(KeyCode::Esc);
+    insta::assert_snapshot!(d.screen());
+    d.key(KeyCode::Char('2'));
+    assert!(d.state.dialog.is_none() && !d.quit);
+    d.key(KeyCode::Esc);
+    d.enter();
+    assert!(d.quit);
+}
+
+#[test]
+fn sign_out_dialog() {
+    let mut d = Desk::new();
+    d.sign_in();
+    d.key(KeyCode::Esc);
+    insta::assert_snapshot!(d.screen());
+    d.enter();
+    assert!(d.state.agent.is_none());
+    assert!(d.text().contains("Signed out."));
+    assert_eq!(d.audit().pop().unwrap().action, action::SIGN_OUT);
+}
+
+#[test]
+fn ctrl_c_quits_and_signs_out() {
+    let mut d = Desk::new();
+    d.open("pat");
+    d.ctrl('c');
+    assert!(d.quit);
+    assert_eq!(d.audit().pop().unwrap().action, action::SIGN_OUT);
+}
+
+#[test]
+fn too_small_then_recovers() {
+    let mut d = Desk::new();
+    d.sign_in();
+    d.resize(60, 20);
+    insta::assert_snapshot!(d.screen());
+    d.resize(80, 24);
+    assert!(d.text().contains("Find one account"));
+}
+
+#[test]
+fn alt_digit_chooses_while_typing() {
+    let mut d = Desk::new();
+    d.sign_in();
+    d.type_str("12");
+    d.alt('2');
+    assert!(d.state.agent.is_none(), "Alt-2 signs out");
+}
+
+const HOSTILE_NAME: &str = "evil\x1b]0;pwned\x07\x1b[2Jname\u{202e}";
+
+#[test]
+fn hostile_account_draws_harmlessly() {
+    let mut d = Desk::prepared(|p| {
+        let c = raw(p);
+        c.execute(
+            "INSERT INTO accounts (username, password_hash, two_step, created_at, password_changed_at) VALUES (?1, 'x', 0, '2026-11-25T09:30:00.000Z', '2026-11-25T09:30:00.000Z')",
+            [HOSTILE_NAME],
+        )
+        .unwrap();
+        let id = c.last_insert_rowid();
+        c.execute(
+            "INSERT INTO sign_in_methods (account_id, kind, address, verified, added_at) VALUES (?1, 'email', ?2, 1, '2026-11-25T09:30:00.000Z')",
+            rusqlite::params![id, "\x1b[31mx@evil.example"],
+        )
+        .unwrap();
+        for i in 0..25 {
+            c.execute(
+                "INSERT INTO security_events (account_id, at, kind, detail) VALUES (?1, '2026-11-25T09:30:00.000Z', ?2, ?3)",
+                rusqlite::params![id, format!("odd\x07kind_{i}"), "\x1b]52;c;cGF5bG9hZA==\x07clipboard"],
+            )
+            .unwrap();
+        }
+    });
+    d.sign_in();
+    let id: i64 = raw(&d.path)
+        .query_row("SELECT max(id) FROM accounts", [], |r| r.get(0))
+        .unwrap();
+    d.find(&format!("#{id}"));
+    let text = d.text();
+    // The OSC title sequence and the clear-screen are removed whole, the override dropped.
+    assert!(
+        text.contains("Account                 evilname (#"),
+        "{text}"
+    );
+    for cell in d.terminal.backend().buffer().content() {
+        assert!(
+            !cell
+                .symbol()
+                .chars()
+                .any(|c| c.is_control() || c == '\u{202e}'),
+            "a control character reached the screen: {:?}",
+            cell.symbol()
+        );
+    }
+    insta::assert_snapshot!(d.screen());
+    d.key(KeyCode::Char('1'));
+    d.key(KeyCode::Char('3'));
+    for cell in d.terminal.backend().buffer().content() {
+        assert!(!cell.symbol().chars().any(|c| c.is_control()));
+    }
+    insta::assert_snapshot!("hostile_account_helper", d.screen());
+}
+
+#[test]
+fn keys_are_ignored_while_a_request_runs_and_stale_replies_are_dropped() {
+    let mut d = Desk::new();
+    d.sign_in();
+    d.type_str("pat");
+    let cmds = d.send_unanswered(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
+    let Some(Cmd::Request(req)) = cmds.into_iter().next() else {
+        panic!("no request");
+    };
+    d.type_str("xyz");
+    if let Screen::Find(f) = &d.state.screen {
+        assert_eq!(f.field.value(), "pat");
+    }
+    // The idle lock ends the session while the lookup runs: its reply is stale.
+    d.send(Msg::Tick(t0() + Duration::minutes(6)));
+    let reply = d.worker.handle(req);
+    d.send(Msg::Reply(reply));
+    assert!(
+        matches!(d.state.screen, Screen::SignIn(_)),
+        "a stale reply changed the screen"
+    );
+}
