@@ -1,6 +1,7 @@
 //! A minimal pseudo-terminal driver for timing the real binary: every chunk the program
-#![allow(dead_code)] // shared by several benches; each uses part of it
 //! writes is timestamped as it arrives, and fed to a vt100 screen.
+
+#![allow(dead_code)] // shared by several benches; each uses part of it
 
 use portable_pty::{CommandBuilder, PtySize, native_pty_system};
 use std::io::{Read, Write};

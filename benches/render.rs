@@ -3,6 +3,7 @@
 //! as in the snapshot tests) and then drawn repeatedly: `render` into the frame plus
 //! ratatui's diff, which is what every tick costs.
 
+#[allow(dead_code)] // the test seams; the bench uses some of them
 #[path = "../tests/support/seams.rs"]
 mod seams;
 
