@@ -30,10 +30,18 @@ pub(crate) fn is_hidden_format(c: char) -> bool {
     )
 }
 
-/// Whether `c` must never reach the terminal: a control character (C0, DEL, C1) or an
-/// invisible format character (see [`sanitize`]).
+/// Regional indicator symbols (U+1F1E6–U+1F1FF), the letters that pair up into flags.
+/// Terminals disagree on a pair's width (one two-column flag, or two one-column letters), and
+/// ratatui assumes the former: on a terminal of the latter kind, text drawn over a flag leaves
+/// its second letter behind on screen, so hostile text could leave stale characters around.
+pub(crate) fn is_regional_indicator(c: char) -> bool {
+    ('\u{1F1E6}'..='\u{1F1FF}').contains(&c)
+}
+
+/// Whether `c` must never reach the terminal: a control character (C0, DEL, C1), an
+/// invisible format character or a regional indicator (see [`sanitize`]).
 pub(crate) fn is_unsafe_char(c: char) -> bool {
-    c.is_control() || is_hidden_format(c)
+    c.is_control() || is_hidden_format(c) || is_regional_indicator(c)
 }
 
 const ESC: char = '\u{1B}';
@@ -53,6 +61,8 @@ const ST: char = '\u{9C}';
 /// - Bidirectional controls (U+202A–U+202E, U+2066–U+2069, U+200E/U+200F, U+061C), zero-width
 ///   characters (U+200B–U+200D, U+FEFF) and the other invisible format characters listed on
 ///   `is_hidden_format` are dropped.
+/// - Regional indicator symbols (flag letters) are dropped: terminals disagree on their width,
+///   which leaves stale characters on screen (see `is_regional_indicator`).
 ///
 /// Printable text is kept as it is, including emoji, right-to-left letters and combining
 /// marks.
@@ -231,6 +241,12 @@ mod tests {
     fn removes_zero_width_and_bom() {
         assert_eq!(sanitize("ad\u{200B}min\u{200C}\u{200D}\u{FEFF}"), "admin");
         assert_eq!(sanitize("a\u{E0041}\u{E0042}b"), "ab");
+    }
+
+    #[test]
+    fn removes_regional_indicators() {
+        assert_eq!(sanitize("ab\u{1F1FA}\u{1F1E6}cd"), "abcd");
+        assert_eq!(sanitize("\u{1F1E6}\u{1F1FF}"), "");
     }
 
     #[test]
