@@ -32,6 +32,7 @@ use crate::worker::Worker;
 use chrono::Offset;
 use ratatui::Terminal;
 use ratatui::backend::Backend;
+use ratatui::layout::Rect;
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver};
 use std::time::Duration;
@@ -93,6 +94,17 @@ pub fn run_loop<B: Backend>(
         let Ok(msg) = rx.recv() else {
             return Ok(());
         };
+        // After any resize, even one back to the size last drawn, repaint everything: the
+        // terminal may have cut or reflowed what was on screen meanwhile, and ratatui only
+        // redraws by itself when the size it sees differs from the last one. (`resize`
+        // clears without asking the terminal for the cursor position, unlike `clear`.)
+        if matches!(msg, Msg::Resize(..)) {
+            let redraw = |t: &mut Terminal<B>| -> Result<(), B::Error> {
+                let size = t.size()?;
+                t.resize(Rect::new(0, 0, size.width, size.height))
+            };
+            redraw(terminal).map_err(|e| ConsoleError::Draw(e.to_string()))?;
+        }
         for cmd in update(state, msg) {
             match cmd {
                 Cmd::Send(request) => {

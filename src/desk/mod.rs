@@ -111,6 +111,18 @@ pub fn run_loop<B: Backend>(
         let mut next = Some(first);
         let mut handled = 0;
         while let Some(msg) = next {
+            // After any resize, even one back to the size last drawn, repaint everything: the
+            // terminal may have cut or reflowed the screen meanwhile, and ratatui redraws by
+            // itself only when the size differs from the last one it drew. (`resize` clears
+            // without asking the terminal for the cursor position, unlike `clear`.)
+            if matches!(msg, Msg::Resize(..)) {
+                let size = terminal
+                    .size()
+                    .map_err(|e| DeskError::Draw(e.to_string()))?;
+                terminal
+                    .resize(ratatui::layout::Rect::new(0, 0, size.width, size.height))
+                    .map_err(|e| DeskError::Draw(e.to_string()))?;
+            }
             for cmd in update(state, msg) {
                 match cmd {
                     Cmd::Request(r) => requests.send(r).map_err(|_| DeskError::WorkerGone)?,
