@@ -12,8 +12,7 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use ratatui::crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
 use ratatui::crossterm::terminal::{
-    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode,
-    enable_raw_mode,
+    Clear, ClearType, EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::crossterm::{cursor, execute};
 
@@ -47,6 +46,18 @@ pub fn init() -> io::Result<Tui> {
             EnableBracketedPaste,
             Clear(ClearType::All)
         )?;
+        // Test-only hook (tests/panic_restore.rs): with RECOVERY_DESK_TEST_PANIC set, panic
+        // right here, in raw mode on the alternate screen, with the variable's value in the
+        // payload, to prove that the panic hook restores the terminal and never prints the
+        // payload. Compiled into debug builds only (the tests run the debug binary); a
+        // release build has no such hook.
+        #[cfg(debug_assertions)]
+        if let Some(v) = std::env::var_os("RECOVERY_DESK_TEST_PANIC") {
+            panic!(
+                "forced test panic holding a secret: {}",
+                v.to_string_lossy()
+            )
+        }
         Terminal::new(CrosstermBackend::new(stdout))
     };
     setup().inspect_err(|_| {
