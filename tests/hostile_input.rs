@@ -1,0 +1,604 @@
+//! Hostile input on every text field (issue 5, item 5), through the real binary in a
+//! pseudo-terminal.
+//!
+//! Every field of the account holder console (sign-in username; password; create account's
+//! username, password and confirmation; add email; add phone; the one-time code; the recovery
+//! code; the last-group confirmation; new password and its confirmation; the re-auth password;
+//! the helper's username) and of the support desk (agent name, agent password, lookup) is
+//! reached with real key presses and then gets, in turn:
+//!
+//! - a 100 KB bracketed paste, itself stuffed with escape sequences, controls, NULs, emoji,
+//!   right-to-left text and combining marks: the field shows "Input capped at N characters";
+//! - every C0 control that is not a key the field or screen acts on, and DEL, typed;
+//! - pastes of single OSC / CSI / DCS / C1 / RIS sequences between two harmless markers: the
+//!   markers show up (revealed for masked fields), the sequence never does;
+//! - a paste of emoji (ZWJ sequences, flags, skin tones), Hebrew, Arabic, U+202E, zero-width
+//!   characters and stacked combining marks;
+//!
+//! and after each, the program is alive, the frame is intact, and at the end the field is
+//! cleared with Ctrl-U and the flow goes on normally (the right value typed is accepted).
+//!
+//! What the program wrote to the terminal is checked twice: byte by byte (none of the
+//! injected sequences, no BEL, no NUL, no bidi override, no ZWJ, and the word "pwned", which
+//! only ever appears inside an escape sequence we send, appears nowhere), and by replaying
+//! it into a second emulator whose callbacks record any window-title, icon-name or clipboard
+//! request (there must be none).
+//!
+//! Synchronisation is always "wait until this is on screen" against a deadline.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::pty::{DEFAULT_TIMEOUT, PtySession, bin_path};
+use tempfile::TempDir;
+
+const T: Duration = DEFAULT_TIMEOUT;
+
+/// Size of the big paste.
+const PASTE_BYTES: usize = 100 * 1024;
+
+/// One block of the big paste: a bit of everything.
+const CHUNK: &str = "hostile-0123456789 \x1b]0;pwned-title\x07\x1b[2J\x1b[31m\x00\x01\x07\x08\r\n\t\x7f\
+                     \u{9b}2J\u{9d}0;pwned-c1\u{9c}😀👩\u{200d}💻 שלום مرحبا \u{202e}gpj.exe e\u{301}\u{302} ";
+
+/// Pasted one at a time between two markers, which must then show side by side.
+const ESCAPES: &[&str] = &[
+    "\x1b]0;pwned-title\x07",
+    "\x1b]2;pwned-two\x1b\\",
+    "\x1b]52;c;cHduZWQ=\x07",
+    "\x1b]8;;http://pwned.example/\x1b\\",
+    "\x1b[2J",
+    "\x1b[31m",
+    "\x1b[?1049l",
+    "\x1b[6n",
+    "\x1bP$qm\x1b\\",
+    "\x1bc",
+    "\u{9b}2J",
+    "\u{9d}0;pwned-c1\u{9c}",
+    "\x00\x07\x08\x0b\x0c\r\n",
+];
+
+/// Sequences (and characters) that must never appear in what the program writes once its
+/// first screen is up. `\x1b]` covers every OSC: the program never sends one itself.
+const NEVER_AFTER_START: &[&str] = &[
+    "\x1b]", "\x1b[2J", "\x1b[31m", "\x1b[6n", "\x1bP", "\x1bc", "\u{9b}", "\u{9d}", "\u{9c}",
+    "\u{202e}", "\u{200d}", "\x07", "\x00",
+];
+
+/// Emoji (ZWJ sequences, a flag, a skin tone), Hebrew, Arabic, a right-to-left override, a
+/// zero-width space and stacked combining marks.
+const UNICODE: &str = "😀👨\u{200d}👩\u{200d}👧\u{200d}👦🇺🇦👍🏽 שלום مرحبا \u{202e}abc\u{202c}\u{200b}e\u{301}\u{302}\u{303}Z\u{36b}\u{36a}\u{353}";
+
+/// Typed C0 controls: all of 0x00–0x1F except those that are keys here (Ctrl-A/E move the
+/// cursor and are kept: harmless; Ctrl-C quits, Tab moves focus, Enter submits, Ctrl-R
+/// reveals, Ctrl-U clears, Esc goes back), then DEL (Backspace on an empty field).
+fn typed_controls() -> Vec<u8> {
+    let keys = [0x03, 0x09, 0x0d, 0x12, 0x15, 0x1b];
+    let mut v: Vec<u8> = (0u8..0x20).filter(|b| !keys.contains(b)).collect();
+    v.push(0x7f);
+    v
+}
+
+/// The demo database in a temporary home: `RECOVERY_DESK_DB` points into it and `--demo`
+/// seeds `demo.db` beside it.
+struct Demo {
+    dir: TempDir,
+}
+
+impl Demo {
+    fn new() -> Demo {
+        let demo = Demo {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        let out = demo
+            .command()
+            .args(["--demo", "agent", "list"])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        demo
+    }
+
+    fn default_db(&self) -> PathBuf {
+        self.dir.path().join("data").join("recovery-desk.db")
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(bin_path());
+        c.env("RECOVERY_DESK_DB", self.default_db())
+            .env("HOME", self.dir.path())
+            .current_dir(self.dir.path());
+        c
+    }
+
+    fn spawn(&self, desk: bool, extra_env: &[(&str, &str)]) -> PtySession {
+        let mut b = PtySession::app()
+            .arg("--demo")
+            .env("RECOVERY_DESK_DB", self.default_db())
+            .env("HOME", self.dir.path())
+            .env("TZ", "UTC")
+            .env_remove("NO_COLOR")
+            .cwd(self.dir.path());
+        if desk {
+            b = b.arg("desk");
+        }
+        for (k, v) in extra_env {
+            b = b.env(k, v);
+        }
+        b.spawn().expect("spawn recovery-desk")
+    }
+
+    /// The newest one-time code sent to `address`, read with `recovery-desk outbox --to`.
+    fn outbox_code(&self, address: &str) -> String {
+        let out = self
+            .command()
+            .args(["--demo", "outbox", "--to", address])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        let text = String::from_utf8(out.stdout).unwrap();
+        let marker = "security code is ";
+        let at = text
+            .rfind(marker)
+            .unwrap_or_else(|| panic!("no code in:\n{text}"));
+        text[at + marker.len()..at + marker.len() + 6].to_string()
+    }
+}
+
+fn wait(s: &PtySession, text: &str) -> String {
+    s.expect_text(text, T)
+}
+
+/// The big paste: [`CHUNK`] repeated to 100 KB.
+fn big_paste() -> String {
+    let mut p = String::with_capacity(PASTE_BYTES + CHUNK.len());
+    while p.len() < PASTE_BYTES {
+        p.push_str(CHUNK);
+    }
+    p
+}
+
+/// Whether some row of the screen has a box cell (between `│`s) holding exactly `text`.
+fn field_shows(screen: &str, text: &str) -> bool {
+    screen
+        .lines()
+        .any(|l| l.split('│').any(|cell| cell.trim() == text))
+}
+
+/// The program is alive, has not reported an internal error, and its frame is whole.
+fn assert_sane(s: &mut PtySession, field: &str, step: &str) {
+    assert!(
+        s.is_alive(),
+        "{field}: the program died after {step}:\n{}",
+        s.screen_dump()
+    );
+    let screen = s.screen_text();
+    assert!(
+        !screen.contains("internal error"),
+        "{field}: internal error after {step}:\n{screen}"
+    );
+    let first = screen.lines().next().unwrap_or_default();
+    assert!(
+        first.starts_with("┌ recovery-desk"),
+        "{field}: the frame's top row is damaged after {step}:\n{}",
+        s.screen_dump()
+    );
+}
+
+/// Shows a masked field's value while `f` runs (Ctrl-R toggles it); unmasked fields as is.
+fn revealed<R>(s: &mut PtySession, masked: bool, f: impl FnOnce(&mut PtySession) -> R) -> R {
+    if masked {
+        s.ctrl('r');
+    }
+    let r = f(s);
+    if masked {
+        s.ctrl('r');
+    }
+    r
+}
+
+/// Clears the focused field and waits until it shows `marker` alone (proof that everything
+/// sent before has been handled, and that the field holds exactly that).
+fn clear_and_mark(s: &mut PtySession, masked: bool, marker: &str) {
+    s.ctrl('u');
+    s.send_keys(marker);
+    revealed(s, masked, |s| {
+        s.wait_until_described(&format!("field holding only {marker:?}"), T, |sc| {
+            field_shows(&sc.contents(), marker)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    });
+    // Hidden again before going on (the reveal marker leaves the screen).
+    if masked {
+        s.wait_until_described("the field masked again", T, |sc| {
+            !field_shows(&sc.contents(), marker)
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
+/// Everything hostile, into the focused, empty field `name` (at most `cap` characters).
+/// Leaves the field empty and focused.
+fn hostile(s: &mut PtySession, name: &str, cap: usize, masked: bool) {
+    let capped = format!("Input capped at {cap} characters");
+
+    // 1. A 100 KB paste full of escapes, controls, emoji and RTL text: capped, said so.
+    s.paste(&big_paste());
+    s.wait_for(&capped, T)
+        .unwrap_or_else(|e| panic!("{name}: 100 KB paste not capped: {e}"));
+    assert_sane(s, name, "a 100 KB paste");
+    if !masked {
+        // The sanitised text is what is shown: the first characters of the chunk.
+        let screen = s.screen_text();
+        assert!(
+            screen.contains("hostile-0123"),
+            "{name}: pasted text not shown:\n{screen}"
+        );
+    }
+    s.ctrl('u');
+    s.wait_for_gone(&capped, T)
+        .unwrap_or_else(|e| panic!("{name}: Ctrl-U did not clear the capped field: {e}"));
+
+    // 2. Typed control characters insert nothing.
+    s.send_bytes(&typed_controls());
+    s.send_keys("zq9");
+    revealed(s, masked, |s| {
+        s.wait_until_described(&format!("{name} holding only \"zq9\""), T, |sc| {
+            field_shows(&sc.contents(), "zq9")
+        })
+        .unwrap_or_else(|e| panic!("control characters got into {name}: {e}"));
+    });
+    assert_sane(s, name, "typed control characters");
+
+    // 3. Escape sequences, one per paste, between two markers: the markers arrive together.
+    for (i, esc) in ESCAPES.iter().enumerate() {
+        s.ctrl('u');
+        let (a, b) = (format!("m{i}a"), format!("m{i}b"));
+        s.paste(&format!("{a}{esc}{b}"));
+        let want = format!("{a}{b}");
+        revealed(s, masked, |s| {
+            s.wait_until_described(&format!("{name} holding {want:?}"), T, |sc| {
+                field_shows(&sc.contents(), &want)
+            })
+            .unwrap_or_else(|e| panic!("escape {esc:?} in {name}: {e}"));
+        });
+        assert_sane(s, name, &format!("pasting {esc:?}"));
+    }
+
+    // 4. Emoji, right-to-left text, bidi overrides, zero-width characters, combining marks;
+    //    pasted, then typed.
+    clear_and_mark(s, masked, "u1");
+    s.ctrl('u');
+    s.paste(UNICODE);
+    revealed(s, masked, |s| {
+        s.wait_for("😀", T)
+            .unwrap_or_else(|e| panic!("{name}: emoji paste not shown: {e}"));
+    });
+    assert_sane(s, name, "pasting emoji and right-to-left text");
+    clear_and_mark(s, masked, "u2");
+    s.ctrl('u');
+    s.send_keys("é😀ש\u{202e}x\u{301}");
+    revealed(s, masked, |s| {
+        s.wait_for("é😀ש", T)
+            .unwrap_or_else(|e| panic!("{name}: typed unicode not shown: {e}"));
+    });
+    assert_sane(s, name, "typing emoji and right-to-left text");
+
+    // 5. The field still works: cleared, it holds exactly what is typed next.
+    clear_and_mark(s, masked, "ok7");
+    s.ctrl('u');
+    revealed(s, masked, |s| {
+        s.wait_until_described(&format!("{name} empty"), T, |sc| {
+            !field_shows(&sc.contents(), "ok7")
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    });
+}
+
+/// Window-title, icon-name and clipboard requests seen by a terminal replaying the output.
+#[derive(Default)]
+struct Recorder {
+    requests: Vec<String>,
+}
+
+impl vt100::Callbacks for Recorder {
+    fn set_window_title(&mut self, _: &mut vt100::Screen, title: &[u8]) {
+        self.requests
+            .push(format!("title {:?}", String::from_utf8_lossy(title)));
+    }
+    fn set_window_icon_name(&mut self, _: &mut vt100::Screen, name: &[u8]) {
+        self.requests
+            .push(format!("icon {:?}", String::from_utf8_lossy(name)));
+    }
+    fn copy_to_clipboard(&mut self, _: &mut vt100::Screen, _ty: &[u8], data: &[u8]) {
+        self.requests
+            .push(format!("clipboard {:?}", String::from_utf8_lossy(data)));
+    }
+    fn paste_from_clipboard(&mut self, _: &mut vt100::Screen, _ty: &[u8]) {
+        self.requests.push("clipboard read".into());
+    }
+    fn unhandled_osc(&mut self, _: &mut vt100::Screen, params: &[&[u8]]) {
+        let p: Vec<_> = params.iter().map(|p| String::from_utf8_lossy(p)).collect();
+        self.requests.push(format!("osc {p:?}"));
+    }
+    fn audible_bell(&mut self, _: &mut vt100::Screen) {
+        self.requests.push("bell".into());
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Checks everything the program wrote: `raw` from its start, `start` the offset where its
+/// first screen was complete (before any input of ours).
+fn assert_nothing_echoed(raw: &[u8], start: usize) {
+    if let Some(at) = find(raw, b"pwned") {
+        let from = at.saturating_sub(40);
+        panic!(
+            "injected text came back out at byte {at}: {:?}",
+            String::from_utf8_lossy(&raw[from..(at + 40).min(raw.len())])
+        );
+    }
+    let after = &raw[start..];
+    for bad in NEVER_AFTER_START {
+        if let Some(at) = find(after, bad.as_bytes()) {
+            let at = start + at;
+            let from = at.saturating_sub(40);
+            panic!(
+                "{bad:?} was written to the terminal at byte {at}: {:?}",
+                String::from_utf8_lossy(&raw[from..(at + 40).min(raw.len())])
+            );
+        }
+    }
+    // The leave-alternate-screen sequence only ever comes at exit, as the very last screen
+    // change: never while the program runs.
+    let leave = b"\x1b[?1049l";
+    if let Some(at) = find(after, leave) {
+        let rest = &after[at + leave.len()..];
+        assert!(
+            find(rest, b"\x1b[?1049h").is_none(),
+            "the alternate screen was left and re-entered while running"
+        );
+    }
+    let mut p = vt100::Parser::new_with_callbacks(
+        std::num::NonZeroU16::new(24).unwrap(),
+        std::num::NonZeroU16::new(80).unwrap(),
+        0,
+        Recorder::default(),
+    );
+    p.process(raw);
+    assert!(
+        p.callbacks().requests.is_empty(),
+        "the program asked the terminal for: {:?}",
+        p.callbacks().requests
+    );
+}
+
+fn quit(mut s: PtySession) -> Vec<u8> {
+    s.ctrl('c');
+    let status = s.wait_exit(T).expect("exits on Ctrl-C");
+    assert!(status.success(), "{status}\n{}", s.screen_dump());
+    s.raw_output()
+}
+
+/// Username → Other ways to sign in → Use my password → Forgot password? → Use a different
+/// verification option → I don't have any of these, with hostile input on the password.
+fn hostile_password_and_recovery_code(s: &mut PtySession, username: &str) {
+    s.send_keys(username);
+    s.enter();
+    wait(s, &format!("Signing in as {username}"));
+    wait(s, "1  Forgot password?");
+    hostile(s, "password", 128, true);
+    s.alt('2');
+    wait(s, "1  Use my password");
+    s.send_keys("1");
+    wait(s, "1  Forgot password?");
+    s.alt('1');
+    wait(s, "Use a different verification option");
+    s.send_keys("2");
+    wait(s, "I don't have any of these");
+    s.send_keys("2");
+    wait(s, "Enter your 25-character recovery code.");
+    hostile(s, "recovery code", 64, true);
+}
+
+/// The code shown in the box on screen (five dashed groups).
+fn code_on_screen(s: &PtySession) -> String {
+    let text = s.screen_text();
+    text.split(|c: char| c.is_whitespace() || c == '│')
+        .find(|w| w.chars().count() == 29 && w.matches('-').count() == 4)
+        .unwrap_or_else(|| panic!("no code on screen:\n{}", s.screen_dump()))
+        .to_string()
+}
+
+#[test]
+fn every_console_field_survives_hostile_input() {
+    let demo = Demo::new();
+    let mut s = demo.spawn(false, &[]);
+    wait(&s, "Enter the username of your account.");
+    let start = s.raw_len();
+
+    // Sign in: the username.
+    hostile(&mut s, "sign-in username", 32, false);
+
+    // Create account: username, password, confirmation.
+    s.alt('1');
+    wait(&s, "Choose a username and a password.");
+    hostile(&mut s, "create-account username", 32, false);
+    s.tab();
+    hostile(&mut s, "create-account password", 128, true);
+    s.tab();
+    hostile(&mut s, "create-account confirmation", 128, true);
+    s.backtab();
+    s.backtab();
+    s.send_keys("hilda\thilda pass 1\thilda pass 1");
+    s.enter();
+    wait(&s, "Signed in as hilda");
+
+    // Add email, then the one-time code sent there.
+    s.send_keys("1");
+    wait(&s, "Email address");
+    hostile(&mut s, "email address", 254, false);
+    s.send_keys("hilda@example.com");
+    s.enter();
+    wait(&s, "Enter it to verify this address.");
+    hostile(&mut s, "one-time code", 12, true);
+    s.send_keys(&demo.outbox_code("hilda@example.com"));
+    s.enter();
+    wait(&s, "hilda@example.com is verified.");
+
+    // Add phone (left with Esc after the hostile input).
+    s.send_keys("2");
+    wait(&s, "Phone number");
+    hostile(&mut s, "phone number", 32, false);
+    s.esc();
+    wait(&s, "What do you want to do?");
+
+    // Generate a recovery code; the last-group confirmation.
+    s.send_keys("5");
+    wait(&s, "Generate a new code");
+    s.send_keys("1");
+    wait(&s, "As soon as you create a new recovery code");
+    s.enter();
+    wait(&s, "Print this code and keep it in a safe place.");
+    let code = code_on_screen(&s);
+    hostile(&mut s, "last group", 16, false);
+    s.send_keys(code.rsplit('-').next().unwrap());
+    s.enter();
+    wait(&s, "Recovery code saved.");
+
+    // Sign out; the password, then the recovery code on the way to recovery.
+    s.send_keys("6");
+    wait(&s, "You're signed out.");
+    hostile_password_and_recovery_code(&mut s, "hilda");
+    s.send_keys(&code);
+    s.enter();
+    wait(&s, "Your recovery code worked and is now used up.");
+    let fresh = code_on_screen(&s);
+    s.send_keys(fresh.rsplit('-').next().unwrap());
+    s.enter();
+
+    // New password and its confirmation.
+    wait(&s, "Choose a new password.");
+    hostile(&mut s, "new password", 128, true);
+    s.tab();
+    hostile(&mut s, "new password confirmation", 128, true);
+    s.backtab();
+    s.send_keys("hilda pass 2\thilda pass 2");
+    s.enter();
+    wait(&s, "Your password was changed. Sign in with it.");
+    s.enter();
+    wait(&s, "Signing in as hilda");
+    s.send_keys("hilda pass 2");
+    s.enter();
+    wait(&s, "Signed in as hilda");
+
+    // Sign out; Can't sign in? and its username.
+    s.send_keys("6");
+    wait(&s, "You're signed out.");
+    s.alt('2');
+    wait(&s, "The sign-in helper finds out what's stopping you");
+    s.ctrl('u');
+    hostile(&mut s, "helper username", 32, false);
+    s.send_keys("hilda");
+    s.enter();
+    wait(&s, "What's happening?");
+
+    let raw = quit(s);
+    assert_nothing_echoed(&raw, start);
+}
+
+/// libfaketime, where the machine has it (Debian: `apt-get install libfaketime`).
+fn libfaketime() -> Option<PathBuf> {
+    [
+        "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
+        "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
+        "/usr/lib/faketime/libfaketimeMT.so.1",
+        "/usr/local/lib/faketime/libfaketimeMT.so.1",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.exists())
+}
+
+fn set_offset(file: &Path, seconds: i64) {
+    std::fs::write(file, format!("{seconds:+}\n")).unwrap();
+}
+
+/// The re-auth password field only shows once the sign-in is more than 10 minutes old. The
+/// binary has no clock seam (by design), so the wall clock is moved with libfaketime, in two
+/// six-minute steps with a key press between them so the 10-minute idle sign-out does not
+/// fire first. It needs libfaketime (Debian: `apt-get install libfaketime`; `.ci/run`
+/// installs it) and fails, saying so, without it.
+#[test]
+fn reauth_password_survives_hostile_input() {
+    let lib = libfaketime().expect(
+        "libfaketime is needed to move the binary's clock past the re-authentication window: apt-get install libfaketime",
+    );
+    let demo = Demo::new();
+    let offset = demo.dir.path().join("faketime");
+    set_offset(&offset, 0);
+    let env = [
+        ("LD_PRELOAD", lib.to_str().unwrap()),
+        ("FAKETIME_TIMESTAMP_FILE", offset.to_str().unwrap()),
+        ("FAKETIME_NO_CACHE", "1"),
+        ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
+    ];
+    let mut s = demo.spawn(false, &env);
+    wait(&s, "Enter the username of your account.");
+    let start = s.raw_len();
+    s.send_keys("pat");
+    s.enter();
+    wait(&s, "Signing in as pat");
+    s.send_keys("pat-demo-pass");
+    s.enter();
+    wait(&s, "Signed in as pat");
+    for step in [360, 720] {
+        set_offset(&offset, step);
+        // A key press counts as activity (Tab moves the selection and back).
+        s.tab();
+        s.backtab();
+        s.f(1);
+        wait(&s, "closes help");
+        s.esc();
+        s.wait_for_gone("closes help", T).unwrap();
+    }
+    s.send_keys("2");
+    wait(&s, "Phone number");
+    s.send_keys("+1 555 0100 777");
+    s.enter();
+    wait(&s, "For your security, enter your password again");
+    hostile(&mut s, "re-auth password", 128, true);
+    s.send_keys("pat-demo-pass");
+    s.enter();
+    wait(&s, "Enter it to verify this address.");
+    let raw = quit(s);
+    assert_nothing_echoed(&raw, start);
+}
+
+#[test]
+fn every_desk_field_survives_hostile_input() {
+    let demo = Demo::new();
+    let mut s = demo.spawn(true, &[]);
+    wait(&s, "Agent name");
+    let start = s.raw_len();
+    hostile(&mut s, "agent name", 32, false);
+    s.send_keys("alex");
+    s.enter();
+    hostile(&mut s, "agent password", 128, true);
+    s.send_keys("desk-demo-pass");
+    s.enter();
+    wait(&s, "Signed in as alex.");
+    hostile(&mut s, "lookup", 254, false);
+    s.send_keys("pat");
+    s.enter();
+    wait(&s, "pat (#1)");
+    let raw = quit(s);
+    assert_nothing_echoed(&raw, start);
+}
