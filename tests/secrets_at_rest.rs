@@ -1,0 +1,475 @@
+//! Secrets at rest (issue 5, item 9): after real end-to-end runs of both consoles in a
+//! pseudo-terminal, no password, recovery code or one-time code used appears in any file the
+//! program wrote: the database, its `-wal` and `-shm`, the outbox key, and anything else under
+//! the temporary home the processes ran in (HOME, the working directory and the XDG
+//! directories all point into it).
+//!
+//! The runs: create an account with a distinctive password → add an email (one-time code from
+//! the outbox) → generate a recovery code (read off the screen) → sign out → recover with the
+//! code typed lower case with spaces → a new distinctive password → sign in with it. Then a
+//! two-step account: add an email, turn two-step on, generate a code, recover with it (a
+//! pending password change), sign in the normal way with a one-time code. Then the desk: an
+//! agent (added with `agent add --password-stdin`) signs in and looks an account up.
+//!
+//! The files are scanned three times: while the console still runs (the WAL holds the recent
+//! writes), while the desk runs, and after both have exited. Probes, for every secret:
+//! - passwords as typed;
+//! - recovery codes canonical (`ABCDE…`), dashed, lower case (both), and as typed with spaces;
+//! - one-time codes in the message's words ("security code is 123456", "code is 123456"), and
+//!   as the bare six digits wherever they form a run of exactly six ASCII digits. The database
+//!   stores times as `YYYY-MM-DDTHH:MM:SS.mmmZ` (no field longer than four digits), ids as small
+//!   integers and hashes as base64/hex, so a standalone six-digit run in text can only be a
+//!   code; inside binary pages the chance of one specific 6-byte run is about 256⁻⁶ per
+//!   offset, far below one false alarm over these few hundred kilobytes.
+//!
+//! The outbox bodies are sealed (XChaCha20-Poly1305) under `<db>-outbox.key`: the test also
+//! checks that the `outbox` command, which holds the key, does print the one-time codes in
+//! exactly the probed form, so the probe is the right one, and that the scan does find known
+//! plain text (the username and the email address) in the database, so it reads the right
+//! files.
+
+mod support;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::pty::{DEFAULT_TIMEOUT, PtySession, bin_path};
+
+const T: Duration = DEFAULT_TIMEOUT;
+
+const P1: &str = "Ursula-First-Pass-4417";
+const P2: &str = "Ursula-Second-Pass-9902";
+const P3: &str = "Viktor-First-Pass-3381";
+const P4: &str = "Viktor-Pending-Pass-6620";
+const AGENT_PASS: &str = "Agent-Zebra-Pass-7781";
+
+struct Run {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Run {
+    fn new() -> Run {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("data").join("secrets.db");
+        Run { dir, db }
+    }
+
+    fn home(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn command(&self) -> Command {
+        let mut c = Command::new(bin_path());
+        c.arg("--db").arg(&self.db);
+        self.envs(&mut |k, v| {
+            c.env(k, v);
+        });
+        c.env_remove("RECOVERY_DESK_DB").current_dir(self.home());
+        c
+    }
+
+    fn envs(&self, set: &mut dyn FnMut(&str, PathBuf)) {
+        let h = self.home().to_path_buf();
+        set("HOME", h.clone());
+        set("XDG_DATA_HOME", h.join("xdg-data"));
+        set("XDG_CONFIG_HOME", h.join("xdg-config"));
+        set("XDG_CACHE_HOME", h.join("xdg-cache"));
+        set("XDG_STATE_HOME", h.join("xdg-state"));
+        set("TMPDIR", h.join("tmp"));
+    }
+
+    fn spawn(&self, desk: bool) -> PtySession {
+        std::fs::create_dir_all(self.home().join("tmp")).unwrap();
+        let mut b = PtySession::app().arg("--db").arg(&self.db);
+        if desk {
+            b = b.arg("desk");
+        }
+        let mut pairs = Vec::new();
+        self.envs(&mut |k, v| pairs.push((k.to_string(), v)));
+        for (k, v) in pairs {
+            b = b.env(k, v);
+        }
+        b.env("TZ", "UTC")
+            .env_remove("RECOVERY_DESK_DB")
+            .cwd(self.home())
+            .spawn()
+            .expect("spawn recovery-desk")
+    }
+
+    /// The whole outbox for `address`, as the `outbox` command prints it (it holds the key).
+    fn outbox(&self, address: &str) -> String {
+        let out = self
+            .command()
+            .args(["outbox", "--to", address])
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    /// The newest one-time code sent to `address`.
+    fn code(&self, address: &str) -> String {
+        let text = self.outbox(address);
+        let marker = "security code is ";
+        let at = text
+            .rfind(marker)
+            .unwrap_or_else(|| panic!("no code in:\n{text}"));
+        text[at + marker.len()..at + marker.len() + 6].to_string()
+    }
+
+    fn add_agent(&self) {
+        let mut child = self
+            .command()
+            .args(["agent", "add", "deskagent", "--password-stdin"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        writeln!(child.stdin.take().unwrap(), "{AGENT_PASS}").unwrap();
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+}
+
+fn wait(s: &PtySession, text: &str) -> String {
+    s.expect_text(text, T)
+}
+
+/// The recovery code shown in the box on screen (five dashed groups).
+fn code_on_screen(s: &PtySession) -> String {
+    let text = s.screen_text();
+    text.split(|c: char| c.is_whitespace() || c == '│')
+        .find(|w| w.chars().count() == 29 && w.matches('-').count() == 4)
+        .unwrap_or_else(|| panic!("no code on screen:\n{}", s.screen_dump()))
+        .to_string()
+}
+
+/// Types the last group of the code on screen back; returns the code.
+fn confirm_code(s: &mut PtySession, then: &str) -> String {
+    let code = code_on_screen(s);
+    s.send_keys(&code.rsplit('-').next().unwrap().to_lowercase());
+    s.enter();
+    wait(s, then);
+    code
+}
+
+/// Username → Other ways to sign in → Use my password → Forgot password? → Use a different
+/// verification option → I don't have any of these (one verified method on the account).
+fn to_recovery_code_prompt(s: &mut PtySession, username: &str) {
+    s.send_keys(username);
+    s.enter();
+    wait(s, &format!("Signing in as {username}"));
+    wait(s, "2  Other ways to sign in");
+    s.alt('2');
+    wait(s, "1  Use my password");
+    s.send_keys("1");
+    wait(s, "1  Forgot password?");
+    s.alt('1');
+    wait(s, "Use a different verification option");
+    s.send_keys("2");
+    wait(s, "I don't have any of these");
+    s.send_keys("2");
+    wait(s, "Enter your 25-character recovery code.");
+}
+
+/// Create `username` with `password`, add and verify `email`; returns the one-time code.
+fn create_with_email(
+    run: &Run,
+    s: &mut PtySession,
+    username: &str,
+    password: &str,
+    email: &str,
+) -> String {
+    s.alt('1');
+    wait(s, "Choose a username and a password.");
+    s.send_keys(&format!("{username}\t{password}\t{password}"));
+    s.enter();
+    wait(s, &format!("Signed in as {username}"));
+    s.send_keys("1");
+    wait(s, "Email address");
+    s.send_keys(email);
+    s.enter();
+    wait(s, "Enter it to verify this address.");
+    let code = run.code(email);
+    s.send_keys(&code);
+    s.enter();
+    wait(s, &format!("{email} is verified."));
+    code
+}
+
+/// Generate a new recovery code from Manage and confirm it; returns it.
+fn generate(s: &mut PtySession) -> String {
+    s.send_keys("5");
+    wait(s, "Generate a new code");
+    s.send_keys("1");
+    wait(s, "As soon as you create a new recovery code");
+    s.enter();
+    wait(s, "Print this code and keep it in a safe place.");
+    let code = confirm_code(s, "Recovery code saved.");
+    wait(s, "Recovery code: Generated on");
+    code
+}
+
+/// Every secret used, and the byte strings that would give it away.
+#[derive(Default)]
+struct Secrets {
+    /// (what, needle)
+    needles: Vec<(String, Vec<u8>)>,
+    /// One-time codes, searched as standalone six-digit runs.
+    digits: Vec<String>,
+}
+
+impl Secrets {
+    fn password(&mut self, p: &str) {
+        self.needles
+            .push((format!("password {p}"), p.as_bytes().to_vec()));
+    }
+
+    fn recovery_code(&mut self, dashed: &str) {
+        let canonical = dashed.replace('-', "");
+        for form in [
+            canonical.clone(),
+            dashed.to_string(),
+            canonical.to_lowercase(),
+            dashed.to_lowercase(),
+            dashed.to_lowercase().replace('-', " "),
+        ] {
+            self.needles.push((
+                format!("recovery code {dashed} as {form}"),
+                form.into_bytes(),
+            ));
+        }
+    }
+
+    fn one_time(&mut self, code: &str) {
+        for form in [
+            format!("security code is {code}"),
+            format!("code is {code}"),
+        ] {
+            self.needles.push((
+                format!("one-time code {code} as {form:?}"),
+                form.into_bytes(),
+            ));
+        }
+        self.digits.push(code.to_string());
+    }
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack.windows(needle.len()).position(|w| w == needle)
+}
+
+/// Offsets where `digits` stands alone: not preceded or followed by another ASCII digit.
+fn standalone(haystack: &[u8], digits: &str) -> Vec<usize> {
+    let d = digits.as_bytes();
+    haystack
+        .windows(d.len())
+        .enumerate()
+        .filter(|(i, w)| {
+            *w == d
+                && (*i == 0 || !haystack[i - 1].is_ascii_digit())
+                && haystack
+                    .get(i + d.len())
+                    .is_none_or(|b| !b.is_ascii_digit())
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let kind = entry.file_type().unwrap();
+        if kind.is_dir() {
+            files_under(&path, out);
+        } else if kind.is_file() {
+            out.push(path);
+        }
+    }
+}
+
+/// Scans every file under `run`'s home for every secret; returns the files scanned.
+fn scan(run: &Run, secrets: &Secrets, when: &str) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    files_under(run.home(), &mut files);
+    let mut leaks = Vec::new();
+    for f in &files {
+        let Ok(bytes) = std::fs::read(f) else {
+            continue; // removed meanwhile (a -shm or -wal at exit)
+        };
+        for (what, needle) in &secrets.needles {
+            if let Some(at) = find(&bytes, needle) {
+                leaks.push(format!("{what} in {} at byte {at}", f.display()));
+            }
+        }
+        for code in &secrets.digits {
+            for at in standalone(&bytes, code) {
+                let from = at.saturating_sub(24);
+                let to = (at + 30).min(bytes.len());
+                leaks.push(format!(
+                    "one-time code {code} (bare) in {} at byte {at}: {:?}",
+                    f.display(),
+                    String::from_utf8_lossy(&bytes[from..to])
+                ));
+            }
+        }
+    }
+    assert!(
+        leaks.is_empty(),
+        "{when}: secrets found at rest:\n{}",
+        leaks.join("\n")
+    );
+    files
+}
+
+fn names(files: &[PathBuf]) -> Vec<String> {
+    files
+        .iter()
+        .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+        .collect()
+}
+
+#[test]
+fn no_secret_is_written_to_any_file() {
+    let run = Run::new();
+    let mut secrets = Secrets::default();
+    run.add_agent();
+    secrets.password(AGENT_PASS);
+
+    // ---- The account holder console.
+    let mut s = run.spawn(false);
+    wait(&s, "Enter the username of your account.");
+
+    // Plain account: create, add email, generate, sign out, recover, new password, sign in.
+    secrets.password(P1);
+    let c1 = create_with_email(&run, &mut s, "ursula", P1, "ursula@example.com");
+    secrets.one_time(&c1);
+    let r1 = generate(&mut s);
+    secrets.recovery_code(&r1);
+    s.send_keys("6");
+    wait(&s, "You're signed out.");
+    to_recovery_code_prompt(&mut s, "ursula");
+    s.send_keys(&r1.to_lowercase().replace('-', " "));
+    s.enter();
+    wait(&s, "Your recovery code worked and is now used up.");
+    let r2 = confirm_code(&mut s, "Choose a new password.");
+    secrets.recovery_code(&r2);
+    secrets.password(P2);
+    s.send_keys(&format!("{P2}\t{P2}"));
+    s.enter();
+    wait(&s, "Your password was changed. Sign in with it.");
+    s.enter();
+    wait(&s, "Signing in as ursula");
+    s.send_keys(P2);
+    s.enter();
+    wait(&s, "Signed in as ursula");
+    s.send_keys("6");
+    wait(&s, "You're signed out.");
+
+    // Two-step account: recovery with the code alone makes a pending change.
+    secrets.password(P3);
+    let c2 = create_with_email(&run, &mut s, "viktor", P3, "viktor@example.com");
+    secrets.one_time(&c2);
+    s.send_keys("4");
+    wait(&s, "Turn two-step verification on?");
+    s.send_keys("1");
+    wait(&s, "Two-step verification is on.");
+    let r3 = generate(&mut s);
+    secrets.recovery_code(&r3);
+    s.send_keys("6");
+    wait(&s, "You're signed out.");
+    to_recovery_code_prompt(&mut s, "viktor");
+    s.send_keys(&r3);
+    s.enter();
+    wait(&s, "Your recovery code worked");
+    let r4 = confirm_code(&mut s, "take effect only after 30 days");
+    secrets.recovery_code(&r4);
+    secrets.password(P4);
+    s.send_keys(&format!("{P4}\t{P4}"));
+    s.enter();
+    wait(&s, "your new password takes effect on");
+    s.enter();
+    wait(&s, "Signing in as viktor");
+    s.send_keys(P3);
+    s.enter();
+    wait(&s, "Where should we send your security code?");
+    s.send_keys("1");
+    wait(&s, "We sent a code to");
+    let c3 = run.code("viktor@example.com");
+    secrets.one_time(&c3);
+    s.send_keys(&c3);
+    s.enter();
+    wait(
+        &s,
+        "A new password set through account recovery takes effect on",
+    );
+
+    // The probe for one-time codes is the message's own wording: the outbox command, which
+    // holds the key, prints exactly that.
+    for (address, code) in [
+        ("ursula@example.com", &c1),
+        ("viktor@example.com", &c2),
+        ("viktor@example.com", &c3),
+    ] {
+        assert!(
+            run.outbox(address)
+                .contains(&format!("security code is {code}")),
+            "outbox for {address} lacks code {code}"
+        );
+    }
+
+    // Scan while the console runs: the WAL is there.
+    let files = scan(&run, &secrets, "console running");
+    let listed = names(&files);
+    assert!(
+        listed.iter().any(|n| n == "secrets.db-wal"),
+        "no WAL while running: {listed:?}"
+    );
+    assert!(
+        listed.iter().any(|n| n == "secrets.db-outbox.key"),
+        "no outbox key: {listed:?}"
+    );
+
+    // ---- The desk: agent sign-in with its password, a lookup, the helper.
+    let mut d = run.spawn(true);
+    wait(&d, "Agent name");
+    d.send_keys("deskagent");
+    d.enter();
+    d.send_keys(AGENT_PASS);
+    d.enter();
+    wait(&d, "Signed in as deskagent.");
+    d.send_keys("ursula@example.com");
+    d.enter();
+    wait(&d, "ursula (#");
+    d.send_keys("1");
+    wait(&d, "What is the customer's problem?");
+    scan(&run, &secrets, "console and desk running");
+
+    for mut p in [d, s] {
+        p.ctrl('c');
+        let status = p.wait_exit(T).expect("exits on Ctrl-C");
+        assert!(status.success(), "{status}");
+    }
+
+    // ---- After exit.
+    let files = scan(&run, &secrets, "after exit");
+    eprintln!("scanned after exit: {:?}", names(&files));
+
+    // The scan reads the real data: known plain text is found in the database files.
+    let db_bytes: Vec<u8> = files
+        .iter()
+        .filter(|f| names(std::slice::from_ref(f))[0].starts_with("secrets.db"))
+        .flat_map(|f| std::fs::read(f).unwrap_or_default())
+        .collect();
+    for known in ["ursula", "viktor@example.com", "deskagent"] {
+        assert!(
+            find(&db_bytes, known.as_bytes()).is_some(),
+            "the scan did not see {known:?}: wrong files?"
+        );
+    }
+}
