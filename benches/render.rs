@@ -230,5 +230,108 @@ fn console(c: &mut Criterion) {
     app.bench(c, "too_small", "CodeShown");
 }
 
-criterion_group!(benches, console);
+/// The desk over the seeded demo database (agent alex), driven like its snapshot tests.
+struct Desk {
+    _dir: tempfile::TempDir,
+    state: recovery_desk::desk::state::State,
+    worker: recovery_desk::desk::DeskWorker,
+    term: Terminal<TestBackend>,
+}
+
+impl Desk {
+    fn new() -> Desk {
+        use recovery_desk::store::seed;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("desk.db");
+        let mut store = Store::open(&path).unwrap();
+        seed::seed(
+            &mut store,
+            &seed::demo().unwrap(),
+            &mut Seeded::new(7),
+            t0(),
+        )
+        .unwrap();
+        drop(store);
+        let clock = TestClock::new(t0());
+        let worker = recovery_desk::desk::DeskWorker::open(&path, Arc::new(clock)).unwrap();
+        let state = recovery_desk::desk::state::State::new(
+            Theme::color(),
+            FixedOffset::east_opt(0).unwrap(),
+            t0(),
+            ratatui::layout::Rect::new(0, 0, W, H),
+        );
+        Desk {
+            _dir: dir,
+            state,
+            worker,
+            term: Terminal::new(TestBackend::new(W, H)).unwrap(),
+        }
+    }
+
+    fn send(&mut self, msg: recovery_desk::desk::state::Msg) {
+        use recovery_desk::desk::state::{Cmd, Msg, update};
+        for cmd in update(&mut self.state, msg) {
+            if let Cmd::Request(r) = cmd {
+                let reply = self.worker.handle(r);
+                self.send(Msg::Reply(reply));
+            }
+        }
+    }
+
+    fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.send(recovery_desk::desk::state::Msg::Key(KeyEvent::new(
+            code, mods,
+        )));
+    }
+
+    fn typed(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c), KeyModifiers::NONE);
+        }
+        self.key(KeyCode::Enter, KeyModifiers::NONE);
+    }
+
+    fn bench(&mut self, c: &mut Criterion, name: &str, expect: &str) {
+        let state = &self.state;
+        self.term
+            .draw(|f| recovery_desk::desk::render(state, f))
+            .unwrap();
+        let text = self.term.backend().to_string();
+        assert!(text.contains(expect), "{expect:?} not on screen:\n{text}");
+        let term = &mut self.term;
+        c.bench_function(&format!("render/desk/{name}"), |b| {
+            b.iter(|| {
+                term.draw(|f| recovery_desk::desk::render(black_box(state), f))
+                    .unwrap();
+            })
+        });
+    }
+}
+
+fn desk(c: &mut Criterion) {
+    let mut d = Desk::new();
+    d.bench(c, "sign_in", "Agent name");
+    d.typed("alex");
+    d.typed("desk-demo-pass");
+    d.bench(c, "find", "Username, email, phone or #id");
+    d.typed("sam@example.com");
+    d.bench(c, "account_two_step", "Two-step verification");
+    d.key(KeyCode::F(1), KeyModifiers::NONE);
+    d.bench(c, "help_overlay", "Help");
+    d.key(KeyCode::Esc, KeyModifiers::NONE);
+    d.key(KeyCode::Char('1'), KeyModifiers::NONE);
+    d.bench(c, "helper_question", "What is the customer");
+    d.key(KeyCode::Char('1'), KeyModifiers::NONE);
+    d.bench(c, "helper_forgot_password", "Forgot password?");
+    for _ in 0..3 {
+        d.key(KeyCode::Esc, KeyModifiers::NONE);
+    }
+    d.typed("penny");
+    d.bench(c, "account_pending_change", "penny");
+    d.key(KeyCode::Char('1'), KeyModifiers::NONE);
+    d.key(KeyCode::Char('3'), KeyModifiers::NONE);
+    d.bench(c, "helper_pending_change", "pending");
+}
+
+criterion_group!(benches, console, desk);
 criterion_main!(benches);
