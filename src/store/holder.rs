@@ -4,7 +4,7 @@
 //!
 //! The support desk never imports this module.
 
-use super::outbox::Message;
+use super::outbox::{Message, OutboxKey};
 use super::read::{AccountRow, MethodKind, MethodRow};
 use super::{Result, Store, StoreError, parse_ts_opt, ts};
 use crate::domain::lockout::{AfterFailure, Guarded, Lockout};
@@ -67,12 +67,47 @@ pub struct OneTimeFailure {
     pub lockout: AfterFailure,
 }
 
+/// A failure inside a write transaction: SQLite's, or one of ours (a conflict, a row not
+/// found). Either way the transaction rolls back.
+enum TxError {
+    Sql(rusqlite::Error),
+    Store(StoreError),
+}
+
+impl From<rusqlite::Error> for TxError {
+    fn from(e: rusqlite::Error) -> Self {
+        TxError::Sql(e)
+    }
+}
+
+impl From<StoreError> for TxError {
+    fn from(e: StoreError) -> Self {
+        TxError::Store(e)
+    }
+}
+
+type TxResult<T> = std::result::Result<T, TxError>;
+
 impl Store {
-    fn immediate(&mut self) -> Result<Transaction<'_>> {
+    /// Runs `f` in one IMMEDIATE transaction and commits when it succeeds; on any error the
+    /// transaction rolls back (dropping it) and the error names the database file.
+    fn write<T>(
+        &mut self,
+        f: impl FnOnce(&Transaction<'_>, &OutboxKey) -> TxResult<T>,
+    ) -> Result<T> {
+        let key = self.outbox_key_for_write()?;
         let path = self.path.clone();
-        self.conn_mut()
+        let sql = |e| super::classify(&path, e);
+        let tx = self
+            .conn_mut()
             .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(|e| super::classify(&path, e))
+            .map_err(sql)?;
+        let value = f(&tx, &key).map_err(|e| match e {
+            TxError::Sql(e) => sql(e),
+            TxError::Store(e) => e,
+        })?;
+        tx.commit().map_err(sql)?;
+        Ok(value)
     }
 
     /// Creates an account; fails with `Conflict` when the username is taken.
@@ -82,29 +117,21 @@ impl Store {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        let taken: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM accounts WHERE username = ?1",
-                [username],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| super::classify(&path, e))?;
-        if taken.is_some() {
-            return Err(StoreError::Conflict("That username is taken. Try another."));
-        }
-        tx.execute(
-            "INSERT INTO accounts (username, password_hash, created_at, password_changed_at) VALUES (?1, ?2, ?3, ?3)",
-            params![username, password_hash, ts(now)],
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        let id = tx.last_insert_rowid();
-        add_event(&tx, id, event::ACCOUNT_CREATED, "", now)
-            .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))?;
-        Ok(id)
+        self.write(|tx, _| {
+            let taken: Option<i64> = tx
+                .query_row("SELECT id FROM accounts WHERE username = ?1", [username], |r| r.get(0))
+                .optional()?;
+            if taken.is_some() {
+                return Err(StoreError::Conflict("That username is taken. Try another.").into());
+            }
+            tx.execute(
+                "INSERT INTO accounts (username, password_hash, created_at, password_changed_at) VALUES (?1, ?2, ?3, ?3)",
+                params![username, password_hash, ts(now)],
+            )?;
+            let id = tx.last_insert_rowid();
+            add_event(tx, id, event::ACCOUNT_CREATED, "", now)?;
+            Ok(id)
+        })
     }
 
     /// Adds an unverified method; `Conflict` when the address is on an account already.
@@ -115,35 +142,27 @@ impl Store {
         address: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        let existing: Option<(i64, i64, bool)> = tx
-            .query_row(
-                "SELECT id, account_id, verified FROM sign_in_methods WHERE kind = ?1 AND address = ?2 AND removed_at IS NULL",
-                params![kind.as_str(), address],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
-            )
-            .optional()
-            .map_err(|e| super::classify(&path, e))?;
-        let id = match existing {
-            // Re-adding an unverified address of one's own restarts verification.
-            Some((id, owner, false)) if owner == account_id => id,
-            Some(_) => {
-                return Err(StoreError::Conflict(
-                    "That address is already used by an account.",
-                ));
-            }
-            None => {
-                tx.execute(
-                    "INSERT INTO sign_in_methods (account_id, kind, address, added_at) VALUES (?1, ?2, ?3, ?4)",
-                    params![account_id, kind.as_str(), address, ts(now)],
+        self.write(|tx, _| {
+            let existing: Option<(i64, i64, bool)> = tx
+                .query_row(
+                    "SELECT id, account_id, verified FROM sign_in_methods WHERE kind = ?1 AND address = ?2 AND removed_at IS NULL",
+                    params![kind.as_str(), address],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                 )
-                .map_err(|e| super::classify(&path, e))?;
-                tx.last_insert_rowid()
+                .optional()?;
+            match existing {
+                // Re-adding an unverified address of one's own restarts verification.
+                Some((id, owner, false)) if owner == account_id => Ok(id),
+                Some(_) => Err(StoreError::Conflict("That address is already used by an account.").into()),
+                None => {
+                    tx.execute(
+                        "INSERT INTO sign_in_methods (account_id, kind, address, added_at) VALUES (?1, ?2, ?3, ?4)",
+                        params![account_id, kind.as_str(), address, ts(now)],
+                    )?;
+                    Ok(tx.last_insert_rowid())
+                }
             }
-        };
-        tx.commit().map_err(|e| super::classify(&path, e))?;
-        Ok(id)
+        })
     }
 
     /// Marks a method verified; notices go to every verified method (including this one).
@@ -153,35 +172,19 @@ impl Store {
         method_id: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let key = self.outbox_key_for_write()?;
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        let n = tx
-            .execute(
+        self.write(|tx, key| {
+            let n = tx.execute(
                 "UPDATE sign_in_methods SET verified = 1 WHERE id = ?1 AND account_id = ?2 AND removed_at IS NULL",
                 params![method_id, account_id],
-            )
-            .map_err(|e| super::classify(&path, e))?;
-        if n == 0 {
-            return Err(StoreError::NotFound("sign-in method"));
-        }
-        let (kind, address) =
-            method_address(&tx, method_id).map_err(|e| super::classify(&path, e))?;
-        let masked = MethodKind::parse(&kind)
-            .map(|k| k.mask(&address))
-            .unwrap_or_default();
-        notify(
-            &tx,
-            &key,
-            account_id,
-            event::METHOD_VERIFIED,
-            &masked,
-            "A sign-in method was added",
-            &format!("{masked} can now be used to sign in and to recover your account."),
-            now,
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound("sign-in method").into());
+            }
+            let masked = masked_address(tx, method_id)?;
+            let body = format!("{masked} can now be used to sign in and to recover your account.");
+            notify(tx, key, account_id, event::METHOD_VERIFIED, &masked, "A sign-in method was added", &body, now)?;
+            Ok(())
+        })
     }
 
     /// Removes a method (kept for history, marked removed); its unused one-time codes die.
@@ -191,61 +194,50 @@ impl Store {
         method_id: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let key = self.outbox_key_for_write()?;
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        let (kind, address) =
-            method_address(&tx, method_id).map_err(|e| super::classify(&path, e))?;
-        let masked = MethodKind::parse(&kind)
-            .map(|k| k.mask(&address))
-            .unwrap_or_default();
-        // Tell the method being removed too, before it stops receiving notices.
-        notify(&tx, &key, account_id, event::METHOD_REMOVED, &masked, "A sign-in method was removed", &format!("{masked} was removed from your account. If this wasn't you, recover your account now."), now)
-            .map_err(|e| super::classify(&path, e))?;
-        let n = tx
-            .execute(
+        self.write(|tx, key| {
+            let masked = masked_address(tx, method_id)?;
+            // Tell the method being removed too, before it stops receiving notices.
+            let body = format!("{masked} was removed from your account. If this wasn't you, recover your account now.");
+            notify(tx, key, account_id, event::METHOD_REMOVED, &masked, "A sign-in method was removed", &body, now)?;
+            let n = tx.execute(
                 "UPDATE sign_in_methods SET removed_at = ?3 WHERE id = ?1 AND account_id = ?2 AND removed_at IS NULL",
                 params![method_id, account_id, ts(now)],
-            )
-            .map_err(|e| super::classify(&path, e))?;
-        if n == 0 {
-            return Err(StoreError::NotFound("sign-in method"));
-        }
-        tx.execute(
-            "UPDATE one_time_codes SET used_at = ?2 WHERE method_id = ?1 AND used_at IS NULL",
-            params![method_id, ts(now)],
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound("sign-in method").into());
+            }
+            tx.execute(
+                "UPDATE one_time_codes SET used_at = ?2 WHERE method_id = ?1 AND used_at IS NULL",
+                params![method_id, ts(now)],
+            )?;
+            Ok(())
+        })
     }
 
     /// Turns two-step verification on or off.
     pub fn set_two_step(&mut self, account_id: i64, on: bool, now: DateTime<Utc>) -> Result<()> {
-        let key = self.outbox_key_for_write()?;
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        tx.execute(
-            "UPDATE accounts SET two_step = ?2 WHERE id = ?1",
-            params![account_id, on],
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        let (kind, subject) = if on {
-            (event::TWO_STEP_ON, "Two-step verification is on")
-        } else {
-            (event::TWO_STEP_OFF, "Two-step verification is off")
-        };
-        notify(
-            &tx,
-            &key,
-            account_id,
-            kind,
-            "",
-            subject,
-            "If this wasn't you, recover your account now.",
-            now,
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))
+        self.write(|tx, key| {
+            tx.execute(
+                "UPDATE accounts SET two_step = ?2 WHERE id = ?1",
+                params![account_id, on],
+            )?;
+            let (kind, subject) = if on {
+                (event::TWO_STEP_ON, "Two-step verification is on")
+            } else {
+                (event::TWO_STEP_OFF, "Two-step verification is off")
+            };
+            notify(
+                tx,
+                key,
+                account_id,
+                kind,
+                "",
+                subject,
+                "If this wasn't you, recover your account now.",
+                now,
+            )?;
+            Ok(())
+        })
     }
 
     /// Replaces the account's recovery code: every earlier code stops working in the same
@@ -256,24 +248,15 @@ impl Store {
         new_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let key = self.outbox_key_for_write()?;
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        tx.execute(
-            "UPDATE recovery_codes SET revoked_at = ?2 WHERE account_id = ?1 AND revoked_at IS NULL AND used_at IS NULL",
-            params![account_id, ts(now)],
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        tx.execute(
-            "INSERT INTO recovery_codes (account_id, code_hash, created_at) VALUES (?1, ?2, ?3)",
-            params![account_id, new_hash, ts(now)],
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        let id = tx.last_insert_rowid();
-        notify(&tx, &key, account_id, event::CODE_GENERATED, "", "A new recovery code was generated", "Your previous recovery code no longer works. If this wasn't you, recover your account now.", now)
-            .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))?;
-        Ok(id)
+        self.write(|tx, key| {
+            tx.execute(
+                "UPDATE recovery_codes SET revoked_at = ?2 WHERE account_id = ?1 AND revoked_at IS NULL AND used_at IS NULL",
+                params![account_id, ts(now)],
+            )?;
+            let id = insert_code(tx, account_id, new_hash, now)?;
+            notify(tx, key, account_id, event::CODE_GENERATED, "", "A new recovery code was generated", "Your previous recovery code no longer works. If this wasn't you, recover your account now.", now)?;
+            Ok(id)
+        })
     }
 
     /// Consumes the code `code_id` (if it is still the active one) and stores its successor.
@@ -285,29 +268,19 @@ impl Store {
         successor_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let key = self.outbox_key_for_write()?;
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        let n = tx
-            .execute(
+        self.write(|tx, key| {
+            let n = tx.execute(
                 "UPDATE recovery_codes SET used_at = ?3 WHERE id = ?1 AND account_id = ?2 AND revoked_at IS NULL AND used_at IS NULL",
                 params![code_id, account_id, ts(now)],
-            )
-            .map_err(|e| super::classify(&path, e))?;
-        if n == 0 {
-            return Ok(false);
-        }
-        tx.execute(
-            "INSERT INTO recovery_codes (account_id, code_hash, created_at) VALUES (?1, ?2, ?3)",
-            params![account_id, successor_hash, ts(now)],
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        save_lockout(&tx, account_id, Guarded::RecoveryCode, &Lockout::default())
-            .map_err(|e| super::classify(&path, e))?;
-        notify(&tx, &key, account_id, event::CODE_USED, "", "Your recovery code was used", "Your recovery code was used to recover your account, and a new one was generated. If this wasn't you, contact us through the sign-in helper.", now)
-            .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))?;
-        Ok(true)
+            )?;
+            if n == 0 {
+                return Ok(false);
+            }
+            insert_code(tx, account_id, successor_hash, now)?;
+            save_lockout(tx, account_id, Guarded::RecoveryCode, &Lockout::default())?;
+            notify(tx, key, account_id, event::CODE_USED, "", "Your recovery code was used", "Your recovery code was used to recover your account, and a new one was generated. If this wasn't you, contact us through the sign-in helper.", now)?;
+            Ok(true)
+        })
     }
 
     /// Records a wrong answer of kind `what` and returns what it means; a new lockout writes a
@@ -318,55 +291,24 @@ impl Store {
         what: Guarded,
         now: DateTime<Utc>,
     ) -> Result<AfterFailure> {
-        let key = self.outbox_key_for_write()?;
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        let mut l = load_lockout(&tx, account_id, what).map_err(|e| super::classify(&path, e))?;
-        let after = l.fail(now);
-        save_lockout(&tx, account_id, what, &l).map_err(|e| super::classify(&path, e))?;
-        if let AfterFailure::LockedUntil(until) = after {
-            let detail = format!("{} entry locked until {}", what.label(), ts(until));
-            notify(
-                &tx,
-                &key,
-                account_id,
-                event::LOCKED,
-                &detail,
-                "Too many wrong attempts",
-                &format!(
-                    "After 5 wrong attempts, {} entry on your account is locked until {} UTC.",
-                    what.label(),
-                    until.format("%Y-%m-%d %H:%M")
-                ),
-                now,
-            )
-            .map_err(|e| super::classify(&path, e))?;
-        }
-        tx.commit().map_err(|e| super::classify(&path, e))?;
-        Ok(after)
+        self.write(|tx, key| Ok(fail(tx, key, account_id, what, now)?))
     }
 
     /// A right answer: the counter of that kind starts over.
     pub fn record_success(&mut self, account_id: i64, what: Guarded) -> Result<()> {
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        save_lockout(&tx, account_id, what, &Lockout::default())
-            .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))
+        self.write(|tx, _| Ok(save_lockout(tx, account_id, what, &Lockout::default())?))
     }
 
-    /// Records a normal sign-in: applies due pending changes first is the caller's job.
+    /// Records a normal sign-in (the caller applies due pending changes first).
     pub fn record_sign_in(&mut self, account_id: i64, now: DateTime<Utc>) -> Result<()> {
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        save_lockout(&tx, account_id, Guarded::Password, &Lockout::default())
-            .map_err(|e| super::classify(&path, e))?;
-        add_event(&tx, account_id, event::SIGNED_IN, "", now)
-            .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))
+        self.write(|tx, _| {
+            save_lockout(tx, account_id, Guarded::Password, &Lockout::default())?;
+            add_event(tx, account_id, event::SIGNED_IN, "", now)?;
+            Ok(())
+        })
     }
 
-    /// Sets a new password now. `how` says why ("changed", "recovered").
+    /// Sets a new password now; `recovered` says it came through account recovery.
     pub fn set_password(
         &mut self,
         account_id: i64,
@@ -374,34 +316,27 @@ impl Store {
         recovered: bool,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let key = self.outbox_key_for_write()?;
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        tx.execute(
-            "UPDATE accounts SET password_hash = ?2, password_changed_at = ?3 WHERE id = ?1",
-            params![account_id, new_hash, ts(now)],
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        // A password that works again clears the password lockout.
-        save_lockout(&tx, account_id, Guarded::Password, &Lockout::default())
-            .map_err(|e| super::classify(&path, e))?;
-        let kind = if recovered {
-            event::RECOVERED
-        } else {
-            event::PASSWORD_CHANGED
-        };
-        notify(
-            &tx,
-            &key,
-            account_id,
-            kind,
-            "",
-            "Your password was changed",
-            "Your password was changed. If this wasn't you, recover your account now.",
-            now,
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))
+        self.write(|tx, key| {
+            update_password(tx, account_id, new_hash, now)?;
+            // A password that works again clears the password lockout.
+            save_lockout(tx, account_id, Guarded::Password, &Lockout::default())?;
+            let kind = if recovered {
+                event::RECOVERED
+            } else {
+                event::PASSWORD_CHANGED
+            };
+            notify(
+                tx,
+                key,
+                account_id,
+                kind,
+                "",
+                "Your password was changed",
+                "Your password was changed. If this wasn't you, recover your account now.",
+                now,
+            )?;
+            Ok(())
+        })
     }
 
     /// Stores a password change that takes effect in 30 days; returns its id and date.
@@ -411,27 +346,23 @@ impl Store {
         new_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<(i64, DateTime<Utc>)> {
-        let key = self.outbox_key_for_write()?;
-        let path = self.path.clone();
         let effective = pending_change::effective_at(now);
-        let tx = self.immediate()?;
-        // A newer request replaces an older one still waiting.
-        tx.execute(
-            "UPDATE pending_changes SET cancelled_at = ?2 WHERE account_id = ?1 AND cancelled_at IS NULL AND applied_at IS NULL",
-            params![account_id, ts(now)],
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        tx.execute(
-            "INSERT INTO pending_changes (account_id, kind, new_password_hash, requested_at, effective_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![account_id, ChangeKind::PasswordReset.as_str(), new_hash, ts(now), ts(effective)],
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        let id = tx.last_insert_rowid();
-        let when = effective.format("%Y-%m-%d %H:%M UTC").to_string();
-        notify(&tx, &key, account_id, event::CHANGE_PENDING, &format!("password reset takes effect {when}"), "A password change is pending", &format!("Someone recovered your account with its recovery code. Because two-step verification is on, the new password takes effect on {when}. If this wasn't you, sign in the normal way and select Cancel this change."), now)
-            .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))?;
-        Ok((id, effective))
+        self.write(|tx, key| {
+            // A newer request replaces an older one still waiting.
+            tx.execute(
+                "UPDATE pending_changes SET cancelled_at = ?2 WHERE account_id = ?1 AND cancelled_at IS NULL AND applied_at IS NULL",
+                params![account_id, ts(now)],
+            )?;
+            tx.execute(
+                "INSERT INTO pending_changes (account_id, kind, new_password_hash, requested_at, effective_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![account_id, ChangeKind::PasswordReset.as_str(), new_hash, ts(now), ts(effective)],
+            )?;
+            let id = tx.last_insert_rowid();
+            let when = effective.format("%Y-%m-%d %H:%M UTC").to_string();
+            let body = format!("Someone recovered your account with its recovery code. Because two-step verification is on, the new password takes effect on {when}. If this wasn't you, sign in the normal way and select Cancel this change.");
+            notify(tx, key, account_id, event::CHANGE_PENDING, &format!("password reset takes effect {when}"), "A password change is pending", &body, now)?;
+            Ok((id, effective))
+        })
     }
 
     /// Cancels a pending change (the holder signed in the normal way).
@@ -441,70 +372,33 @@ impl Store {
         change_id: i64,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let key = self.outbox_key_for_write()?;
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        let n = tx
-            .execute(
+        self.write(|tx, key| {
+            let n = tx.execute(
                 "UPDATE pending_changes SET cancelled_at = ?3 WHERE id = ?1 AND account_id = ?2 AND cancelled_at IS NULL AND applied_at IS NULL",
                 params![change_id, account_id, ts(now)],
-            )
-            .map_err(|e| super::classify(&path, e))?;
-        if n == 0 {
-            return Err(StoreError::NotFound("pending change"));
-        }
-        notify(
-            &tx,
-            &key,
-            account_id,
-            event::CHANGE_CANCELLED,
-            "",
-            "A pending change was cancelled",
-            "The pending password change on your account was cancelled.",
-            now,
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound("pending change").into());
+            }
+            notify(tx, key, account_id, event::CHANGE_CANCELLED, "", "A pending change was cancelled", "The pending password change on your account was cancelled.", now)?;
+            Ok(())
+        })
     }
 
     /// Applies every change of this account that is due at `now`; returns how many.
     pub fn apply_due_changes(&mut self, account_id: i64, now: DateTime<Utc>) -> Result<usize> {
-        let key = self.outbox_key_for_write()?;
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        let due: Vec<(i64, String)> = {
-            let mut stmt = tx
-                .prepare_cached("SELECT id, new_password_hash FROM pending_changes WHERE account_id = ?1 AND cancelled_at IS NULL AND applied_at IS NULL AND effective_at <= ?2 ORDER BY id")
-                .map_err(|e| super::classify(&path, e))?;
-            stmt.query_map(params![account_id, ts(now)], |r| Ok((r.get(0)?, r.get(1)?)))
-                .and_then(|rows| rows.collect())
-                .map_err(|e| super::classify(&path, e))?
-        };
-        for (id, hash) in &due {
-            tx.execute(
-                "UPDATE accounts SET password_hash = ?2, password_changed_at = ?3 WHERE id = ?1",
-                params![account_id, hash, ts(now)],
-            )
-            .map_err(|e| super::classify(&path, e))?;
-            tx.execute(
-                "UPDATE pending_changes SET applied_at = ?2 WHERE id = ?1",
-                params![id, ts(now)],
-            )
-            .map_err(|e| super::classify(&path, e))?;
-            notify(
-                &tx,
-                &key,
-                account_id,
-                event::CHANGE_APPLIED,
-                "",
-                "Your new password is now in effect",
-                "The password set through account recovery 30 days ago is now in effect.",
-                now,
-            )
-            .map_err(|e| super::classify(&path, e))?;
-        }
-        tx.commit().map_err(|e| super::classify(&path, e))?;
-        Ok(due.len())
+        self.write(|tx, key| {
+            let due: Vec<(i64, String)> = tx
+                .prepare_cached("SELECT id, new_password_hash FROM pending_changes WHERE account_id = ?1 AND cancelled_at IS NULL AND applied_at IS NULL AND effective_at <= ?2 ORDER BY id")?
+                .query_map(params![account_id, ts(now)], |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            for (id, hash) in &due {
+                update_password(tx, account_id, hash, now)?;
+                tx.execute("UPDATE pending_changes SET applied_at = ?2 WHERE id = ?1", params![id, ts(now)])?;
+                notify(tx, key, account_id, event::CHANGE_APPLIED, "", "Your new password is now in effect", "The password set through account recovery 30 days ago is now in effect.", now)?;
+            }
+            Ok(due.len())
+        })
     }
 
     /// Stores a one-time code's hash and "sends" the message carrying it; earlier unused codes
@@ -518,24 +412,19 @@ impl Store {
         message: &Message,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let key = self.outbox_key_for_write()?;
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        tx.execute(
-            "UPDATE one_time_codes SET used_at = ?3 WHERE method_id = ?1 AND purpose = ?2 AND used_at IS NULL",
-            params![method_id, purpose.as_str(), ts(now)],
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        tx.execute(
-            "INSERT INTO one_time_codes (account_id, method_id, purpose, code_hash, created_at, expires_at, tries_left) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            params![account_id, method_id, purpose.as_str(), code_hash, ts(now), ts(crate::domain::one_time::expires_at(now)), crate::domain::one_time::MAX_TRIES],
-        )
-        .map_err(|e| super::classify(&path, e))?;
-        let id = tx.last_insert_rowid();
-        super::outbox::insert(&tx, &key, Some(account_id), message, now)
-            .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))?;
-        Ok(id)
+        self.write(|tx, key| {
+            tx.execute(
+                "UPDATE one_time_codes SET used_at = ?3 WHERE method_id = ?1 AND purpose = ?2 AND used_at IS NULL",
+                params![method_id, purpose.as_str(), ts(now)],
+            )?;
+            tx.execute(
+                "INSERT INTO one_time_codes (account_id, method_id, purpose, code_hash, created_at, expires_at, tries_left) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![account_id, method_id, purpose.as_str(), code_hash, ts(now), ts(crate::domain::one_time::expires_at(now)), crate::domain::one_time::MAX_TRIES],
+            )?;
+            let id = tx.last_insert_rowid();
+            super::outbox::insert(tx, key, Some(account_id), message, now)?;
+            Ok(id)
+        })
     }
 
     /// The newest usable one-time code for a method and purpose.
@@ -561,35 +450,29 @@ impl Store {
         .map_err(|e| self.err(e))
     }
 
-    /// A wrong one-time code: one try less on that code, and one failure on the account.
+    /// A wrong one-time code: one try less on that code and one failure on the account, in
+    /// the same transaction.
     pub fn one_time_code_failed(
         &mut self,
         account_id: i64,
         code_id: i64,
         now: DateTime<Utc>,
     ) -> Result<OneTimeFailure> {
-        let path = self.path.clone();
-        let tries: u32 = {
-            let tx = self.immediate()?;
+        self.write(|tx, key| {
             tx.execute(
                 "UPDATE one_time_codes SET tries_left = max(tries_left - 1, 0) WHERE id = ?1",
                 [code_id],
-            )
-            .map_err(|e| super::classify(&path, e))?;
-            let t = tx
-                .query_row(
-                    "SELECT tries_left FROM one_time_codes WHERE id = ?1",
-                    [code_id],
-                    |r| r.get(0),
-                )
-                .map_err(|e| super::classify(&path, e))?;
-            tx.commit().map_err(|e| super::classify(&path, e))?;
-            t
-        };
-        let lockout = self.record_failure(account_id, Guarded::OneTimeCode, now)?;
-        Ok(OneTimeFailure {
-            code_tries_left: tries,
-            lockout,
+            )?;
+            let code_tries_left = tx.query_row(
+                "SELECT tries_left FROM one_time_codes WHERE id = ?1",
+                [code_id],
+                |r| r.get(0),
+            )?;
+            let lockout = fail(tx, key, account_id, Guarded::OneTimeCode, now)?;
+            Ok(OneTimeFailure {
+                code_tries_left,
+                lockout,
+            })
         })
     }
 
@@ -600,20 +483,19 @@ impl Store {
         code_id: i64,
         now: DateTime<Utc>,
     ) -> Result<bool> {
-        let path = self.path.clone();
-        let tx = self.immediate()?;
-        let n = tx
-            .execute(
+        self.write(|tx, _| {
+            let n = tx.execute(
                 "UPDATE one_time_codes SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
                 params![code_id, ts(now)],
-            )
-            .map_err(|e| super::classify(&path, e))?;
-        save_lockout(&tx, account_id, Guarded::OneTimeCode, &Lockout::default())
-            .map_err(|e| super::classify(&path, e))?;
-        tx.commit().map_err(|e| super::classify(&path, e))?;
-        Ok(n == 1)
+            )?;
+            save_lockout(tx, account_id, Guarded::OneTimeCode, &Lockout::default())?;
+            Ok(n == 1)
+        })
     }
+}
 
+/// Reads the holder's screens and the service need.
+impl Store {
     /// The account and its methods, for the holder's own screens.
     pub fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>> {
         super::read::account_by_username(self.conn(), username).map_err(|e| self.err(e))
@@ -656,12 +538,74 @@ impl Store {
     }
 }
 
-fn method_address(tx: &rusqlite::Connection, method_id: i64) -> rusqlite::Result<(String, String)> {
-    tx.query_row(
+fn insert_code(
+    tx: &rusqlite::Connection,
+    account_id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<i64> {
+    tx.prepare_cached(
+        "INSERT INTO recovery_codes (account_id, code_hash, created_at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![account_id, hash, ts(now)])?;
+    Ok(tx.last_insert_rowid())
+}
+
+fn update_password(
+    tx: &rusqlite::Connection,
+    account_id: i64,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "UPDATE accounts SET password_hash = ?2, password_changed_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![account_id, hash, ts(now)])?;
+    Ok(())
+}
+
+/// One wrong answer on the persisted counter; a new lockout writes an event and notices.
+fn fail(
+    tx: &rusqlite::Connection,
+    key: &OutboxKey,
+    account_id: i64,
+    what: Guarded,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<AfterFailure> {
+    let mut l = load_lockout(tx, account_id, what)?;
+    let after = l.fail(now);
+    save_lockout(tx, account_id, what, &l)?;
+    if let AfterFailure::LockedUntil(until) = after {
+        let shown = until.format("%Y-%m-%d %H:%M UTC");
+        let detail = format!("{} entry locked until {shown}", what.label());
+        let body = format!(
+            "After 5 wrong attempts, {} entry on your account is locked until {shown}.",
+            what.label()
+        );
+        notify(
+            tx,
+            key,
+            account_id,
+            event::LOCKED,
+            &detail,
+            "Too many wrong attempts",
+            &body,
+            now,
+        )?;
+    }
+    Ok(after)
+}
+
+/// The masked address of a method, for events and notices.
+fn masked_address(tx: &rusqlite::Connection, method_id: i64) -> rusqlite::Result<String> {
+    let (kind, address): (String, String) = tx.query_row(
         "SELECT kind, address FROM sign_in_methods WHERE id = ?1",
         [method_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
-    )
+    )?;
+    Ok(MethodKind::parse(&kind)
+        .map(|k| k.mask(&address))
+        .unwrap_or_default())
 }
 
 pub(crate) fn load_lockout(
