@@ -204,6 +204,9 @@ fn audit(path: &Path, args: AuditArgs) -> Result<()> {
                 "audit log tampered: rows {}..={issued} were deleted from the end",
                 last + 1
             ),
+            Verdict::HeadMismatch => bail!(
+                "audit log tampered: its keyed head does not match the last row (rows were deleted or replaced)"
+            ),
         };
     }
     let mut out = std::io::stdout().lock();

@@ -5,6 +5,7 @@
 //! write except appending to `audit_log` (and SQLite's own `sqlite_sequence` bookkeeping for
 //! it). It is the desk's only writable connection.
 
+use super::keyfile::{Key, Keys, constant_time_eq};
 use super::{Result, Store, StoreError, classify, hex, parse_ts, ts};
 use crate::domain::lockout::Lockout;
 use chrono::{DateTime, Utc};
@@ -26,6 +27,8 @@ pub mod action {
     pub const LOOKUP: &str = "lookup";
     pub const VIEW: &str = "view";
     pub const HELPER: &str = "helper";
+    /// Written once by the migration that keyed the chain.
+    pub const RECHAINED: &str = "audit_rechained";
 }
 
 /// One audit row.
@@ -53,9 +56,13 @@ pub enum Verdict {
     /// Rows were removed from the end (the highest id ever issued is `issued`, the last row
     /// present is `last`).
     Truncated { last: i64, issued: i64 },
+    /// The keyed head does not match the last row (it was removed, replaced or forged).
+    HeadMismatch,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn row_hash(
+    key: &Key,
     prev: &str,
     id: i64,
     at: &str,
@@ -64,25 +71,48 @@ fn row_hash(
     account_id: Option<i64>,
     detail: &str,
 ) -> String {
-    let mut h = Sha256::new();
-    for part in [
-        prev,
-        &id.to_string(),
-        at,
-        agent,
-        action,
-        &account_id.map(|a| a.to_string()).unwrap_or_default(),
-        detail,
-    ] {
-        h.update(part.as_bytes());
-        h.update([0x1f]);
+    let id = id.to_string();
+    let account = account_id.map(|a| a.to_string()).unwrap_or_default();
+    key.mac_hex(&[
+        b"audit-row",
+        prev.as_bytes(),
+        id.as_bytes(),
+        at.as_bytes(),
+        agent.as_bytes(),
+        action.as_bytes(),
+        account.as_bytes(),
+        detail.as_bytes(),
+    ])
+}
+
+/// The keyed head: the last id and its hash, so rows deleted from the end are detected.
+fn head_mac(key: &Key, last_id: i64, last_hash: &str) -> String {
+    key.mac_hex(&[
+        b"audit-head",
+        last_id.to_string().as_bytes(),
+        last_hash.as_bytes(),
+    ])
+}
+
+fn write_head(tx: &Connection, key: &Key, last_id: i64, last_hash: &str) -> rusqlite::Result<()> {
+    let mac = head_mac(key, last_id, last_hash);
+    let n = tx.execute(
+        "UPDATE audit_head SET last_id = ?1, mac = ?2 WHERE only_row = 1",
+        params![last_id, mac],
+    )?;
+    if n == 0 {
+        tx.execute(
+            "INSERT INTO audit_head (only_row, last_id, mac) VALUES (1, ?1, ?2)",
+            params![last_id, mac],
+        )?;
     }
-    hex(&h.finalize())
+    Ok(())
 }
 
 /// Appends one row inside an IMMEDIATE transaction (so two desks never fork the chain).
 fn append(
     conn: &mut Connection,
+    key: &Key,
     agent: &str,
     action: &str,
     account_id: Option<i64>,
@@ -108,12 +138,120 @@ fn append(
         .unwrap_or(0);
     let id = issued.max(prev_id) + 1;
     let at = ts(now);
-    let hash = row_hash(&prev, id, &at, agent, action, account_id, detail);
+    let hash = row_hash(key, &prev, id, &at, agent, action, account_id, detail);
     tx.execute(
         "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![id, at, agent, action, account_id, detail, prev, hash],
     )?;
+    write_head(&tx, key, id, &hash)?;
     tx.commit()
+}
+
+/// Migration to version 2: re-chains the rows written under the unkeyed SHA-256 chain with
+/// the key file's audit key, after noting in a new row whether the old chain was whole.
+/// Names typed at sign-in that are no agent's (possibly a mistyped password) are replaced by
+/// a keyed hash.
+pub(crate) fn rechain(tx: &Connection, key: &Key) -> rusqlite::Result<()> {
+    type Row = (
+        i64,
+        String,
+        String,
+        String,
+        Option<i64>,
+        String,
+        String,
+        String,
+    );
+    let rows: Vec<Row> = tx
+        .prepare("SELECT id, at, agent, action, account_id, detail, prev_hash, hash FROM audit_log ORDER BY id")?
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    if rows.is_empty() {
+        return Ok(());
+    }
+    // The old chain: SHA-256 over the same fields, unkeyed.
+    let legacy_hash = |prev: &str, r: &Row| {
+        let mut h = Sha256::new();
+        for part in [
+            prev,
+            &r.0.to_string(),
+            &r.1,
+            &r.2,
+            &r.3,
+            &r.4.map(|a| a.to_string()).unwrap_or_default(),
+            &r.5,
+        ] {
+            h.update(part.as_bytes());
+            h.update([0x1f]);
+        }
+        hex(&h.finalize())
+    };
+    let mut prev = GENESIS.to_string();
+    let mut last_id = 0;
+    let mut legacy_broken_at = None;
+    for r in &rows {
+        if legacy_broken_at.is_none()
+            && (r.6 != prev || r.7 != legacy_hash(&r.6, r) || r.0 != last_id + 1)
+        {
+            legacy_broken_at = Some(r.0);
+        }
+        prev = r.7.clone();
+        last_id = r.0;
+    }
+    let agents: Vec<String> = tx
+        .prepare("SELECT name FROM agents")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut prev = GENESIS.to_string();
+    for r in &rows {
+        let agent = if agents.contains(&r.2) {
+            r.2.clone()
+        } else {
+            unknown_name(key, &r.2)
+        };
+        let hash = row_hash(key, &prev, r.0, &r.1, &agent, &r.3, r.4, &r.5);
+        tx.execute(
+            "UPDATE audit_log SET agent = ?2, prev_hash = ?3, hash = ?4 WHERE id = ?1",
+            params![r.0, agent, prev, hash],
+        )?;
+        prev = hash;
+    }
+    let last = rows.last().map(|r| r.0).unwrap_or(0);
+    let detail = match legacy_broken_at {
+        None => format!(
+            "{} rows re-chained under the key file; the unkeyed chain was whole",
+            rows.len()
+        ),
+        Some(id) => format!(
+            "{} rows re-chained under the key file; the unkeyed chain was already broken at row {id}",
+            rows.len()
+        ),
+    };
+    let issued: i64 = tx
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    let id = issued.max(last) + 1;
+    let at = ts(Utc::now());
+    let hash = row_hash(key, &prev, id, &at, "-", action::RECHAINED, None, &detail);
+    tx.execute(
+        "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash) VALUES (?1, ?2, '-', ?3, NULL, ?4, ?5, ?6)",
+        params![id, at, action::RECHAINED, detail, prev, hash],
+    )?;
+    write_head(tx, key, id, &hash)
+}
+
+/// How a name typed at agent sign-in that is no agent's is stored: a keyed hash, because it
+/// may be a password typed into the wrong field.
+pub fn unknown_name(key: &Key, typed: &str) -> String {
+    let mac = key.mac_hex(&[b"unknown-agent-name", typed.as_bytes()]);
+    format!("unknown:{}", &mac[..16])
 }
 
 fn list(
@@ -139,7 +277,7 @@ fn list(
     .collect()
 }
 
-fn verify(conn: &Connection) -> rusqlite::Result<Verdict> {
+fn verify(conn: &Connection, key: &Key) -> rusqlite::Result<Verdict> {
     let mut stmt = conn.prepare("SELECT id, at, agent, action, account_id, detail, prev_hash, hash FROM audit_log ORDER BY id")?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS.to_string();
@@ -154,7 +292,12 @@ fn verify(conn: &Connection) -> rusqlite::Result<Verdict> {
         let detail: String = r.get(5)?;
         let prev_hash: String = r.get(6)?;
         let hash: String = r.get(7)?;
-        if row_hash(&prev_hash, id, &at, &agent, &action, account_id, &detail) != hash {
+        if !constant_time_eq(
+            &row_hash(
+                key, &prev_hash, id, &at, &agent, &action, account_id, &detail,
+            ),
+            &hash,
+        ) {
             return Ok(Verdict::Edited { id });
         }
         if prev_hash != prev || id != last_id + 1 {
@@ -164,6 +307,13 @@ fn verify(conn: &Connection) -> rusqlite::Result<Verdict> {
         last_id = id;
         count += 1;
     }
+    let head: Option<(i64, String)> = conn
+        .query_row(
+            "SELECT last_id, mac FROM audit_head WHERE only_row = 1",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
     let issued: i64 = conn
         .query_row(
             "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
@@ -172,6 +322,23 @@ fn verify(conn: &Connection) -> rusqlite::Result<Verdict> {
         )
         .optional()?
         .unwrap_or(0);
+    match head {
+        // Rows exist but the keyed head is gone, or the head names another end of the chain.
+        None if count > 0 => return Ok(Verdict::HeadMismatch),
+        Some((head_id, mac))
+            if head_id != last_id || !constant_time_eq(&mac, &head_mac(key, last_id, &prev)) =>
+        {
+            return Ok(if head_id > last_id {
+                Verdict::Truncated {
+                    last: last_id,
+                    issued: head_id,
+                }
+            } else {
+                Verdict::HeadMismatch
+            });
+        }
+        _ => {}
+    }
     if issued > last_id {
         return Ok(Verdict::Truncated {
             last: last_id,
@@ -212,10 +379,10 @@ fn desk_authorizer(ctx: AuthContext<'_>) -> Authorization {
         | AuthAction::Recursive => Authorization::Allow,
         AuthAction::Transaction { .. } | AuthAction::Savepoint { .. } => Authorization::Allow,
         AuthAction::Insert {
-            table_name: "audit_log" | "sqlite_sequence",
+            table_name: "audit_log" | "sqlite_sequence" | "audit_head",
         } => Authorization::Allow,
         AuthAction::Update {
-            table_name: "sqlite_sequence",
+            table_name: "sqlite_sequence" | "audit_head",
             ..
         } => Authorization::Allow,
         AuthAction::Pragma {
@@ -230,6 +397,7 @@ fn desk_authorizer(ctx: AuthContext<'_>) -> Authorization {
 pub struct AuditLog {
     conn: Connection,
     path: PathBuf,
+    key: Key,
 }
 
 impl std::fmt::Debug for AuditLog {
@@ -244,10 +412,21 @@ impl AuditLog {
     /// Opens an existing, current database for appending audit rows. The authorizer is in
     /// place before the first statement runs.
     pub fn open(path: &Path) -> Result<AuditLog> {
-        std::fs::metadata(path).map_err(|io| StoreError::OpenFile {
-            path: path.to_path_buf(),
-            io,
+        Self::open_with_key(path, &super::keyfile::default_path(path))
+    }
+
+    /// Opens with the key file at `key_path` (which must exist).
+    pub fn open_with_key(path: &Path, key_path: &Path) -> Result<AuditLog> {
+        std::fs::metadata(path).map_err(|io| match io.kind() {
+            std::io::ErrorKind::NotFound => StoreError::Missing {
+                path: path.to_path_buf(),
+            },
+            _ => StoreError::OpenFile {
+                path: path.to_path_buf(),
+                io,
+            },
         })?;
+        let key = Keys::load(key_path)?.audit.clone();
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -260,6 +439,7 @@ impl AuditLog {
         let log = AuditLog {
             conn,
             path: path.to_path_buf(),
+            key,
         };
         let found: i64 = log
             .conn
@@ -292,8 +472,16 @@ impl AuditLog {
         detail: &str,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        append(&mut self.conn, agent, action, account_id, detail, now)
-            .map_err(|e| classify(&self.path, e))
+        append(
+            &mut self.conn,
+            &self.key,
+            agent,
+            action,
+            account_id,
+            detail,
+            now,
+        )
+        .map_err(|e| classify(&self.path, e))
     }
 
     /// The agent's sign-in lockout, derived from the audit log.
@@ -313,7 +501,17 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         let p = self.path.clone();
-        append(self.conn_mut(), agent, action, account_id, detail, now).map_err(|e| classify(&p, e))
+        let key = self.keys()?.audit.clone();
+        append(
+            self.conn_mut(),
+            &key,
+            agent,
+            action,
+            account_id,
+            detail,
+            now,
+        )
+        .map_err(|e| classify(&p, e))
     }
 
     pub fn audit_rows(&self, agent: Option<&str>, account: Option<i64>) -> Result<Vec<AuditRow>> {
@@ -321,7 +519,7 @@ impl Store {
     }
 
     pub fn audit_verify(&self) -> Result<Verdict> {
-        verify(self.conn()).map_err(|e| self.err(e))
+        verify(self.conn(), &self.keys()?.audit).map_err(|e| self.err(e))
     }
 }
 

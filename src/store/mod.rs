@@ -10,6 +10,7 @@ pub mod agents;
 pub mod audit;
 pub mod bulk;
 pub mod holder;
+pub mod keyfile;
 pub mod outbox;
 pub mod read;
 pub mod schema;
@@ -67,11 +68,13 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("no such {0}")]
     NotFound(&'static str),
-    #[error("the outbox key {} is unusable: {reason}", .path.display())]
-    OutboxKey { path: PathBuf, reason: String },
+    #[error("the key file {} is unusable: {reason}", .path.display())]
+    KeyFile { path: PathBuf, reason: String },
+    #[error("no database at {}; check --db (the holder console, `agent add` and --demo create one)", .path.display())]
+    Missing { path: PathBuf },
 }
 
-fn io_reason(e: &io::Error) -> String {
+pub(crate) fn io_reason(e: &io::Error) -> String {
     match e.kind() {
         io::ErrorKind::PermissionDenied => "permission denied".into(),
         io::ErrorKind::NotFound => "no such file or directory".into(),
@@ -145,9 +148,13 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// How a connection is opened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Access {
-    /// Create if missing, migrate, read and write.
-    ReadWrite,
-    /// SQLite read-only: any write fails in SQLite itself. Used for the desk's account reads.
+    /// Create the database (and its key file) if missing, migrate, read and write: the holder
+    /// console, `agent add` and `--demo`.
+    Create,
+    /// An existing database only (a missing file is an error), migrated, read and write.
+    Existing,
+    /// An existing, current database, SQLite read-only: any write fails in SQLite itself.
+    /// Used for the desk's account reads. Loads no keys and migrates nothing.
     ReadOnly,
 }
 
@@ -155,7 +162,8 @@ pub enum Access {
 pub struct Store {
     conn: Connection,
     path: PathBuf,
-    outbox_key: Option<outbox::OutboxKey>,
+    /// The key file's keys; loaded by read-write opens only.
+    keys: Option<keyfile::Keys>,
 }
 
 impl std::fmt::Debug for Store {
@@ -182,7 +190,12 @@ pub fn ensure_private_dir(dir: &Path) -> Result<()> {
 impl Store {
     /// Opens (creating with mode 0600 in a 0700 directory if missing) and migrates.
     pub fn open(path: &Path) -> Result<Store> {
-        Self::open_with(path, Access::ReadWrite)
+        Self::open_with(path, Access::Create)
+    }
+
+    /// Opens an existing database read-write and migrates it; never creates one.
+    pub fn open_existing(path: &Path) -> Result<Store> {
+        Self::open_with(path, Access::Existing)
     }
 
     /// Opens an existing database read-only (SQLite refuses every write on this connection).
@@ -191,12 +204,28 @@ impl Store {
     }
 
     pub fn open_with(path: &Path, access: Access) -> Result<Store> {
+        Self::open_with_key(path, access, &keyfile::default_path(path))
+    }
+
+    /// Opens `path` with the key file at `key_path` (read-write opens only read it).
+    pub fn open_with_key(path: &Path, access: Access, key_path: &Path) -> Result<Store> {
+        let missing = |io: io::Error| match io.kind() {
+            io::ErrorKind::NotFound => StoreError::Missing {
+                path: path.to_path_buf(),
+            },
+            _ => StoreError::OpenFile {
+                path: path.to_path_buf(),
+                io,
+            },
+        };
         let flags = match access {
-            Access::ReadWrite => {
-                if let Some(dir) = path.parent() {
-                    ensure_private_dir(dir)?;
+            Access::Create | Access::Existing => {
+                if access == Access::Create {
+                    if let Some(dir) = path.parent() {
+                        ensure_private_dir(dir)?;
+                    }
                 }
-                if !path.exists() {
+                if !path.exists() && access == Access::Create {
                     OpenOptions::new()
                         .write(true)
                         .create_new(true)
@@ -215,19 +244,13 @@ impl Store {
                             io::ErrorKind::PermissionDenied => StoreError::ReadOnly {
                                 path: path.to_path_buf(),
                             },
-                            _ => StoreError::OpenFile {
-                                path: path.to_path_buf(),
-                                io,
-                            },
+                            _ => missing(io),
                         })?;
                 }
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
             }
             Access::ReadOnly => {
-                fs::metadata(path).map_err(|io| StoreError::OpenFile {
-                    path: path.to_path_buf(),
-                    io,
-                })?;
+                fs::metadata(path).map_err(missing)?;
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
             }
         };
@@ -235,17 +258,27 @@ impl Store {
         let mut store = Store {
             conn,
             path: path.to_path_buf(),
-            outbox_key: None,
+            keys: None,
         };
         store.configure(access)?;
         match access {
-            Access::ReadWrite => {
-                store.migrate()?;
-                store.outbox_key = Some(outbox::OutboxKey::load_or_create(path)?);
+            Access::Create | Access::Existing => {
+                // A new (empty) database gets a new key file; an existing one must have its own.
+                let fresh = store.schema_version()? == 0;
+                let keys = keyfile::Keys::load_or_create(key_path, path, fresh)?;
+                store.migrate(&keys)?;
+                store.keys = Some(keys);
             }
             Access::ReadOnly => store.check_version_exact()?,
         }
         Ok(store)
+    }
+
+    /// The key file's keys (read-write stores only).
+    pub(crate) fn keys(&self) -> Result<&keyfile::Keys> {
+        self.keys.as_ref().ok_or(StoreError::ReadOnly {
+            path: self.path.clone(),
+        })
     }
 
     fn configure(&mut self, access: Access) -> Result<()> {
@@ -260,7 +293,7 @@ impl Store {
                 r.get::<_, i64>(0)
             })
             .map_err(|e| classify(&p, e))?;
-        if access == Access::ReadWrite {
+        if access != Access::ReadOnly {
             let mode: String = self
                 .conn
                 .query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))
@@ -307,8 +340,9 @@ impl Store {
         Ok(())
     }
 
-    /// Runs every migration the file has not seen, each in one IMMEDIATE transaction.
-    fn migrate(&mut self) -> Result<()> {
+    /// Runs every migration the file has not seen, each in one IMMEDIATE transaction (with
+    /// its Rust step, if any, in the same transaction).
+    fn migrate(&mut self, keys: &keyfile::Keys) -> Result<()> {
         let p = self.path.clone();
         loop {
             let tx = self
@@ -333,6 +367,7 @@ impl Store {
             }
             tx.execute_batch(schema::MIGRATIONS[found as usize])
                 .map_err(|e| classify(&p, e))?;
+            schema::after_migration(&tx, found + 1, keys, &p)?;
             tx.pragma_update(None, "user_version", found + 1)
                 .map_err(|e| classify(&p, e))?;
             tx.commit().map_err(|e| classify(&p, e))?;

@@ -1,21 +1,17 @@
 //! The outbox: messages "sent" by email or text. It stands in for a mail or SMS provider.
 //!
 //! A message body may carry a one-time code, so bodies are sealed with XChaCha20-Poly1305
-//! under a key kept in a separate 0600 file beside the database (`<db>-outbox.key`): the
-//! database file alone (or its WAL) never reveals a code. The `outbox` command opens them.
+//! under the key file's outbox key (`<db>.key`, see `keyfile`): the database file alone (or
+//! its WAL) never reveals a code. The `outbox` command opens them.
 
 use super::read::MethodKind;
-use super::{Result, Store, StoreError, parse_ts, ts};
+use super::{Result, Store, parse_ts, ts};
 use crate::secret::{Entropy, OsEntropy, Secret};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};
 use chrono::{DateTime, Utc};
 use rusqlite::params;
-use std::fs::OpenOptions;
-use std::io::{Read, Write};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
-use zeroize::{Zeroize, ZeroizeOnDrop};
+use zeroize::Zeroize;
 
 /// A message to send.
 #[derive(Debug, Clone)]
@@ -37,61 +33,10 @@ pub struct Sent {
     pub body: Secret,
 }
 
-/// The key that seals outbox bodies.
-#[derive(Clone, Zeroize, ZeroizeOnDrop)]
-pub struct OutboxKey([u8; 32]);
-
-impl std::fmt::Debug for OutboxKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("OutboxKey([redacted])")
-    }
-}
-
-/// Where the outbox key of database `db` lives.
-pub fn key_path(db: &Path) -> PathBuf {
-    let mut s = db.as_os_str().to_owned();
-    s.push("-outbox.key");
-    PathBuf::from(s)
-}
+/// The key that seals outbox bodies (the key file's `outbox` key).
+pub use super::keyfile::Key as OutboxKey;
 
 impl OutboxKey {
-    /// Reads the key beside `db`, creating it (mode 0600) on first use.
-    pub fn load_or_create(db: &Path) -> Result<OutboxKey> {
-        let path = key_path(db);
-        let bad = |reason: String| StoreError::OutboxKey {
-            path: path.clone(),
-            reason,
-        };
-        match OpenOptions::new().read(true).open(&path) {
-            Ok(mut f) => {
-                let mut k = [0u8; 32];
-                let mut rest = vec![];
-                f.read_exact(&mut k)
-                    .map_err(|_| bad("it is shorter than 32 bytes".into()))?;
-                f.read_to_end(&mut rest).map_err(|e| bad(e.to_string()))?;
-                if !rest.is_empty() {
-                    return Err(bad("it is longer than 32 bytes".into()));
-                }
-                Ok(OutboxKey(k))
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                let mut k = [0u8; 32];
-                OsEntropy.fill(&mut k).map_err(|e| bad(e.to_string()))?;
-                let mut f = OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .mode(0o600)
-                    .open(&path)
-                    .map_err(|e| bad(e.to_string()))?;
-                f.write_all(&k)
-                    .and_then(|_| f.sync_all())
-                    .map_err(|e| bad(e.to_string()))?;
-                Ok(OutboxKey(k))
-            }
-            Err(e) => Err(bad(e.to_string())),
-        }
-    }
-
     fn cipher(&self) -> XChaCha20Poly1305 {
         XChaCha20Poly1305::new_from_slice(&self.0).expect("32-byte key")
     }
@@ -159,9 +104,7 @@ pub(crate) fn insert(
 
 impl Store {
     pub(crate) fn outbox_key_for_write(&self) -> Result<OutboxKey> {
-        self.outbox_key.clone().ok_or(StoreError::ReadOnly {
-            path: self.path.clone(),
-        })
+        Ok(self.keys()?.outbox.clone())
     }
 
     /// Messages sent, oldest first, optionally only those to `to` (an exact, normalised address).
@@ -190,7 +133,9 @@ impl Store {
                 let channel = MethodKind::parse(&ch).unwrap_or(MethodKind::Email);
                 let body = key
                     .open(channel, &address, &subject, &sealed)
-                    .unwrap_or_else(|| Secret::new("[this message cannot be opened with the outbox key beside the database]"));
+                    .unwrap_or_else(|| {
+                        Secret::new("[this message cannot be opened with this key file]")
+                    });
                 Sent {
                     id,
                     sent_at: parse_ts(&at),

@@ -117,10 +117,61 @@ CREATE TABLE audit_log (
 CREATE INDEX audit_log_agent ON audit_log(agent, id);
 CREATE INDEX audit_log_account ON audit_log(account_id, id);
 "#,
+    // 2: the rules of the adversary review (SPEC §4, §6).
+    r#"
+-- One-time codes are HMAC-SHA-256 under the key file from now on; a code stored the old way
+-- can no longer be checked, so it stops working (the holder asks for a new one).
+UPDATE one_time_codes SET tries_left = 0 WHERE used_at IS NULL;
+
+-- An unverified address blocks nobody: only verified addresses are unique.
+DROP INDEX sign_in_methods_address;
+CREATE UNIQUE INDEX sign_in_methods_verified_address ON sign_in_methods(kind, address)
+    WHERE removed_at IS NULL AND verified = 1;
+CREATE INDEX sign_in_methods_address ON sign_in_methods(kind, address);
+
+-- Consecutive failures since the last success, across lockouts (the 100-failure cap).
+ALTER TABLE lockouts ADD COLUMN streak INTEGER NOT NULL DEFAULT 0;
+
+-- The recovery code a code-alone recovery issued: cancelling the change revokes it.
+ALTER TABLE pending_changes ADD COLUMN recovery_code_id INTEGER REFERENCES recovery_codes(id);
+
+-- The audit chain's head, keyed: deleting the newest rows no longer verifies.
+CREATE TABLE audit_head (
+    only_row INTEGER PRIMARY KEY CHECK (only_row = 1),
+    last_id  INTEGER NOT NULL,
+    mac      TEXT NOT NULL
+);
+"#,
 ];
 
 /// The schema version this build writes and understands.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Steps of a migration that need the key file; run in the migration's transaction.
+pub(crate) fn after_migration(
+    tx: &rusqlite::Transaction<'_>,
+    version: i64,
+    keys: &super::keyfile::Keys,
+    path: &std::path::Path,
+) -> super::Result<()> {
+    if version == 2 {
+        super::audit::rechain(tx, &keys.audit).map_err(|e| super::classify(path, e))?;
+        tx.execute_batch(AUDIT_TRIGGER)
+            .map_err(|e| super::classify(path, e))?;
+    }
+    Ok(())
+}
+
+/// Audit ids only increase: a row cannot be replaced or slipped in before the last one.
+const AUDIT_TRIGGER: &str = r#"
+CREATE TRIGGER audit_log_append_only BEFORE INSERT ON audit_log
+WHEN NEW.id IS NULL
+  OR NEW.id <= (SELECT coalesce(max(id), 0) FROM audit_log)
+  OR NEW.id <= coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'), 0)
+BEGIN
+    SELECT RAISE(ABORT, 'audit rows are only appended, with increasing ids');
+END;
+"#;
 
 /// Tables that hold account data: the desk may never write them.
 pub const ACCOUNT_TABLES: &[&str] = &[

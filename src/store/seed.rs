@@ -136,8 +136,8 @@ pub fn ensure_demo(path: &Path, entropy: &mut dyn Entropy, now: DateTime<Utc>) -
         })
     };
     rename(
-        &super::outbox::key_path(&tmp),
-        &super::outbox::key_path(path),
+        &super::keyfile::default_path(&tmp),
+        &super::keyfile::default_path(path),
     )?;
     rename(&tmp, path)?;
     Ok(true)
