@@ -13,7 +13,8 @@ use crate::domain::password::{self, PasswordRuleError};
 use crate::domain::pending_change;
 use crate::domain::recovery_code::{self, CodeFormatError};
 use crate::secret::{self, Entropy, Secret, SecretError};
-use crate::store::holder::Purpose;
+use crate::store::holder::{OneTimeReservation, Purpose, Reservation};
+use crate::store::keyfile::constant_time_eq;
 use crate::store::outbox::Message;
 use crate::store::read::{AccountView, MethodKind, MethodRow};
 use crate::store::{Store, StoreError};
@@ -22,7 +23,7 @@ use chrono::{DateTime, Duration, Utc};
 /// How long a sign-in counts as recent for privileged changes.
 pub const REAUTH_MINUTES: i64 = 10;
 /// How long recovery proofs stay valid while the holder sets a new password.
-pub const GRANT_MINUTES: i64 = 10;
+pub const GRANT_MINUTES: i64 = pending_change::PROOF_VALID_MINUTES;
 
 /// Why an operation did not happen; each message is a sentence for the holder.
 #[derive(Debug, thiserror::Error)]
@@ -43,6 +44,8 @@ pub enum ServiceError {
     NotSignedIn,
     #[error("Verify your identity first.")]
     NoRecoveryProof,
+    #[error("That's your current password. Choose a new one.")]
+    SamePassword,
     #[error("{0}")]
     Refused(&'static str),
 }
@@ -65,6 +68,19 @@ pub enum Attempt<T> {
     Locked {
         until: DateTime<Utc>,
     },
+    /// Refused without checking: 100 wrong answers in a row; entry stays locked until the
+    /// holder gets in another way (or, for a recovery code, generates a new one).
+    Blocked,
+}
+
+impl<T> Attempt<T> {
+    fn from_failure(after: AfterFailure) -> Attempt<T> {
+        match after {
+            AfterFailure::TriesLeft(n) => Attempt::Wrong { tries_left: n },
+            AfterFailure::LockedUntil(until) => Attempt::LockedNow { until },
+            AfterFailure::Blocked => Attempt::Blocked,
+        }
+    }
 }
 
 /// A one-time code's own limits, beyond the account-wide counter.
@@ -113,6 +129,8 @@ struct Grant {
     account_id: i64,
     proofs: Vec<Proof>,
     at: DateTime<Utc>,
+    /// The recovery code a recovery in this grant issued (shown to whoever ran it).
+    issued_code: Option<i64>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -215,7 +233,9 @@ impl Service {
             .collect())
     }
 
-    /// Checks a guess against the lockout first, then the hash; records the result.
+    /// Reserves the attempt first (refused while locked; otherwise counted as a failure in
+    /// one transaction), then evaluates it; a success clears the count. Any number of racing
+    /// sessions together get at most 5 evaluated guesses per lock window.
     fn guarded<T>(
         &mut self,
         account_id: i64,
@@ -223,33 +243,36 @@ impl Service {
         check: impl FnOnce(&mut Self) -> Result<Option<T>>,
     ) -> Result<Attempt<T>> {
         let now = self.now();
-        if let Some(until) = self.store.lockout(account_id, what)?.locked_at(now) {
-            return Ok(Attempt::Locked { until });
-        }
+        let after = match self.store.reserve_attempt(account_id, what, now)? {
+            Reservation::Locked(until) => return Ok(Attempt::Locked { until }),
+            Reservation::Blocked => return Ok(Attempt::Blocked),
+            Reservation::Go(after) => after,
+        };
         match check(self)? {
             Some(v) => {
                 self.store.record_success(account_id, what)?;
                 Ok(Attempt::Accepted(v))
             }
-            None => Ok(
-                match self.store.record_failure(account_id, what, self.now())? {
-                    AfterFailure::TriesLeft(n) => Attempt::Wrong { tries_left: n },
-                    AfterFailure::LockedUntil(until) => Attempt::LockedNow { until },
-                },
-            ),
+            None => {
+                self.store.confirm_failure(account_id, what, after, now)?;
+                Ok(Attempt::from_failure(after))
+            }
         }
     }
 
-    /// Password step of signing in. `Accepted(true)` means a second step is needed.
+    /// Password step of signing in. A pending change that is due is applied first, so from
+    /// its date the new password signs in and the old one does not. `Accepted(true)` means a
+    /// second step is needed.
     pub fn check_password(&mut self, account_id: i64, pass: &Secret) -> Result<Attempt<bool>> {
-        let phc = self.store.password_hash(account_id)?;
-        let a = self.guarded(account_id, Guarded::Password, |_| {
+        self.store.apply_due_changes(account_id, self.now())?;
+        let a = self.guarded(account_id, Guarded::Password, |me| {
+            // Read after the reservation: the hash current when the guess is evaluated.
+            let phc = me.store.password_hash(account_id)?;
             Ok(secret::verify(pass, &phc)?.then_some(()))
         })?;
         Ok(match a {
             Attempt::Accepted(()) => {
-                let two_step = self.store.account(account_id)?.two_step;
-                if two_step && !self.verified_methods(account_id)?.is_empty() {
+                if self.store.account(account_id)?.two_step {
                     self.half_signed_in = Some(account_id);
                     Attempt::Accepted(true)
                 } else {
@@ -260,7 +283,30 @@ impl Service {
             Attempt::Wrong { tries_left } => Attempt::Wrong { tries_left },
             Attempt::LockedNow { until } => Attempt::LockedNow { until },
             Attempt::Locked { until } => Attempt::Locked { until },
+            Attempt::Blocked => Attempt::Blocked,
         })
+    }
+
+    /// Second step of signing in with the recovery code, for a two-step account with no
+    /// verified method left (SPEC §4): the code is spent and a fresh one returned, shown once.
+    pub fn second_step_with_recovery_code(
+        &mut self,
+        account_id: i64,
+        typed: &str,
+    ) -> Result<Attempt<RecoveryCheck>> {
+        if self.half_signed_in != Some(account_id) {
+            return Err(ServiceError::NotSignedIn);
+        }
+        if !self.verified_methods(account_id)?.is_empty() {
+            return Err(ServiceError::Refused(
+                "Use a code sent to one of your verification options.",
+            ));
+        }
+        let a = self.spend_recovery_code(account_id, typed)?;
+        if let Attempt::Accepted(RecoveryCheck::Accepted { .. }) = &a {
+            self.complete_sign_in(account_id)?;
+        }
+        Ok(a)
     }
 
     fn complete_sign_in(&mut self, account_id: i64) -> Result<()> {
@@ -303,7 +349,9 @@ impl Service {
             ));
         }
         let code = one_time::generate(self.entropy.as_mut())?;
-        let h = self.hash(&code)?;
+        let h = self
+            .store
+            .one_time_mac(account_id, method_id, purpose, &code)?;
         let body = Secret::new(format!(
             "Your recovery-desk security code is {}. It works for {} minutes. Nobody from support will ever ask you for it.",
             code.expose(),
@@ -320,7 +368,9 @@ impl Service {
         Ok(m.masked())
     }
 
-    /// Checks a one-time code typed for a method.
+    /// Checks a one-time code typed for a method: accepted only for the account and method
+    /// it was sent to, and for its purpose. The guess is reserved (a try of that code and a
+    /// failure on the account) before the comparison.
     pub fn check_code(
         &mut self,
         account_id: i64,
@@ -331,39 +381,46 @@ impl Service {
         let Some(code) = one_time::normalise(typed) else {
             return Ok(Attempt::Accepted(CodeCheck::Malformed));
         };
-        let now = self.now();
-        if let Some(until) = self
-            .store
-            .lockout(account_id, Guarded::OneTimeCode)?
-            .locked_at(now)
-        {
-            return Ok(Attempt::Locked { until });
+        if purpose == Purpose::SignIn && self.half_signed_in != Some(account_id) {
+            return Err(ServiceError::NotSignedIn);
         }
-        let Some(row) = self.store.current_one_time_code(method_id, purpose, now)? else {
-            return Ok(Attempt::Accepted(CodeCheck::NoActiveCode));
+        let now = self.now();
+        let (row, after, code_tries_left) = match self
+            .store
+            .reserve_one_time_code(account_id, method_id, purpose, now)?
+        {
+            OneTimeReservation::Locked(until) => return Ok(Attempt::Locked { until }),
+            OneTimeReservation::Blocked => return Ok(Attempt::Blocked),
+            OneTimeReservation::NoActiveCode => {
+                return Ok(Attempt::Accepted(CodeCheck::NoActiveCode));
+            }
+            OneTimeReservation::Go {
+                row,
+                after,
+                code_tries_left,
+            } => (row, after, code_tries_left),
         };
-        if secret::verify(&code, &row.code_hash)? {
-            self.store.one_time_code_used(account_id, row.id, now)?;
+        let mac = self
+            .store
+            .one_time_mac(account_id, method_id, purpose, &code)?;
+        if constant_time_eq(&mac, &row.code_hash)
+            && self.store.one_time_code_used(account_id, row.id, now)?
+        {
             match purpose {
                 Purpose::VerifyMethod => self.store.verify_method(account_id, method_id, now)?,
-                Purpose::SignIn => {
-                    if self.half_signed_in == Some(account_id) {
-                        self.complete_sign_in(account_id)?;
-                    } else {
-                        return Err(ServiceError::NotSignedIn);
-                    }
-                }
+                Purpose::SignIn => self.complete_sign_in(account_id)?,
                 Purpose::Recovery => self.add_proof(account_id, Proof::MethodCode(method_id)),
             }
             return Ok(Attempt::Accepted(CodeCheck::Ok));
         }
-        let f = self.store.one_time_code_failed(account_id, row.id, now)?;
-        Ok(match f.lockout {
-            AfterFailure::LockedUntil(until) => Attempt::LockedNow { until },
+        self.store
+            .confirm_failure(account_id, Guarded::OneTimeCode, after, now)?;
+        Ok(match after {
             AfterFailure::TriesLeft(n) => Attempt::Accepted(CodeCheck::Wrong {
-                code_tries_left: f.code_tries_left,
+                code_tries_left,
                 tries_left: n,
             }),
+            other => Attempt::from_failure(other),
         })
     }
 
@@ -382,6 +439,7 @@ impl Service {
                     account_id,
                     proofs: vec![p],
                     at: now,
+                    issued_code: None,
                 })
             }
         }
@@ -406,46 +464,71 @@ impl Service {
         account_id: i64,
         typed: &str,
     ) -> Result<Attempt<RecoveryCheck>> {
+        let (a, issued) = self.spend_recovery_code_with_id(account_id, typed)?;
+        if let (Attempt::Accepted(RecoveryCheck::Accepted { .. }), Some(id)) = (&a, issued) {
+            self.add_proof(account_id, Proof::RecoveryCode);
+            if let Some(g) = &mut self.grant {
+                g.issued_code = Some(id);
+            }
+        }
+        Ok(a)
+    }
+
+    fn spend_recovery_code(
+        &mut self,
+        account_id: i64,
+        typed: &str,
+    ) -> Result<Attempt<RecoveryCheck>> {
+        Ok(self.spend_recovery_code_with_id(account_id, typed)?.0)
+    }
+
+    /// Verifies and spends the active recovery code, storing its successor; returns the
+    /// successor's row id when accepted.
+    fn spend_recovery_code_with_id(
+        &mut self,
+        account_id: i64,
+        typed: &str,
+    ) -> Result<(Attempt<RecoveryCheck>, Option<i64>)> {
         let canonical = match recovery_code::normalise(typed) {
             Ok(c) => c,
-            Err(e) => return Ok(Attempt::Accepted(RecoveryCheck::Format(e))),
+            Err(e) => return Ok((Attempt::Accepted(RecoveryCheck::Format(e)), None)),
         };
-        let now = self.now();
-        if let Some(until) = self
-            .store
-            .lockout(account_id, Guarded::RecoveryCode)?
-            .locked_at(now)
-        {
-            return Ok(Attempt::Locked { until });
+        if self.store.active_recovery_code(account_id)?.is_none() {
+            return Ok((Attempt::Accepted(RecoveryCheck::NoCode), None));
         }
-        let Some((code_id, phc)) = self.store.active_recovery_code(account_id)? else {
-            return Ok(Attempt::Accepted(RecoveryCheck::NoCode));
-        };
-        if secret::verify(&canonical, &phc)? {
-            let successor = recovery_code::generate(self.entropy.as_mut())?;
-            let h = self.hash(&successor)?;
-            if !self
-                .store
-                .consume_recovery_code(account_id, code_id, &h, self.now())?
-            {
-                return Err(ServiceError::Refused(
-                    "That code was replaced a moment ago. Use the newest code.",
-                ));
+        let mut issued = None;
+        let a = self.guarded(account_id, Guarded::RecoveryCode, |me| {
+            let Some((code_id, phc)) = me.store.active_recovery_code(account_id)? else {
+                return Ok(None);
+            };
+            if !secret::verify(&canonical, &phc)? {
+                return Ok(None);
             }
-            self.add_proof(account_id, Proof::RecoveryCode);
-            return Ok(Attempt::Accepted(RecoveryCheck::Accepted {
-                new_code: successor,
-            }));
-        }
-        Ok(
-            match self
+            let successor = recovery_code::generate(me.entropy.as_mut())?;
+            let h = me.hash(&successor)?;
+            match me
                 .store
-                .record_failure(account_id, Guarded::RecoveryCode, self.now())?
+                .consume_recovery_code(account_id, code_id, &h, me.now())?
             {
-                AfterFailure::TriesLeft(n) => Attempt::Wrong { tries_left: n },
-                AfterFailure::LockedUntil(until) => Attempt::LockedNow { until },
-            },
-        )
+                Some(id) => {
+                    issued = Some(id);
+                    Ok(Some(successor))
+                }
+                None => Err(ServiceError::Refused(
+                    "That code was replaced a moment ago. Use the newest code.",
+                )),
+            }
+        })?;
+        Ok(match a {
+            Attempt::Accepted(new_code) => (
+                Attempt::Accepted(RecoveryCheck::Accepted { new_code }),
+                issued,
+            ),
+            Attempt::Wrong { tries_left } => (Attempt::Wrong { tries_left }, None),
+            Attempt::LockedNow { until } => (Attempt::LockedNow { until }, None),
+            Attempt::Locked { until } => (Attempt::Locked { until }, None),
+            Attempt::Blocked => (Attempt::Blocked, None),
+        })
     }
 
     /// Sets a new password after recovery. With two-step verification on and fewer than two
@@ -462,11 +545,17 @@ impl Service {
         }
         let account = self.store.account(account_id)?;
         password::check(pass, confirm, &account.username)?;
+        if secret::verify(pass, &self.store.password_hash(account_id)?)? {
+            return Err(ServiceError::SamePassword);
+        }
         let h = self.hash(pass)?;
         let now = self.now();
+        let issued_code = self.grant.as_ref().and_then(|g| g.issued_code);
         self.grant = None;
         if pending_change::must_wait(account.two_step, proofs.len()) {
-            let (_, effective_at) = self.store.create_pending_password(account_id, &h, now)?;
+            let (_, effective_at) =
+                self.store
+                    .create_pending_password(account_id, &h, issued_code, now)?;
             Ok(ResetOutcome::Pending { effective_at })
         } else {
             self.store.set_password(account_id, &h, true, now)?;
@@ -490,8 +579,9 @@ impl Service {
     /// Re-authentication: the password again, under the same lockout.
     pub fn reauthenticate(&mut self, pass: &Secret) -> Result<Attempt<()>> {
         let s = self.session.ok_or(ServiceError::NotSignedIn)?;
-        let phc = self.store.password_hash(s.account_id)?;
-        let a = self.guarded(s.account_id, Guarded::Password, |_| {
+        self.store.apply_due_changes(s.account_id, self.now())?;
+        let a = self.guarded(s.account_id, Guarded::Password, |me| {
+            let phc = me.store.password_hash(s.account_id)?;
             Ok(secret::verify(pass, &phc)?.then_some(()))
         })?;
         if matches!(a, Attempt::Accepted(())) {

@@ -45,6 +45,11 @@ pub enum Job {
         account_id: i64,
         code: Secret,
     },
+    /// The recovery code as the second step of signing in (two-step on, no method left).
+    SecondStepRecoveryCode {
+        account_id: i64,
+        code: Secret,
+    },
     ResetPassword {
         account_id: i64,
         password: Secret,
@@ -145,6 +150,10 @@ pub fn execute(service: &mut Service, job: Job) -> Outcome {
             let r = service.check_recovery_code(account_id, code.expose());
             Outcome::RecoveryCode(r, service.proofs(account_id))
         }
+        Job::SecondStepRecoveryCode { account_id, code } => Outcome::RecoveryCode(
+            service.second_step_with_recovery_code(account_id, code.expose()),
+            vec![],
+        ),
         Job::ResetPassword {
             account_id,
             password,

@@ -86,6 +86,7 @@ pub const CREATE_INTRO: &str = "Choose a username and a password.";
 pub const OTHER_WAYS_INTRO: &str = "Choose how you want to sign in.";
 pub const OTHER_WAYS_NOTHING: &str = "There's no verified email address or phone number and no recovery code on this account, so a forgotten password can't be reset. Select Can't sign in? to see what you can do.";
 pub const OTHER_WAYS_NO_METHOD: &str = "There's no verified email address or phone number on this account. If you forgot your password, select Use my password, then Forgot password?, and use your recovery code.";
+pub const SECOND_STEP_RECOVERY_CODE: &str = "No verification option is left on this account, so your recovery code is the second step. Enter it: it will be replaced by a new one, shown once.";
 pub const SECOND_STEP_CHOOSE: &str =
     "Two-step verification is on. Where should we send your security code?";
 pub const CODE_RULE: &str = "The code has 6 digits and works for 10 minutes.";
@@ -183,7 +184,7 @@ pub const WORKER_STOPPED: &str = "the account worker stopped after an internal e
 pub const NO_METHODS_TO_REMOVE: &str = "There's no sign-in method to remove.";
 pub const TWO_STEP_NOW_ON: &str = "Two-step verification is on.";
 pub const TWO_STEP_NOW_OFF: &str = "Two-step verification is off.";
-pub const CHANGE_CANCELLED: &str = "The change was cancelled; your password stays as it was. The recovery code used for it no longer works: generate a new one.";
+pub const CHANGE_CANCELLED: &str = "The change was cancelled; your password stays as it was. The recovery code that recovery issued no longer works: generate a new one.";
 pub const WELCOME: &str = "Your account is ready. Add an email or phone and generate a recovery code, so you can get back in if you forget your password.";
 pub const CODE_LEFT_UNCONFIRMED: &str =
     "Your new recovery code is active. If you didn't save it, generate another one.";
@@ -231,6 +232,10 @@ pub fn password_wrong(tries_left: u32) -> String {
         tries(tries_left)
     )
 }
+
+pub const PASSWORD_BLOCKED: &str = "After 100 wrong passwords in a row, password sign-in stays locked. Select Forgot password? to recover your account.";
+pub const CODE_BLOCKED: &str = "After 100 wrong security codes in a row, security code entry stays locked until you sign in another way.";
+pub const RECOVERY_BLOCKED: &str = "After 100 wrong recovery codes in a row, recovery code entry stays locked until you sign in and generate a new code.";
 
 pub fn password_locked(until: &str) -> String {
     format!(

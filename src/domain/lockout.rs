@@ -11,6 +11,9 @@ pub const MAX_FAILURES: u32 = 5;
 pub const FIRST_LOCK_MINUTES: i64 = 15;
 /// Longest lockout.
 pub const MAX_LOCK_HOURS: i64 = 24;
+/// Consecutive wrong answers after which that kind of entry stays locked until the holder
+/// gets in another way (NIST SP 800-63B rev. 4 §3.2.2).
+pub const MAX_CONSECUTIVE: u32 = 100;
 
 /// What a lockout counter guards.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -55,6 +58,8 @@ pub struct Lockout {
     /// Lockouts since the last success (drives the doubling).
     pub lock_count: u32,
     pub locked_until: Option<DateTime<Utc>>,
+    /// Wrong answers since the last success, across lockouts (the 100-failure cap).
+    pub streak: u32,
 }
 
 /// What happened to an attempt's counter.
@@ -64,6 +69,9 @@ pub enum AfterFailure {
     TriesLeft(u32),
     /// This failure started a lockout.
     LockedUntil(DateTime<Utc>),
+    /// This failure was the 100th in a row: entry stays locked until the holder gets in
+    /// another way.
+    Blocked,
 }
 
 impl Lockout {
@@ -82,8 +90,19 @@ impl Lockout {
         len.min(max)
     }
 
+    /// Whether the 100-consecutive-failure cap is reached.
+    pub fn blocked(&self) -> bool {
+        self.streak >= MAX_CONSECUTIVE
+    }
+
     /// Records a wrong answer at `now` (only called when not locked).
     pub fn fail(&mut self, now: DateTime<Utc>) -> AfterFailure {
+        self.streak = self.streak.saturating_add(1);
+        if self.blocked() {
+            self.failures = 0;
+            self.locked_until = None;
+            return AfterFailure::Blocked;
+        }
         self.failures += 1;
         if self.failures >= MAX_FAILURES {
             let until = now + Self::lock_length(self.lock_count);
@@ -168,6 +187,31 @@ mod tests {
             l.fail(t0()),
             AfterFailure::LockedUntil(t0() + Duration::minutes(15))
         );
+    }
+
+    #[test]
+    fn the_hundredth_consecutive_failure_blocks_until_a_success() {
+        let mut l = Lockout::default();
+        let mut now = t0();
+        let mut last = AfterFailure::TriesLeft(5);
+        for _ in 0..MAX_CONSECUTIVE {
+            if let Some(u) = l.locked_at(now) {
+                now = u;
+            }
+            last = l.fail(now);
+        }
+        assert_eq!(last, AfterFailure::Blocked);
+        assert!(l.blocked());
+        assert_eq!(l.streak, 100);
+        // 99 failures are not enough.
+        let mut m = Lockout {
+            streak: 98,
+            ..Lockout::default()
+        };
+        assert_ne!(m.fail(now), AfterFailure::Blocked);
+        assert!(!m.blocked());
+        l.succeed();
+        assert!(!l.blocked());
     }
 
     #[test]

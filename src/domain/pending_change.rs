@@ -4,6 +4,9 @@
 
 use chrono::{DateTime, Duration, Utc};
 
+/// How long recovery proofs stay valid while the holder sets a new password.
+pub const PROOF_VALID_MINUTES: i64 = 10;
+
 /// Days a recovery-made change waits when two-step verification is on.
 pub const WAIT_DAYS: i64 = 30;
 

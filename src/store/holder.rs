@@ -58,13 +58,32 @@ pub struct OneTimeRow {
     pub tries_left: u32,
 }
 
-/// Outcome of marking a one-time code attempt wrong.
+/// The outcome of reserving one guess before it is evaluated (SPEC §4: an attempt is
+/// reserved before it is hashed, so racing sessions together get at most 5 guesses).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct OneTimeFailure {
-    /// Tries left on this particular code (0: it is spent; ask for a new one).
-    pub code_tries_left: u32,
-    /// The account-wide counter for one-time codes.
-    pub lockout: AfterFailure,
+pub enum Reservation {
+    /// Counted in advance as a failure: evaluate the guess now. `after` is what that failure
+    /// means if it stands (a success clears it).
+    Go(AfterFailure),
+    /// Entry is locked until then; nothing was evaluated.
+    Locked(DateTime<Utc>),
+    /// 100 consecutive failures: locked until the holder gets in another way.
+    Blocked,
+}
+
+/// The outcome of reserving a one-time code guess.
+#[derive(Debug, Clone)]
+pub enum OneTimeReservation {
+    /// Counted in advance (a try of this code spent, a failure on the account): compare now.
+    Go {
+        row: OneTimeRow,
+        after: AfterFailure,
+        code_tries_left: u32,
+    },
+    /// No usable code was sent to this method of this account for this purpose.
+    NoActiveCode,
+    Locked(DateTime<Utc>),
+    Blocked,
 }
 
 /// A failure inside a write transaction: SQLite's, or one of ours (a conflict, a row not
@@ -254,32 +273,35 @@ impl Store {
                 params![account_id, ts(now)],
             )?;
             let id = insert_code(tx, account_id, new_hash, now)?;
+            // A new code ends a lock or a 100-failure block on recovery code entry.
+            save_lockout(tx, account_id, Guarded::RecoveryCode, &Lockout::default())?;
             notify(tx, key, account_id, event::CODE_GENERATED, "", "A new recovery code was generated", "Your previous recovery code no longer works. If this wasn't you, recover your account now.", now)?;
             Ok(id)
         })
     }
 
-    /// Consumes the code `code_id` (if it is still the active one) and stores its successor.
-    /// Returns `false`, changing nothing, when that code is no longer active (replaced meanwhile).
+    /// Consumes the code `code_id` (if it is still the active one) and stores its successor;
+    /// returns the successor's row id. Returns `None`, changing nothing, when that code is no
+    /// longer active (replaced meanwhile).
     pub fn consume_recovery_code(
         &mut self,
         account_id: i64,
         code_id: i64,
         successor_hash: &str,
         now: DateTime<Utc>,
-    ) -> Result<bool> {
+    ) -> Result<Option<i64>> {
         self.write(|tx, key| {
             let n = tx.execute(
                 "UPDATE recovery_codes SET used_at = ?3 WHERE id = ?1 AND account_id = ?2 AND revoked_at IS NULL AND used_at IS NULL",
                 params![code_id, account_id, ts(now)],
             )?;
             if n == 0 {
-                return Ok(false);
+                return Ok(None);
             }
-            insert_code(tx, account_id, successor_hash, now)?;
+            let successor = insert_code(tx, account_id, successor_hash, now)?;
             save_lockout(tx, account_id, Guarded::RecoveryCode, &Lockout::default())?;
             notify(tx, key, account_id, event::CODE_USED, "", "Your recovery code was used", "Your recovery code was used to recover your account, and a new one was generated. If this wasn't you, contact us through the sign-in helper.", now)?;
-            Ok(true)
+            Ok(Some(successor))
         })
     }
 
@@ -294,6 +316,31 @@ impl Store {
         self.write(|tx, key| Ok(fail(tx, key, account_id, what, now)?))
     }
 
+    /// Reserves one guess of kind `what` in one IMMEDIATE transaction: refused while locked
+    /// (or blocked), otherwise counted as a failure before anything is evaluated.
+    pub fn reserve_attempt(
+        &mut self,
+        account_id: i64,
+        what: Guarded,
+        now: DateTime<Utc>,
+    ) -> Result<Reservation> {
+        self.write(|tx, _| Ok(reserve(tx, account_id, what, now)?))
+    }
+
+    /// The reserved guess was wrong: a lockout it started writes its event and notices.
+    pub fn confirm_failure(
+        &mut self,
+        account_id: i64,
+        what: Guarded,
+        after: AfterFailure,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if matches!(after, AfterFailure::TriesLeft(_)) {
+            return Ok(());
+        }
+        self.write(|tx, key| Ok(lock_notice(tx, key, account_id, what, after, now)?))
+    }
+
     /// A right answer: the counter of that kind starts over.
     pub fn record_success(&mut self, account_id: i64, what: Guarded) -> Result<()> {
         self.write(|tx, _| Ok(save_lockout(tx, account_id, what, &Lockout::default())?))
@@ -302,7 +349,10 @@ impl Store {
     /// Records a normal sign-in (the caller applies due pending changes first).
     pub fn record_sign_in(&mut self, account_id: i64, now: DateTime<Utc>) -> Result<()> {
         self.write(|tx, _| {
+            // Signed in: the password and one-time-code counters start over (this also ends
+            // a 100-failure block on one-time codes: the holder got in another way).
             save_lockout(tx, account_id, Guarded::Password, &Lockout::default())?;
+            save_lockout(tx, account_id, Guarded::OneTimeCode, &Lockout::default())?;
             add_event(tx, account_id, event::SIGNED_IN, "", now)?;
             Ok(())
         })
@@ -318,7 +368,8 @@ impl Store {
     ) -> Result<()> {
         self.write(|tx, key| {
             update_password(tx, account_id, new_hash, now)?;
-            // A password that works again clears the password lockout.
+            // A password that works again clears the password lockout (and a 100-failure
+            // block: the holder got in another way).
             save_lockout(tx, account_id, Guarded::Password, &Lockout::default())?;
             let kind = if recovered {
                 event::RECOVERED
@@ -340,10 +391,13 @@ impl Store {
     }
 
     /// Stores a password change that takes effect in 30 days; returns its id and date.
+    /// `issued_code` is the recovery code the recovery issued (revoked if the change is
+    /// cancelled).
     pub fn create_pending_password(
         &mut self,
         account_id: i64,
         new_hash: &str,
+        issued_code: Option<i64>,
         now: DateTime<Utc>,
     ) -> Result<(i64, DateTime<Utc>)> {
         let effective = pending_change::effective_at(now);
@@ -354,8 +408,8 @@ impl Store {
                 params![account_id, ts(now)],
             )?;
             tx.execute(
-                "INSERT INTO pending_changes (account_id, kind, new_password_hash, requested_at, effective_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![account_id, ChangeKind::PasswordReset.as_str(), new_hash, ts(now), ts(effective)],
+                "INSERT INTO pending_changes (account_id, kind, new_password_hash, requested_at, effective_at, recovery_code_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![account_id, ChangeKind::PasswordReset.as_str(), new_hash, ts(now), ts(effective), issued_code],
             )?;
             let id = tx.last_insert_rowid();
             let when = effective.format("%Y-%m-%d %H:%M UTC").to_string();
@@ -365,23 +419,53 @@ impl Store {
         })
     }
 
-    /// Cancels a pending change (the holder signed in the normal way).
+    /// Cancels a pending change (the holder signed in the normal way) and revokes the
+    /// recovery code that recovery issued, if it is still active: whoever ran the recovery
+    /// saw it. Returns whether a code was revoked.
     pub fn cancel_pending(
         &mut self,
         account_id: i64,
         change_id: i64,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         self.write(|tx, key| {
-            let n = tx.execute(
-                "UPDATE pending_changes SET cancelled_at = ?3 WHERE id = ?1 AND account_id = ?2 AND cancelled_at IS NULL AND applied_at IS NULL",
+            let found: Option<(Option<i64>, String)> = tx
+                .query_row(
+                    "SELECT recovery_code_id, requested_at FROM pending_changes WHERE id = ?1 AND account_id = ?2 AND cancelled_at IS NULL AND applied_at IS NULL",
+                    params![change_id, account_id],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((issued, requested_at)) = found else {
+                return Err(StoreError::NotFound("pending change").into());
+            };
+            tx.execute(
+                "UPDATE pending_changes SET cancelled_at = ?3 WHERE id = ?1 AND account_id = ?2",
                 params![change_id, account_id, ts(now)],
             )?;
-            if n == 0 {
-                return Err(StoreError::NotFound("pending change").into());
-            }
-            notify(tx, key, account_id, event::CHANGE_CANCELLED, "", "A pending change was cancelled", "The pending password change on your account was cancelled.", now)?;
-            Ok(())
+            let revoked = match issued {
+                Some(code_id) => tx.execute(
+                    "UPDATE recovery_codes SET revoked_at = ?3 WHERE id = ?1 AND account_id = ?2 AND revoked_at IS NULL AND used_at IS NULL",
+                    params![code_id, account_id, ts(now)],
+                )?,
+                // A change recorded before the code it issued was kept (schema 1): the active
+                // code, if the recovery that asked for the change issued it.
+                None => {
+                    let requested = super::parse_ts(&requested_at);
+                    let since = requested - chrono::Duration::minutes(pending_change::PROOF_VALID_MINUTES);
+                    tx.execute(
+                        "UPDATE recovery_codes SET revoked_at = ?4 WHERE account_id = ?1 AND revoked_at IS NULL AND used_at IS NULL AND created_at >= ?2 AND created_at <= ?3",
+                        params![account_id, ts(since), requested_at, ts(now)],
+                    )?
+                }
+            } > 0;
+            let body = if revoked {
+                "The pending password change on your account was cancelled. The recovery code issued by that recovery no longer works: sign in and generate a new recovery code."
+            } else {
+                "The pending password change on your account was cancelled."
+            };
+            notify(tx, key, account_id, event::CHANGE_CANCELLED, if revoked { "recovery code issued by the recovery revoked" } else { "" }, "A pending change was cancelled", body, now)?;
+            Ok(revoked)
         })
     }
 
@@ -427,56 +511,67 @@ impl Store {
         })
     }
 
-    /// The newest usable one-time code for a method and purpose.
-    pub fn current_one_time_code(
-        &self,
+    /// Reserves a one-time code guess in one IMMEDIATE transaction: refused while one-time
+    /// code entry is locked; otherwise the newest usable code sent to this method of this
+    /// account for this purpose loses a try and the account counts a failure, before the
+    /// typed code is compared.
+    pub fn reserve_one_time_code(
+        &mut self,
+        account_id: i64,
         method_id: i64,
         purpose: Purpose,
         now: DateTime<Utc>,
-    ) -> Result<Option<OneTimeRow>> {
-        let mut stmt = self
-            .conn()
-            .prepare_cached("SELECT id, code_hash, expires_at, tries_left FROM one_time_codes WHERE method_id = ?1 AND purpose = ?2 AND used_at IS NULL AND tries_left > 0 AND expires_at > ?3 ORDER BY id DESC LIMIT 1")
-            .map_err(|e| self.err(e))?;
-        stmt.query_row(params![method_id, purpose.as_str(), ts(now)], |r| {
-            Ok(OneTimeRow {
-                id: r.get(0)?,
-                code_hash: r.get(1)?,
-                expires_at: super::parse_ts(&r.get::<_, String>(2)?),
-                tries_left: r.get(3)?,
-            })
-        })
-        .optional()
-        .map_err(|e| self.err(e))
-    }
-
-    /// A wrong one-time code: one try less on that code and one failure on the account, in
-    /// the same transaction.
-    pub fn one_time_code_failed(
-        &mut self,
-        account_id: i64,
-        code_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<OneTimeFailure> {
-        self.write(|tx, key| {
+    ) -> Result<OneTimeReservation> {
+        self.write(|tx, _| {
+            let l = load_lockout(tx, account_id, Guarded::OneTimeCode)?;
+            if l.blocked() {
+                return Ok(OneTimeReservation::Blocked);
+            }
+            if let Some(until) = l.locked_at(now) {
+                return Ok(OneTimeReservation::Locked(until));
+            }
+            let row = tx
+                .prepare_cached(
+                    "SELECT c.id, c.code_hash, c.expires_at, c.tries_left FROM one_time_codes c
+                       JOIN sign_in_methods m ON m.id = c.method_id
+                      WHERE c.account_id = ?1 AND c.method_id = ?2 AND c.purpose = ?3
+                        AND m.account_id = ?1 AND m.removed_at IS NULL
+                        AND c.used_at IS NULL AND c.tries_left > 0 AND c.expires_at > ?4
+                      ORDER BY c.id DESC LIMIT 1",
+                )?
+                .query_row(
+                    params![account_id, method_id, purpose.as_str(), ts(now)],
+                    |r| {
+                        Ok(OneTimeRow {
+                            id: r.get(0)?,
+                            code_hash: r.get(1)?,
+                            expires_at: super::parse_ts(&r.get::<_, String>(2)?),
+                            tries_left: r.get(3)?,
+                        })
+                    },
+                )
+                .optional()?;
+            let Some(row) = row else {
+                return Ok(OneTimeReservation::NoActiveCode);
+            };
             tx.execute(
-                "UPDATE one_time_codes SET tries_left = max(tries_left - 1, 0) WHERE id = ?1",
-                [code_id],
+                "UPDATE one_time_codes SET tries_left = tries_left - 1 WHERE id = ?1",
+                [row.id],
             )?;
-            let code_tries_left = tx.query_row(
-                "SELECT tries_left FROM one_time_codes WHERE id = ?1",
-                [code_id],
-                |r| r.get(0),
-            )?;
-            let lockout = fail(tx, key, account_id, Guarded::OneTimeCode, now)?;
-            Ok(OneTimeFailure {
-                code_tries_left,
-                lockout,
+            let after = reserve(tx, account_id, Guarded::OneTimeCode, now)?;
+            let Reservation::Go(after) = after else {
+                unreachable!("checked above in the same transaction");
+            };
+            Ok(OneTimeReservation::Go {
+                code_tries_left: row.tries_left - 1,
+                row,
+                after,
             })
         })
     }
 
-    /// A right one-time code: it is spent, and the one-time counter starts over.
+    /// A right one-time code: it is spent, and the one-time counter starts over. Returns
+    /// `false`, changing nothing, when that code is not this account's or already used.
     pub fn one_time_code_used(
         &mut self,
         account_id: i64,
@@ -485,12 +580,32 @@ impl Store {
     ) -> Result<bool> {
         self.write(|tx, _| {
             let n = tx.execute(
-                "UPDATE one_time_codes SET used_at = ?2 WHERE id = ?1 AND used_at IS NULL",
-                params![code_id, ts(now)],
+                "UPDATE one_time_codes SET used_at = ?3 WHERE id = ?1 AND account_id = ?2 AND used_at IS NULL",
+                params![code_id, account_id, ts(now)],
             )?;
-            save_lockout(tx, account_id, Guarded::OneTimeCode, &Lockout::default())?;
+            if n == 1 {
+                save_lockout(tx, account_id, Guarded::OneTimeCode, &Lockout::default())?;
+            }
             Ok(n == 1)
         })
+    }
+
+    /// The keyed hash a one-time code is stored as: HMAC-SHA-256 under the key file's
+    /// one-time-code key over (account, method, purpose, code).
+    pub fn one_time_mac(
+        &self,
+        account_id: i64,
+        method_id: i64,
+        purpose: Purpose,
+        code: &crate::secret::Secret,
+    ) -> Result<String> {
+        Ok(self.keys()?.one_time.mac_hex(&[
+            b"one-time-code",
+            account_id.to_string().as_bytes(),
+            method_id.to_string().as_bytes(),
+            purpose.as_str().as_bytes(),
+            code.expose().as_bytes(),
+        ]))
     }
 }
 
@@ -575,25 +690,68 @@ fn fail(
     let mut l = load_lockout(tx, account_id, what)?;
     let after = l.fail(now);
     save_lockout(tx, account_id, what, &l)?;
-    if let AfterFailure::LockedUntil(until) = after {
-        let shown = until.format("%Y-%m-%d %H:%M UTC");
-        let detail = format!("{} entry locked until {shown}", what.label());
-        let body = format!(
-            "After 5 wrong attempts, {} entry on your account is locked until {shown}.",
-            what.label()
-        );
-        notify(
-            tx,
-            key,
-            account_id,
-            event::LOCKED,
-            &detail,
-            "Too many wrong attempts",
-            &body,
-            now,
-        )?;
-    }
+    lock_notice(tx, key, account_id, what, after, now)?;
     Ok(after)
+}
+
+/// Refuses a guess while locked or blocked; otherwise counts it as a failure in advance.
+fn reserve(
+    tx: &rusqlite::Connection,
+    account_id: i64,
+    what: Guarded,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Reservation> {
+    let mut l = load_lockout(tx, account_id, what)?;
+    if l.blocked() {
+        return Ok(Reservation::Blocked);
+    }
+    if let Some(until) = l.locked_at(now) {
+        return Ok(Reservation::Locked(until));
+    }
+    let after = l.fail(now);
+    save_lockout(tx, account_id, what, &l)?;
+    Ok(Reservation::Go(after))
+}
+
+/// The security event and notices of a lockout that a wrong answer started.
+fn lock_notice(
+    tx: &rusqlite::Connection,
+    key: &OutboxKey,
+    account_id: i64,
+    what: Guarded,
+    after: AfterFailure,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
+    let (detail, body) = match after {
+        AfterFailure::TriesLeft(_) => return Ok(()),
+        AfterFailure::LockedUntil(until) => {
+            let shown = until.format("%Y-%m-%d %H:%M UTC");
+            (
+                format!("{} entry locked until {shown}", what.label()),
+                format!(
+                    "After 5 wrong attempts, {} entry on your account is locked until {shown}.",
+                    what.label()
+                ),
+            )
+        }
+        AfterFailure::Blocked => (
+            format!("{} entry blocked after 100 wrong attempts", what.label()),
+            format!(
+                "After 100 wrong attempts in a row, {} entry on your account stays locked until you get in another way. If this wasn't you, recover your account now.",
+                what.label()
+            ),
+        ),
+    };
+    notify(
+        tx,
+        key,
+        account_id,
+        event::LOCKED,
+        &detail,
+        "Too many wrong attempts",
+        &body,
+        now,
+    )
 }
 
 /// The masked address of a method, for events and notices.
@@ -613,12 +771,13 @@ pub(crate) fn load_lockout(
     account_id: i64,
     what: Guarded,
 ) -> rusqlite::Result<Lockout> {
-    conn.prepare_cached("SELECT failures, lock_count, locked_until FROM lockouts WHERE account_id = ?1 AND kind = ?2")?
+    conn.prepare_cached("SELECT failures, lock_count, locked_until, streak FROM lockouts WHERE account_id = ?1 AND kind = ?2")?
         .query_row(params![account_id, what.as_str()], |r| {
             Ok(Lockout {
                 failures: r.get(0)?,
                 lock_count: r.get(1)?,
                 locked_until: parse_ts_opt(r.get(2)?),
+                streak: r.get(3)?,
             })
         })
         .optional()
@@ -632,10 +791,10 @@ fn save_lockout(
     l: &Lockout,
 ) -> rusqlite::Result<()> {
     tx.prepare_cached(
-        "INSERT INTO lockouts (account_id, kind, failures, lock_count, locked_until) VALUES (?1, ?2, ?3, ?4, ?5)
-         ON CONFLICT (account_id, kind) DO UPDATE SET failures = excluded.failures, lock_count = excluded.lock_count, locked_until = excluded.locked_until",
+        "INSERT INTO lockouts (account_id, kind, failures, lock_count, locked_until, streak) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (account_id, kind) DO UPDATE SET failures = excluded.failures, lock_count = excluded.lock_count, locked_until = excluded.locked_until, streak = excluded.streak",
     )?
-    .execute(params![account_id, what.as_str(), l.failures, l.lock_count, l.locked_until.map(ts)])?;
+    .execute(params![account_id, what.as_str(), l.failures, l.lock_count, l.locked_until.map(ts), l.streak])?;
     Ok(())
 }
 

@@ -220,10 +220,8 @@ impl Store {
         };
         let flags = match access {
             Access::Create | Access::Existing => {
-                if access == Access::Create {
-                    if let Some(dir) = path.parent() {
-                        ensure_private_dir(dir)?;
-                    }
+                if let (Access::Create, Some(dir)) = (access, path.parent()) {
+                    ensure_private_dir(dir)?;
                 }
                 if !path.exists() && access == Access::Create {
                     OpenOptions::new()
@@ -304,8 +302,10 @@ impl Store {
                     msg: format!("could not switch to WAL (journal mode is {mode})"),
                 });
             }
+            // secure_delete: what a change removes (an old hash, a name typed in the wrong
+            // field) is overwritten, not left in a free page of the file.
             self.conn
-                .execute_batch("PRAGMA synchronous = NORMAL;")
+                .execute_batch("PRAGMA synchronous = NORMAL; PRAGMA secure_delete = ON;")
                 .map_err(|e| classify(&p, e))?;
         }
         self.conn

@@ -108,7 +108,7 @@ pub fn seed(
             }
         }
         if let Some(p) = &a.pending_password {
-            store.create_pending_password(id, &h(p, entropy)?, now)?;
+            store.create_pending_password(id, &h(p, entropy)?, None, now)?;
         }
     }
     Ok(())

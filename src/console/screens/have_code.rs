@@ -139,6 +139,10 @@ impl Page for HaveCode {
                 ctx.error(s::recovery_locked(&u));
                 None
             }
+            Ok(Attempt::Blocked) => {
+                ctx.error(s::RECOVERY_BLOCKED);
+                None
+            }
             Err(e) => {
                 ctx.error(e.to_string());
                 None

@@ -227,6 +227,7 @@ pub fn code_outcome(
             let u = ctx.until(until);
             ctx.error(s::code_locked(&u));
         }
+        Ok(Attempt::Blocked) => ctx.error(s::CODE_BLOCKED),
         Err(e) => ctx.error(e.to_string()),
     }
     false

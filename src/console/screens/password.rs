@@ -114,6 +114,10 @@ impl Page for Password {
                 ctx.error(s::password_wrong(tries_left));
                 None
             }
+            Ok(Attempt::Blocked) => {
+                ctx.error(s::PASSWORD_BLOCKED);
+                None
+            }
             Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
                 let u = ctx.until(until);
                 ctx.error(s::password_locked(&u));

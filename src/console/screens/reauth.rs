@@ -103,6 +103,10 @@ impl Page for Reauth {
                 ctx.error(s::reauth_locked(&u));
                 None
             }
+            Ok(Attempt::Blocked) => {
+                ctx.error(s::PASSWORD_BLOCKED);
+                None
+            }
             Err(e) => {
                 ctx.error(e.to_string());
                 None

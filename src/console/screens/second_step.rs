@@ -5,13 +5,19 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::domain::recovery_code;
+use crate::service::{Attempt, RecoveryCheck};
 use crate::store::holder::Purpose;
 use crate::store::read::{AccountView, MethodRow};
+use crate::tui::TextField;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 use crate::worker::{Job, Outcome};
 
-use super::{Go, Page, Screen, code_form, code_outcome, common, send_label, typed_code, verified};
+use super::{
+    Go, Page, Screen, code_form, code_outcome, common, send_label, take_secret, typed_code,
+    verified,
+};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
@@ -40,7 +46,12 @@ const CODE_KEYS: &[Binding<Action>] = &[
 #[derive(Debug)]
 enum Stage {
     Choose,
-    Code { method: usize, masked: String },
+    Code {
+        method: usize,
+        masked: String,
+    },
+    /// Two-step is on but no verified method is left: the recovery code is the second step.
+    RecoveryCode,
 }
 
 #[derive(Debug)]
@@ -56,6 +67,16 @@ pub struct SecondStep {
 impl SecondStep {
     pub fn new(view: AccountView) -> SecondStep {
         let methods = verified(&view);
+        if methods.is_empty() {
+            let none: &[&str] = &[];
+            return SecondStep {
+                view,
+                methods,
+                stage: Stage::RecoveryCode,
+                form: Form::new(vec![TextField::masked(s::FIELD_RECOVERY_CODE, 64)], none),
+                sending: None,
+            };
+        }
         let labels: Vec<String> = methods.iter().map(send_label).collect();
         SecondStep {
             view,
@@ -92,7 +113,7 @@ impl Page for SecondStep {
     fn keys(&self) -> &'static [Binding<Action>] {
         match self.stage {
             Stage::Choose => CHOOSE_KEYS,
-            Stage::Code { .. } => CODE_KEYS,
+            Stage::Code { .. } | Stage::RecoveryCode => CODE_KEYS,
         }
     }
     fn form(&self) -> Option<&Form> {
@@ -109,7 +130,26 @@ impl Page for SecondStep {
                 self.send(ctx, i);
                 None
             }
-            (Stage::Choose, FormEvent::Action(Action::Back)) => {
+            (Stage::RecoveryCode, FormEvent::Submit) => {
+                if self.form.field(0).is_empty() {
+                    ctx.error(s::ENTER_RECOVERY_CODE);
+                    return None;
+                }
+                if let Err(e) = recovery_code::normalise(self.form.field(0).value()) {
+                    ctx.error(e.to_string());
+                    return None;
+                }
+                let code = take_secret(&mut self.form, 0);
+                ctx.request(
+                    Job::SecondStepRecoveryCode {
+                        account_id: self.view.account.id,
+                        code,
+                    },
+                    s::BUSY_RECOVERY,
+                );
+                None
+            }
+            (Stage::Choose | Stage::RecoveryCode, FormEvent::Action(Action::Back)) => {
                 // Drops the half-finished sign-in in the service too.
                 ctx.fire(Job::SignOut);
                 Some(Screen::SignIn(super::sign_in::SignIn::new(
@@ -163,6 +203,36 @@ impl Page for SecondStep {
                 None
             }
             Outcome::Code(r, _) => code_outcome(ctx, r).then(|| super::after_sign_in(ctx)),
+            Outcome::RecoveryCode(r, _) => match r {
+                Ok(Attempt::Accepted(RecoveryCheck::Accepted { new_code })) => Some(
+                    Screen::CodeShown(super::code_shown::CodeShown::after_generate(new_code)),
+                ),
+                Ok(Attempt::Accepted(RecoveryCheck::Format(e))) => {
+                    ctx.error(e.to_string());
+                    None
+                }
+                Ok(Attempt::Accepted(RecoveryCheck::NoCode)) => {
+                    ctx.error(s::NO_CODE_ON_ACCOUNT);
+                    None
+                }
+                Ok(Attempt::Wrong { tries_left }) => {
+                    ctx.error(s::recovery_wrong(tries_left));
+                    None
+                }
+                Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
+                    let u = ctx.until(until);
+                    ctx.error(s::recovery_locked(&u));
+                    None
+                }
+                Ok(Attempt::Blocked) => {
+                    ctx.error(s::RECOVERY_BLOCKED);
+                    None
+                }
+                Err(e) => {
+                    ctx.error(e.to_string());
+                    None
+                }
+            },
             _ => None,
         }
     }
@@ -177,6 +247,14 @@ impl Page for SecondStep {
                 Part::Gap,
                 Part::Menu(&self.form.menu, self.form.menu_focused()),
                 Part::Gap,
+                Part::Status,
+            ],
+            Stage::RecoveryCode => vec![
+                who,
+                Part::Gap,
+                Part::para(s::SECOND_STEP_RECOVERY_CODE),
+                Part::Gap,
+                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
                 Part::Status,
             ],
             Stage::Code { masked, .. } => vec![

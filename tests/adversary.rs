@@ -1,0 +1,637 @@
+//! The holder-side promises an independent review broke, written as the attacker's move or the
+//! holder's story through the service API on a real database file (SPEC §4). Each of these
+//! failed on the code before the fix.
+
+mod support;
+
+use chrono::Duration;
+use recovery_desk::domain::recovery_code;
+use recovery_desk::secret::Secret;
+use recovery_desk::service::{
+    Attempt, CodeCheck, RecoveryCheck, ResetOutcome, Service, ServiceError,
+};
+use recovery_desk::store::Store;
+use recovery_desk::store::holder::Purpose;
+use recovery_desk::store::read::MethodKind;
+use std::path::PathBuf;
+use std::sync::{Arc, Barrier};
+use support::seams::{Seeded, TestClock, t0};
+
+const OLD: &str = "Tangerine-Lighthouse-42";
+const NEW: &str = "Quartz-Meadow-Harbor-19";
+const THIEF: &str = "Velvet-Canyon-Rocket-88";
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+    clock: TestClock,
+}
+
+impl Fixture {
+    fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("adversary.db");
+        Fixture {
+            db,
+            _dir: dir,
+            clock: TestClock::new(t0()),
+        }
+    }
+    fn service(&self, seed: u64) -> Service {
+        Service::new(
+            Store::open(&self.db).unwrap(),
+            Box::new(Seeded::new(seed)),
+            Arc::new(self.clock.clone()),
+        )
+    }
+}
+
+fn s(x: &str) -> Secret {
+    Secret::new(x)
+}
+
+/// The newest six-digit code the outbox sent to `addr`.
+fn last_code(store: &Store, addr: &str) -> String {
+    let msgs = store.outbox(Some(addr)).unwrap();
+    let body = msgs
+        .iter()
+        .rev()
+        .find(|m| m.subject == "Your security code")
+        .expect("a security code was sent")
+        .body
+        .expose()
+        .to_string();
+    body.split_whitespace()
+        .find(|w| w.len() == 7 && w.ends_with('.') && w[..6].bytes().all(|b| b.is_ascii_digit()))
+        .unwrap()[..6]
+        .to_string()
+}
+
+/// Adds `addr` as an email and verifies it with the code from the outbox.
+fn add_verified_email(svc: &mut Service, addr: &str) -> i64 {
+    let m = svc.add_method(MethodKind::Email, addr).unwrap();
+    let id = svc.signed_in().unwrap();
+    let c = last_code(svc.store(), addr);
+    assert_eq!(
+        svc.check_code(id, m, Purpose::VerifyMethod, &c).unwrap(),
+        Attempt::Accepted(CodeCheck::Ok)
+    );
+    m
+}
+
+/// jane: password OLD, a verified email, two-step on, and a recovery code; signed out.
+fn two_step_jane(f: &Fixture, seed: u64) -> (Service, i64, Secret) {
+    let mut svc = f.service(seed);
+    let id = svc.create_account("jane", &s(OLD), &s(OLD)).unwrap();
+    add_verified_email(&mut svc, "jane@example.com");
+    svc.set_two_step(true).unwrap();
+    let code = svc.generate_recovery_code().unwrap();
+    svc.sign_out();
+    (svc, id, code)
+}
+
+fn recovered(a: Attempt<RecoveryCheck>) -> Secret {
+    match a {
+        Attempt::Accepted(RecoveryCheck::Accepted { new_code }) => new_code,
+        other => panic!("the recovery code was not accepted: {other:?}"),
+    }
+}
+
+/// Signs jane in the normal way: password, then a code from her email.
+fn sign_in_normally(svc: &mut Service, id: i64, password: &str) {
+    assert_eq!(
+        svc.check_password(id, &s(password)).unwrap(),
+        Attempt::Accepted(true)
+    );
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    svc.send_code(id, m, Purpose::SignIn).unwrap();
+    let c = last_code(svc.store(), "jane@example.com");
+    assert_eq!(
+        svc.check_code(id, m, Purpose::SignIn, &c).unwrap(),
+        Attempt::Accepted(CodeCheck::Ok)
+    );
+    assert_eq!(svc.signed_in(), Some(id));
+}
+
+// ---- 1. A pending change takes effect on its date, before any password check ----------
+
+#[test]
+fn after_thirty_days_the_new_password_signs_in_and_the_old_one_does_not() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 1);
+    recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    let pending = svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
+    let ResetOutcome::Pending { effective_at } = pending else {
+        panic!("code alone with two-step on must wait: {pending:?}");
+    };
+    assert_eq!(effective_at, t0() + Duration::days(30));
+
+    // One second before: the old password still works, the new one does not.
+    f.clock.set(effective_at - Duration::seconds(1));
+    assert!(matches!(
+        svc.check_password(id, &s(NEW)).unwrap(),
+        Attempt::Wrong { .. }
+    ));
+    assert_eq!(
+        svc.check_password(id, &s(OLD)).unwrap(),
+        Attempt::Accepted(true)
+    );
+    svc.sign_out();
+
+    // On the date, nobody having signed in meanwhile: the new password is the password.
+    f.clock.set(effective_at);
+    sign_in_normally(&mut svc, id, NEW);
+    svc.sign_out();
+    assert!(matches!(
+        svc.check_password(id, &s(OLD)).unwrap(),
+        Attempt::Wrong { .. }
+    ));
+}
+
+#[test]
+fn re_authentication_also_sees_a_change_that_fell_due_during_the_session() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 2);
+    recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
+    f.clock.advance(Duration::days(30) - Duration::minutes(1));
+    sign_in_normally(&mut svc, id, OLD);
+    f.clock.advance(Duration::minutes(20));
+    assert!(svc.needs_reauth());
+    assert!(matches!(
+        svc.reauthenticate(&s(OLD)).unwrap(),
+        Attempt::Wrong { .. }
+    ));
+    assert_eq!(svc.reauthenticate(&s(NEW)).unwrap(), Attempt::Accepted(()));
+}
+
+#[test]
+fn with_no_verified_method_left_the_recovery_code_is_the_second_step() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 3);
+    // The thief's recovery: the code alone, so the change waits 30 days.
+    let fresh = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
+    // The email stops being a method (lost to the holder, removed at the store).
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    let mut admin = Store::open(&f.db).unwrap();
+    admin.remove_method(id, m, t0()).unwrap();
+
+    f.clock.advance(Duration::days(30));
+    // Password alone is not a sign-in: two-step is on.
+    assert_eq!(
+        svc.check_password(id, &s(NEW)).unwrap(),
+        Attempt::Accepted(true)
+    );
+    assert_eq!(svc.signed_in(), None);
+    // The recovery code the recovery showed is the second step; it is spent and replaced.
+    let wrong = "00000-00000-00000-00000-00000";
+    assert!(matches!(
+        svc.second_step_with_recovery_code(id, wrong).unwrap(),
+        Attempt::Wrong { .. }
+    ));
+    assert_eq!(svc.signed_in(), None);
+    let next = recovered(
+        svc.second_step_with_recovery_code(id, fresh.expose())
+            .unwrap(),
+    );
+    assert_eq!(svc.signed_in(), Some(id));
+    svc.sign_out();
+    // The spent code does not work again; its successor does.
+    assert_eq!(
+        svc.check_password(id, &s(NEW)).unwrap(),
+        Attempt::Accepted(true)
+    );
+    assert!(!matches!(
+        svc.second_step_with_recovery_code(id, fresh.expose())
+            .unwrap(),
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
+    ));
+    recovered(
+        svc.second_step_with_recovery_code(id, next.expose())
+            .unwrap(),
+    );
+}
+
+#[test]
+fn the_recovery_code_is_no_second_step_while_a_method_is_verified() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 4);
+    assert_eq!(
+        svc.check_password(id, &s(OLD)).unwrap(),
+        Attempt::Accepted(true)
+    );
+    assert!(matches!(
+        svc.second_step_with_recovery_code(id, code.expose()),
+        Err(ServiceError::Refused(_))
+    ));
+    assert_eq!(svc.signed_in(), None);
+    // Without the password step first, it is refused outright.
+    svc.sign_out();
+    assert!(matches!(
+        svc.second_step_with_recovery_code(id, code.expose()),
+        Err(ServiceError::NotSignedIn)
+    ));
+}
+
+// ---- 2. Cancelling a pending change revokes the code that recovery issued -------------
+
+#[test]
+fn cancelling_revokes_the_code_the_thief_was_shown_and_tells_every_method() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 5);
+    // The thief recovers with the stolen code and is shown a fresh one.
+    let thiefs_code = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    svc.reset_password(id, &s(THIEF), &s(THIEF)).unwrap();
+    svc.sign_out();
+    let notices_before = svc.store().outbox(Some("jane@example.com")).unwrap().len();
+
+    // The holder signs in the normal way and cancels.
+    sign_in_normally(&mut svc, id, OLD);
+    let view = svc.my_view().unwrap();
+    assert_eq!(view.pending.len(), 1);
+    svc.cancel_pending(view.pending[0].id).unwrap();
+    svc.sign_out();
+
+    // The thief's code no longer starts a recovery.
+    let again = svc.check_recovery_code(id, thiefs_code.expose()).unwrap();
+    assert!(
+        !matches!(again, Attempt::Accepted(RecoveryCheck::Accepted { .. })),
+        "the code issued by the cancelled recovery still works: {again:?}"
+    );
+    // The thief's password never takes effect.
+    f.clock.advance(Duration::days(31));
+    assert!(matches!(
+        svc.check_password(id, &s(THIEF)).unwrap(),
+        Attempt::Wrong { .. }
+    ));
+    // Every verified method was told, with what to do.
+    let notices = svc.store().outbox(Some("jane@example.com")).unwrap();
+    let cancelled: Vec<_> = notices[notices_before..]
+        .iter()
+        .filter(|m| m.subject == "A pending change was cancelled")
+        .collect();
+    assert_eq!(cancelled.len(), 1);
+    assert!(
+        cancelled[0]
+            .body
+            .expose()
+            .contains("no longer works: sign in and generate a new recovery code"),
+        "{}",
+        cancelled[0].body.expose()
+    );
+    // And a code the holder generates afterwards works.
+    sign_in_normally(&mut svc, id, OLD);
+    let mine = svc.generate_recovery_code().unwrap();
+    svc.sign_out();
+    recovered(svc.check_recovery_code(id, mine.expose()).unwrap());
+}
+
+#[test]
+fn a_second_code_alone_recovery_replaces_the_first_and_restarts_the_thirty_days() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 6);
+    let first = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    svc.reset_password(id, &s(THIEF), &s(THIEF)).unwrap();
+    f.clock.advance(Duration::days(10));
+    let second = recovered(svc.check_recovery_code(id, first.expose()).unwrap());
+    let again = svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
+    assert_eq!(
+        again,
+        ResetOutcome::Pending {
+            effective_at: t0() + Duration::days(40)
+        }
+    );
+    f.clock.advance(Duration::days(25));
+    // The first change was replaced: it never applies.
+    assert!(matches!(
+        svc.check_password(id, &s(THIEF)).unwrap(),
+        Attempt::Wrong { .. }
+    ));
+    f.clock.advance(Duration::days(5));
+    assert_eq!(
+        svc.check_password(id, &s(NEW)).unwrap(),
+        Attempt::Accepted(true)
+    );
+    drop(second);
+}
+
+// ---- 3. Racing sessions get at most 5 evaluated guesses per lock window ----------------
+
+/// What one racing guess came to: evaluated (`true`) or refused unseen (`false`).
+fn evaluated<T: std::fmt::Debug>(a: &Attempt<T>) -> bool {
+    match a {
+        Attempt::Locked { .. } | Attempt::Blocked => false,
+        Attempt::Accepted(_) | Attempt::Wrong { .. } | Attempt::LockedNow { .. } => true,
+    }
+}
+
+/// Runs `n` services at once (each its own connection, as separate processes would have),
+/// all released by one barrier, and returns their results.
+fn race<T: Send + 'static>(
+    f: &Fixture,
+    n: usize,
+    guess: impl Fn(&mut Service, usize) -> T + Send + Sync + 'static,
+) -> Vec<T> {
+    let barrier = Arc::new(Barrier::new(n));
+    let guess = Arc::new(guess);
+    let handles: Vec<_> = (0..n)
+        .map(|i| {
+            let mut svc = f.service(100 + i as u64);
+            let (b, g) = (barrier.clone(), guess.clone());
+            std::thread::spawn(move || {
+                b.wait();
+                g(&mut svc, i)
+            })
+        })
+        .collect();
+    handles.into_iter().map(|h| h.join().unwrap()).collect()
+}
+
+#[test]
+fn twelve_racing_password_guesses_after_four_failures_get_one_evaluation() {
+    let f = Fixture::new();
+    let (mut svc, id, _) = two_step_jane(&f, 7);
+    for _ in 0..4 {
+        assert!(matches!(
+            svc.check_password(id, &s("Wrong-Guess-Number-1")).unwrap(),
+            Attempt::Wrong { .. }
+        ));
+    }
+    // One racer even holds the right password: at most one guess is evaluated in all.
+    let results = race(&f, 12, move |svc, i| {
+        let p = if i == 11 { OLD } else { "Wrong-Guess-Number-2" };
+        svc.check_password(id, &s(p)).unwrap()
+    });
+    let n = results.iter().filter(|a| evaluated(a)).count();
+    assert_eq!(n, 1, "{results:?}");
+    assert_eq!(
+        results
+            .iter()
+            .filter(|a| matches!(a, Attempt::Locked { .. }))
+            .count(),
+        11,
+        "{results:?}"
+    );
+}
+
+#[test]
+fn racing_recovery_code_guesses_get_at_most_five_evaluations() {
+    let f = Fixture::new();
+    let (_svc, id, code) = two_step_jane(&f, 8);
+    let wrong =
+        recovery_code::format(&recovery_code::normalise("ZZZZZZZZZZZZZZZZZZZZZZZZZ").unwrap());
+    let wrong = wrong.expose().to_string();
+    assert_ne!(wrong, code.expose());
+    let results = race(&f, 12, move |svc, _| {
+        svc.check_recovery_code(id, &wrong).unwrap()
+    });
+    let n = results.iter().filter(|a| evaluated(a)).count();
+    assert_eq!(n, 5, "{results:?}");
+    // Locked now, for everyone: even the right code is refused unseen.
+    let mut svc = f.service(9);
+    assert!(matches!(
+        svc.check_recovery_code(id, code.expose()).unwrap(),
+        Attempt::Locked { .. }
+    ));
+}
+
+#[test]
+fn racing_one_time_code_guesses_spend_the_tries_before_comparing() {
+    let f = Fixture::new();
+    let (mut svc, id, _) = two_step_jane(&f, 10);
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    svc.send_code(id, m, Purpose::Recovery).unwrap();
+    let right = last_code(svc.store(), "jane@example.com");
+    let wrong = if right == "000000" {
+        "111111"
+    } else {
+        "000000"
+    };
+    let results = race(&f, 12, move |svc, _| {
+        svc.check_code(id, m, Purpose::Recovery, wrong).unwrap()
+    });
+    // A one-time code has 3 tries: 3 guesses are compared, the rest find no usable code.
+    let compared = results
+        .iter()
+        .filter(|a| matches!(a, Attempt::Accepted(CodeCheck::Wrong { .. })))
+        .count();
+    assert_eq!(compared, 3, "{results:?}");
+    // The right code is spent too: its tries are gone.
+    assert_eq!(
+        svc.check_code(id, m, Purpose::Recovery, &right).unwrap(),
+        Attempt::Accepted(CodeCheck::NoActiveCode)
+    );
+}
+
+#[test]
+fn a_hundred_wrong_passwords_in_a_row_block_until_the_holder_gets_in_another_way() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 11);
+    let mut last = None;
+    for _ in 0..100 {
+        let a = svc.check_password(id, &s("Wrong-Guess-Number-3")).unwrap();
+        if let Attempt::LockedNow { until } = a {
+            f.clock.set(until);
+        }
+        last = Some(a);
+    }
+    assert_eq!(last, Some(Attempt::Blocked));
+    // A day later it is still locked, even for the right password.
+    f.clock.advance(Duration::days(2));
+    assert_eq!(svc.check_password(id, &s(OLD)).unwrap(), Attempt::Blocked);
+    // Getting in another way (recovery with the code and a method code) ends the block.
+    recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    svc.send_code(id, m, Purpose::Recovery).unwrap();
+    let c = last_code(svc.store(), "jane@example.com");
+    assert_eq!(
+        svc.check_code(id, m, Purpose::Recovery, &c).unwrap(),
+        Attempt::Accepted(CodeCheck::Ok)
+    );
+    assert_eq!(
+        svc.reset_password(id, &s(NEW), &s(NEW)).unwrap(),
+        ResetOutcome::Applied
+    );
+    assert_eq!(
+        svc.check_password(id, &s(NEW)).unwrap(),
+        Attempt::Accepted(true)
+    );
+}
+
+#[test]
+fn a_hundred_wrong_recovery_codes_block_until_a_new_code_is_generated() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 12);
+    let wrong = "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ";
+    let mut last = None;
+    for _ in 0..100 {
+        let a = svc.check_recovery_code(id, wrong).unwrap();
+        if let Attempt::LockedNow { until } = a {
+            f.clock.set(until);
+        }
+        last = Some(a);
+    }
+    assert!(matches!(last, Some(Attempt::Blocked)), "{last:?}");
+    f.clock.advance(Duration::days(2));
+    assert!(matches!(
+        svc.check_recovery_code(id, code.expose()).unwrap(),
+        Attempt::Blocked
+    ));
+    sign_in_normally(&mut svc, id, OLD);
+    let fresh = svc.generate_recovery_code().unwrap();
+    svc.sign_out();
+    recovered(svc.check_recovery_code(id, fresh.expose()).unwrap());
+}
+
+// ---- 4. One-time codes: keyed, and bound to the account and method they went to ---------
+
+#[test]
+fn a_stolen_database_without_the_key_file_cannot_check_a_one_time_code() {
+    let f = Fixture::new();
+    let (mut svc, id, _) = two_step_jane(&f, 13);
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    svc.send_code(id, m, Purpose::Recovery).unwrap();
+    let right = last_code(svc.store(), "jane@example.com");
+    drop(svc);
+
+    // What the thief copies: the database file. Its stored value is no password hash that a
+    // cracker could test six-digit guesses against.
+    let conn = rusqlite::Connection::open(&f.db).unwrap();
+    let stored: Vec<String> = conn
+        .prepare("SELECT code_hash FROM one_time_codes")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert!(!stored.is_empty());
+    for h in &stored {
+        assert!(!h.starts_with("$argon2"), "{h}");
+        assert_eq!(h.len(), 64);
+        assert!(!h.contains(&right));
+    }
+    drop(conn);
+
+    // Checked with another key file (all a thief could make), the right code is refused.
+    let dir = tempfile::tempdir().unwrap();
+    let copy = dir.path().join("stolen.db");
+    std::fs::copy(&f.db, &copy).unwrap();
+    std::fs::write(
+        dir.path().join("stolen.db.key"),
+        "recovery-desk key file 1\noutbox 0000000000000000000000000000000000000000000000000000000000000000\none-time-code 1111111111111111111111111111111111111111111111111111111111111111\naudit 2222222222222222222222222222222222222222222222222222222222222222\n",
+    )
+    .unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(
+        dir.path().join("stolen.db.key"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let mut thief = Service::new(
+        Store::open(&copy).unwrap(),
+        Box::new(Seeded::new(14)),
+        Arc::new(f.clock.clone()),
+    );
+    assert!(matches!(
+        thief.check_code(id, m, Purpose::Recovery, &right).unwrap(),
+        Attempt::Accepted(CodeCheck::Wrong { .. })
+    ));
+    // With the real key file, the same code is right (so the refusal above was the key's).
+    let mut owner = f.service(15);
+    assert_eq!(
+        owner.check_code(id, m, Purpose::Recovery, &right).unwrap(),
+        Attempt::Accepted(CodeCheck::Ok)
+    );
+}
+
+#[test]
+fn a_code_sent_to_my_own_method_proves_nothing_about_another_account() {
+    let f = Fixture::new();
+    let (mut svc, victim, _) = two_step_jane(&f, 16);
+    let victim_method = svc.verified_methods(victim).unwrap()[0].id;
+    // The attacker's own account and method.
+    let attacker = svc.create_account("mallory", &s(THIEF), &s(THIEF)).unwrap();
+    let my_method = add_verified_email(&mut svc, "mallory@example.com");
+    svc.sign_out();
+    svc.send_code(attacker, my_method, Purpose::Recovery)
+        .unwrap();
+    let mine = last_code(svc.store(), "mallory@example.com");
+
+    // Presented as the victim's proof, through the attacker's method id...
+    assert_eq!(
+        svc.check_code(victim, my_method, Purpose::Recovery, &mine)
+            .unwrap(),
+        Attempt::Accepted(CodeCheck::NoActiveCode)
+    );
+    // ...or through the victim's method id.
+    svc.send_code(victim, victim_method, Purpose::Recovery)
+        .unwrap();
+    assert!(matches!(
+        svc.check_code(victim, victim_method, Purpose::Recovery, &mine)
+            .unwrap(),
+        Attempt::Accepted(CodeCheck::Wrong { .. })
+    ));
+    assert!(svc.proofs(victim).is_empty());
+    assert!(matches!(
+        svc.reset_password(victim, &s(NEW), &s(NEW)),
+        Err(ServiceError::NoRecoveryProof)
+    ));
+    // The attacker's code is still good for the attacker's own account (it was never
+    // spent by the attempts above).
+    assert_eq!(
+        svc.check_code(attacker, my_method, Purpose::Recovery, &mine)
+            .unwrap(),
+        Attempt::Accepted(CodeCheck::Ok)
+    );
+}
+
+#[test]
+fn a_code_sent_for_one_purpose_does_not_serve_another() {
+    let f = Fixture::new();
+    let (mut svc, id, _) = two_step_jane(&f, 17);
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    assert_eq!(
+        svc.check_password(id, &s(OLD)).unwrap(),
+        Attempt::Accepted(true)
+    );
+    svc.send_code(id, m, Purpose::SignIn).unwrap();
+    let c = last_code(svc.store(), "jane@example.com");
+    assert_eq!(
+        svc.check_code(id, m, Purpose::Recovery, &c).unwrap(),
+        Attempt::Accepted(CodeCheck::NoActiveCode)
+    );
+    assert!(svc.proofs(id).is_empty());
+}
+
+#[test]
+fn a_sign_in_code_alone_does_not_sign_in() {
+    let f = Fixture::new();
+    let (mut svc, id, _) = two_step_jane(&f, 18);
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    svc.send_code(id, m, Purpose::SignIn).unwrap();
+    let c = last_code(svc.store(), "jane@example.com");
+    assert!(matches!(
+        svc.check_code(id, m, Purpose::SignIn, &c),
+        Err(ServiceError::NotSignedIn)
+    ));
+    assert_eq!(svc.signed_in(), None);
+}
+
+// ---- 7 (service part). A reset refuses the current password -----------------------------
+
+#[test]
+fn a_reset_refuses_the_current_password() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 19);
+    recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    assert!(matches!(
+        svc.reset_password(id, &s(OLD), &s(OLD)),
+        Err(ServiceError::SamePassword)
+    ));
+    // The proof was not used up by the refusal.
+    assert!(matches!(
+        svc.reset_password(id, &s(NEW), &s(NEW)).unwrap(),
+        ResetOutcome::Pending { .. }
+    ));
+}

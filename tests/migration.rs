@@ -1,0 +1,148 @@
+//! Databases made by the previous release (schema 1) move forward. The fixture
+//! `tests/fixtures/v1-demo.db` (with its `-outbox.key`) was written by the schema-1 build:
+//! the demo accounts, outbox notices, and five audit rows chained the old, unkeyed way, one of
+//! them with a password typed into the agent-name field.
+
+mod support;
+
+use recovery_desk::secret::Secret;
+use recovery_desk::service::{Attempt, Service};
+use recovery_desk::store::audit::{Verdict, action};
+use recovery_desk::store::{CURRENT_VERSION, Store, StoreError};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use support::seams::{Seeded, TestClock};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v1-demo.db");
+const TYPED_NAME: &str = "Hunter2-typed-into-name";
+
+/// A private copy of the schema-1 database, with or without its outbox key.
+fn copy_v1(with_key: bool) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("v1.db");
+    std::fs::copy(FIXTURE, &db).unwrap();
+    if with_key {
+        let key = dir.path().join("v1.db-outbox.key");
+        std::fs::copy(format!("{FIXTURE}-outbox.key"), &key).unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    (dir, db)
+}
+
+fn version_on_disk(db: &Path) -> i64 {
+    rusqlite::Connection::open(db)
+        .unwrap()
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_schema_one_database_migrates_with_its_data_keys_and_audit_chain() {
+    let (dir, db) = copy_v1(true);
+    assert_eq!(version_on_disk(&db), 1);
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), CURRENT_VERSION);
+
+    // The outbox key moved into the key file, which is private; the old file is gone.
+    let key = dir.path().join("v1.db.key");
+    assert_eq!(
+        std::fs::metadata(&key).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    assert!(!dir.path().join("v1.db-outbox.key").exists());
+    // Notices sealed under the old key still open.
+    let sent = store.outbox(None).unwrap();
+    assert!(sent.len() > 5);
+    for m in &sent {
+        assert!(
+            !m.body.expose().contains("cannot be opened"),
+            "{}",
+            m.subject
+        );
+    }
+
+    // The audit chain was whole, and is now keyed: it verifies, with one row saying so.
+    let rows = store.audit_rows(None, None).unwrap();
+    assert_eq!(rows.len(), 6);
+    let last = rows.last().unwrap();
+    assert_eq!(last.action, action::RECHAINED);
+    assert!(
+        last.detail.contains("unkeyed chain was whole"),
+        "{}",
+        last.detail
+    );
+    assert!(matches!(
+        store.audit_verify().unwrap(),
+        Verdict::Intact { rows: 6, .. }
+    ));
+    // A password typed into the agent-name field is no longer stored in clear.
+    assert!(rows.iter().all(|r| !r.agent.contains("Hunter2")));
+    assert!(rows.iter().any(|r| r.agent.starts_with("unknown:")));
+    assert_eq!(rows.iter().filter(|r| r.agent == "alex").count(), 4);
+    drop(store);
+    let raw = std::fs::read(&db).unwrap();
+    assert!(
+        !raw.windows(TYPED_NAME.len())
+            .any(|w| w == TYPED_NAME.as_bytes()),
+        "the typed name is still in the file"
+    );
+
+    // A second open changes nothing.
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.audit_rows(None, None).unwrap().len(), 6);
+}
+
+#[test]
+fn the_demo_accounts_work_after_the_migration() {
+    let (_dir, db) = copy_v1(true);
+    let clock = TestClock::new(chrono::Utc::now());
+    let mut svc = Service::new(
+        Store::open(&db).unwrap(),
+        Box::new(Seeded::new(1)),
+        Arc::new(clock.clone()),
+    );
+    let pat = svc.id_of("pat").unwrap();
+    assert_eq!(
+        svc.check_password(pat, &Secret::new("pat-demo-pass"))
+            .unwrap(),
+        Attempt::Accepted(false)
+    );
+    // pat's recovery code from the demo still starts a recovery.
+    assert!(matches!(
+        svc.check_recovery_code(pat, "patpa tpatp atpat patpa tpat0")
+            .unwrap(),
+        Attempt::Accepted(_)
+    ));
+    // lou's password lock survived.
+    let lou = svc.id_of("lou").unwrap();
+    assert!(matches!(
+        svc.check_password(lou, &Secret::new("lou-demo-pass"))
+            .unwrap(),
+        Attempt::Locked { .. }
+    ));
+}
+
+#[test]
+fn a_schema_one_database_without_any_key_is_refused_not_rekeyed() {
+    let (dir, db) = copy_v1(false);
+    let e = Store::open(&db).unwrap_err();
+    assert!(matches!(e, StoreError::KeyFile { .. }), "{e:?}");
+    assert!(e.to_string().contains("does not exist"), "{e}");
+    // Nothing was written: no key file, and the schema is untouched.
+    assert!(!dir.path().join("v1.db.key").exists());
+    assert_eq!(version_on_disk(&db), 1);
+}
+
+#[test]
+fn a_read_only_opener_refuses_the_old_schema_and_changes_nothing() {
+    let (dir, db) = copy_v1(true);
+    let e = Store::open_read_only(&db).unwrap_err();
+    assert!(
+        matches!(e, StoreError::OlderSchema { found: 1, .. }),
+        "{e:?}"
+    );
+    assert_eq!(version_on_disk(&db), 1);
+    assert!(dir.path().join("v1.db-outbox.key").exists());
+    assert!(!dir.path().join("v1.db.key").exists());
+}
