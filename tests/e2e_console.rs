@@ -202,7 +202,8 @@ fn two_step_recovery_waits_thirty_days_and_the_holder_cancels_it() {
     s.send_keys(recovery_code::format(&code).expose());
     s.enter();
     wait(&s, "Your recovery code worked");
-    confirm_code(&mut s, "take effect only after 30 days");
+    // Whoever ran the recovery (perhaps a thief) was shown this fresh code.
+    let shown = confirm_code(&mut s, "take effect only after 30 days");
     let before = Utc::now();
     s.send_keys(&format!("{NEW_PASSWORD}\t{NEW_PASSWORD}"));
     s.enter();
@@ -236,6 +237,14 @@ fn two_step_recovery_waits_thirty_days_and_the_holder_cancels_it() {
     wait(&s, "1  Cancel this change");
     s.send_keys("1");
     wait(&s, "The change was cancelled");
+    wait(&s, "that recovery issued no longer works");
+    // The screen's claim holds: the code shown to whoever ran the recovery starts nothing.
+    s.send_keys("6");
+    wait(&s, "You're signed out.");
+    to_recovery_code_prompt(&mut s, "sam", 1);
+    s.send_keys(&shown);
+    s.enter();
+    wait(&s, "There's no recovery code on this account.");
     s.ctrl('c');
     assert!(s.wait_exit(DEFAULT_TIMEOUT).expect("exits").success());
     let svc = Service::new(

@@ -81,6 +81,11 @@ impl Desk {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("desk.db");
         std::fs::copy(seeded(), &path).unwrap();
+        std::fs::copy(
+            recovery_desk::store::keyfile::default_path(seeded()),
+            recovery_desk::store::keyfile::default_path(&path),
+        )
+        .unwrap();
         prepare(&path);
         let clock = TestClock::new(t0());
         let worker = DeskWorker::open(&path, Arc::new(clock.clone())).unwrap();

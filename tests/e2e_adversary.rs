@@ -1,0 +1,230 @@
+//! The review's broken promises, end to end on the real binary in pseudo-terminals: penny's
+//! new password after its date, the recovery code as the second step when no method is left,
+//! and eight console processes racing wrong passwords against one account.
+
+mod support;
+
+use chrono::Utc;
+use recovery_desk::clock;
+use recovery_desk::secret::{OsEntropy, Secret};
+use recovery_desk::service::{Attempt, Service};
+use recovery_desk::store::{Store, seed};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use support::pty::{DEFAULT_TIMEOUT, PtySession, bin_path};
+use support::seams::Seeded;
+
+struct Db {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+/// The demo database (assets/demo.toml), seeded into a private directory.
+fn demo() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("demo.db");
+    seed::ensure_demo(&path, &mut OsEntropy, Utc::now()).unwrap();
+    Db { _dir: dir, path }
+}
+
+fn console(db: &Path) -> PtySession {
+    let s = PtySession::app()
+        .arg("--db")
+        .arg(db)
+        .env("TZ", "UTC")
+        .env_remove("RECOVERY_DESK_DB")
+        .spawn()
+        .expect("spawn the console");
+    s.expect_text("Enter the username of your account.", DEFAULT_TIMEOUT);
+    s
+}
+
+fn wait(s: &PtySession, text: &str) -> String {
+    s.expect_text(text, DEFAULT_TIMEOUT)
+}
+
+/// The newest one-time code sent to `address`, read with `recovery-desk outbox --to`.
+fn outbox_code(db: &Path, address: &str) -> String {
+    let out = Command::new(bin_path())
+        .arg("--db")
+        .arg(db)
+        .args(["outbox", "--to", address])
+        .output()
+        .expect("run outbox");
+    assert!(out.status.success(), "{out:?}");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let marker = "security code is ";
+    let at = text
+        .rfind(marker)
+        .unwrap_or_else(|| panic!("no code in:\n{text}"));
+    text[at + marker.len()..at + marker.len() + 6].to_string()
+}
+
+/// Moves every waiting change of `username` to a date already past, as 30 days passing would.
+fn make_pending_due(db: &Path, username: &str) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let n = conn
+        .execute(
+            "UPDATE pending_changes SET effective_at = '2000-01-01T00:00:00.000Z'
+              WHERE cancelled_at IS NULL AND applied_at IS NULL
+                AND account_id = (SELECT id FROM accounts WHERE username = ?1)",
+            [username],
+        )
+        .unwrap();
+    assert_eq!(n, 1, "{username} has one pending change");
+}
+
+fn password_screen(s: &mut PtySession, username: &str) {
+    s.send_keys(username);
+    s.enter();
+    wait(s, &format!("Signing in as {username}"));
+}
+
+#[test]
+fn penny_signs_in_with_her_new_password_once_it_is_due() {
+    let db = demo();
+    make_pending_due(&db.path, "penny");
+    let mut s = console(&db.path);
+    password_screen(&mut s, "penny");
+    // The old password stopped working on the date...
+    s.send_keys("penny-demo-pass");
+    s.enter();
+    wait(&s, "That password isn't right.");
+    // ...and the new one signs in, with the second step, nobody having used the old one.
+    s.send_keys("penny-new-pass");
+    s.enter();
+    wait(&s, "Where should we send your security code?");
+    s.send_keys("1");
+    wait(&s, "We sent a code to");
+    s.send_keys(&outbox_code(&db.path, "penny@example.com"));
+    s.enter();
+    wait(&s, "Signed in as penny");
+    s.ctrl('c');
+    assert!(s.wait_exit(DEFAULT_TIMEOUT).expect("exits").success());
+    // Every verified method was told the change is in effect.
+    let out = Command::new(bin_path())
+        .arg("--db")
+        .arg(&db.path)
+        .args(["outbox", "--to", "penny@example.com"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("Your new password is now in effect"),
+        "no notice"
+    );
+}
+
+#[test]
+fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
+    let db = demo();
+    // penny loses her only email; her pending change falls due.
+    {
+        let mut store = Store::open(&db.path).unwrap();
+        let view = store.account_by_username("penny").unwrap().expect("penny");
+        let m = store.methods(view.id).unwrap()[0].id;
+        store.remove_method(view.id, m, Utc::now()).unwrap();
+    }
+    make_pending_due(&db.path, "penny");
+    let mut s = console(&db.path);
+    password_screen(&mut s, "penny");
+    s.send_keys("penny-new-pass");
+    s.enter();
+    wait(&s, "No verification option is left on this account");
+    // Typed from paper: lower case, spaces.
+    s.send_keys("penny penny penny penny penn0");
+    s.enter();
+    wait(&s, "Print this code and keep it in a safe place.");
+    let text = s.screen_text();
+    let code = text
+        .split(|c: char| c.is_whitespace() || c == '│')
+        .find(|w| w.len() == 29 && w.matches('-').count() == 4)
+        .unwrap_or_else(|| panic!("no code on screen:\n{text}"))
+        .to_string();
+    s.send_keys(&code.rsplit('-').next().unwrap().to_lowercase());
+    s.enter();
+    wait(&s, "Signed in as penny");
+    s.ctrl('c');
+    assert!(s.wait_exit(DEFAULT_TIMEOUT).expect("exits").success());
+    // The demo code was spent; the one shown is the account's code now.
+    let mut svc = Service::new(
+        Store::open(&db.path).unwrap(),
+        Box::new(Seeded::new(3)),
+        clock::system(),
+    );
+    let id = svc.id_of("penny").unwrap();
+    assert_eq!(
+        svc.check_password(id, &Secret::new("penny-new-pass"))
+            .unwrap(),
+        Attempt::Accepted(true)
+    );
+    assert!(!matches!(
+        svc.second_step_with_recovery_code(id, "PENNY-PENNY-PENNY-PENNY-PENN0")
+            .unwrap(),
+        Attempt::Accepted(_)
+    ));
+    assert!(matches!(
+        svc.second_step_with_recovery_code(id, &code).unwrap(),
+        Attempt::Accepted(_)
+    ));
+}
+
+#[test]
+fn eight_consoles_racing_wrong_passwords_after_four_failures_get_one_guess() {
+    let db = demo();
+    // Four wrong passwords already.
+    {
+        let mut svc = Service::new(
+            Store::open(&db.path).unwrap(),
+            Box::new(Seeded::new(4)),
+            clock::system(),
+        );
+        let id = svc.id_of("pat").unwrap();
+        for _ in 0..4 {
+            assert!(matches!(
+                svc.check_password(id, &Secret::new("Wrong-Guess-Number-1"))
+                    .unwrap(),
+                Attempt::Wrong { .. }
+            ));
+        }
+    }
+    // Eight processes at pat's password screen, a wrong password typed in each.
+    let mut consoles: Vec<PtySession> = (0..8)
+        .map(|_| {
+            let mut s = console(&db.path);
+            password_screen(&mut s, "pat");
+            s.send_keys("Wrong-Guess-Number-2");
+            s
+        })
+        .collect();
+    // Enter in all eight at once.
+    for s in &mut consoles {
+        s.enter();
+    }
+    for s in &consoles {
+        wait(s, "password entry is locked until");
+    }
+    for mut s in consoles {
+        s.ctrl('c');
+        assert!(s.wait_exit(DEFAULT_TIMEOUT).expect("exits").success());
+    }
+    // Exactly one of the eight guesses was counted (evaluated): 4 + 1 in a row, one lockout.
+    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let (streak, locks): (i64, i64) = conn
+        .query_row(
+            "SELECT streak, lock_count FROM lockouts
+              WHERE kind = 'password' AND account_id = (SELECT id FROM accounts WHERE username = 'pat')",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((streak, locks), (5, 1));
+    let lock_events: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM security_events WHERE kind = 'lockout'
+              AND account_id = (SELECT id FROM accounts WHERE username = 'pat')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(lock_events, 1);
+}
