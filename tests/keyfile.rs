@@ -1,0 +1,103 @@
+//! The key file `<db>.key` through the real binary (SPEC §4): created private with the
+//! database, refused with one line when group or others can read it, never replaced behind the
+//! holder's back.
+
+mod support;
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use support::pty::bin_path;
+
+fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(bin_path())
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .env_remove("RECOVERY_DESK_DB")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+fn mode(p: &Path) -> u32 {
+    std::fs::metadata(p).unwrap().permissions().mode() & 0o777
+}
+
+/// A database made by `agent add` (one of the commands that create one).
+fn new_db(dir: &Path) -> std::path::PathBuf {
+    let db = dir.join("k.db");
+    let out = run(
+        &db,
+        &["agent", "add", "alex", "--password-stdin"],
+        "Saffron-Glacier-Tunnel-57\n",
+    );
+    assert!(out.status.success(), "{out:?}");
+    db
+}
+
+#[test]
+fn the_key_file_is_created_private_beside_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(dir.path());
+    let key = dir.path().join("k.db.key");
+    assert_eq!(mode(&db), 0o600);
+    assert_eq!(mode(&key), 0o600);
+    let text = std::fs::read_to_string(&key).unwrap();
+    assert!(text.starts_with("recovery-desk key file 1\n"));
+    for name in ["outbox ", "one-time-code ", "audit "] {
+        assert!(text.contains(name), "{name} missing");
+    }
+}
+
+#[test]
+fn a_key_file_others_can_read_is_refused_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(dir.path());
+    let key = dir.path().join("k.db.key");
+    let before = std::fs::read(&key).unwrap();
+    for m in [0o644, 0o640, 0o604] {
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(m)).unwrap();
+        let out = run(&db, &["outbox"], "");
+        assert_eq!(out.status.code(), Some(1), "mode {m:o}: {out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("chmod 600"), "{err}");
+        assert!(err.contains("k.db.key"), "{err}");
+        // Refused, not rewritten or widened further.
+        assert_eq!(std::fs::read(&key).unwrap(), before);
+        assert_eq!(mode(&key), m);
+    }
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(run(&db, &["outbox"], "").status.success());
+}
+
+#[test]
+fn a_missing_key_file_is_an_error_not_a_new_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = new_db(dir.path());
+    let key = dir.path().join("k.db.key");
+    std::fs::rename(&key, dir.path().join("elsewhere.key")).unwrap();
+    // Even a command allowed to create databases does not mint a new key for an existing one:
+    // that would orphan the audit chain and every sealed notice.
+    let out = run(
+        &db,
+        &["agent", "add", "blair", "--password-stdin"],
+        "Saffron-Glacier-Tunnel-58\n",
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("does not exist"), "{err}");
+    assert!(!key.exists());
+}
