@@ -338,12 +338,8 @@ impl Service {
             return Err(ServiceError::Refused("That method isn't verified yet."));
         }
         let now = self.now();
-        if self
-            .store
-            .lockout(account_id, Guarded::OneTimeCode)?
-            .locked_at(now)
-            .is_some()
-        {
+        let lock = self.store.lockout(account_id, Guarded::OneTimeCode)?;
+        if lock.blocked() || lock.locked_at(now).is_some() {
             return Err(ServiceError::Refused(
                 "Too many wrong security codes. Try again later.",
             ));
