@@ -113,6 +113,14 @@ impl Store {
         Ok(())
     }
 
+    /// Whether the agent is disabled (`None`: no such agent). The desk asks with every request.
+    pub fn agent_disabled(&self, name: &str) -> Result<Option<bool>> {
+        self.conn()
+            .prepare_cached("SELECT disabled FROM agents WHERE name = ?1")
+            .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
     pub fn agent_credentials(&self, name: &str) -> Result<Option<AgentCredentials>> {
         self.conn()
             .prepare_cached("SELECT name, password_hash, disabled FROM agents WHERE name = ?1")

@@ -30,6 +30,8 @@ pub mod action {
     pub const LOOKUP: &str = "lookup";
     pub const VIEW: &str = "view";
     pub const HELPER: &str = "helper";
+    /// A signed-in session ended because the agent was disabled meanwhile.
+    pub const SESSION_ENDED: &str = "session_ended";
     /// Written once by the migration that keyed the chain.
     pub const RECHAINED: &str = "audit_rechained";
 }
@@ -548,7 +550,6 @@ impl AuditLog {
                 io,
             },
         })?;
-        let key = Keys::load(key_path)?.audit.clone();
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -558,13 +559,9 @@ impl AuditLog {
             .map_err(|e| classify(path, e))?;
         conn.busy_timeout(super::BUSY_TIMEOUT)
             .map_err(|e| classify(path, e))?;
-        let log = AuditLog {
-            conn,
-            path: path.to_path_buf(),
-            key,
-        };
-        let found: i64 = log
-            .conn
+        // The schema first: an old database's fix is to open it once with the account
+        // console (which also makes its key file), whatever the key file's state.
+        let found: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| classify(path, e))?;
         if found != super::CURRENT_VERSION {
@@ -582,7 +579,12 @@ impl AuditLog {
                 }
             });
         }
-        Ok(log)
+        let key = Keys::load(key_path)?.audit.clone();
+        Ok(AuditLog {
+            conn,
+            path: path.to_path_buf(),
+            key,
+        })
     }
 
     /// Appends one row.

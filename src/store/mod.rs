@@ -46,7 +46,7 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
-    #[error("{} has schema version {found} but this read-only session needs {supported}; open it once with the account console to upgrade it", .path.display())]
+    #[error("{} has schema version {found}, older than this recovery-desk's {supported}; upgrade it by opening it once with the account console: recovery-desk --db {}", .path.display(), .path.display())]
     OlderSchema {
         path: PathBuf,
         found: i64,
@@ -220,10 +220,8 @@ impl Store {
         };
         let flags = match access {
             Access::Create | Access::Existing => {
-                if access == Access::Create {
-                    if let Some(dir) = path.parent() {
-                        ensure_private_dir(dir)?;
-                    }
+                if let (Access::Create, Some(dir)) = (access, path.parent()) {
+                    ensure_private_dir(dir)?;
                 }
                 if !path.exists() && access == Access::Create {
                     OpenOptions::new()
