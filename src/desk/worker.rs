@@ -6,7 +6,10 @@
 //!   except appending audit rows.
 //!
 //! Every agent sign-in attempt, lookup, view and helper run appends an audit row *before* the
-//! result is handed back: if the audit row cannot be written, nothing is shown.
+//! result is handed back: if the audit row cannot be written, nothing is shown. A name typed
+//! at sign-in that is no agent's is written only as a keyed hash (it may be a password). Each
+//! lookup, view and helper run first checks, on the read-only store, that the agent is still
+//! enabled: `agent disable` ends a live session within one request.
 //!
 //! [`DeskWorker::handle`] is synchronous, so tests can drive it without a thread; [`spawn`]
 //! runs it on its own thread for the real desk.
