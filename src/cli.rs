@@ -45,8 +45,17 @@ pub enum AgentCommand {
     },
     /// List agents
     List,
-    /// Disable an agent (it can no longer sign in to the desk)
+    /// Disable an agent (it can no longer sign in; a signed-in desk locks at its next request)
     Disable { name: String },
+    /// Enable a disabled agent again
+    Enable { name: String },
+    /// Give an enabled agent a new password (the old one stops working at once)
+    ResetPassword {
+        name: String,
+        /// Read the new password from the first line of standard input
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -54,18 +63,44 @@ pub enum AgentCommand {
 pub struct AuditArgs {
     #[command(subcommand)]
     pub verify: Option<AuditCommand>,
-    /// Only rows by this agent
+    /// Only rows by this agent (any case)
     #[arg(long, value_name = "NAME")]
     pub agent: Option<String>,
-    /// Only rows about this account id
-    #[arg(long, value_name = "ID")]
+    /// Only rows about this account id (`7` or `#7`, as the desk shows it)
+    #[arg(long, value_name = "ID", value_parser = account_id)]
     pub account: Option<i64>,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Check the hash chain: exit 0 when intact, 1 when a row was edited or deleted
-    Verify,
+    Verify {
+        /// A head printed earlier by `audit head`: fail unless that row is still in the chain
+        #[arg(long, value_name = "HASH", value_parser = head_hash)]
+        expect_head: Option<String>,
+    },
+    /// Print the current head of the chain (after checking it), to note for --expect-head
+    Head,
+}
+
+/// An account id as typed: `7` or `#7` (the desk's form).
+fn account_id(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let digits = t.strip_prefix('#').unwrap_or(t);
+    match digits.parse::<i64>() {
+        Ok(id) if id > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(id),
+        _ => Err("an account id is a positive number, like 7 or #7".into()),
+    }
+}
+
+/// A head as `audit head` prints it: 64 hex digits (any case).
+fn head_hash(s: &str) -> Result<String, String> {
+    let t = s.trim().to_ascii_lowercase();
+    if t.len() == 64 && t.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(t)
+    } else {
+        Err("a head is the 64 hex digits `recovery-desk audit head` prints".into())
+    }
 }
 
 #[cfg(test)]
@@ -108,10 +143,64 @@ mod tests {
         assert!(matches!(
             p(&["audit", "verify"]).unwrap().command,
             Some(Command::Audit(AuditArgs {
-                verify: Some(_),
+                verify: Some(AuditCommand::Verify { expect_head: None }),
                 ..
             }))
         ));
+        let head = "AB".repeat(32);
+        match p(&["audit", "verify", "--expect-head", &head])
+            .unwrap()
+            .command
+        {
+            Some(Command::Audit(AuditArgs {
+                verify: Some(AuditCommand::Verify { expect_head }),
+                ..
+            })) => assert_eq!(expect_head, Some("ab".repeat(32))),
+            other => panic!("{other:?}"),
+        }
+        assert!(p(&["audit", "verify", "--expect-head", "abc"]).is_err());
+        assert!(matches!(
+            p(&["audit", "head"]).unwrap().command,
+            Some(Command::Audit(AuditArgs {
+                verify: Some(AuditCommand::Head),
+                ..
+            }))
+        ));
+        for (name, args) in [
+            ("enable", &["agent", "enable", "dana"][..]),
+            (
+                "reset",
+                &["agent", "reset-password", "dana", "--password-stdin"],
+            ),
+        ] {
+            let cmd = p(args).unwrap().command;
+            let ok = match name {
+                "enable" => matches!(cmd, Some(Command::Agent(AgentCommand::Enable { .. }))),
+                _ => matches!(
+                    cmd,
+                    Some(Command::Agent(AgentCommand::ResetPassword {
+                        password_stdin: true,
+                        ..
+                    }))
+                ),
+            };
+            assert!(ok, "{args:?}");
+        }
+        for form in ["7", "#7", " #7 "] {
+            assert!(
+                matches!(
+                    p(&["audit", "--account", form]).unwrap().command,
+                    Some(Command::Audit(AuditArgs {
+                        account: Some(7),
+                        ..
+                    }))
+                ),
+                "{form}"
+            );
+        }
+        for bad in ["x", "#", "#-7", "0", "7#", "+7"] {
+            assert!(p(&["audit", "--account", bad]).is_err(), "{bad}");
+        }
         assert!(matches!(
             p(&["audit", "--agent", "alex", "--account", "3"])
                 .unwrap()

@@ -7,8 +7,9 @@ use recovery_desk::cli::{AgentCommand, AuditArgs, AuditCommand, Cli, Command};
 use recovery_desk::clock::{self, Clock};
 use recovery_desk::domain::{identifier, password};
 use recovery_desk::secret::{self, OsEntropy, Secret};
-use recovery_desk::store::audit::Verdict;
-use recovery_desk::store::{self, Store, seed};
+use recovery_desk::store::audit::{GENESIS, Verdict};
+use recovery_desk::store::{self, Store, StoreError, seed};
+use recovery_desk::tui::sanitize::sanitize;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -78,11 +79,12 @@ fn run(cli: Cli) -> Result<()> {
             recovery_desk::console::run(&path, clock)
         }
         Some(Command::Desk) => {
+            // The desk opens an existing, current database only: it creates, migrates and
+            // seeds nothing (SPEC §6). Opened before the terminal is checked, so a mistyped
+            // --db is named first.
+            let worker = recovery_desk::desk::DeskWorker::open(&path, clock.clone())?;
             require_terminal()?;
-            // Migrate (and create) through the administrative connection first; the desk
-            // itself then opens only a read-only connection and the audit connection.
-            drop(Store::open(&path)?);
-            recovery_desk::desk::run(&path, clock)
+            recovery_desk::desk::run_worker(worker, clock)
         }
         Some(Command::Outbox { to }) => outbox(&path, to.as_deref()),
         Some(Command::Agent(cmd)) => agent(&path, cmd, clock.as_ref()),
@@ -100,7 +102,8 @@ fn require_terminal() -> Result<()> {
 }
 
 fn outbox(path: &Path, to: Option<&str>) -> Result<()> {
-    let store = Store::open(path)?;
+    // Existing databases only; read-write because unsealing a body needs the key file.
+    let store = Store::open_existing(path)?;
     let to = to.map(|t| {
         identifier::email(t)
             .or_else(|_| identifier::phone(t))
@@ -114,7 +117,7 @@ fn outbox(path: &Path, to: Option<&str>) -> Result<()> {
             m.id,
             m.sent_at.format("%Y-%m-%d %H:%M:%S UTC"),
             m.channel.as_str(),
-            recovery_desk::tui::sanitize::sanitize(&m.address),
+            sanitize(&m.address),
             m.subject,
             m.body.expose()
         )?;
@@ -165,7 +168,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
             println!("added agent {name}");
         }
         AgentCommand::List => {
-            let store = Store::open(path)?;
+            let store = Store::open_read_only(path)?;
             for a in store.agents()? {
                 let state = if a.disabled { "disabled" } else { "active" };
                 println!(
@@ -178,53 +181,150 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
         }
         AgentCommand::Disable { name } => {
             let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
-            let mut store = Store::open(path)?;
+            let mut store = Store::open_existing(path)?;
             store
                 .disable_agent(&name)
-                .map_err(|_| anyhow!("no agent named {name}"))?;
+                .map_err(|e| no_such_agent(e, &name))?;
             println!("disabled agent {name}");
+        }
+        AgentCommand::Enable { name } => {
+            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let mut store = Store::open_existing(path)?;
+            store
+                .enable_agent(&name)
+                .map_err(|e| no_such_agent(e, &name))?;
+            println!("enabled agent {name}");
+        }
+        AgentCommand::ResetPassword {
+            name,
+            password_stdin,
+        } => {
+            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let mut store = Store::open_existing(path)?;
+            let creds = store
+                .agent_credentials(&name)?
+                .ok_or_else(|| anyhow!("no agent named {name}"))?;
+            // SPEC §6: the agent must be enabled; a reset does not enable it by the way.
+            if creds.disabled {
+                bail!(
+                    "agent {name} is disabled; enable it first (recovery-desk agent enable {name})"
+                );
+            }
+            let p = read_agent_password(&name, password_stdin)?;
+            if secret::verify(&p, &creds.password_hash)? {
+                bail!("that is agent {name}'s current password; choose a new one");
+            }
+            let hash = secret::hash(&p, &mut OsEntropy)?;
+            store
+                .set_agent_password(&name, &hash)
+                .map_err(|e| match e {
+                    StoreError::Conflict(_) => anyhow!(
+                        "agent {name} was disabled meanwhile; enable it first (recovery-desk agent enable {name})"
+                    ),
+                    e => no_such_agent(e, &name),
+                })?;
+            println!("new password set for agent {name}; the old one no longer works");
         }
     }
     Ok(())
 }
 
-fn audit(path: &Path, args: AuditArgs) -> Result<()> {
-    let store = Store::open(path)?;
-    if let Some(AuditCommand::Verify) = args.verify {
-        return match store.audit_verify()? {
-            Verdict::Intact { rows, head } => {
-                println!("audit log intact: {rows} rows, head {head}");
-                Ok(())
-            }
-            Verdict::Edited { id } => bail!("audit log tampered: row {id} was edited"),
-            Verdict::Broken { id } => bail!(
-                "audit log tampered: the chain breaks before row {id} (a row was deleted or reordered)"
-            ),
-            Verdict::Truncated { last, issued } => bail!(
-                "audit log tampered: rows {}..={issued} were deleted from the end",
-                last + 1
-            ),
-            Verdict::HeadMismatch => bail!(
-                "audit log tampered: its keyed head does not match the last row (rows were deleted or replaced)"
-            ),
-        };
+fn no_such_agent(e: StoreError, name: &str) -> anyhow::Error {
+    match e {
+        StoreError::NotFound(_) => anyhow!("no agent named {name}"),
+        e => e.into(),
     }
-    let mut out = std::io::stdout().lock();
-    for r in store.audit_rows(args.agent.as_deref(), args.account)? {
-        let account = r
-            .account_id
-            .map(|a| format!("#{a}"))
-            .unwrap_or_else(|| "-".into());
-        writeln!(
-            out,
-            "{}\t{}\t{}\t{}\t{}\t{}",
-            r.id,
-            r.at.format("%Y-%m-%d %H:%M:%S UTC"),
-            r.agent,
-            r.action,
-            account,
-            r.detail
-        )?;
+}
+
+/// The one line that says how the chain was found broken.
+fn tampered(v: Verdict) -> anyhow::Error {
+    match v {
+        Verdict::Intact { .. } => anyhow!("audit log intact"),
+        Verdict::Edited { id } => anyhow!("audit log tampered: row {id} was edited"),
+        Verdict::Broken { id } => anyhow!(
+            "audit log tampered: the chain breaks before row {id} (a row was deleted or reordered)"
+        ),
+        Verdict::Truncated { last, issued } => anyhow!(
+            "audit log tampered: rows {}..={issued} were deleted from the end",
+            last + 1
+        ),
+        Verdict::HeadMismatch => anyhow!(
+            "audit log tampered: its keyed head does not match the last row (rows were deleted or replaced)"
+        ),
+    }
+}
+
+/// The chain's row count and head, or the error naming how it was broken.
+fn intact(store: &Store) -> Result<(usize, String)> {
+    match store.audit_verify()? {
+        Verdict::Intact { rows, head } => Ok((rows, head)),
+        v => Err(tampered(v)),
+    }
+}
+
+fn audit(path: &Path, args: AuditArgs) -> Result<()> {
+    // Existing databases only; the key file is needed to check the chain and to find the
+    // rows where a name was typed that is no agent's (stored as a keyed hash).
+    let store = Store::open_existing(path)?;
+    match args.verify {
+        Some(AuditCommand::Verify { expect_head: None }) => {
+            let (rows, head) = intact(&store)?;
+            println!("audit log intact: {rows} rows, head {head}");
+        }
+        Some(AuditCommand::Verify {
+            expect_head: Some(noted),
+        }) => {
+            let (rows, head) = intact(&store)?;
+            // The head noted earlier must still be a row of the chain (or the empty start):
+            // rows appended since are fine, a row deleted or rewritten back to it is not.
+            let at = if noted == GENESIS {
+                Some(0)
+            } else {
+                store.audit_row_with_hash(&noted)?
+            };
+            let Some(id) = at else {
+                bail!(
+                    "audit log tampered: the head noted earlier ({}…) is not in the chain any more (rows were deleted or rewritten), the chain now ends at {}…",
+                    &noted[..16],
+                    &head[..16]
+                );
+            };
+            let since = i64::try_from(rows).unwrap_or(i64::MAX) - id;
+            println!(
+                "audit log intact: {rows} rows, head {head}; the head noted earlier is row {id}, {since} rows appended since"
+            );
+        }
+        Some(AuditCommand::Head) => {
+            let (_, head) = intact(&store)?;
+            println!("{head}");
+        }
+        None => {
+            let agent = args
+                .agent
+                .as_deref()
+                .map(store::agents::normalise_name)
+                .transpose()
+                .map_err(|e| anyhow!("--agent: {e}"))?;
+            let mut out = std::io::stdout().lock();
+            for r in store.audit_rows(agent.as_deref(), args.account)? {
+                let account = r
+                    .account_id
+                    .map(|a| format!("#{a}"))
+                    .unwrap_or_else(|| "-".into());
+                // Rows are data like any other: sanitised as the screens do, so a planted
+                // escape sequence cannot drive the terminal.
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    r.id,
+                    r.at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    sanitize(&r.agent),
+                    sanitize(&r.action),
+                    account,
+                    sanitize(&r.detail)
+                )?;
+            }
+        }
     }
     Ok(())
 }

@@ -64,6 +64,13 @@ fn tmp() -> (tempfile::TempDir, PathBuf) {
     (d, db)
 }
 
+/// A temporary directory with a created, current database (and its key file) in it.
+fn tmp_db() -> (tempfile::TempDir, PathBuf) {
+    let (d, db) = tmp();
+    drop(recovery_desk::store::Store::open(&db).unwrap());
+    (d, db)
+}
+
 #[test]
 fn agents_are_added_listed_and_disabled() {
     let (_d, db) = tmp();
@@ -116,7 +123,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn console_modes_need_a_terminal() {
-    let (_d, db) = tmp();
+    let (_d, db) = tmp_db();
     for args in [&[][..], &["desk"]] {
         let o = run(args, &db);
         assert_one_line_failure(&o, "needs a terminal");
@@ -130,9 +137,15 @@ fn unwritable_directory_is_one_clear_line() {
     let (d, _db) = tmp();
     let file = d.path().join("plain-file");
     std::fs::write(&file, "x").unwrap();
-    let o = run(&["agent", "list"], &file.join("sub").join("x.db"));
+    // `agent add` is one of the commands that create a database.
+    let add = ["agent", "add", "alex", "--password-stdin"];
+    let o = run_stdin(&add, &file.join("sub").join("x.db"), "agent-password-1\n");
     assert_one_line_failure(&o, "cannot create the directory");
-    let o = run(&["agent", "list"], Path::new("/proc/recovery-desk-test.db"));
+    let o = run_stdin(
+        &add,
+        Path::new("/proc/recovery-desk-test.db"),
+        "agent-password-1\n",
+    );
     assert_one_line_failure(&o, "cannot create the database /proc/recovery-desk-test.db");
 }
 
@@ -148,7 +161,7 @@ fn a_file_that_is_not_a_database_is_named() {
 
 #[test]
 fn a_newer_schema_is_refused() {
-    let (_d, db) = tmp();
+    let (_d, db) = tmp_db();
     assert!(run(&["agent", "list"], &db).status.success());
     rusqlite::Connection::open(&db)
         .unwrap()
@@ -160,7 +173,7 @@ fn a_newer_schema_is_refused() {
 
 #[test]
 fn a_lock_held_past_the_busy_timeout_is_named() {
-    let (_d, db) = tmp();
+    let (_d, db) = tmp_db();
     assert!(run(&["agent", "list"], &db).status.success());
     let holder = rusqlite::Connection::open(&db).unwrap();
     holder.execute_batch("BEGIN EXCLUSIVE; INSERT INTO agents (name, password_hash, created_at) VALUES ('zz', 'x', 'y');").unwrap();
@@ -177,7 +190,7 @@ fn a_lock_held_past_the_busy_timeout_is_named() {
 
 #[test]
 fn audit_verify_detects_tampering() {
-    let (_d, db) = tmp();
+    let (_d, db) = tmp_db();
     let o = run(&["audit", "verify"], &db);
     assert!(
         stdout(&o).contains("audit log intact: 0 rows"),
@@ -347,4 +360,325 @@ fn reference_argon2(phc: &str, password: &str) -> bool {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim() == phc
+}
+
+// ---------------------------------------------------------------------------------------------
+// The audit log against an attacker who can write the database but not read the key file
+// (SPEC §6), the commands that must never create a database (SPEC §6), and the forms the
+// desk shows.
+
+use recovery_desk::store::audit::{AuditLog, GENESIS};
+
+/// `n` rows appended through the desk's own audit connection.
+fn desk_rows(db: &Path, agent: &str, n: i64) {
+    let mut log = AuditLog::open(db).unwrap();
+    for i in 1..=n {
+        log.append(agent, "lookup", Some(i), "username pa•", chrono::Utc::now())
+            .unwrap();
+    }
+}
+
+/// A plain SQLite connection: what an attacker with write access to the file has.
+fn raw(db: &Path) -> rusqlite::Connection {
+    rusqlite::Connection::open(db).unwrap()
+}
+
+fn head_of(db: &Path) -> String {
+    let o = run(&["audit", "head"], db);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let head = stdout(&o).trim().to_string();
+    assert!(
+        head.len() == 64 && head.bytes().all(|b| b.is_ascii_hexdigit()),
+        "not a head: {head:?}"
+    );
+    assert_eq!(stdout(&o).lines().count(), 1);
+    head
+}
+
+#[test]
+fn deleting_the_newest_rows_and_lowering_the_sequence_fails_verify() {
+    let (_d, db) = tmp_db();
+    desk_rows(&db, "alex", 5);
+    let o = run(&["audit", "verify"], &db);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).contains("intact: 5 rows"), "{}", stdout(&o));
+
+    // The attacker's two statements: drop the newest rows, and make SQLite's own counter say
+    // they were never issued.
+    raw(&db)
+        .execute_batch(
+            "DELETE FROM audit_log WHERE id > 3;
+             UPDATE sqlite_sequence SET seq = 3 WHERE name = 'audit_log';",
+        )
+        .unwrap();
+    assert_one_line_failure(
+        &run(&["audit", "verify"], &db),
+        "audit log tampered: rows 4..=5 were deleted from the end",
+    );
+    // Moving the head back as well: it is keyed, so it does not match without the key file.
+    raw(&db)
+        .execute("UPDATE audit_head SET last_id = 3", [])
+        .unwrap();
+    assert_one_line_failure(
+        &run(&["audit", "verify"], &db),
+        "keyed head does not match the last row",
+    );
+    // Or removing it.
+    raw(&db).execute("DELETE FROM audit_head", []).unwrap();
+    assert_one_line_failure(
+        &run(&["audit", "verify"], &db),
+        "keyed head does not match the last row",
+    );
+    // `audit head` notes no head for a tampered log.
+    let o = run(&["audit", "head"], &db);
+    assert_one_line_failure(&o, "audit log tampered");
+    assert!(stdout(&o).is_empty(), "{}", stdout(&o));
+}
+
+#[test]
+fn expect_head_checks_the_chain_against_a_head_noted_earlier() {
+    let (_d, db) = tmp_db();
+    // An empty log's head is the genesis.
+    let empty = head_of(&db);
+    assert_eq!(empty, GENESIS);
+    desk_rows(&db, "alex", 3);
+    let noted = head_of(&db);
+    let o = run(&["audit", "verify"], &db);
+    assert!(
+        stdout(&o).contains(&format!("head {noted}")),
+        "{}",
+        stdout(&o)
+    );
+
+    // The chain grows; the noted head is still in it.
+    desk_rows(&db, "alex", 2);
+    for form in [noted.clone(), noted.to_uppercase()] {
+        let o = run(&["audit", "verify", "--expect-head", &form], &db);
+        assert!(o.status.success(), "{}", stderr(&o));
+        assert!(
+            stdout(&o).contains("the head noted earlier is row 3, 2 rows appended since"),
+            "{}",
+            stdout(&o)
+        );
+    }
+    let now = head_of(&db);
+    let o = run(&["audit", "verify", "--expect-head", &now], &db);
+    assert!(stdout(&o).contains("is row 5, 0 rows appended since"));
+    let o = run(&["audit", "verify", "--expect-head", &empty], &db);
+    assert!(stdout(&o).contains("is row 0, 5 rows appended since"));
+
+    // A head this chain never had.
+    assert_one_line_failure(
+        &run(&["audit", "verify", "--expect-head", &"ab".repeat(32)], &db),
+        "the head noted earlier (abababababababab…) is not in the chain any more",
+    );
+    // Not a head at all: a usage error.
+    let o = run(&["audit", "verify", "--expect-head", "abc"], &db);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+
+    // The attacker empties the log, its head and SQLite's counter: an empty log verifies,
+    // but not against the head noted earlier.
+    raw(&db)
+        .execute_batch(
+            "DELETE FROM audit_log; DELETE FROM audit_head; DELETE FROM sqlite_sequence;",
+        )
+        .unwrap();
+    let o = run(&["audit", "verify"], &db);
+    assert!(stdout(&o).contains("intact: 0 rows"), "{}", stdout(&o));
+    assert_one_line_failure(
+        &run(&["audit", "verify", "--expect-head", &noted], &db),
+        "is not in the chain any more",
+    );
+}
+
+#[test]
+fn audit_output_is_sanitised_like_the_screens() {
+    let (_d, db) = tmp_db();
+    {
+        // Planted through the audited path, so the chain is whole: only the output matters.
+        let mut s = recovery_desk::store::Store::open(&db).unwrap();
+        s.audit_append(
+            "alex",
+            "lookup",
+            Some(1),
+            "username pa\x1b]0;evil\x07•••\x1b[2J\u{202e}",
+            chrono::Utc::now(),
+        )
+        .unwrap();
+    }
+    let o = run(&["audit"], &db);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(
+        out.contains("\talex\tlookup\t#1\tusername pa•••"),
+        "{out:?}"
+    );
+    for bad in ["\x1b", "\x07", "evil", "\u{202e}"] {
+        assert!(!out.contains(bad), "{bad:?} printed raw: {out:?}");
+    }
+    assert!(run(&["audit", "verify"], &db).status.success());
+}
+
+#[test]
+fn commands_that_only_use_a_database_never_create_one() {
+    let commands: &[&[&str]] = &[
+        &["desk"],
+        &["audit"],
+        &["audit", "--agent", "alex"],
+        &["audit", "verify"],
+        &["audit", "verify", "--expect-head", GENESIS],
+        &["audit", "head"],
+        &["agent", "list"],
+        &["agent", "disable", "alex"],
+        &["agent", "enable", "alex"],
+        &["agent", "reset-password", "alex", "--password-stdin"],
+        &["outbox"],
+        &["outbox", "--to", "pat@example.com"],
+    ];
+    for args in commands {
+        let d = tempfile::tempdir().unwrap();
+        for db in [
+            d.path().join("mistyped.db"),
+            d.path().join("no-such-dir").join("desk.db"),
+        ] {
+            let o = run_stdin(args, &db, "a-new-agent-password-7\n");
+            assert_one_line_failure(&o, &format!("no database at {}", db.display()));
+            assert!(
+                stderr(&o).contains("check --db"),
+                "{args:?}: {}",
+                stderr(&o)
+            );
+        }
+        let left: Vec<_> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert!(left.is_empty(), "{args:?} created {left:?}");
+    }
+}
+
+#[test]
+fn the_desk_opens_an_existing_current_database_only() {
+    // A database of the first schema version, made as that version did: the desk names the
+    // command that upgrades it, and migrates nothing itself.
+    let (d, db) = tmp();
+    {
+        let c = raw(&db);
+        c.execute_batch(recovery_desk::store::schema::MIGRATIONS[0])
+            .unwrap();
+        c.pragma_update(None, "user_version", 1).unwrap();
+    }
+    let o = run(&["desk"], &db);
+    assert_one_line_failure(&o, "has schema version 1, older than");
+    assert!(
+        stderr(&o).contains(&format!(
+            "opening it once with the account console: recovery-desk --db {}",
+            db.display()
+        )),
+        "{}",
+        stderr(&o)
+    );
+    let version: i64 = raw(&db)
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(version, 1, "the desk migrated the database");
+    let key = d.path().join("desk.db.key");
+    assert!(!key.exists(), "the desk made a key file");
+
+    // A current database whose key file is gone: named, and not made anew.
+    let (d, db) = tmp_db();
+    let key = d.path().join("desk.db.key");
+    std::fs::remove_file(&key).unwrap();
+    let o = run(&["desk"], &db);
+    assert_one_line_failure(&o, "desk.db.key is unusable: it does not exist");
+    assert!(!key.exists(), "the desk made a key file");
+
+    // An empty file is no database either, and stays empty.
+    let (_d, db) = tmp();
+    std::fs::write(&db, b"").unwrap();
+    let o = run(&["desk"], &db);
+    assert_one_line_failure(&o, "has schema version 0, older than");
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
+}
+
+#[test]
+fn audit_filters_take_the_forms_the_desk_shows() {
+    let (_d, db) = tmp_db();
+    {
+        let mut log = AuditLog::open(&db).unwrap();
+        let now = chrono::Utc::now();
+        log.append("dana", "lookup", Some(7), "username pa•", now)
+            .unwrap();
+        log.append("alex", "view", Some(7), "", now).unwrap();
+        log.append("dana", "view", Some(8), "", now).unwrap();
+    }
+    let o = run(&["audit", "--agent", "DANA"], &db);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    assert!(out.lines().all(|l| l.contains("\tdana\t")), "{out}");
+
+    let by_hash = stdout(&run(&["audit", "--account", "#7"], &db));
+    assert_eq!(by_hash.lines().count(), 2, "{by_hash}");
+    assert_eq!(by_hash, stdout(&run(&["audit", "--account", "7"], &db)));
+    let both = stdout(&run(
+        &["audit", "--agent", " Dana ", "--account", "#7"],
+        &db,
+    ));
+    assert_eq!(both.lines().count(), 1, "{both}");
+    assert!(both.contains("\tdana\tlookup\t#7\t"), "{both}");
+
+    assert_one_line_failure(
+        &run(&["audit", "--agent", ".."], &db),
+        "cannot start with a dot",
+    );
+}
+
+#[test]
+fn a_damaged_audit_row_is_named_in_one_line() {
+    let (_d, db) = tmp_db();
+    desk_rows(&db, "alex", 3);
+    raw(&db)
+        .execute(
+            "UPDATE audit_log SET detail = CAST('x' AS BLOB) WHERE id = 2",
+            [],
+        )
+        .unwrap();
+    let o = run(&["audit"], &db);
+    assert_one_line_failure(&o, "audit row 2 is damaged: its detail is not text");
+    assert!(
+        !stderr(&o).contains("Invalid column type"),
+        "{}",
+        stderr(&o)
+    );
+    assert_one_line_failure(&run(&["audit", "verify"], &db), "row 2 was edited");
+
+    raw(&db)
+        .execute_batch(
+            "UPDATE audit_log SET detail = 'username pa•' WHERE id = 2;
+             UPDATE audit_log SET account_id = 'seven' WHERE id = 3;",
+        )
+        .unwrap();
+    let o = run(&["audit", "--account", "3"], &db);
+    // The filter does not match the text, so the listing is clean; the whole log is not.
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_one_line_failure(
+        &run(&["audit"], &db),
+        "audit row 3 is damaged: its account_id is not a number",
+    );
+    assert_one_line_failure(&run(&["audit", "verify"], &db), "row 3 was edited");
+}
+
+#[test]
+fn agent_names_that_read_like_paths_are_refused() {
+    let (d, db) = tmp();
+    for name in ["..", ".hidden", "....", ".Dana"] {
+        let o = run_stdin(
+            &["agent", "add", name, "--password-stdin"],
+            &db,
+            "agent-password-1\n",
+        );
+        assert_one_line_failure(&o, "an agent name cannot start with a dot");
+    }
+    assert!(std::fs::read_dir(d.path()).unwrap().next().is_none());
 }

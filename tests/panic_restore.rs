@@ -59,6 +59,8 @@ fn crash_then_stty(db: &Path, desk: bool) -> (PtySession, Vec<u8>) {
 fn check(desk: bool) {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("panic.db");
+    // The desk opens an existing database only (SPEC §6).
+    drop(recovery_desk::store::Store::open(&db).unwrap());
     let (s, raw) = crash_then_stty(&db, desk);
     let text = String::from_utf8_lossy(&raw).into_owned();
     let what = if desk { "desk" } else { "console" };

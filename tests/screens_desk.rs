@@ -81,11 +81,9 @@ impl Desk {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("desk.db");
         std::fs::copy(seeded(), &path).unwrap();
-        std::fs::copy(
-            recovery_desk::store::keyfile::default_path(seeded()),
-            recovery_desk::store::keyfile::default_path(&path),
-        )
-        .unwrap();
+        // The key file travels with the database (the desk needs its audit key).
+        let key = |db: &Path| recovery_desk::store::keyfile::default_path(db);
+        std::fs::copy(key(seeded()), key(&path)).unwrap();
         prepare(&path);
         let clock = TestClock::new(t0());
         let worker = DeskWorker::open(&path, Arc::new(clock.clone())).unwrap();
@@ -330,6 +328,24 @@ fn sign_in_bad_name_and_reveal() {
     d.ctrl('r');
     d.enter();
     insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn disabled_while_signed_in_locks_the_desk() {
+    let mut d = Desk::new();
+    d.open("pat");
+    raw(&d.path)
+        .execute("UPDATE agents SET disabled = 1 WHERE name = 'alex'", [])
+        .unwrap();
+    // The next request (a reload) finds the agent disabled.
+    d.key(KeyCode::F(5));
+    assert!(d.state.agent.is_none());
+    insta::assert_snapshot!(d.screen());
+    let last = d.audit().pop().unwrap();
+    assert_eq!(
+        (last.agent.as_str(), last.action.as_str()),
+        ("alex", action::SESSION_ENDED)
+    );
 }
 
 #[test]

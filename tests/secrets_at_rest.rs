@@ -1,6 +1,6 @@
 //! Secrets at rest (issue 5, item 9): after real end-to-end runs of both consoles in a
 //! pseudo-terminal, no password, recovery code or one-time code used appears in any file the
-//! program wrote: the database, its `-wal` and `-shm`, the outbox key, and anything else under
+//! program wrote: the database, its `-wal` and `-shm`, the key file, and anything else under
 //! the temporary home the processes ran in (HOME, the working directory and the XDG
 //! directories all point into it).
 //!
@@ -22,7 +22,7 @@
 //!   code; inside binary pages the chance of one specific 6-byte run is about 256⁻⁶ per
 //!   offset, far below one false alarm over these few hundred kilobytes.
 //!
-//! The outbox bodies are sealed (XChaCha20-Poly1305) under `<db>-outbox.key`: the test also
+//! The outbox bodies are sealed (XChaCha20-Poly1305) under the key file `<db>.key`: the test also
 //! checks that the `outbox` command, which holds the key, does print the one-time codes in
 //! exactly the probed form, so the probe is the right one, and that the scan does find known
 //! plain text (the username and the email address) in the database, so it reads the right
@@ -431,8 +431,8 @@ fn no_secret_is_written_to_any_file() {
         "no WAL while running: {listed:?}"
     );
     assert!(
-        listed.iter().any(|n| n == "secrets.db-outbox.key"),
-        "no outbox key: {listed:?}"
+        listed.iter().any(|n| n == "secrets.db.key"),
+        "no key file: {listed:?}"
     );
 
     // ---- The desk: agent sign-in with its password, a lookup, the helper.

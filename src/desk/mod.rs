@@ -74,6 +74,11 @@ pub fn run(path: &Path, clock: SharedClock) -> anyhow::Result<()> {
     // Open both connections before touching the terminal, so a bad database is reported as
     // one plain line.
     let desk_worker = DeskWorker::open(path, clock.clone())?;
+    run_worker(desk_worker, clock)
+}
+
+/// Runs the desk on the terminal with a worker already opened (see [`DeskWorker::open`]).
+pub fn run_worker(desk_worker: DeskWorker, clock: SharedClock) -> anyhow::Result<()> {
     let tz = *Local::now().offset();
     let mut guard = TerminalGuard::new()?;
     let size = guard.terminal().size()?;

@@ -465,6 +465,16 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
             }
         },
         Outcome::Recorded => {}
+        Outcome::AgentDisabled => {
+            // The worker has recorded why; the session ends here and the screen locks,
+            // dropping the account data it held.
+            state.agent = None;
+            state.dialog = None;
+            state.help = false;
+            let mut screen = SignIn::new();
+            screen.notice = Some(Notice::Error(s::AGENT_DISABLED_SESSION.into()));
+            state.screen = Screen::SignIn(screen);
+        }
         Outcome::AuditFailed => state.notice(Notice::Error(s::AUDIT_FAILED.into())),
         Outcome::Failed(why) => state.notice(Notice::Error(s::store_failed(&why))),
     }

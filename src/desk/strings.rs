@@ -48,6 +48,9 @@ pub fn agent_locked(until: &str) -> String {
 /// Shown only after the right password, so it does not reveal which names exist.
 pub const AGENT_DISABLED: &str =
     "This agent account is disabled. Ask your desk administrator to enable it.";
+/// A signed-in agent disabled meanwhile: the desk locks at its next request.
+pub const AGENT_DISABLED_SESSION: &str =
+    "This agent account was disabled, so the desk is locked. Ask your desk administrator.";
 pub const IDLE_LOCKED: &str = "Locked after 5 minutes without activity. Sign in again.";
 pub const SIGNED_OUT: &str = "Signed out.";
 pub fn bad_agent_name(reason: &str) -> String {

@@ -6,7 +6,10 @@
 //!   except appending audit rows.
 //!
 //! Every agent sign-in attempt, lookup, view and helper run appends an audit row *before* the
-//! result is handed back: if the audit row cannot be written, nothing is shown.
+//! result is handed back: if the audit row cannot be written, nothing is shown. A name typed
+//! at sign-in that is no agent's is written only as a keyed hash (it may be a password). Each
+//! lookup, view and helper run first checks, on the read-only store, that the agent is still
+//! enabled: `agent disable` ends a live session within one request.
 //!
 //! [`DeskWorker::handle`] is synchronous, so tests can drive it without a thread; [`spawn`]
 //! runs it on its own thread for the real desk.
@@ -87,6 +90,9 @@ pub enum Outcome {
     },
     /// A sign-out or idle lock was recorded.
     Recorded,
+    /// The signed-in agent was disabled (or removed) since signing in: nothing is shown and
+    /// the desk locks.
+    AgentDisabled,
     /// The audit row could not be written, so nothing is shown.
     AuditFailed,
     /// The database failed; the message names the cause.
@@ -202,6 +208,17 @@ impl DeskWorker {
 
     fn sign_in(&mut self, name: &str, password: &Secret) -> Outcome {
         let now = self.now();
+        let creds = match self.store.agent_credentials(name) {
+            Ok(c) => c,
+            Err(e) => return Outcome::Failed(e.to_string()),
+        };
+        // A name that is no agent's may be a password typed into the wrong field: the audit
+        // log keeps only a keyed hash of it (SPEC §6), and its lockout is counted under that.
+        let audit_name = match &creds {
+            Some(c) => c.name.clone(),
+            None => self.audit.unknown_name(name),
+        };
+        let name = audit_name.as_str();
         // Locked names are refused before any hashing (SPEC §4), known or not.
         let lockout = match self.lockout(name) {
             Ok(l) => l,
@@ -213,10 +230,6 @@ impl DeskWorker {
             }
             return Outcome::SignInRefused(SignInRefusal::Locked { until });
         }
-        let creds = match self.store.agent_credentials(name) {
-            Ok(c) => c,
-            Err(e) => return Outcome::Failed(e.to_string()),
-        };
         let matches = match &creds {
             Some(c) => secret::verify(password, &c.password_hash).unwrap_or(false),
             None => {
@@ -226,7 +239,7 @@ impl DeskWorker {
                 false
             }
         };
-        match creds {
+        match &creds {
             Some(c) if matches => {
                 if c.disabled {
                     if !self.append(name, action::SIGN_IN_REFUSED, None, "disabled") {
@@ -237,7 +250,9 @@ impl DeskWorker {
                 if !self.append(name, action::SIGN_IN, None, "") {
                     return Outcome::AuditFailed;
                 }
-                Outcome::SignedIn { agent: c.name }
+                Outcome::SignedIn {
+                    agent: c.name.clone(),
+                }
             }
             _ => {
                 if !self.append(name, action::SIGN_IN_FAILED, None, "") {
@@ -272,7 +287,26 @@ impl DeskWorker {
         }
     }
 
+    /// Whether `agent` may still use the desk: it exists and is not disabled. Asked with every
+    /// lookup, view and helper run, so `agent disable` ends a live session within one request;
+    /// the ending is an audit row of its own.
+    fn still_enabled(&mut self, agent: &str) -> Result<(), Outcome> {
+        match self.store.agent_disabled(agent) {
+            Ok(Some(false)) => Ok(()),
+            Ok(_) => {
+                if !self.append(agent, action::SESSION_ENDED, None, "agent disabled") {
+                    return Err(Outcome::AuditFailed);
+                }
+                Err(Outcome::AgentDisabled)
+            }
+            Err(e) => Err(Outcome::Failed(e.to_string())),
+        }
+    }
+
     fn find(&mut self, agent: &str, lookup: Lookup) -> Outcome {
+        if let Err(o) = self.still_enabled(agent) {
+            return o;
+        }
         let found = match self.store.find_account(&lookup) {
             Ok(f) => f,
             Err(e) => return Outcome::Failed(e.to_string()),
@@ -284,7 +318,7 @@ impl DeskWorker {
         let Some(account) = found else {
             return Outcome::Found { lookup, view: None };
         };
-        match self.view(agent, account.id) {
+        match self.view_checked(agent, account.id) {
             Outcome::Viewed(view) => Outcome::Found {
                 lookup,
                 view: Some(view),
@@ -295,6 +329,14 @@ impl DeskWorker {
     }
 
     fn view(&mut self, agent: &str, account_id: i64) -> Outcome {
+        if let Err(o) = self.still_enabled(agent) {
+            return o;
+        }
+        self.view_checked(agent, account_id)
+    }
+
+    /// A view for an agent whose state was checked for this request already.
+    fn view_checked(&mut self, agent: &str, account_id: i64) -> Outcome {
         let view = match self.load(account_id) {
             Ok(Some(v)) => v,
             Ok(None) => {
@@ -318,6 +360,9 @@ impl DeskWorker {
         symptom: Symptom,
         tz: FixedOffset,
     ) -> Outcome {
+        if let Err(o) = self.still_enabled(agent) {
+            return o;
+        }
         let now = self.now();
         let view = match self.load(account_id) {
             Ok(Some(v)) => v,

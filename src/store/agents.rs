@@ -20,7 +20,8 @@ pub struct AgentCredentials {
     pub disabled: bool,
 }
 
-/// Agent names: 2 to 32 of `a-z 0-9 . _ -`, lower-cased.
+/// Agent names: 2 to 32 of `a-z 0-9 . _ -`, lower-cased, not starting with a dot (so never
+/// `..`, `.hidden` or a name made only of dots, which read like paths in logs and listings).
 pub fn normalise_name(input: &str) -> std::result::Result<String, &'static str> {
     let s = input.trim().to_ascii_lowercase();
     if !(2..=32).contains(&s.len()) {
@@ -31,6 +32,9 @@ pub fn normalise_name(input: &str) -> std::result::Result<String, &'static str> 
         .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
     {
         return Err("an agent name uses only letters a-z, digits, dots, dashes and underscores");
+    }
+    if s.starts_with('.') {
+        return Err("an agent name cannot start with a dot");
     }
     Ok(s)
 }
@@ -79,6 +83,44 @@ impl Store {
         Ok(())
     }
 
+    pub fn enable_agent(&mut self, name: &str) -> Result<()> {
+        let n = self
+            .conn()
+            .execute("UPDATE agents SET disabled = 0 WHERE name = ?1", [name])
+            .map_err(|e| self.err(e))?;
+        if n == 0 {
+            return Err(StoreError::NotFound("agent"));
+        }
+        Ok(())
+    }
+
+    /// Replaces an enabled agent's password hash (the old password stops working at once).
+    /// A disabled agent is refused: it must be enabled first (SPEC §6).
+    pub fn set_agent_password(&mut self, name: &str, password_hash: &str) -> Result<()> {
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE agents SET password_hash = ?2 WHERE name = ?1 AND disabled = 0",
+                params![name, password_hash],
+            )
+            .map_err(|e| self.err(e))?;
+        if n == 0 {
+            return Err(match self.agent_credentials(name)? {
+                None => StoreError::NotFound("agent"),
+                Some(_) => StoreError::Conflict("the agent is disabled; enable it first"),
+            });
+        }
+        Ok(())
+    }
+
+    /// Whether the agent is disabled (`None`: no such agent). The desk asks with every request.
+    pub fn agent_disabled(&self, name: &str) -> Result<Option<bool>> {
+        self.conn()
+            .prepare_cached("SELECT disabled FROM agents WHERE name = ?1")
+            .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
     pub fn agent_credentials(&self, name: &str) -> Result<Option<AgentCredentials>> {
         self.conn()
             .prepare_cached("SELECT name, password_hash, disabled FROM agents WHERE name = ?1")
@@ -105,5 +147,44 @@ mod tests {
         assert_eq!(normalise_name(" Alex ").unwrap(), "alex");
         assert!(normalise_name("a").is_err());
         assert!(normalise_name("al ex").is_err());
+        assert_eq!(normalise_name("dana.k").unwrap(), "dana.k");
+    }
+
+    #[test]
+    fn names_that_read_like_paths_are_refused() {
+        for bad in ["..", "...", ".hidden", " .Dana", "....."] {
+            let e = normalise_name(bad).unwrap_err();
+            assert!(e.contains("dot"), "{bad:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn enable_reset_and_disabled_reset_refused() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&tmp.path().join("a.db")).unwrap();
+        let now = Utc::now();
+        s.add_agent("dana", "old-hash", now).unwrap();
+        s.set_agent_password("dana", "new-hash").unwrap();
+        assert_eq!(
+            s.agent_credentials("dana").unwrap().unwrap().password_hash,
+            "new-hash"
+        );
+        s.disable_agent("dana").unwrap();
+        let e = s.set_agent_password("dana", "other").unwrap_err();
+        assert!(e.to_string().contains("disabled"), "{e}");
+        assert_eq!(
+            s.agent_credentials("dana").unwrap().unwrap().password_hash,
+            "new-hash"
+        );
+        s.enable_agent("dana").unwrap();
+        assert!(!s.agent_credentials("dana").unwrap().unwrap().disabled);
+        assert!(matches!(
+            s.enable_agent("nobody"),
+            Err(StoreError::NotFound(_))
+        ));
+        assert!(matches!(
+            s.set_agent_password("nobody", "x"),
+            Err(StoreError::NotFound(_))
+        ));
     }
 }

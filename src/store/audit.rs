@@ -2,8 +2,11 @@
 //! edited or deleted row is detected by `audit verify`.
 //!
 //! The desk writes through [`AuditLog`], a connection whose SQLite authorizer refuses every
-//! write except appending to `audit_log` (and SQLite's own `sqlite_sequence` bookkeeping for
-//! it). It is the desk's only writable connection.
+//! write except appending to `audit_log` and moving the keyed head, and every read but of
+//! those two tables (so no `INSERT … SELECT` can copy account data into a row). SQLite's own
+//! `sqlite_sequence` bookkeeping for AUTOINCREMENT does not pass through the authorizer, so a
+//! statement that writes `sqlite_sequence` is refused too. It is the desk's only writable
+//! connection.
 
 use super::keyfile::{Key, Keys, constant_time_eq};
 use super::{Result, Store, StoreError, classify, hex, parse_ts, ts};
@@ -27,6 +30,8 @@ pub mod action {
     pub const LOOKUP: &str = "lookup";
     pub const VIEW: &str = "view";
     pub const HELPER: &str = "helper";
+    /// A signed-in session ended because the agent was disabled meanwhile.
+    pub const SESSION_ENDED: &str = "session_ended";
     /// Written once by the migration that keyed the chain.
     pub const RECHAINED: &str = "audit_rechained";
 }
@@ -42,6 +47,103 @@ pub struct AuditRow {
     pub detail: String,
     pub prev_hash: String,
     pub hash: String,
+}
+
+/// A row holding a value of a type the product never writes there (a BLOB detail, a text
+/// account id): it was changed outside recovery-desk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Damage {
+    pub id: i64,
+    pub column: &'static str,
+}
+
+impl std::fmt::Display for Damage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let want = if self.column == "account_id" {
+            "a number or empty"
+        } else {
+            "text"
+        };
+        write!(
+            f,
+            "audit row {} is damaged: its {} is not {want}, so it was changed outside recovery-desk (run `recovery-desk audit verify`)",
+            self.id, self.column
+        )
+    }
+}
+
+/// A row's columns as stored (the time still as text, as it is hashed).
+struct RawRow {
+    id: i64,
+    at: String,
+    agent: String,
+    action: String,
+    account_id: Option<i64>,
+    detail: String,
+    prev_hash: String,
+    hash: String,
+}
+
+/// The columns [`read_raw`] expects, in order.
+const COLUMNS: &str = "id, at, agent, action, account_id, detail, prev_hash, hash";
+
+/// Reads one row selected with [`COLUMNS`]; a value of the wrong type is a [`Damage`] naming
+/// the column, not an SQLite type error.
+fn read_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<std::result::Result<RawRow, Damage>> {
+    use rusqlite::types::ValueRef;
+    // `id` is the INTEGER PRIMARY KEY: SQLite stores nothing but an integer there.
+    let id: i64 = r.get(0)?;
+    let text = |i: usize, column: &'static str| -> rusqlite::Result<_> {
+        Ok(match r.get_ref(i)? {
+            ValueRef::Text(t) => std::str::from_utf8(t)
+                .map(str::to_owned)
+                .map_err(|_| Damage { id, column }),
+            _ => Err(Damage { id, column }),
+        })
+    };
+    let account_id = match r.get_ref(4)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Integer(a) => Ok(Some(a)),
+        _ => Err(Damage {
+            id,
+            column: "account_id",
+        }),
+    };
+    let row = (|| -> std::result::Result<RawRow, RowError> {
+        Ok(RawRow {
+            id,
+            at: text(1, "at")??,
+            agent: text(2, "agent")??,
+            action: text(3, "action")??,
+            account_id: account_id?,
+            detail: text(5, "detail")??,
+            prev_hash: text(6, "prev_hash")??,
+            hash: text(7, "hash")??,
+        })
+    })();
+    // `??` above mixes two error types; sort them back out.
+    match row {
+        Ok(r) => Ok(Ok(r)),
+        Err(RowError::Sql(e)) => Err(e),
+        Err(RowError::Damaged(d)) => Ok(Err(d)),
+    }
+}
+
+enum RowError {
+    Sql(rusqlite::Error),
+    Damaged(Damage),
+}
+
+impl From<rusqlite::Error> for RowError {
+    fn from(e: rusqlite::Error) -> Self {
+        RowError::Sql(e)
+    }
+}
+
+impl From<Damage> for RowError {
+    fn from(d: Damage) -> Self {
+        RowError::Damaged(d)
+    }
 }
 
 /// What `audit verify` found.
@@ -254,44 +356,59 @@ pub fn unknown_name(key: &Key, typed: &str) -> String {
     format!("unknown:{}", &mac[..16])
 }
 
+/// Rows, oldest first, by any of `agents` (none: every agent) about `account` (none: any).
 fn list(
     conn: &Connection,
-    agent: Option<&str>,
+    agents: &[&str],
     account: Option<i64>,
-) -> rusqlite::Result<Vec<AuditRow>> {
-    let mut stmt = conn.prepare(
-        "SELECT id, at, agent, action, account_id, detail, prev_hash, hash FROM audit_log WHERE (?1 IS NULL OR agent = ?1) AND (?2 IS NULL OR account_id = ?2) ORDER BY id",
-    )?;
-    stmt.query_map(params![agent, account], |r| {
-        Ok(AuditRow {
-            id: r.get(0)?,
-            at: parse_ts(&r.get::<_, String>(1)?),
-            agent: r.get(2)?,
-            action: r.get(3)?,
-            account_id: r.get(4)?,
-            detail: r.get(5)?,
-            prev_hash: r.get(6)?,
-            hash: r.get(7)?,
-        })
-    })?
-    .collect()
+) -> rusqlite::Result<std::result::Result<Vec<AuditRow>, Damage>> {
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM audit_log
+          WHERE (?1 IS NULL OR agent = ?1 OR agent = ?2) AND (?3 IS NULL OR account_id = ?3)
+          ORDER BY id"
+    ))?;
+    let mut rows = stmt.query(params![agents.first(), agents.get(1), account])?;
+    let mut out = vec![];
+    while let Some(r) = rows.next()? {
+        let r = match read_raw(r)? {
+            Ok(r) => r,
+            Err(d) => return Ok(Err(d)),
+        };
+        out.push(AuditRow {
+            id: r.id,
+            at: parse_ts(&r.at),
+            agent: r.agent,
+            action: r.action,
+            account_id: r.account_id,
+            detail: r.detail,
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        });
+    }
+    Ok(Ok(out))
 }
 
 fn verify(conn: &Connection, key: &Key) -> rusqlite::Result<Verdict> {
-    let mut stmt = conn.prepare("SELECT id, at, agent, action, account_id, detail, prev_hash, hash FROM audit_log ORDER BY id")?;
+    let mut stmt = conn.prepare(&format!("SELECT {COLUMNS} FROM audit_log ORDER BY id"))?;
     let mut rows = stmt.query([])?;
     let mut prev = GENESIS.to_string();
     let mut count = 0usize;
     let mut last_id = 0i64;
     while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let at: String = r.get(1)?;
-        let agent: String = r.get(2)?;
-        let action: String = r.get(3)?;
-        let account_id: Option<i64> = r.get(4)?;
-        let detail: String = r.get(5)?;
-        let prev_hash: String = r.get(6)?;
-        let hash: String = r.get(7)?;
+        // A value of a type the product never writes is an edit like any other.
+        let RawRow {
+            id,
+            at,
+            agent,
+            action,
+            account_id,
+            detail,
+            prev_hash,
+            hash,
+        } = match read_raw(r)? {
+            Ok(r) => r,
+            Err(d) => return Ok(Verdict::Edited { id: d.id }),
+        };
         if !constant_time_eq(
             &row_hash(
                 key, &prev_hash, id, &at, &agent, &action, account_id, &detail,
@@ -370,19 +487,26 @@ fn agent_lockout(conn: &Connection, agent: &str) -> rusqlite::Result<Lockout> {
     Ok(l)
 }
 
-/// The authorizer of the desk's writable connection: reads, and appends to the audit log.
+/// The authorizer of the desk's writable connection: it reads only the audit tables (so no
+/// account column can be copied into a row) and writes only by appending to the audit log
+/// and moving its head. `sqlite_sequence` may be read (the append-only trigger compares with
+/// it) but not written: SQLite's AUTOINCREMENT bookkeeping does not ask the authorizer.
 fn desk_authorizer(ctx: AuthContext<'_>) -> Authorization {
     match ctx.action {
-        AuthAction::Read { .. }
-        | AuthAction::Select
-        | AuthAction::Function { .. }
-        | AuthAction::Recursive => Authorization::Allow,
+        AuthAction::Read {
+            table_name:
+                "audit_log" | "audit_head" | "sqlite_sequence" | "sqlite_master" | "sqlite_schema",
+            ..
+        } => Authorization::Allow,
+        AuthAction::Select | AuthAction::Function { .. } | AuthAction::Recursive => {
+            Authorization::Allow
+        }
         AuthAction::Transaction { .. } | AuthAction::Savepoint { .. } => Authorization::Allow,
         AuthAction::Insert {
-            table_name: "audit_log" | "sqlite_sequence" | "audit_head",
+            table_name: "audit_log" | "audit_head",
         } => Authorization::Allow,
         AuthAction::Update {
-            table_name: "sqlite_sequence" | "audit_head",
+            table_name: "audit_head",
             ..
         } => Authorization::Allow,
         AuthAction::Pragma {
@@ -426,7 +550,6 @@ impl AuditLog {
                 io,
             },
         })?;
-        let key = Keys::load(key_path)?.audit.clone();
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -436,13 +559,9 @@ impl AuditLog {
             .map_err(|e| classify(path, e))?;
         conn.busy_timeout(super::BUSY_TIMEOUT)
             .map_err(|e| classify(path, e))?;
-        let log = AuditLog {
-            conn,
-            path: path.to_path_buf(),
-            key,
-        };
-        let found: i64 = log
-            .conn
+        // The schema first: an old database's fix is to open it once with the account
+        // console (which also makes its key file), whatever the key file's state.
+        let found: i64 = conn
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .map_err(|e| classify(path, e))?;
         if found != super::CURRENT_VERSION {
@@ -460,7 +579,12 @@ impl AuditLog {
                 }
             });
         }
-        Ok(log)
+        let key = Keys::load(key_path)?.audit.clone();
+        Ok(AuditLog {
+            conn,
+            path: path.to_path_buf(),
+            key,
+        })
     }
 
     /// Appends one row.
@@ -482,6 +606,12 @@ impl AuditLog {
             now,
         )
         .map_err(|e| classify(&self.path, e))
+    }
+
+    /// How a typed name that is no agent's is written in this log: a keyed hash (see
+    /// [`unknown_name`]), never the text, which may be a password typed in the wrong field.
+    pub fn unknown_name(&self, typed: &str) -> String {
+        unknown_name(&self.key, typed)
     }
 
     /// The agent's sign-in lockout, derived from the audit log.
@@ -514,8 +644,32 @@ impl Store {
         .map_err(|e| classify(&p, e))
     }
 
+    /// Rows, oldest first, by `agent` (a normalised name; with the key file loaded, the rows
+    /// where that name was typed at sign-in without being an agent's are found too) and
+    /// about `account`. A damaged row is an error naming it.
     pub fn audit_rows(&self, agent: Option<&str>, account: Option<i64>) -> Result<Vec<AuditRow>> {
-        list(self.conn(), agent, account).map_err(|e| self.err(e))
+        let alias = match (agent, &self.keys) {
+            (Some(a), Some(keys)) => Some(unknown_name(&keys.audit, a)),
+            _ => None,
+        };
+        let agents: Vec<&str> = agent.into_iter().chain(alias.as_deref()).collect();
+        match list(self.conn(), &agents, account).map_err(|e| self.err(e))? {
+            Ok(rows) => Ok(rows),
+            Err(d) => Err(StoreError::Other {
+                path: self.path().to_path_buf(),
+                msg: d.to_string(),
+            }),
+        }
+    }
+
+    /// The id of the row whose hash is `hash`, if there is one.
+    pub fn audit_row_with_hash(&self, hash: &str) -> Result<Option<i64>> {
+        self.conn()
+            .query_row("SELECT id FROM audit_log WHERE hash = ?1", [hash], |r| {
+                r.get(0)
+            })
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     pub fn audit_verify(&self) -> Result<Verdict> {
@@ -593,6 +747,158 @@ mod tests {
             s.audit_verify().unwrap(),
             Verdict::Intact { rows: 1, .. }
         ));
+    }
+
+    /// An account row and an agent whose secrets an attacker at the desk would like to copy.
+    fn with_account(db: &Path) {
+        let s = Store::open(db).unwrap();
+        s.conn()
+            .execute_batch(
+                "INSERT INTO accounts (username, password_hash, created_at, password_changed_at)
+                   VALUES ('pat', '$argon2id$secret-hash', 'z', 'z');
+                 INSERT INTO agents (name, password_hash, created_at)
+                   VALUES ('alex', '$argon2id$agent-hash', 'z');",
+            )
+            .unwrap();
+    }
+
+    fn rows_of(db: &Path) -> Vec<AuditRow> {
+        Store::open(db).unwrap().audit_rows(None, None).unwrap()
+    }
+
+    #[test]
+    fn insert_or_replace_cannot_rewrite_a_row() {
+        // The attacker's move (SPEC §6): on the desk's own connection, rewrite row 1 in place
+        // with INSERT OR REPLACE (the authorizer sees only an INSERT into audit_log).
+        let (_t, db) = setup();
+        let mut log = AuditLog::open(&db).unwrap();
+        for i in 0..3 {
+            log.append("alex", action::LOOKUP, Some(i), "ja•••", Utc::now())
+                .unwrap();
+        }
+        let before = rows_of(&db);
+        for sql in [
+            "INSERT OR REPLACE INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash)
+               VALUES (1, 'x', 'eve', 'lookup', NULL, '', 'p', 'h')",
+            "REPLACE INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash)
+               VALUES (2, 'x', 'eve', 'lookup', NULL, '', 'p', 'h')",
+            "INSERT INTO audit_log (at, agent, action, account_id, detail, prev_hash, hash)
+               VALUES ('x', 'eve', 'lookup', NULL, '', 'p', 'h')",
+        ] {
+            let e = log.conn.execute_batch(sql).unwrap_err();
+            assert!(
+                e.to_string().contains("audit rows are only appended"),
+                "{sql}: {e}"
+            );
+        }
+        assert_eq!(rows_of(&db), before);
+    }
+
+    #[test]
+    fn insert_select_cannot_copy_account_data_into_a_row() {
+        // The attacker's move: append a row whose detail is a password hash read from an
+        // account table; an id above the last passes the trigger, so only the authorizer
+        // stands in the way: it lets the desk's audit connection read the audit tables only.
+        let (_t, db) = setup();
+        with_account(&db);
+        let log = AuditLog::open(&db).unwrap();
+        for sql in [
+            "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash)
+               SELECT 100, 'x', 'eve', 'lookup', id, password_hash, 'p', 'h' FROM accounts",
+            "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash)
+               SELECT 100, 'x', name, 'lookup', NULL, password_hash, 'p', 'h' FROM agents",
+            "INSERT INTO audit_head (only_row, last_id, mac)
+               SELECT 1, id, password_hash FROM accounts",
+            "SELECT password_hash FROM accounts",
+            "SELECT username FROM accounts",
+            "SELECT code_hash FROM recovery_codes",
+        ] {
+            // SQLite words a refused read "access to T.C is prohibited".
+            let e = log.conn.execute_batch(sql).unwrap_err().to_string();
+            assert!(
+                e.contains("not authorized") || e.contains("is prohibited"),
+                "{sql}: {e}"
+            );
+        }
+        assert!(rows_of(&db).is_empty());
+        let s = Store::open(&db).unwrap();
+        assert!(matches!(
+            s.audit_verify().unwrap(),
+            Verdict::Intact { rows: 0, .. }
+        ));
+    }
+
+    #[test]
+    fn sqlite_sequence_cannot_be_edited_yet_appends_still_count() {
+        // The attacker's move: lower `sqlite_sequence` so that deleted newest rows look as if
+        // they were never issued. SQLite's AUTOINCREMENT bookkeeping does not pass through the
+        // authorizer, so the desk's connection may refuse every write to it.
+        let (_t, db) = setup();
+        let mut log = AuditLog::open(&db).unwrap();
+        for i in 0..3 {
+            log.append("alex", action::VIEW, Some(i), "", Utc::now())
+                .unwrap();
+        }
+        for sql in [
+            "UPDATE sqlite_sequence SET seq = 0 WHERE name = 'audit_log'",
+            "DELETE FROM sqlite_sequence",
+            "INSERT INTO sqlite_sequence (name, seq) VALUES ('audit_log', 0)",
+            "INSERT OR REPLACE INTO sqlite_sequence (name, seq) VALUES ('audit_log', 0)",
+        ] {
+            let e = log.conn.execute_batch(sql).unwrap_err();
+            assert!(e.to_string().contains("not authorized"), "{sql}: {e}");
+        }
+        log.append("alex", action::VIEW, Some(9), "", Utc::now())
+            .unwrap();
+        let seq: i64 = log
+            .conn
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(seq, 4);
+        assert!(matches!(
+            Store::open(&db).unwrap().audit_verify().unwrap(),
+            Verdict::Intact { rows: 4, .. }
+        ));
+    }
+
+    #[test]
+    fn a_row_of_the_wrong_type_is_named_not_a_type_error() {
+        let (_t, db) = setup();
+        let mut log = AuditLog::open(&db).unwrap();
+        for i in 0..3 {
+            log.append("alex", action::LOOKUP, Some(i), "ja•••", Utc::now())
+                .unwrap();
+        }
+        let s = Store::open(&db).unwrap();
+        s.conn()
+            .execute(
+                "UPDATE audit_log SET detail = CAST('x' AS BLOB) WHERE id = 2",
+                [],
+            )
+            .unwrap();
+        assert_eq!(s.audit_verify().unwrap(), Verdict::Edited { id: 2 });
+        let e = s.audit_rows(None, None).unwrap_err().to_string();
+        assert!(
+            e.contains("audit row 2 is damaged: its detail is not text"),
+            "{e}"
+        );
+        assert!(!e.contains("Invalid column type"), "{e}");
+        s.conn()
+            .execute_batch(
+                "UPDATE audit_log SET detail = 'ja•••' WHERE id = 2;
+                 UPDATE audit_log SET account_id = 'seven' WHERE id = 3;",
+            )
+            .unwrap();
+        assert_eq!(s.audit_verify().unwrap(), Verdict::Edited { id: 3 });
+        let e = s.audit_rows(None, None).unwrap_err().to_string();
+        assert!(
+            e.contains("audit row 3 is damaged: its account_id is not a number"),
+            "{e}"
+        );
     }
 
     #[test]

@@ -46,7 +46,7 @@ pub enum StoreError {
         found: i64,
         supported: i64,
     },
-    #[error("{} has schema version {found} but this read-only session needs {supported}; open it once with the account console to upgrade it", .path.display())]
+    #[error("{} has schema version {found}, older than this recovery-desk's {supported}; upgrade it by opening it once with the account console: recovery-desk --db {}", .path.display(), .path.display())]
     OlderSchema {
         path: PathBuf,
         found: i64,

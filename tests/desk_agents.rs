@@ -1,0 +1,418 @@
+//! Agents at the desk (SPEC §6), told as the agent's and the administrator's stories: the real
+//! desk (`update`, `render` and the worker, called synchronously on `TestBackend`) together
+//! with the real binary's `agent` and `audit` commands on the same database.
+//!
+//! - A name typed at agent sign-in that is no agent's (it may be a password typed into the
+//!   wrong field) reaches no file in clear: the audit log keeps a keyed hash of it.
+//! - `agent disable` ends a signed-in session within one request, whichever request it is.
+//! - `agent reset-password` makes the old password stop working, and needs an enabled agent.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+use chrono::FixedOffset;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
+use recovery_desk::desk::state::{Cmd, Msg, Screen, State, update};
+use recovery_desk::desk::strings as s;
+use recovery_desk::desk::worker::{Job, Outcome, Request, SignInRefusal};
+use recovery_desk::desk::{DeskWorker, render};
+use recovery_desk::secret::Secret;
+use recovery_desk::store::audit::{AuditRow, action};
+use recovery_desk::store::{Store, seed};
+use recovery_desk::tui::Theme;
+use support::seams::{Seeded, TestClock, t0};
+use tempfile::TempDir;
+
+/// The demo agent.
+const AGENT: &str = "alex";
+const AGENT_PASS: &str = "desk-demo-pass";
+
+fn demo_db() -> (TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("desk.db");
+    let mut store = Store::open(&path).unwrap();
+    let demo = seed::demo().unwrap();
+    seed::seed(&mut store, &demo, &mut Seeded::new(5), t0()).unwrap();
+    (dir, path)
+}
+
+/// The real binary on `db`, with `input` on standard input.
+fn cli(db: &Path, args: &[&str], input: &str) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_recovery-desk"))
+        .env_remove("RECOVERY_DESK_DB")
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The program may refuse before it reads its input: a broken pipe is not a failure.
+    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
+    child.wait_with_output().unwrap()
+}
+
+fn ok(o: &Output) -> String {
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Exit 1 with one line on stderr containing `what`.
+fn refused(o: &Output, what: &str) {
+    let e = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{e}");
+    assert_eq!(e.lines().count(), 1, "{e}");
+    assert!(e.contains(what), "want {what:?} in {e}");
+}
+
+fn audit_rows(db: &Path) -> Vec<AuditRow> {
+    Store::open_existing(db)
+        .unwrap()
+        .audit_rows(None, None)
+        .unwrap()
+}
+
+/// The desk, driven synchronously: every request goes to the worker and its reply straight
+/// back through `update`, as the real loop does.
+struct Desk {
+    state: State,
+    worker: DeskWorker,
+    terminal: Terminal<TestBackend>,
+}
+
+impl Desk {
+    fn open(db: &Path) -> Desk {
+        let clock = TestClock::new(t0());
+        Desk {
+            state: State::new(
+                Theme::plain(),
+                FixedOffset::east_opt(0).unwrap(),
+                t0(),
+                Rect::new(0, 0, 80, 24),
+            ),
+            worker: DeskWorker::open(db, Arc::new(clock)).unwrap(),
+            terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+        }
+    }
+
+    fn send(&mut self, msg: Msg) {
+        let mut queue = vec![msg];
+        while let Some(msg) = queue.pop() {
+            for cmd in update(&mut self.state, msg) {
+                match cmd {
+                    Cmd::Request(r) => queue.push(Msg::Reply(self.worker.handle(r))),
+                    Cmd::Quit => panic!("the desk quit"),
+                }
+            }
+        }
+    }
+
+    fn key(&mut self, code: KeyCode) {
+        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+
+    fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    /// Types a name and a password at the sign-in screen and submits them.
+    fn sign_in(&mut self, name: &str, password: &str) {
+        assert!(matches!(self.state.screen, Screen::SignIn(_)));
+        if let Screen::SignIn(x) = &mut self.state.screen {
+            x.name.set_value("");
+            x.focus = recovery_desk::desk::screens::sign_in::Focus::Name;
+        }
+        self.type_text(name);
+        self.key(KeyCode::Tab);
+        self.type_text(password);
+        self.key(KeyCode::Enter);
+    }
+
+    fn find(&mut self, what: &str) {
+        assert!(matches!(self.state.screen, Screen::Find(_)), "not on find");
+        self.type_text(what);
+        self.key(KeyCode::Enter);
+    }
+
+    /// The screen as drawn, one line per row.
+    fn screen(&mut self) -> String {
+        let state = &self.state;
+        self.terminal.draw(|f| render(state, f)).unwrap();
+        let buf = self.terminal.backend().buffer();
+        let mut out = String::new();
+        for y in 0..buf.area.height {
+            for x in 0..buf.area.width {
+                out.push_str(buf[(x, y)].symbol());
+            }
+            out.push('\n');
+        }
+        out
+    }
+
+    /// The screen with its lines joined, so a wrapped sentence can be found whole.
+    fn screen_flat(&mut self) -> String {
+        self.screen()
+            .lines()
+            .map(|l| l.trim_matches(|c: char| c.is_whitespace() || c == '│'))
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+}
+
+/// Every file in `dir` (the database, its WAL and shared memory, the key file).
+fn files_containing(dir: &Path, needle: &str) -> Vec<String> {
+    let mut hits = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(bytes) = std::fs::read(&path) else {
+            continue;
+        };
+        if bytes.windows(needle.len()).any(|w| w == needle.as_bytes()) {
+            hits.push(path.display().to_string());
+        }
+    }
+    hits
+}
+
+#[test]
+fn a_password_typed_as_the_agent_name_is_stored_only_as_a_keyed_hash() {
+    // The agent's story: in a hurry, Alex types the password into the name field (it is made
+    // of the characters a name may hold, so the desk sends it), and a password after it.
+    let (dir, db) = demo_db();
+    let typed = "tulip-orbit-9417";
+    let mut desk = Desk::open(&db);
+    desk.sign_in(typed, AGENT_PASS);
+    assert!(
+        desk.screen_flat().contains(s::WRONG_CREDENTIALS),
+        "{}",
+        desk.screen()
+    );
+    // Then signs in properly.
+    desk.sign_in(AGENT, AGENT_PASS);
+    assert!(matches!(desk.state.screen, Screen::Find(_)));
+
+    // Not in any file, while the desk still holds its connections (the WAL is there) nor
+    // after.
+    assert_eq!(files_containing(dir.path(), typed), Vec::<String>::new());
+    drop(desk);
+    assert_eq!(files_containing(dir.path(), typed), Vec::<String>::new());
+
+    let rows = audit_rows(&db);
+    let failed: Vec<&AuditRow> = rows
+        .iter()
+        .filter(|r| r.action == action::SIGN_IN_FAILED)
+        .collect();
+    assert_eq!(failed.len(), 1, "{rows:?}");
+    assert!(failed[0].agent.starts_with("unknown:"), "{:?}", failed[0]);
+    assert!(
+        rows.iter()
+            .any(|r| r.action == action::SIGN_IN && r.agent == AGENT)
+    );
+
+    // Nor in what `audit` prints; an administrator who knows the name still finds its rows.
+    let all = ok(&cli(&db, &["audit"], ""));
+    assert!(!all.contains(typed), "{all}");
+    let by_name = ok(&cli(&db, &["audit", "--agent", &typed.to_uppercase()], ""));
+    assert_eq!(by_name.lines().count(), 1, "{by_name}");
+    assert!(by_name.contains(&failed[0].agent), "{by_name}");
+    assert!(ok(&cli(&db, &["audit", "verify"], "")).contains("intact"));
+}
+
+#[test]
+fn an_unknown_name_is_still_locked_after_five_wrong_tries() {
+    // Hashing the name must not lose the lockout counted under it.
+    let (_dir, db) = demo_db();
+    let mut worker = DeskWorker::open(&db, Arc::new(TestClock::new(t0()))).unwrap();
+    let mut last = None;
+    for id in 1..=6 {
+        let reply = worker.handle(Request {
+            id,
+            job: Job::SignIn {
+                name: "nobody-here".into(),
+                password: Secret::new("whatever-it-is"),
+            },
+        });
+        last = Some(reply.outcome);
+    }
+    assert!(
+        matches!(
+            last,
+            Some(Outcome::SignInRefused(SignInRefusal::Locked { .. }))
+        ),
+        "{last:?}"
+    );
+    let rows = audit_rows(&db);
+    assert!(rows.iter().all(|r| !r.agent.contains("nobody")), "{rows:?}");
+    assert!(
+        rows.iter()
+            .any(|r| r.action == action::SIGN_IN_REFUSED && r.detail == "locked")
+    );
+}
+
+/// Checks that the desk has locked because its agent was disabled, with nothing of the
+/// account left on screen, and that the audit log says so.
+fn assert_locked_by_disable(desk: &mut Desk, db: &Path, rows_before: usize) {
+    assert!(desk.state.agent.is_none(), "still signed in");
+    assert!(matches!(desk.state.screen, Screen::SignIn(_)));
+    let screen = desk.screen_flat();
+    assert!(
+        screen.contains(s::AGENT_DISABLED_SESSION),
+        "{}",
+        desk.screen()
+    );
+    assert!(!screen.contains("pat"), "account data left on screen");
+    let rows = audit_rows(db);
+    let new: Vec<&str> = rows[rows_before..]
+        .iter()
+        .map(|r| r.action.as_str())
+        .collect();
+    assert_eq!(new, [action::SESSION_ENDED], "{:?}", &rows[rows_before..]);
+    assert_eq!(rows.last().unwrap().agent, AGENT);
+}
+
+#[test]
+fn disabling_an_agent_locks_a_signed_in_desk_at_its_next_request() {
+    let (_dir, db) = demo_db();
+    let mut desk = Desk::open(&db);
+
+    // A view (reload, F5): the agent is looking at an account when the administrator
+    // disables them.
+    desk.sign_in(AGENT, AGENT_PASS);
+    desk.find("pat");
+    assert!(matches!(desk.state.screen, Screen::Account(_)));
+    assert!(desk.screen().contains("pat"));
+    ok(&cli(&db, &["agent", "disable", AGENT], ""));
+    let before = audit_rows(&db).len();
+    desk.key(KeyCode::F(5));
+    assert_locked_by_disable(&mut desk, &db, before);
+    // The right password no longer signs in.
+    desk.sign_in(AGENT, AGENT_PASS);
+    assert!(desk.screen_flat().contains(s::AGENT_DISABLED));
+
+    // A lookup.
+    ok(&cli(&db, &["agent", "enable", AGENT], ""));
+    desk.sign_in(AGENT, AGENT_PASS);
+    assert!(matches!(desk.state.screen, Screen::Find(_)));
+    ok(&cli(&db, &["agent", "disable", AGENT], ""));
+    let before = audit_rows(&db).len();
+    desk.find("pat");
+    assert_locked_by_disable(&mut desk, &db, before);
+
+    // A helper run.
+    ok(&cli(&db, &["agent", "enable", AGENT], ""));
+    desk.sign_in(AGENT, AGENT_PASS);
+    desk.find("pat");
+    desk.key(KeyCode::Char('1'));
+    assert!(matches!(desk.state.screen, Screen::Helper(_)));
+    ok(&cli(&db, &["agent", "disable", AGENT], ""));
+    let before = audit_rows(&db).len();
+    desk.key(KeyCode::Char('1'));
+    assert_locked_by_disable(&mut desk, &db, before);
+}
+
+#[test]
+fn reset_password_replaces_the_old_one_and_needs_an_enabled_agent() {
+    let (_dir, db) = demo_db();
+    let first = "violet-canyon-harbor-2931";
+    let second = "amber-quartz-meadow-5817";
+    ok(&cli(
+        &db,
+        &["agent", "add", "dana", "--password-stdin"],
+        first,
+    ));
+    let mut worker = DeskWorker::open(&db, Arc::new(TestClock::new(t0()))).unwrap();
+    let mut id = 0;
+    let mut sign_in = |password: &str| {
+        id += 1;
+        worker
+            .handle(Request {
+                id,
+                job: Job::SignIn {
+                    name: "dana".into(),
+                    password: Secret::new(password),
+                },
+            })
+            .outcome
+    };
+    assert!(matches!(sign_in(first), Outcome::SignedIn { .. }));
+
+    let out = ok(&cli(
+        &db,
+        &["agent", "reset-password", "Dana", "--password-stdin"],
+        &format!("{second}\n"),
+    ));
+    assert_eq!(
+        out.trim(),
+        "new password set for agent dana; the old one no longer works"
+    );
+    assert!(matches!(
+        sign_in(first),
+        Outcome::SignInRefused(SignInRefusal::Wrong { .. })
+    ));
+    assert!(matches!(sign_in(second), Outcome::SignedIn { .. }));
+
+    // The password rules hold, and the current password is not a new one.
+    refused(
+        &cli(
+            &db,
+            &["agent", "reset-password", "dana", "--password-stdin"],
+            "short\n",
+        ),
+        "at least 8 characters",
+    );
+    refused(
+        &cli(
+            &db,
+            &["agent", "reset-password", "dana", "--password-stdin"],
+            &format!("{second}\n"),
+        ),
+        "that is agent dana's current password",
+    );
+    // Without a terminal or --password-stdin there is no way to ask.
+    refused(
+        &cli(&db, &["agent", "reset-password", "dana"], ""),
+        "--password-stdin",
+    );
+
+    // A disabled agent must be enabled first: the reset is refused and changes nothing.
+    ok(&cli(&db, &["agent", "disable", "dana"], ""));
+    refused(
+        &cli(
+            &db,
+            &["agent", "reset-password", "dana", "--password-stdin"],
+            &format!("{first}\n"),
+        ),
+        "agent dana is disabled; enable it first (recovery-desk agent enable dana)",
+    );
+    assert!(matches!(
+        sign_in(second),
+        Outcome::SignInRefused(SignInRefusal::Disabled)
+    ));
+    let listed = ok(&cli(&db, &["agent", "list"], ""));
+    assert!(listed.contains("dana\tdisabled\t"), "{listed}");
+    ok(&cli(&db, &["agent", "enable", "dana"], ""));
+    assert!(matches!(sign_in(second), Outcome::SignedIn { .. }));
+    let listed = ok(&cli(&db, &["agent", "list"], ""));
+    assert!(listed.contains("dana\tactive\t"), "{listed}");
+
+    for args in [
+        &["agent", "enable", "nobody"][..],
+        &["agent", "reset-password", "nobody", "--password-stdin"],
+    ] {
+        refused(
+            &cli(&db, args, &format!("{first}\n")),
+            "no agent named nobody",
+        );
+    }
+}
