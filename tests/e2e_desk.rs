@@ -177,6 +177,7 @@ fn agent_looks_up_accounts_and_reads_the_helper_advice() {
     assert_eq!(
         actions,
         [
+            action::SIGN_IN_ATTEMPT,
             action::SIGN_IN,
             action::LOOKUP,
             action::VIEW,
@@ -190,8 +191,8 @@ fn agent_looks_up_accounts_and_reads_the_helper_advice() {
             action::SIGN_OUT,
         ]
     );
-    assert_eq!(rows[1].detail, "email p•••@example.com");
-    assert_eq!(rows[4].detail, "username no•••");
+    assert_eq!(rows[2].detail, "email p•••@example.com");
+    assert_eq!(rows[5].detail, "username no•••");
     let verify = demo
         .command()
         .args(["--demo", "audit", "verify"])

@@ -292,10 +292,15 @@ fn sign_in_locked_after_five_wrong_passwords() {
     assert_eq!(
         actions,
         [
+            action::SIGN_IN_ATTEMPT,
             action::SIGN_IN_FAILED,
+            action::SIGN_IN_ATTEMPT,
             action::SIGN_IN_FAILED,
+            action::SIGN_IN_ATTEMPT,
             action::SIGN_IN_FAILED,
+            action::SIGN_IN_ATTEMPT,
             action::SIGN_IN_FAILED,
+            action::SIGN_IN_ATTEMPT,
             action::SIGN_IN_FAILED,
             action::SIGN_IN_REFUSED
         ]
@@ -597,7 +602,7 @@ fn helper_code_entry_locked() {
     let mut d = Desk::prepared(|p| {
         raw(p)
             .execute(
-                "INSERT INTO lockouts (account_id, kind, failures, lock_count, locked_until) SELECT id, ?1, 0, 1, '2026-11-25T09:45:00.000Z' FROM accounts WHERE username = 'nora'",
+                "INSERT OR REPLACE INTO lockouts (account_id, kind, failures, lock_count, locked_until) SELECT id, ?1, 0, 1, '2026-11-25T09:45:00.000Z' FROM accounts WHERE username = 'nora'",
                 [Guarded::RecoveryCode.as_str()],
             )
             .unwrap();

@@ -427,6 +427,7 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
                     s::agent_locked(&super::screens::when(until, state.tz))
                 }
                 SignInRefusal::Disabled => s::AGENT_DISABLED.to_string(),
+                SignInRefusal::Blocked => s::AGENT_BLOCKED.to_string(),
             };
             state.notice(Notice::Error(text));
         }

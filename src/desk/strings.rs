@@ -46,6 +46,7 @@ pub fn agent_locked(until: &str) -> String {
     format!("Too many wrong passwords: sign-in for this agent name is locked until {until}.")
 }
 /// Shown only after the right password, so it does not reveal which names exist.
+pub const AGENT_BLOCKED: &str = "After 100 wrong passwords in a row this name is locked. An administrator can run: recovery-desk agent reset-password NAME";
 pub const AGENT_DISABLED: &str =
     "This agent account is disabled. Ask your desk administrator to enable it.";
 /// A signed-in agent disabled meanwhile: the desk locks at its next request.

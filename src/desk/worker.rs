@@ -22,11 +22,11 @@ use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::clock::SharedClock;
 use crate::domain::identifier::{Lookup, account_id_label};
-use crate::domain::lockout::{Lockout, MAX_FAILURES};
+use crate::domain::lockout::AfterFailure;
 use crate::domain::mask;
 use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom, diagnose_in};
 use crate::secret::{self, OsEntropy, Secret};
-use crate::store::audit::{AuditLog, action};
+use crate::store::audit::{AgentReservation, AuditLog, action};
 use crate::store::read::AccountView;
 use crate::store::{Store, StoreError};
 
@@ -68,6 +68,8 @@ pub enum SignInRefusal {
     Locked { until: DateTime<Utc> },
     /// The right password, but the agent is disabled.
     Disabled,
+    /// 100 wrong passwords in a row: refused until the agent's password is reset.
+    Blocked,
 }
 
 /// What came of a job.
@@ -200,12 +202,6 @@ impl DeskWorker {
         self.audit.append(agent, what, account, detail, now).is_ok()
     }
 
-    fn lockout(&self, name: &str) -> Result<Lockout, Outcome> {
-        self.audit
-            .agent_lockout(name)
-            .map_err(|e| Outcome::Failed(e.to_string()))
-    }
-
     fn sign_in(&mut self, name: &str, password: &Secret) -> Outcome {
         let now = self.now();
         let creds = match self.store.agent_credentials(name) {
@@ -219,17 +215,16 @@ impl DeskWorker {
             None => self.audit.unknown_name(name),
         };
         let name = audit_name.as_str();
-        // Locked names are refused before any hashing (SPEC §4), known or not.
-        let lockout = match self.lockout(name) {
-            Ok(l) => l,
-            Err(o) => return o,
-        };
-        if let Some(until) = lockout.locked_at(now) {
-            if !self.append(name, action::SIGN_IN_REFUSED, None, "locked") {
-                return Outcome::AuditFailed;
+        // The attempt is reserved (counted, audited) before any hashing, and refused while the
+        // name is locked (SPEC §4), known or not.
+        let after = match self.audit.reserve_sign_in(name, now) {
+            Ok(AgentReservation::Go(after)) => after,
+            Ok(AgentReservation::Locked(until)) => {
+                return Outcome::SignInRefused(SignInRefusal::Locked { until });
             }
-            return Outcome::SignInRefused(SignInRefusal::Locked { until });
-        }
+            Ok(AgentReservation::Blocked) => return Outcome::SignInRefused(SignInRefusal::Blocked),
+            Err(_) => return Outcome::AuditFailed,
+        };
         let matches = match &creds {
             Some(c) => secret::verify(password, &c.password_hash).unwrap_or(false),
             None => {
@@ -258,15 +253,14 @@ impl DeskWorker {
                 if !self.append(name, action::SIGN_IN_FAILED, None, "") {
                     return Outcome::AuditFailed;
                 }
-                let after = match self.lockout(name) {
-                    Ok(l) => l,
-                    Err(o) => return o,
-                };
-                match after.locked_at(now) {
-                    Some(until) => Outcome::SignInRefused(SignInRefusal::Locked { until }),
-                    None => Outcome::SignInRefused(SignInRefusal::Wrong {
-                        tries_left: MAX_FAILURES.saturating_sub(after.failures),
-                    }),
+                match after {
+                    AfterFailure::TriesLeft(n) => {
+                        Outcome::SignInRefused(SignInRefusal::Wrong { tries_left: n })
+                    }
+                    AfterFailure::LockedUntil(until) => {
+                        Outcome::SignInRefused(SignInRefusal::Locked { until })
+                    }
+                    AfterFailure::Blocked => Outcome::SignInRefused(SignInRefusal::Blocked),
                 }
             }
         }

@@ -10,7 +10,7 @@
 
 use super::keyfile::{Key, Keys, constant_time_eq};
 use super::{Result, Store, StoreError, classify, hex, parse_ts, ts};
-use crate::domain::lockout::Lockout;
+use crate::domain::lockout::{AfterFailure, Lockout};
 use chrono::{DateTime, Utc};
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
@@ -24,6 +24,9 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 pub mod action {
     pub const SIGN_IN: &str = "sign_in";
     pub const SIGN_IN_FAILED: &str = "sign_in_failed";
+    /// A sign-in attempt reserved before its password is checked; it counts toward the
+    /// agent's lockout until a `sign_in` follows (SPEC §4: reserve before hashing).
+    pub const SIGN_IN_ATTEMPT: &str = "sign_in_attempt";
     pub const SIGN_IN_REFUSED: &str = "sign_in_refused";
     pub const SIGN_OUT: &str = "sign_out";
     pub const IDLE_LOCK: &str = "idle_lock";
@@ -222,6 +225,20 @@ fn append(
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    append_in(&tx, key, agent, action, account_id, detail, now)?;
+    tx.commit()
+}
+
+/// Appends one row inside the caller's transaction.
+fn append_in(
+    tx: &Connection,
+    key: &Key,
+    agent: &str,
+    action: &str,
+    account_id: Option<i64>,
+    detail: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<()> {
     let (prev_id, prev): (i64, String) = tx
         .query_row(
             "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
@@ -245,8 +262,19 @@ fn append(
         "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
         params![id, at, agent, action, account_id, detail, prev, hash],
     )?;
-    write_head(&tx, key, id, &hash)?;
-    tx.commit()
+    write_head(tx, key, id, &hash)
+}
+
+/// The outcome of reserving an agent sign-in attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgentReservation {
+    /// Counted in advance (a `sign_in_attempt` row): check the password now. `after` is what
+    /// the attempt means if the password is wrong.
+    Go(AfterFailure),
+    /// Locked until then; a `sign_in_refused` row was written and nothing is checked.
+    Locked(DateTime<Utc>),
+    /// 100 attempts in a row without a sign-in: refused until the agent's password is reset.
+    Blocked,
 }
 
 /// Migration to version 2: re-chains the rows written under the unkeyed SHA-256 chain with
@@ -472,7 +500,7 @@ fn verify(conn: &Connection, key: &Key) -> rusqlite::Result<Verdict> {
 /// desk can enforce lockouts without any writable state besides the audit log.
 fn agent_lockout(conn: &Connection, agent: &str) -> rusqlite::Result<Lockout> {
     let mut stmt = conn.prepare_cached(
-        "SELECT action, at FROM audit_log WHERE agent = ?1 AND action IN ('sign_in', 'sign_in_failed')
+        "SELECT action, at FROM audit_log WHERE agent = ?1 AND action IN ('sign_in', 'sign_in_attempt')
            AND id > coalesce((SELECT max(id) FROM audit_log WHERE agent = ?1 AND action = 'sign_in'), 0)
          ORDER BY id",
     )?;
@@ -617,6 +645,48 @@ impl AuditLog {
     /// The agent's sign-in lockout, derived from the audit log.
     pub fn agent_lockout(&self, agent: &str) -> Result<Lockout> {
         agent_lockout(&self.conn, agent).map_err(|e| classify(&self.path, e))
+    }
+
+    /// Reserves one sign-in attempt for `agent` in one IMMEDIATE transaction: refused (and
+    /// audited) while locked; otherwise a `sign_in_attempt` row counts it before the password
+    /// is hashed, so desks racing one name together get at most 5 checked passwords per lock
+    /// window.
+    pub fn reserve_sign_in(&mut self, agent: &str, now: DateTime<Utc>) -> Result<AgentReservation> {
+        let key = self.key.clone();
+        let run = |conn: &mut Connection| -> rusqlite::Result<AgentReservation> {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let mut l = agent_lockout(&tx, agent)?;
+            let r = if l.blocked() {
+                append_in(
+                    &tx,
+                    &key,
+                    agent,
+                    action::SIGN_IN_REFUSED,
+                    None,
+                    "blocked",
+                    now,
+                )?;
+                AgentReservation::Blocked
+            } else if let Some(until) = l.locked_at(now) {
+                append_in(
+                    &tx,
+                    &key,
+                    agent,
+                    action::SIGN_IN_REFUSED,
+                    None,
+                    "locked",
+                    now,
+                )?;
+                AgentReservation::Locked(until)
+            } else {
+                let after = l.fail(now);
+                append_in(&tx, &key, agent, action::SIGN_IN_ATTEMPT, None, "", now)?;
+                AgentReservation::Go(after)
+            };
+            tx.commit()?;
+            Ok(r)
+        };
+        run(&mut self.conn).map_err(|e| classify(&self.path, e))
     }
 }
 
@@ -902,25 +972,56 @@ mod tests {
     }
 
     #[test]
-    fn agent_lockout_replays_failures() {
+    fn agent_lockout_replays_reserved_attempts() {
         let (_t, db) = setup();
         let mut log = AuditLog::open(&db).unwrap();
         let t = Utc::now();
         for i in 0..5 {
-            log.append(
-                "alex",
-                action::SIGN_IN_FAILED,
-                None,
-                "",
-                t + Duration::seconds(i),
-            )
-            .unwrap();
+            let r = log
+                .reserve_sign_in("alex", t + Duration::seconds(i))
+                .unwrap();
+            assert!(matches!(r, AgentReservation::Go(_)), "{r:?}");
         }
         let l = log.agent_lockout("alex").unwrap();
         assert!(l.locked_at(t + Duration::minutes(1)).is_some());
         assert!(l.locked_at(t + Duration::minutes(16)).is_none());
+        // While locked, a reservation is refused (and audited as such).
+        assert!(matches!(
+            log.reserve_sign_in("alex", t + Duration::minutes(1))
+                .unwrap(),
+            AgentReservation::Locked(_)
+        ));
         log.append("alex", action::SIGN_IN, None, "", t + Duration::minutes(20))
             .unwrap();
         assert_eq!(log.agent_lockout("alex").unwrap(), Lockout::default());
+    }
+
+    #[test]
+    fn racing_desks_reserve_at_most_one_attempt_after_four() {
+        let (_t, db) = setup();
+        let t = Utc::now();
+        let mut log = AuditLog::open(&db).unwrap();
+        for _ in 0..4 {
+            log.reserve_sign_in("alex", t).unwrap();
+        }
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(12));
+        let handles: Vec<_> = (0..12)
+            .map(|_| {
+                let mut log = AuditLog::open(&db).unwrap();
+                let b = barrier.clone();
+                std::thread::spawn(move || {
+                    b.wait();
+                    log.reserve_sign_in("alex", t).unwrap()
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        let went = results
+            .iter()
+            .filter(|r| matches!(r, AgentReservation::Go(_)))
+            .count();
+        assert_eq!(went, 1, "{results:?}");
+        let s = Store::open(&db).unwrap();
+        assert!(matches!(s.audit_verify().unwrap(), Verdict::Intact { .. }));
     }
 }
