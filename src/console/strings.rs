@@ -81,7 +81,7 @@ pub const FIELD_PHONE: &str = "Phone number";
 // Body text
 
 pub const SIGN_IN_INTRO: &str = "Enter the username of your account.";
-pub const PASSWORD_RULE: &str = "Use at least 8 characters, and not your username.";
+pub const PASSWORD_RULE: &str = "Use 8 or more characters, hard to guess, without your username.";
 pub const CREATE_INTRO: &str = "Choose a username and a password.";
 pub const OTHER_WAYS_INTRO: &str = "Choose how you want to sign in.";
 pub const OTHER_WAYS_NOTHING: &str = "There's no verified email address or phone number and no recovery code on this account, so a forgotten password can't be reset. Select Can't sign in? to see what you can do.";
