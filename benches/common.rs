@@ -20,7 +20,7 @@ pub fn million_db() -> PathBuf {
             "building {} with {MILLION} accounts (once)…",
             path.display()
         );
-        let hash = secret::hash(&Secret::new("bulk-password"), &mut OsEntropy).unwrap();
+        let hash = secret::hash(&Secret::new("orchid-bulk-pass"), &mut OsEntropy).unwrap();
         let now = chrono::Utc::now();
         let mut n = have;
         while n < MILLION {

@@ -160,6 +160,7 @@ fn console(c: &mut Criterion) {
     app.typed("jane");
     app.enter();
     app.digit('1');
+    app.digit('1');
     app.bench(c, "helper_diagnosis", "Helper");
     app.key(KeyCode::Esc, KeyModifiers::NONE);
     app.key(KeyCode::Esc, KeyModifiers::NONE);

@@ -6,7 +6,7 @@
 //!
 //! Accounts get methods, recovery codes, security events, and a few pending changes and
 //! lockouts (see `store::bulk::Synthetic::nth`). All share one precomputed Argon2id hash of the
-//! password `bulk-password`. Accounts already present are kept; numbering continues after them.
+//! password `orchid-bulk-pass`. Accounts already present are kept; numbering continues after them.
 
 use recovery_desk::secret::{self, OsEntropy, Secret};
 use recovery_desk::store::Store;
@@ -54,7 +54,7 @@ fn main() -> ExitCode {
 fn run(db: &std::path::Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut store = Store::open(db)?;
-    let hash = secret::hash(&Secret::new("bulk-password"), &mut OsEntropy)?;
+    let hash = secret::hash(&Secret::new("orchid-bulk-pass"), &mut OsEntropy)?;
     let first = store.account_count()? as u64;
     let now = chrono::Utc::now();
     let mut done = 0u64;

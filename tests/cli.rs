@@ -281,14 +281,14 @@ fn demo_seed_stores_no_plaintext_and_standard_phc_hashes() {
     let run_add = run_stdin(
         &["agent", "add", "casey", "--password-stdin"],
         &demo_db,
-        "casey-secret-password\n",
+        "tulip-anvil-password\n",
     );
     assert!(run_add.status.success());
 
     let bytes = db_bytes(&demo_db);
     let hay = String::from_utf8_lossy(&bytes);
     let mut secrets = demo_secrets();
-    secrets.push("casey-secret-password".into());
+    secrets.push("tulip-anvil-password".into());
     for s in &secrets {
         assert!(
             !hay.contains(s.as_str()),
@@ -315,7 +315,7 @@ fn demo_seed_stores_no_plaintext_and_standard_phc_hashes() {
         .account
         .iter()
         .map(|a| (a.username.as_str(), a.password.as_str()))
-        .chain([("casey", "casey-secret-password")])
+        .chain([("casey", "tulip-anvil-password")])
     {
         let stored: String = conn
             .query_row(

@@ -437,7 +437,7 @@ fn every_console_field_survives_hostile_input() {
     hostile(&mut s, "create-account confirmation", 128, true);
     s.backtab();
     s.backtab();
-    s.send_keys("hilda\thilda pass 1\thilda pass 1");
+    s.send_keys("hilda\tferret lamp pass 1\tferret lamp pass 1");
     s.enter();
     wait(&s, "Signed in as hilda");
 
@@ -490,12 +490,12 @@ fn every_console_field_survives_hostile_input() {
     s.tab();
     hostile(&mut s, "new password confirmation", 128, true);
     s.backtab();
-    s.send_keys("hilda pass 2\thilda pass 2");
+    s.send_keys("ferret lamp pass 2\tferret lamp pass 2");
     s.enter();
     wait(&s, "Your password was changed. Sign in with it.");
     s.enter();
     wait(&s, "Signing in as hilda");
-    s.send_keys("hilda pass 2");
+    s.send_keys("ferret lamp pass 2");
     s.enter();
     wait(&s, "Signed in as hilda");
 
@@ -556,7 +556,7 @@ fn reauth_password_survives_hostile_input() {
     s.send_keys("pat");
     s.enter();
     wait(&s, "Signing in as pat");
-    s.send_keys("pat-demo-pass");
+    s.send_keys("otter-demo-pass");
     s.enter();
     wait(&s, "Signed in as pat");
     for step in [360, 720] {
@@ -575,7 +575,7 @@ fn reauth_password_survives_hostile_input() {
     s.enter();
     wait(&s, "For your security, enter your password again");
     hostile(&mut s, "re-auth password", 128, true);
-    s.send_keys("pat-demo-pass");
+    s.send_keys("otter-demo-pass");
     s.enter();
     wait(&s, "Enter it to verify this address.");
     let raw = quit(s);

@@ -247,7 +247,7 @@ fn with_two_step_on_the_recovery_code_alone_makes_a_change_pending_for_30_days()
     let f = Fixture::new();
     let mut svc = f.service(4);
     let id = svc
-        .create_account("jane", &s("old password"), &s("old password"))
+        .create_account("jane", &s("old kettle lantern"), &s("old kettle lantern"))
         .unwrap();
     add_verified_email(&mut svc, "jane@example.com");
     svc.set_two_step(true).unwrap();
@@ -259,7 +259,7 @@ fn with_two_step_on_the_recovery_code_alone_makes_a_change_pending_for_30_days()
         Attempt::Accepted(RecoveryCheck::Accepted { .. })
     ));
     let out = svc
-        .reset_password(id, &s("new password"), &s("new password"))
+        .reset_password(id, &s("new willow anchor"), &s("new willow anchor"))
         .unwrap();
     assert_eq!(
         out,
@@ -270,14 +270,14 @@ fn with_two_step_on_the_recovery_code_alone_makes_a_change_pending_for_30_days()
 
     // Until then, the old password still signs in (the first step) and the new one doesn't.
     assert!(matches!(
-        svc.check_password(id, &s("new password")).unwrap(),
+        svc.check_password(id, &s("new willow anchor")).unwrap(),
         Attempt::Wrong { .. }
     ));
     f.clock.advance(Duration::days(30) - Duration::seconds(1));
     let view = svc.store().account_view(id, svc.now()).unwrap();
     assert_eq!(view.pending.len(), 1);
     assert!(matches!(
-        svc.check_password(id, &s("old password")).unwrap(),
+        svc.check_password(id, &s("old kettle lantern")).unwrap(),
         Attempt::Accepted(true)
     ));
     svc.sign_out();
@@ -298,7 +298,7 @@ fn a_due_change_applies_at_sign_in_and_a_cancelled_one_never_does() {
     let f = Fixture::new();
     let mut svc = f.service(6);
     let id = svc
-        .create_account("jane", &s("old password"), &s("old password"))
+        .create_account("jane", &s("old kettle lantern"), &s("old kettle lantern"))
         .unwrap();
     let code = svc.generate_recovery_code().unwrap();
     // 2SV on without methods is refused...
@@ -313,7 +313,7 @@ fn a_due_change_applies_at_sign_in_and_a_cancelled_one_never_does() {
         recover(&mut svc, id, code.expose()),
         Attempt::Accepted(_)
     ));
-    svc.reset_password(id, &s("new password"), &s("new password"))
+    svc.reset_password(id, &s("new willow anchor"), &s("new willow anchor"))
         .unwrap();
 
     // 30 days later the change is in effect before any password check: the old password
@@ -321,7 +321,7 @@ fn a_due_change_applies_at_sign_in_and_a_cancelled_one_never_does() {
     // with the old one first.
     f.clock.advance(Duration::days(30));
     assert!(matches!(
-        svc.check_password(id, &s("old password")).unwrap(),
+        svc.check_password(id, &s("old kettle lantern")).unwrap(),
         Attempt::Wrong { .. }
     ));
     assert!(
@@ -332,7 +332,7 @@ fn a_due_change_applies_at_sign_in_and_a_cancelled_one_never_does() {
             .is_empty()
     );
     assert!(matches!(
-        svc.check_password(id, &s("new password")).unwrap(),
+        svc.check_password(id, &s("new willow anchor")).unwrap(),
         Attempt::Accepted(true)
     ));
     let m = svc.verified_methods(id).unwrap()[0].id;
@@ -350,7 +350,7 @@ fn the_holder_can_cancel_a_pending_change_by_signing_in_normally() {
     let f = Fixture::new();
     let mut svc = f.service(7);
     let id = svc
-        .create_account("jane", &s("old password"), &s("old password"))
+        .create_account("jane", &s("old kettle lantern"), &s("old kettle lantern"))
         .unwrap();
     add_verified_email(&mut svc, "jane@example.com");
     svc.set_two_step(true).unwrap();
@@ -365,7 +365,7 @@ fn the_holder_can_cancel_a_pending_change_by_signing_in_normally() {
         Err(ServiceError::NotSignedIn)
     ));
     assert!(matches!(
-        svc.check_password(id, &s("old password")).unwrap(),
+        svc.check_password(id, &s("old kettle lantern")).unwrap(),
         Attempt::Accepted(true)
     ));
     let m = svc.verified_methods(id).unwrap()[0].id;
@@ -390,17 +390,17 @@ fn without_two_step_one_proof_applies_the_password_at_once() {
     let (mut svc, code) = account_with_code(&f, "jane");
     let id = svc.id_of("jane").unwrap();
     assert!(matches!(
-        svc.reset_password(id, &s("new password"), &s("new password")),
+        svc.reset_password(id, &s("new willow anchor"), &s("new willow anchor")),
         Err(ServiceError::NoRecoveryProof)
     ));
     recover(&mut svc, id, code.expose());
     assert_eq!(
-        svc.reset_password(id, &s("new password"), &s("new password"))
+        svc.reset_password(id, &s("new willow anchor"), &s("new willow anchor"))
             .unwrap(),
         ResetOutcome::Applied
     );
     assert!(matches!(
-        svc.check_password(id, &s("new password")).unwrap(),
+        svc.check_password(id, &s("new willow anchor")).unwrap(),
         Attempt::Accepted(false)
     ));
 }
@@ -410,7 +410,7 @@ fn with_two_step_two_different_proofs_apply_at_once() {
     let f = Fixture::new();
     let mut svc = f.service(8);
     let id = svc
-        .create_account("jane", &s("old password"), &s("old password"))
+        .create_account("jane", &s("old kettle lantern"), &s("old kettle lantern"))
         .unwrap();
     let m = add_verified_email(&mut svc, "jane@example.com");
     svc.set_two_step(true).unwrap();
@@ -424,7 +424,7 @@ fn with_two_step_two_different_proofs_apply_at_once() {
     );
     recover(&mut svc, id, code.expose());
     assert_eq!(
-        svc.reset_password(id, &s("new password"), &s("new password"))
+        svc.reset_password(id, &s("new willow anchor"), &s("new willow anchor"))
             .unwrap(),
         ResetOutcome::Applied
     );

@@ -32,9 +32,9 @@ fn seeded() -> &'static Path {
         let mut store = Store::open(&path).unwrap();
         let demo = seed::demo().unwrap();
         seed::seed(&mut store, &demo, &mut Seeded::new(7), t0()).unwrap();
-        // A second agent, disabled, with the password "dana-demo-pass".
+        // A second agent, disabled, with the password "wren-demo-pass".
         let hash = recovery_desk::secret::hash(
-            &recovery_desk::secret::Secret::new("dana-demo-pass"),
+            &recovery_desk::secret::Secret::new("wren-demo-pass"),
             &mut Seeded::new(8),
         )
         .unwrap();
@@ -316,7 +316,7 @@ fn sign_in_locked_after_five_wrong_passwords() {
 #[test]
 fn sign_in_disabled_agent() {
     let mut d = Desk::new();
-    d.sign_in_as("dana", "dana-demo-pass");
+    d.sign_in_as("dana", "wren-demo-pass");
     insta::assert_snapshot!(d.screen());
     // With a wrong password a disabled agent looks like anyone else.
     let mut w = Desk::new();

@@ -39,10 +39,10 @@ use support::pty::{DEFAULT_TIMEOUT, PtySession, bin_path};
 
 const T: Duration = DEFAULT_TIMEOUT;
 
-const P1: &str = "Ursula-First-Pass-4417";
-const P2: &str = "Ursula-Second-Pass-9902";
-const P3: &str = "Viktor-First-Pass-3381";
-const P4: &str = "Viktor-Pending-Pass-6620";
+const P1: &str = "Umbra-First-Pass-4417";
+const P2: &str = "Umbra-Second-Pass-9902";
+const P3: &str = "Vortex-First-Pass-3381";
+const P4: &str = "Vortex-Pending-Pass-6620";
 const AGENT_PASS: &str = "Agent-Zebra-Pass-7781";
 
 struct Run {

@@ -258,12 +258,12 @@ fn console_screens_survive_resizes() {
     s.send_keys(fresh.rsplit('-').next().unwrap());
     s.enter();
     abuse(&mut s, "new password", "Choose a new password.");
-    s.send_keys("pat new pass 9\tpat new pass 9");
+    s.send_keys("plum orbit pass 9\tplum orbit pass 9");
     s.enter();
     wait(&s, "Your password was changed. Sign in with it.");
     s.enter();
     wait(&s, "Signing in as pat");
-    s.send_keys("pat new pass 9");
+    s.send_keys("plum orbit pass 9");
     s.enter();
     wait(&s, "Signed in as pat");
     abuse(&mut s, "manage", "What do you want to do?");

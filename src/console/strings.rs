@@ -81,7 +81,7 @@ pub const FIELD_PHONE: &str = "Phone number";
 // Body text
 
 pub const SIGN_IN_INTRO: &str = "Enter the username of your account.";
-pub const PASSWORD_RULE: &str = "Use at least 8 characters, and not your username.";
+pub const PASSWORD_RULE: &str = "Use 8 or more characters, hard to guess, without your username.";
 pub const CREATE_INTRO: &str = "Choose a username and a password.";
 pub const OTHER_WAYS_INTRO: &str = "Choose how you want to sign in.";
 pub const OTHER_WAYS_NOTHING: &str = "There's no verified email address or phone number and no recovery code on this account, so a forgotten password can't be reset. Select Can't sign in? to see what you can do.";
@@ -112,7 +112,6 @@ pub const REAUTH_INTRO: &str = "For your security, enter your password again to 
 pub const HELPER_INTRO: &str =
     "The sign-in helper finds out what's stopping you and tells you what to do.";
 pub const HELPER_WHATS_HAPPENING: &str = "What's happening?";
-pub const HELPER_FINDINGS: &str = "What we found";
 pub const HELPER_STEPS: &str = "What to do";
 pub const MANAGE_ACTIONS: &str = "What do you want to do?";
 pub const MANAGE_METHODS: &str = "Sign-in methods";
@@ -388,52 +387,64 @@ pub fn event_label(kind: &str) -> &'static str {
     }
 }
 
-/// The sign-in helper's headline for the account holder (the shared diagnosis words its
-/// headline for an agent).
-pub fn helper_headline(case: crate::domain::sign_in_helper::Case) -> &'static str {
-    use crate::domain::sign_in_helper::Case;
-    match case {
-        Case::CanSignIn => "Nothing on your account stops a normal sign-in.",
-        Case::ForgotPasswordWithMethod => {
-            "You can reset your password with a code sent to your email or phone."
+/// A question of the sign-in helper (before sign-in it asks; it never looks at the account).
+pub fn helper_question(q: crate::domain::sign_in_helper::Question) -> &'static str {
+    use crate::domain::sign_in_helper::Question;
+    match q {
+        Question::CanGetCodes => {
+            "Can you still get a code at an email address or phone number on your account?"
         }
-        Case::RecoverWithCode => {
-            "You can get back in with your recovery code: follow the steps below."
-        }
-        Case::CannotRecover => {
-            "There's no way left to prove this account is yours, and support can't reset it."
-        }
-        Case::CodeEntryLocked => "Recovery code entry is locked for now.",
-        Case::PasswordLocked => "Password entry is locked for now.",
-        Case::PendingChange => "A password change is waiting to take effect.",
-        Case::TwoStepOneMethod => "You can sign in, but you have only one way to get codes.",
+        Question::HasRecoveryCode => "Do you have your recovery code?",
+        Question::KnowsPassword => "Do you still know your password?",
     }
 }
 
-/// Rewords the shared helper's sentences, written to be read out to a customer, for the
-/// holder reading them about their own account.
-pub fn for_holder(s: &str) -> String {
-    const SWAPS: &[(&str, &str)] = &[
-        ("prove the customer owns", "prove you own"),
-        (
-            "If the customer still knows the password, they can",
-            "If you still know the password, you can",
-        ),
-        ("the customer can", "you can"),
-        ("If the customer made the change", "If you made the change"),
-        ("If they didn't", "If you didn't"),
-        ("The customer", "You"),
-        ("the customer", "you"),
-        (
-            "support can't reset passwords or change accounts",
-            "support can't reset passwords or change accounts either",
-        ),
-    ];
-    let mut out = s.to_string();
-    for (from, to) in SWAPS {
-        out = out.replace(from, to);
+/// The sign-in helper's headline for a path.
+pub fn helper_headline(path: crate::domain::sign_in_helper::HolderPath) -> &'static str {
+    use crate::domain::sign_in_helper::HolderPath;
+    match path {
+        HolderPath::ResetWithMethod => {
+            "You can reset your password with a code sent to your email or phone."
+        }
+        HolderPath::RecoverWithCode => {
+            "You can get back in with your recovery code: follow the steps below."
+        }
+        HolderPath::SignInAndRepair => {
+            "Your password still signs you in: then set up new ways to get codes."
+        }
+        HolderPath::CannotRecover => {
+            "Without a code or your recovery code, nothing can prove the account is yours."
+        }
+        HolderPath::General => "What to try, depending on what the sign-in screens tell you.",
     }
-    out
+}
+
+/// One step of the sign-in helper's path; `username` is what the person typed.
+pub fn helper_step(step: crate::domain::sign_in_helper::HolderStep, username: &str) -> String {
+    use crate::domain::pending_change::WAIT_DAYS;
+    use crate::domain::sign_in_helper::HolderStep as S;
+    match step {
+        S::StartWithUsername => format!("Start signing in and enter the username {username}."),
+        S::ChooseForgotPassword => "On the password screen, select Forgot password?".into(),
+        S::GetCodeAndEnterIt => "Choose where to send a code, and enter its 6 digits (the code works for 10 minutes).".into(),
+        S::SecondProofIfTwoStep => format!("If two-step verification is on, you're asked to verify a second way too (another email or phone, or your recovery code). With one proof only, the new password takes effect after {WAIT_DAYS} days."),
+        S::SetNewPassword => "Set a new password.".into(),
+        S::OtherWaysToSignIn => "Select Other ways to sign in.".into(),
+        S::UsePasswordThenForgot => "Select Use my password, then Forgot password?".into(),
+        S::DifferentOptionThenNone => "Select Use a different verification option, then I don't have any of these.".into(),
+        S::EnterRecoveryCode => "At Do you have an account recovery code?, enter the code. Upper or lower case, spaces and dashes don't matter.".into(),
+        S::SetPasswordAndKeepNewCode => "Once the code is accepted, set a new password. A new recovery code is shown once: print it and keep it somewhere safe.".into(),
+        S::WaitIfTwoStep => format!("If two-step verification is on, the new password takes effect only after {WAIT_DAYS} days."),
+        S::SignInWithPassword => format!("Sign in with the username {username} and your password."),
+        S::SecondStepNeedsRecoveryCode => "If you're asked for a code for two-step verification and can't get one, only your recovery code can get you in.".into(),
+        S::RepairMethods => "Once signed in, in Manage how I sign in, remove what you lost, add a new email or phone, and generate a new recovery code.".into(),
+        S::NoProofLeft => "No other self-service path can prove it, and support can't reset passwords or change accounts.".into(),
+        S::IfYouKnowThePassword => "If you still know your password, sign in, add and verify an email or phone, and generate a recovery code in Manage how I sign in.".into(),
+        S::CreateNewAccount => "Otherwise the account can't be recovered; you can create a new account.".into(),
+        S::IfLockedWait => "If the sign-in screen says entry is locked, wait until the time it shows, then try again.".into(),
+        S::IfForgottenReset => "If you've forgotten your password, select Forgot password? on the password screen.".into(),
+        S::IfUnexpectedChangeCancel => "If you were told a password change is pending and it wasn't you, sign in with your current password and select Cancel this change.".into(),
+    }
 }
 
 pub fn reauth_locked(until: &str) -> String {

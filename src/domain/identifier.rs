@@ -15,7 +15,7 @@ pub enum IdentifierError {
     UsernameCharacters,
     #[error("That doesn't look like an email address (name@example.com).")]
     Email,
-    #[error("A phone number has 7 to 15 digits, optionally starting with +.")]
+    #[error("Type the phone number with + and the country code: +44 20 7946 0018.")]
     Phone,
     #[error("An account id is # followed by digits, like #1042.")]
     AccountId,
@@ -59,7 +59,8 @@ pub fn email(input: &str) -> Result<String, IdentifierError> {
     }
 }
 
-/// A normalised phone number: `+` and digits only (spaces, dashes, dots, brackets dropped).
+/// A normalised phone number in E.164 form: `+`, the country code and the number, digits only
+/// (spaces, dashes, dots, brackets dropped). Without `+` the country is unknown, so it is refused.
 pub fn phone(input: &str) -> Result<String, IdentifierError> {
     let t = input.trim();
     let mut out = String::new();
@@ -72,7 +73,9 @@ pub fn phone(input: &str) -> Result<String, IdentifierError> {
         }
     }
     let digits = out.chars().filter(char::is_ascii_digit).count();
-    if (7..=15).contains(&digits) {
+    // Country codes never start with 0.
+    let international = out.starts_with('+') && !out.starts_with("+0");
+    if international && (7..=15).contains(&digits) {
         Ok(out)
     } else {
         Err(IdentifierError::Phone)
@@ -159,7 +162,23 @@ mod tests {
     #[test]
     fn phones() {
         assert_eq!(phone("+1 (555) 010-4477").unwrap(), "+15550104477");
-        assert_eq!(phone("555.010.4477").unwrap(), "5550104477");
+        assert_eq!(phone("+44 20 7946 0018").unwrap(), "+442079460018");
+        // Without + and a country code the number is ambiguous: refused, and the message says why.
+        for bad in [
+            "555-0100",
+            "555.010.4477",
+            "0044 20 7946 0018",
+            "+0 555 0100 777",
+        ] {
+            assert_eq!(phone(bad), Err(IdentifierError::Phone), "{bad}");
+        }
+        assert!(
+            IdentifierError::Phone
+                .to_string()
+                .contains("+ and the country code"),
+            "{}",
+            IdentifierError::Phone
+        );
         assert!(phone("12345").is_err());
         assert!(phone("555-CALL-NOW").is_err());
         assert!(phone("1+5550104477").is_err());

@@ -9,3 +9,4 @@ pub mod password;
 pub mod pending_change;
 pub mod recovery_code;
 pub mod sign_in_helper;
+pub mod sign_in_method;

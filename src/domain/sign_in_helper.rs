@@ -1,9 +1,11 @@
 //! The sign-in helper (seed page: "most issues can be identified by our sign-in helper tool").
 //!
-//! A pure diagnosis from an account's state, and what the customer says is wrong, to findings
-//! and the exact self-service path to take. Used by the holder's "Can't sign in?" screen and
-//! by the support desk, which reads the steps to the customer. It never suggests that support
-//! can reset a password or change the account: the paths are all self-service.
+//! Two helpers, one set of paths. The desk's `diagnose`: from an account's state and what the
+//! customer says is wrong, to findings and the exact self-service path, which the agent reads to
+//! the customer. The holder's `holder_next`, before sign-in: questions and a path from the
+//! answers alone, since whoever types a username there may not own the account. Neither ever
+//! suggests that support can reset a password or change the account: the paths are all
+//! self-service.
 
 use crate::domain::lockout::Guarded;
 use crate::domain::pending_change::WAIT_DAYS;
@@ -373,6 +375,171 @@ pub fn diagnose_in(
     }
 }
 
+// ---------------------------------------------------------------------------------------------
+// The holder's helper, before sign-in. Anyone can type any username there, so the path depends
+// only on what the person answers, never on the account's state: it reveals nothing the sign-in
+// screens don't (SPEC §4). Account facts are for the signed-in holder and the desk
+// (`diagnose` above).
+
+/// A yes/no question the holder's helper asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    /// Can you still get a code at an email address or phone number on your account?
+    CanGetCodes,
+    /// Do you have your recovery code?
+    HasRecoveryCode,
+    /// Do you still know your password?
+    KnowsPassword,
+}
+
+/// What the person has said so far: a symptom, then answers in the order asked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Answers {
+    pub symptom: Symptom,
+    said: Vec<(Question, bool)>,
+}
+
+impl Answers {
+    pub fn new(symptom: Symptom) -> Answers {
+        Answers {
+            symptom,
+            said: vec![],
+        }
+    }
+
+    /// Records the answer to `q` (a later answer to the same question replaces it).
+    pub fn answer(&mut self, q: Question, yes: bool) {
+        self.said.retain(|(asked, _)| *asked != q);
+        self.said.push((q, yes));
+    }
+
+    /// Takes back the last answer; `false` when there was none (back to the symptom).
+    pub fn undo(&mut self) -> bool {
+        self.said.pop().is_some()
+    }
+
+    fn said(&self, q: Question) -> Option<bool> {
+        self.said.iter().find(|(a, _)| *a == q).map(|(_, y)| *y)
+    }
+}
+
+/// The path the holder's helper gives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HolderPath {
+    /// Forgot the password, can still get codes: **Forgot password?** with a code.
+    ResetWithMethod,
+    /// Can't get codes but has the recovery code: the seed page's steps.
+    RecoverWithCode,
+    /// Lost the methods but knows the password: sign in, then repair the methods.
+    SignInAndRepair,
+    /// Neither a code nor the recovery code (nor the password): no self-service proof.
+    CannotRecover,
+    /// Not sure: what to do for each thing the sign-in screens may say.
+    General,
+}
+
+/// One step of a holder path; each console words it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HolderStep {
+    StartWithUsername,
+    ChooseForgotPassword,
+    GetCodeAndEnterIt,
+    SecondProofIfTwoStep,
+    SetNewPassword,
+    OtherWaysToSignIn,
+    UsePasswordThenForgot,
+    DifferentOptionThenNone,
+    EnterRecoveryCode,
+    SetPasswordAndKeepNewCode,
+    WaitIfTwoStep,
+    SignInWithPassword,
+    SecondStepNeedsRecoveryCode,
+    RepairMethods,
+    NoProofLeft,
+    IfYouKnowThePassword,
+    CreateNewAccount,
+    IfLockedWait,
+    IfForgottenReset,
+    IfUnexpectedChangeCancel,
+}
+
+impl HolderPath {
+    /// The steps, in order.
+    pub fn steps(self) -> &'static [HolderStep] {
+        use HolderStep::*;
+        match self {
+            HolderPath::ResetWithMethod => &[
+                StartWithUsername,
+                ChooseForgotPassword,
+                GetCodeAndEnterIt,
+                SecondProofIfTwoStep,
+                SetNewPassword,
+            ],
+            HolderPath::RecoverWithCode => &[
+                StartWithUsername,
+                OtherWaysToSignIn,
+                UsePasswordThenForgot,
+                DifferentOptionThenNone,
+                EnterRecoveryCode,
+                SetPasswordAndKeepNewCode,
+                WaitIfTwoStep,
+            ],
+            HolderPath::SignInAndRepair => &[
+                SignInWithPassword,
+                SecondStepNeedsRecoveryCode,
+                RepairMethods,
+            ],
+            HolderPath::CannotRecover => &[NoProofLeft, IfYouKnowThePassword, CreateNewAccount],
+            HolderPath::General => &[
+                SignInWithPassword,
+                IfLockedWait,
+                IfForgottenReset,
+                IfUnexpectedChangeCancel,
+            ],
+        }
+    }
+}
+
+/// What the holder's helper does next: ask a question, or give a path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Next {
+    Ask(Question),
+    Give(HolderPath),
+}
+
+/// The next question, or the path, from the answers alone.
+pub fn holder_next(a: &Answers) -> Next {
+    use HolderPath as P;
+    use Question as Q;
+    // Asks `q` until it is answered, then goes on to `yes` or `no`.
+    let branch = |q: Q, yes: Next, no: Next| match a.said(q) {
+        None => Next::Ask(q),
+        Some(true) => yes,
+        Some(false) => no,
+    };
+    match a.symptom {
+        Symptom::ForgotPassword => branch(
+            Q::CanGetCodes,
+            Next::Give(P::ResetWithMethod),
+            branch(
+                Q::HasRecoveryCode,
+                Next::Give(P::RecoverWithCode),
+                Next::Give(P::CannotRecover),
+            ),
+        ),
+        Symptom::LostMethods => branch(
+            Q::HasRecoveryCode,
+            Next::Give(P::RecoverWithCode),
+            branch(
+                Q::KnowsPassword,
+                Next::Give(P::SignInAndRepair),
+                Next::Give(P::CannotRecover),
+            ),
+        ),
+        Symptom::NotSure => Next::Give(P::General),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -576,5 +743,76 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_holder_path_follows_the_answers() {
+        use HolderPath as P;
+        use Question as Q;
+        let path = |symptom: Symptom, said: &[(Q, bool)]| {
+            let mut a = Answers::new(symptom);
+            for (q, y) in said {
+                assert_eq!(holder_next(&a), Next::Ask(*q), "{symptom:?} {said:?}");
+                a.answer(*q, *y);
+            }
+            holder_next(&a)
+        };
+        let forgot = Symptom::ForgotPassword;
+        let lost = Symptom::LostMethods;
+        assert_eq!(
+            path(forgot, &[(Q::CanGetCodes, true)]),
+            Next::Give(P::ResetWithMethod)
+        );
+        assert_eq!(
+            path(
+                forgot,
+                &[(Q::CanGetCodes, false), (Q::HasRecoveryCode, true)]
+            ),
+            Next::Give(P::RecoverWithCode)
+        );
+        assert_eq!(
+            path(
+                forgot,
+                &[(Q::CanGetCodes, false), (Q::HasRecoveryCode, false)]
+            ),
+            Next::Give(P::CannotRecover)
+        );
+        assert_eq!(
+            path(lost, &[(Q::HasRecoveryCode, true)]),
+            Next::Give(P::RecoverWithCode)
+        );
+        assert_eq!(
+            path(
+                lost,
+                &[(Q::HasRecoveryCode, false), (Q::KnowsPassword, true)]
+            ),
+            Next::Give(P::SignInAndRepair)
+        );
+        assert_eq!(
+            path(
+                lost,
+                &[(Q::HasRecoveryCode, false), (Q::KnowsPassword, false)]
+            ),
+            Next::Give(P::CannotRecover)
+        );
+        assert_eq!(path(Symptom::NotSure, &[]), Next::Give(P::General));
+        // Taking an answer back asks the question again.
+        let mut a = Answers::new(forgot);
+        a.answer(Q::CanGetCodes, false);
+        assert!(a.undo());
+        assert_eq!(holder_next(&a), Next::Ask(Q::CanGetCodes));
+        assert!(!a.undo());
+    }
+
+    #[test]
+    fn the_recovery_code_path_keeps_the_seed_steps_in_order() {
+        use HolderStep::*;
+        let steps = HolderPath::RecoverWithCode.steps();
+        let at = |s: HolderStep| steps.iter().position(|x| *x == s).unwrap();
+        assert!(at(StartWithUsername) < at(OtherWaysToSignIn));
+        assert!(at(OtherWaysToSignIn) < at(UsePasswordThenForgot));
+        assert!(at(UsePasswordThenForgot) < at(DifferentOptionThenNone));
+        assert!(at(DifferentOptionThenNone) < at(EnterRecoveryCode));
+        assert!(at(EnterRecoveryCode) < at(SetPasswordAndKeepNewCode));
     }
 }

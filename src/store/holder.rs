@@ -153,7 +153,9 @@ impl Store {
         })
     }
 
-    /// Adds an unverified method; `Conflict` when the address is on an account already.
+    /// Adds an unverified method; `Conflict` when the address is verified on an account
+    /// already. Another account's unverified row blocks nothing (the first to verify wins);
+    /// this account's own unverified row is reused while it is alive, replaced once lapsed.
     pub fn add_method(
         &mut self,
         account_id: i64,
@@ -162,18 +164,26 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<i64> {
         self.write(|tx, _| {
-            let existing: Option<(i64, i64, bool)> = tx
+            if Self::verified_elsewhere(tx, kind, address, None)? {
+                return Err(StoreError::Conflict("That address is already used by an account.").into());
+            }
+            let own: Option<(i64, String)> = tx
                 .query_row(
-                    "SELECT id, account_id, verified FROM sign_in_methods WHERE kind = ?1 AND address = ?2 AND removed_at IS NULL",
-                    params![kind.as_str(), address],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    "SELECT id, added_at FROM sign_in_methods WHERE account_id = ?1 AND kind = ?2 AND address = ?3 AND verified = 0 AND removed_at IS NULL ORDER BY id DESC LIMIT 1",
+                    params![account_id, kind.as_str(), address],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
                 )
                 .optional()?;
-            match existing {
+            match own {
                 // Re-adding an unverified address of one's own restarts verification.
-                Some((id, owner, false)) if owner == account_id => Ok(id),
-                Some(_) => Err(StoreError::Conflict("That address is already used by an account.").into()),
-                None => {
+                Some((id, added)) if !crate::domain::sign_in_method::unverified_expired(super::parse_ts(&added), now) => Ok(id),
+                lapsed => {
+                    if let Some((id, _)) = lapsed {
+                        tx.execute(
+                            "UPDATE sign_in_methods SET removed_at = ?2 WHERE id = ?1",
+                            params![id, ts(now)],
+                        )?;
+                    }
                     tx.execute(
                         "INSERT INTO sign_in_methods (account_id, kind, address, added_at) VALUES (?1, ?2, ?3, ?4)",
                         params![account_id, kind.as_str(), address, ts(now)],
@@ -185,6 +195,10 @@ impl Store {
     }
 
     /// Marks a method verified; notices go to every verified method (including this one).
+    /// The first account to verify an address wins: every other account's unverified row for
+    /// it is dropped (marked removed) in the same transaction. Refused with
+    /// `Conflict` when another account verified the address meanwhile, or when this row was
+    /// added more than 24 hours ago.
     pub fn verify_method(
         &mut self,
         account_id: i64,
@@ -192,18 +206,59 @@ impl Store {
         now: DateTime<Utc>,
     ) -> Result<()> {
         self.write(|tx, key| {
-            let n = tx.execute(
-                "UPDATE sign_in_methods SET verified = 1 WHERE id = ?1 AND account_id = ?2 AND removed_at IS NULL",
-                params![method_id, account_id],
-            )?;
-            if n == 0 {
+            let row: Option<(String, String, bool, String, bool)> = tx
+                .query_row(
+                    "SELECT kind, address, verified, added_at, removed_at IS NOT NULL FROM sign_in_methods WHERE id = ?1 AND account_id = ?2",
+                    params![method_id, account_id],
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+                )
+                .optional()?;
+            let Some((kind, address, verified, added, removed)) = row else {
+                return Err(StoreError::NotFound("sign-in method").into());
+            };
+            let kind = MethodKind::parse(&kind).ok_or(StoreError::NotFound("sign-in method"))?;
+            // Checked first: a row dropped because another account verified the address
+            // meanwhile says so, rather than "not found".
+            if Self::verified_elsewhere(tx, kind, &address, Some(method_id))? {
+                return Err(StoreError::Conflict("That address is already used by an account.").into());
+            }
+            if removed {
                 return Err(StoreError::NotFound("sign-in method").into());
             }
+            if !verified && crate::domain::sign_in_method::unverified_expired(super::parse_ts(&added), now) {
+                return Err(StoreError::Conflict(
+                    "That address wasn't verified within 24 hours. Add it again to get a new code.",
+                )
+                .into());
+            }
+            tx.execute(
+                "UPDATE sign_in_methods SET verified = 1 WHERE id = ?1",
+                [method_id],
+            )?;
+            // The other accounts' unverified rows for this address are dropped. A code sent to
+            // one of them can no longer verify anything (see above), and says why.
+            tx.execute(
+                "UPDATE sign_in_methods SET removed_at = ?4 WHERE kind = ?1 AND address = ?2 AND verified = 0 AND removed_at IS NULL AND id <> ?3",
+                params![kind.as_str(), address, method_id, ts(now)],
+            )?;
             let masked = masked_address(tx, method_id)?;
             let body = format!("{masked} can now be used to sign in and to recover your account.");
             notify(tx, key, account_id, event::METHOD_VERIFIED, &masked, "A sign-in method was added", &body, now)?;
             Ok(())
         })
+    }
+
+    /// Whether a live, verified row other than `except` holds this address.
+    fn verified_elsewhere(
+        tx: &rusqlite::Connection,
+        kind: MethodKind,
+        address: &str,
+        except: Option<i64>,
+    ) -> rusqlite::Result<bool> {
+        tx.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM sign_in_methods WHERE kind = ?1 AND address = ?2 AND verified = 1 AND removed_at IS NULL AND id IS NOT ?3)",
+        )?
+        .query_row(params![kind.as_str(), address, except], |r| r.get(0))
     }
 
     /// Removes a method (kept for history, marked removed); its unused one-time codes die.

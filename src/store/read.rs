@@ -5,6 +5,7 @@ use super::{Result, Store, StoreError, parse_ts, parse_ts_opt, ts};
 use crate::domain::identifier::Lookup;
 use crate::domain::lockout::Guarded;
 use crate::domain::mask;
+use crate::domain::sign_in_method;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
@@ -148,13 +149,15 @@ pub(crate) fn account_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Opti
     .optional()
 }
 
+/// The account an address belongs to: only a verified address counts (an unverified one
+/// proves nothing and may be anyone's typo).
 fn account_by_address(
     conn: &Connection,
     kind: MethodKind,
     address: &str,
 ) -> rusqlite::Result<Option<AccountRow>> {
     conn.prepare_cached(
-        "SELECT a.id, a.username, a.two_step, a.created_at, a.password_changed_at FROM sign_in_methods m JOIN accounts a ON a.id = m.account_id WHERE m.kind = ?1 AND m.address = ?2 AND m.removed_at IS NULL",
+        "SELECT a.id, a.username, a.two_step, a.created_at, a.password_changed_at FROM sign_in_methods m JOIN accounts a ON a.id = m.account_id WHERE m.kind = ?1 AND m.address = ?2 AND m.verified = 1 AND m.removed_at IS NULL",
     )?
     .query_row(params![kind.as_str(), address], account_from_row)
     .optional()
@@ -162,16 +165,31 @@ fn account_by_address(
 
 pub(crate) fn methods(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<MethodRow>> {
     conn.prepare_cached("SELECT id, kind, address, verified, added_at FROM sign_in_methods WHERE account_id = ?1 AND removed_at IS NULL ORDER BY id")?
-        .query_map([account_id], |r| {
-            Ok(MethodRow {
-                id: r.get(0)?,
-                kind: MethodKind::parse(&r.get::<_, String>(1)?).unwrap_or(MethodKind::Email),
-                address: r.get(2)?,
-                verified: r.get(3)?,
-                added_at: parse_ts(&r.get::<_, String>(4)?),
-            })
-        })?
+        .query_map([account_id], method_from_row)?
         .collect()
+}
+
+/// The methods shown at `now`: verified ones, and unverified ones added less than 24 hours
+/// ago (a lapsed one is no method at all).
+fn live_methods(
+    conn: &Connection,
+    account_id: i64,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<Vec<MethodRow>> {
+    let since = sign_in_method::unverified_alive_since(now);
+    conn.prepare_cached("SELECT id, kind, address, verified, added_at FROM sign_in_methods WHERE account_id = ?1 AND removed_at IS NULL AND (verified = 1 OR added_at > ?2) ORDER BY id")?
+        .query_map(params![account_id, ts(since)], method_from_row)?
+        .collect()
+}
+
+fn method_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MethodRow> {
+    Ok(MethodRow {
+        id: r.get(0)?,
+        kind: MethodKind::parse(&r.get::<_, String>(1)?).unwrap_or(MethodKind::Email),
+        address: r.get(2)?,
+        verified: r.get(3)?,
+        added_at: parse_ts(&r.get::<_, String>(4)?),
+    })
 }
 
 fn recovery_status(conn: &Connection, account_id: i64) -> rusqlite::Result<RecoveryStatus> {
@@ -246,7 +264,7 @@ impl Store {
                 return Ok(None);
             };
             Ok(Some(AccountView {
-                methods: methods(c, account_id)?,
+                methods: live_methods(c, account_id, now)?,
                 recovery: recovery_status(c, account_id)?,
                 locks: locks(c, account_id, now)?,
                 pending: pending(c, account_id)?,

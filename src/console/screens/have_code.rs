@@ -9,7 +9,7 @@ use ratatui::text::Line;
 
 use crate::domain::lockout::Guarded;
 use crate::domain::recovery_code;
-use crate::domain::sign_in_helper::Symptom;
+use crate::domain::sign_in_helper::{Answers, Question, Symptom};
 use crate::service::{Attempt, RecoveryCheck};
 use crate::store::read::AccountView;
 use crate::tui::TextField;
@@ -101,11 +101,17 @@ impl Page for HaveCode {
                 self.submit(ctx);
                 None
             }
-            FormEvent::Choose(_) => Some(Screen::Helper(super::helper::Helper::diagnosis(
-                ctx,
-                self.view.clone(),
-                Symptom::LostMethods,
-            ))),
+            // They came through Forgot password? and I don't have any of these, and have no
+            // code: the helper goes on from those answers.
+            FormEvent::Choose(_) => {
+                let mut said = Answers::new(Symptom::ForgotPassword);
+                said.answer(Question::CanGetCodes, false);
+                said.answer(Question::HasRecoveryCode, false);
+                Some(Screen::Helper(super::helper::Helper::with_answers(
+                    &self.view.account.username,
+                    said,
+                )))
+            }
             FormEvent::Action(Action::Back) => Some(Screen::Options(super::options::Options::new(
                 self.view.clone(),
             ))),

@@ -1,5 +1,8 @@
-//! **Can't sign in?** — the sign-in helper: the username, "What's happening?", then the
-//! diagnosis from `domain::sign_in_helper` with the exact self-service path, numbered.
+//! **Can't sign in?** — the sign-in helper, before sign-in: the username, "What's happening?",
+//! a yes/no question or two, then the self-service path, numbered. Anyone can type any
+//! username here, so what it shows depends only on the answers (`holder_next`), never on the
+//! account: no two-step state, recovery-code status, lock or pending date (SPEC §4). It checks
+//! only that the username exists, as the sign-in screen does.
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -8,8 +11,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::domain::identifier;
-use crate::domain::sign_in_helper::{Diagnosis, Symptom, diagnose_in};
-use crate::store::read::AccountView;
+use crate::domain::sign_in_helper::{Answers, HolderPath, Next, Question, Symptom, holder_next};
 use crate::tui::TextField;
 use crate::tui::keys::{Binding, Key};
 use crate::tui::sanitize;
@@ -33,7 +35,7 @@ const SYMPTOM_KEYS: &[Binding<Action>] = &[
     k::QUIT,
 ];
 
-const DIAGNOSIS_KEYS: &[Binding<Action>] = &[
+const PATH_KEYS: &[Binding<Action>] = &[
     k::SELECT,
     Binding {
         keys: &[Key::Down, Key::PageDown],
@@ -61,20 +63,28 @@ const DIAGNOSIS_KEYS: &[Binding<Action>] = &[
     k::QUIT,
 ];
 
-/// Rows of the diagnosis visible at 80×24 (the scroll limit is worked out for that size).
+/// Rows of the path visible at 80×24 (the scroll limit is worked out for that size).
 const VISIBLE_AT_MIN: u16 = 15;
 /// Width of the text at 80 columns.
 const WIDTH_AT_MIN: u16 = 76;
 
+/// Where the helper is. Past the username it holds the name typed and the answers: nothing
+/// read from the account.
 #[derive(Debug)]
 enum Stage {
     Username,
     Symptom {
-        view: AccountView,
+        username: String,
     },
-    Diagnosis {
-        view: AccountView,
-        diagnosis: Diagnosis,
+    Question {
+        username: String,
+        answers: Answers,
+        question: Question,
+    },
+    Path {
+        username: String,
+        answers: Answers,
+        path: HolderPath,
         scroll: u16,
     },
 }
@@ -89,30 +99,21 @@ fn symptom_form() -> Form {
     Form::menu(&[s::SYMPTOM_FORGOT, s::SYMPTOM_LOST_METHODS, s::SYMPTOM_OTHER])
 }
 
-/// The diagnosis laid out in rows of `width` columns (bullets and numbers hang).
-fn diagnosis_lines(ctx: &Ctx, d: &Diagnosis, width: u16) -> Vec<Line<'static>> {
+/// The path laid out in rows of `width` columns (numbers hang).
+fn path_lines(ctx: &Ctx, username: &str, path: HolderPath, width: u16) -> Vec<Line<'static>> {
     let mut lines = hanging(
         Span::raw(""),
-        s::helper_headline(d.case),
+        s::helper_headline(path),
         width,
         ctx.theme.accent,
     );
     lines.push(Line::raw(""));
-    lines.push(heading(ctx, s::HELPER_FINDINGS));
-    for f in &d.findings {
-        lines.extend(hanging(
-            Span::raw("• "),
-            &sanitize(&s::for_holder(f)),
-            width,
-            ctx.theme.normal,
-        ));
-    }
-    lines.push(Line::raw(""));
     lines.push(heading(ctx, s::HELPER_STEPS));
-    for (i, step) in d.steps.iter().enumerate() {
+    let username = sanitize(username);
+    for (i, step) in path.steps().iter().enumerate() {
         lines.extend(hanging(
             Span::styled(format!("{}. ", i + 1), ctx.theme.accent),
-            &sanitize(&s::for_holder(step)),
+            &s::helper_step(*step, &username),
             width,
             ctx.theme.normal,
         ));
@@ -132,40 +133,61 @@ impl Helper {
         }
     }
 
-    /// Starting from "What's happening?" for an account already looked up.
-    pub fn for_account(view: AccountView) -> Helper {
+    /// Starting from "What's happening?" for a username already looked up.
+    pub fn for_username(username: &str) -> Helper {
         Helper {
-            stage: Stage::Symptom { view },
+            stage: Stage::Symptom {
+                username: username.to_string(),
+            },
             form: symptom_form(),
         }
     }
 
-    /// Straight to the diagnosis for `symptom`.
-    pub fn diagnosis(ctx: &Ctx, view: AccountView, symptom: Symptom) -> Helper {
-        let mut h = Helper::for_account(view);
-        h.diagnose(ctx, symptom);
+    /// Going on from what the person has already said (on the recovery screens, say).
+    pub fn with_answers(username: &str, answers: Answers) -> Helper {
+        let mut h = Helper::for_username(username);
+        h.advance(username.to_string(), answers);
         h
     }
 
-    fn diagnose(&mut self, ctx: &Ctx, symptom: Symptom) {
-        let Stage::Symptom { view } = std::mem::replace(&mut self.stage, Stage::Username) else {
-            return;
-        };
-        let diagnosis = diagnose_in(&view, ctx.now(), symptom, ctx.tz);
-        self.stage = Stage::Diagnosis {
-            view,
-            diagnosis,
-            scroll: 0,
-        };
-        self.form = Form::menu(&[s::SIGN_IN_NOW, s::CHECK_ANOTHER]);
+    /// Asks the next question, or gives the path.
+    fn advance(&mut self, username: String, answers: Answers) {
+        match holder_next(&answers) {
+            Next::Ask(question) => {
+                self.stage = Stage::Question {
+                    username,
+                    answers,
+                    question,
+                };
+                self.form = Form::menu(&[s::YES, s::NO]);
+            }
+            Next::Give(path) => {
+                self.stage = Stage::Path {
+                    username,
+                    answers,
+                    path,
+                    scroll: 0,
+                };
+                self.form = Form::menu(&[s::SIGN_IN_NOW, s::CHECK_ANOTHER]);
+            }
+        }
+    }
+
+    /// Takes back the last answer: the question before, or "What's happening?".
+    fn back(&mut self, username: String, mut answers: Answers) {
+        if answers.undo() {
+            self.advance(username, answers);
+        } else {
+            *self = Helper::for_username(&username);
+        }
     }
 
     fn username(&self) -> String {
         match &self.stage {
             Stage::Username => self.form.field(0).value().to_string(),
-            Stage::Symptom { view } | Stage::Diagnosis { view, .. } => {
-                view.account.username.clone()
-            }
+            Stage::Symptom { username }
+            | Stage::Question { username, .. }
+            | Stage::Path { username, .. } => username.clone(),
         }
     }
 }
@@ -177,8 +199,8 @@ impl Page for Helper {
     fn keys(&self) -> &'static [Binding<Action>] {
         match self.stage {
             Stage::Username => USERNAME_KEYS,
-            Stage::Symptom { .. } => SYMPTOM_KEYS,
-            Stage::Diagnosis { .. } => DIAGNOSIS_KEYS,
+            Stage::Symptom { .. } | Stage::Question { .. } => SYMPTOM_KEYS,
+            Stage::Path { .. } => PATH_KEYS,
         }
     }
     fn form(&self) -> Option<&Form> {
@@ -208,38 +230,61 @@ impl Page for Helper {
             (Stage::Username, FormEvent::Action(Action::Back)) => Some(Screen::SignIn(
                 super::sign_in::SignIn::new(self.form.field(0).value()),
             )),
-            (Stage::Symptom { .. }, FormEvent::Choose(i)) => {
+            (Stage::Symptom { username }, FormEvent::Choose(i)) => {
                 let symptom = match i {
                     0 => Symptom::ForgotPassword,
                     1 => Symptom::LostMethods,
                     _ => Symptom::NotSure,
                 };
-                self.diagnose(ctx, symptom);
+                let username = std::mem::take(username);
+                self.advance(username, Answers::new(symptom));
                 None
             }
-            (Stage::Symptom { view }, FormEvent::Action(Action::Back)) => {
-                let name = view.account.username.clone();
-                *self = Helper::new(&name);
+            (Stage::Symptom { username }, FormEvent::Action(Action::Back)) => {
+                *self = Helper::new(username);
                 None
             }
-            (Stage::Diagnosis { .. }, FormEvent::Choose(0)) => Some(Screen::SignIn(
+            (
+                Stage::Question {
+                    username,
+                    answers,
+                    question,
+                },
+                FormEvent::Choose(i),
+            ) => {
+                let mut answers = answers.clone();
+                answers.answer(*question, i == 0);
+                let username = std::mem::take(username);
+                self.advance(username, answers);
+                None
+            }
+            (
+                Stage::Question {
+                    username, answers, ..
+                }
+                | Stage::Path {
+                    username, answers, ..
+                },
+                FormEvent::Action(Action::Back),
+            ) => {
+                let (username, answers) = (std::mem::take(username), answers.clone());
+                self.back(username, answers);
+                None
+            }
+            (Stage::Path { .. }, FormEvent::Choose(0)) => Some(Screen::SignIn(
                 super::sign_in::SignIn::new(&self.username()),
             )),
+            (Stage::Path { .. }, FormEvent::Choose(_)) => Some(Screen::Helper(Helper::new(""))),
             (
-                Stage::Diagnosis { view, .. },
-                FormEvent::Choose(_) | FormEvent::Action(Action::Back),
-            ) => {
-                let view = view.clone();
-                *self = Helper::for_account(view);
-                None
-            }
-            (
-                Stage::Diagnosis {
-                    diagnosis, scroll, ..
+                Stage::Path {
+                    username,
+                    path,
+                    scroll,
+                    ..
                 },
                 FormEvent::Action(a @ (Action::ScrollDown | Action::ScrollUp)),
             ) => {
-                let total = u16::try_from(diagnosis_lines(ctx, diagnosis, WIDTH_AT_MIN).len())
+                let total = u16::try_from(path_lines(ctx, username, *path, WIDTH_AT_MIN).len())
                     .unwrap_or(u16::MAX);
                 let max = total.saturating_sub(VISIBLE_AT_MIN);
                 *scroll = if a == Action::ScrollDown {
@@ -256,8 +301,9 @@ impl Page for Helper {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
+            // Only the name is kept: the account's state is not the helper's to show.
             Outcome::Found(Ok(view)) => {
-                *self = Helper::for_account(view);
+                *self = Helper::for_username(&view.account.username);
                 None
             }
             Outcome::Found(Err(e)) => {
@@ -281,12 +327,12 @@ impl Page for Helper {
                     Part::Status,
                 ],
             ),
-            Stage::Symptom { view } => stack(
+            Stage::Symptom { username } => stack(
                 frame,
                 area,
                 ctx,
                 vec![
-                    Part::para(s::account_line(&sanitize(&view.account.username))),
+                    Part::para(s::account_line(&sanitize(username))),
                     Part::Gap,
                     Part::Text(vec![heading(ctx, s::HELPER_WHATS_HAPPENING)]),
                     Part::Gap,
@@ -295,25 +341,40 @@ impl Page for Helper {
                     Part::Status,
                 ],
             ),
-            Stage::Diagnosis {
-                view,
-                diagnosis,
+            Stage::Question {
+                username, question, ..
+            } => stack(
+                frame,
+                area,
+                ctx,
+                vec![
+                    Part::para(s::account_line(&sanitize(username))),
+                    Part::Gap,
+                    Part::Text(vec![heading(ctx, s::helper_question(*question))]),
+                    Part::Gap,
+                    Part::Menu(&self.form.menu, self.form.menu_focused()),
+                    Part::Gap,
+                    Part::Status,
+                ],
+            ),
+            Stage::Path {
+                username,
+                path,
                 scroll,
+                ..
             } => {
                 stack(
                     frame,
                     area,
                     ctx,
-                    vec![Part::para(s::account_line(&sanitize(
-                        &view.account.username,
-                    )))],
+                    vec![Part::para(s::account_line(&sanitize(username)))],
                 );
                 // Account line and a gap on top; gap, choices and status at the bottom.
                 let bottom_h = 1 + self.form.menu.height() + 1;
                 let top = area.y + 2;
                 let h = area.bottom().saturating_sub(top).saturating_sub(bottom_h);
                 let body = Rect::new(area.x, top, area.width, h);
-                let lines = diagnosis_lines(ctx, diagnosis, area.width);
+                let lines = path_lines(ctx, username, *path, area.width);
                 let total = u16::try_from(lines.len()).unwrap_or(u16::MAX);
                 let scroll = (*scroll).min(total.saturating_sub(h));
                 frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);

@@ -59,8 +59,8 @@ impl Page for OtherWays {
             FormEvent::Choose(0) | FormEvent::Action(Action::Back) => {
                 Some(super::password::Password::screen(ctx, self.view.clone()))
             }
-            FormEvent::Choose(_) => Some(Screen::Helper(super::helper::Helper::for_account(
-                self.view.clone(),
+            FormEvent::Choose(_) => Some(Screen::Helper(super::helper::Helper::for_username(
+                &self.view.account.username,
             ))),
             FormEvent::Action(a) => common(ctx, a),
             _ => None,

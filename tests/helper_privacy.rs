@@ -1,0 +1,245 @@
+//! SPEC §4: "The unauthenticated sign-in helper (holder console) reveals nothing the sign-in
+//! screens don't: no two-step state, recovery-code status, lock or pending dates. It asks
+//! questions and gives the path; account-specific facts are for the signed-in holder and the
+//! desk."
+//!
+//! The attacker's move: type a victim's username into **Can't sign in?** and read what the
+//! helper says about the account. Two accounts in opposite states — one with two-step
+//! verification, a verified email and phone, a recovery code, locked password and code entry and
+//! a pending password change; one with nothing at all — must get byte-identical helper screens
+//! for the same answers, apart from the username the person typed.
+
+mod support;
+
+use chrono::FixedOffset;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use recovery_desk::console::{Cmd, Msg, State, render, update};
+use recovery_desk::domain::lockout::Guarded;
+use recovery_desk::service::Service;
+use recovery_desk::store::Store;
+use recovery_desk::store::read::MethodKind;
+use recovery_desk::tui::Theme;
+use recovery_desk::worker;
+use std::collections::VecDeque;
+use std::path::Path;
+use std::sync::Arc;
+use support::seams::{Seeded, TestClock, t0};
+
+/// Usernames of the same length, so that every screen lays out the same.
+const GUARDED: &str = "zelda";
+const BARE: &str = "quinn";
+
+/// Both accounts in one database: `zelda` with everything, `quinn` with nothing.
+fn accounts(db: &Path) {
+    let now = t0();
+    let mut store = Store::open(db).unwrap();
+    let hash = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+    let z = store.create_account(GUARDED, hash, now).unwrap();
+    for (kind, address) in [
+        (MethodKind::Email, "zelda@example.com"),
+        (MethodKind::Phone, "+15550100188"),
+    ] {
+        let m = store.add_method(z, kind, address, now).unwrap();
+        store.verify_method(z, m, now).unwrap();
+    }
+    store.set_two_step(z, true, now).unwrap();
+    store.replace_recovery_code(z, hash, now).unwrap();
+    store.create_pending_password(z, hash, now).unwrap();
+    for what in [
+        Guarded::Password,
+        Guarded::RecoveryCode,
+        Guarded::OneTimeCode,
+    ] {
+        for _ in 0..5 {
+            store.record_failure(z, what, now).unwrap();
+        }
+    }
+    let view = store.account_view(z, now).unwrap();
+    assert!(view.account.two_step && view.recovery.active_since.is_some());
+    assert_eq!(view.locks.len(), 3, "{:?}", view.locks);
+    assert_eq!(view.pending.len(), 1);
+    store.create_account(BARE, hash, now).unwrap();
+}
+
+/// The holder console over that database, driven key by key on a TestBackend.
+struct Console {
+    svc: Service,
+    state: State,
+    term: Terminal<TestBackend>,
+}
+
+impl Console {
+    fn new(db: &Path) -> Console {
+        let clock = TestClock::new(t0());
+        let svc = Service::new(
+            Store::open(db).unwrap(),
+            Box::new(Seeded::new(7)),
+            Arc::new(clock.clone()),
+        );
+        let state = State::new(
+            Theme::plain(),
+            FixedOffset::east_opt(0).unwrap(),
+            Arc::new(clock),
+        );
+        let mut c = Console {
+            svc,
+            state,
+            term: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+        };
+        c.send(Msg::Resize(80, 24));
+        c
+    }
+
+    fn send(&mut self, msg: Msg) {
+        let mut queue = VecDeque::from([msg]);
+        while let Some(m) = queue.pop_front() {
+            for cmd in update(&mut self.state, m) {
+                match cmd {
+                    Cmd::Send(r) => {
+                        queue.push_back(Msg::Worker(Box::new(worker::answer(&mut self.svc, r))))
+                    }
+                    Cmd::Quit => {}
+                    Cmd::Fail(why) => panic!("console failed: {why}"),
+                }
+            }
+        }
+        let state = &self.state;
+        self.term.draw(|f| render(state, f)).unwrap();
+    }
+
+    fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.send(Msg::Key(KeyEvent::new(code, mods)));
+    }
+
+    fn text(&self) -> String {
+        self.term.backend().to_string()
+    }
+}
+
+/// A key the person presses.
+#[derive(Clone, Copy)]
+enum K {
+    Digit(char),
+    Alt(char),
+    Enter,
+    Esc,
+    Help,
+}
+
+impl K {
+    fn press(self, c: &mut Console) {
+        match self {
+            K::Digit(d) => c.key(KeyCode::Char(d), KeyModifiers::NONE),
+            K::Alt(d) => c.key(KeyCode::Char(d), KeyModifiers::ALT),
+            K::Enter => c.key(KeyCode::Enter, KeyModifiers::NONE),
+            K::Esc => c.key(KeyCode::Esc, KeyModifiers::NONE),
+            K::Help => c.key(KeyCode::F(1), KeyModifiers::NONE),
+        }
+    }
+}
+
+/// Every helper screen seen while `username` is typed and `keys` are pressed, the username
+/// replaced by a mark.
+fn helper_screens(db: &Path, username: &str, keys: &[K]) -> Vec<String> {
+    let mut c = Console::new(db);
+    for ch in username.chars() {
+        c.key(KeyCode::Char(ch), KeyModifiers::NONE);
+    }
+    let mut seen = vec![];
+    for k in keys {
+        k.press(&mut c);
+        if c.state.screen.name() == "Helper" {
+            seen.push(c.text().replace(username, "@@@@@"));
+        }
+    }
+    seen
+}
+
+#[test]
+fn the_helper_shows_the_same_screens_whatever_the_account_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("helper.db");
+    accounts(&db);
+
+    use K::*;
+    // From Sign in: Can't sign in?, the username, then each way through the questions.
+    let open = [Alt('2'), Enter];
+    let answers: &[&[K]] = &[
+        &[Digit('1'), Digit('1')],
+        &[Digit('1'), Digit('2'), Digit('1')],
+        &[Digit('1'), Digit('2'), Digit('2'), Help, Esc, Esc, Esc],
+        &[Digit('2'), Digit('1')],
+        &[Digit('2'), Digit('2'), Digit('1')],
+        &[Digit('2'), Digit('2'), Digit('2'), Esc],
+        &[Digit('3'), Help],
+    ];
+    // From the password screen: Other ways to sign in, then Can't sign in?.
+    let via_other_ways = [Enter, Alt('2'), Digit('2'), Digit('1'), Digit('2')];
+
+    let mut compared = 0;
+    let mut all = vec![];
+    for keys in answers
+        .iter()
+        .map(|a| open.iter().chain(a.iter()).copied().collect::<Vec<_>>())
+        .chain([via_other_ways.to_vec()])
+    {
+        let guarded = helper_screens(&db, GUARDED, &keys);
+        let bare = helper_screens(&db, BARE, &keys);
+        assert!(!guarded.is_empty());
+        assert_eq!(guarded.len(), bare.len());
+        for (g, b) in guarded.iter().zip(&bare) {
+            assert_eq!(
+                g, b,
+                "the helper's screen depends on the account:\n{g}\nversus\n{b}"
+            );
+            compared += 1;
+        }
+        all.extend(guarded);
+    }
+    assert!(compared >= 25, "{compared}");
+
+    // And none of it is an account fact: no dates, no masked address, no "is on".
+    let every = all.join("\n");
+    for fact in [
+        "2026",
+        "2027",
+        "•••",
+        "locked until",
+        "active since",
+        "verification is on.",
+        "verification is off.",
+    ] {
+        assert!(!every.contains(fact), "{fact:?} shown:\n{every}");
+    }
+    // The paths were all reached (so the comparison covered them).
+    for headline in [
+        "You can reset your password with a code",
+        "You can get back in with your recovery code",
+        "Your password still signs you in",
+        "Without a code or your recovery code, nothing can prove",
+        "What to try, depending on what the sign-in screens tell you",
+    ] {
+        assert!(every.contains(headline), "{headline:?} never shown");
+    }
+}
+
+#[test]
+fn an_unknown_username_is_told_as_the_sign_in_screen_tells_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("helper.db");
+    accounts(&db);
+    let mut c = Console::new(&db);
+    for ch in "nobody".chars() {
+        c.key(KeyCode::Char(ch), KeyModifiers::NONE);
+    }
+    c.key(KeyCode::Char('2'), KeyModifiers::ALT);
+    c.key(KeyCode::Enter, KeyModifiers::NONE);
+    let t = c.text();
+    assert!(
+        t.contains("We couldn't find an account with that username."),
+        "{t}"
+    );
+    assert!(!t.contains("What's happening?"), "{t}");
+}
