@@ -87,11 +87,11 @@ fn penny_signs_in_with_her_new_password_once_it_is_due() {
     let mut s = console(&db.path);
     password_screen(&mut s, "penny");
     // The old password stopped working on the date...
-    s.send_keys("penny-demo-pass");
+    s.send_keys("coral-demo-pass");
     s.enter();
     wait(&s, "That password isn't right.");
     // ...and the new one signs in, with the second step, nobody having used the old one.
-    s.send_keys("penny-new-pass");
+    s.send_keys("coral-new-pass");
     s.enter();
     wait(&s, "Where should we send your security code?");
     s.send_keys("1");
@@ -127,7 +127,7 @@ fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
     make_pending_due(&db.path, "penny");
     let mut s = console(&db.path);
     password_screen(&mut s, "penny");
-    s.send_keys("penny-new-pass");
+    s.send_keys("coral-new-pass");
     s.enter();
     wait(&s, "No verification option is left on this account");
     // Typed from paper: lower case, spaces.
@@ -153,7 +153,7 @@ fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
     );
     let id = svc.id_of("penny").unwrap();
     assert_eq!(
-        svc.check_password(id, &Secret::new("penny-new-pass"))
+        svc.check_password(id, &Secret::new("coral-new-pass"))
             .unwrap(),
         Attempt::Accepted(true)
     );

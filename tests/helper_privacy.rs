@@ -46,7 +46,7 @@ fn accounts(db: &Path) {
     }
     store.set_two_step(z, true, now).unwrap();
     store.replace_recovery_code(z, hash, now).unwrap();
-    store.create_pending_password(z, hash, now).unwrap();
+    store.create_pending_password(z, hash, None, now).unwrap();
     for what in [
         Guarded::Password,
         Guarded::RecoveryCode,
