@@ -7,7 +7,7 @@ use recovery_desk::cli::{AgentCommand, AuditArgs, AuditCommand, Cli, Command};
 use recovery_desk::clock::{self, Clock};
 use recovery_desk::domain::{identifier, password};
 use recovery_desk::secret::{self, OsEntropy, Secret};
-use recovery_desk::store::audit::{GENESIS, Verdict};
+use recovery_desk::store::audit::{GENESIS, Verdict, action};
 use recovery_desk::store::{self, Store, StoreError, seed};
 use recovery_desk::tui::sanitize::sanitize;
 use std::io::{BufRead, IsTerminal, Write};
@@ -118,8 +118,8 @@ fn outbox(path: &Path, to: Option<&str>) -> Result<()> {
             m.sent_at.format("%Y-%m-%d %H:%M:%S UTC"),
             m.channel.as_str(),
             sanitize(&m.address),
-            m.subject,
-            m.body.expose()
+            sanitize(&m.subject),
+            Secret::new(sanitize(m.body.expose())).expose()
         )?;
     }
     Ok(())
@@ -165,6 +165,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
             let p = read_agent_password(&name, password_stdin)?;
             let hash = secret::hash(&p, &mut OsEntropy)?;
             store.add_agent(&name, &hash, clock.now())?;
+            store.audit_append(&name, action::AGENT_ADDED, None, "", clock.now())?;
             println!("added agent {name}");
         }
         AgentCommand::List => {
@@ -185,6 +186,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
             store
                 .disable_agent(&name)
                 .map_err(|e| no_such_agent(e, &name))?;
+            store.audit_append(&name, action::AGENT_DISABLED, None, "", clock.now())?;
             println!("disabled agent {name}");
         }
         AgentCommand::Enable { name } => {
@@ -193,6 +195,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
             store
                 .enable_agent(&name)
                 .map_err(|e| no_such_agent(e, &name))?;
+            store.audit_append(&name, action::AGENT_ENABLED, None, "", clock.now())?;
             println!("enabled agent {name}");
         }
         AgentCommand::ResetPassword {
@@ -223,6 +226,8 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
                     ),
                     e => no_such_agent(e, &name),
                 })?;
+            // The sign-in lockout (derived from the audit log) starts over from this row.
+            store.audit_append(&name, action::AGENT_PASSWORD_RESET, None, "", clock.now())?;
             println!("new password set for agent {name}; the old one no longer works");
         }
     }

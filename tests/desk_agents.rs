@@ -418,3 +418,55 @@ fn reset_password_replaces_the_old_one_and_needs_an_enabled_agent() {
         );
     }
 }
+
+#[test]
+fn a_password_reset_ends_an_agents_lockout_and_every_agent_command_is_audited() {
+    let (_dir, db) = demo_db();
+    let first = "violet-canyon-harbor-2931";
+    let second = "amber-quartz-meadow-5817";
+    ok(&cli(
+        &db,
+        &["agent", "add", "dana", "--password-stdin"],
+        first,
+    ));
+    let mut worker = DeskWorker::open(&db, Arc::new(TestClock::new(t0()))).unwrap();
+    let mut id = 0;
+    let mut sign_in = |password: &str| {
+        id += 1;
+        worker
+            .handle(Request {
+                id,
+                job: Job::SignIn {
+                    name: "dana".into(),
+                    password: Secret::new(password),
+                },
+            })
+            .outcome
+    };
+    for _ in 0..5 {
+        sign_in("Wrong-Guess-Number-9");
+    }
+    // Locked: even the right password is refused unchecked.
+    assert!(matches!(
+        sign_in(first),
+        Outcome::SignInRefused(SignInRefusal::Locked { .. })
+    ));
+    ok(&cli(
+        &db,
+        &["agent", "reset-password", "dana", "--password-stdin"],
+        &format!("{second}\n"),
+    ));
+    assert!(matches!(sign_in(second), Outcome::SignedIn { .. }));
+    ok(&cli(&db, &["agent", "disable", "dana"], ""));
+    ok(&cli(&db, &["agent", "enable", "dana"], ""));
+    let rows = ok(&cli(&db, &["audit", "--agent", "dana"], ""));
+    for a in [
+        "agent_added",
+        "agent_password_reset",
+        "agent_disabled",
+        "agent_enabled",
+    ] {
+        assert!(rows.contains(a), "{a} missing:\n{rows}");
+    }
+    assert!(ok(&cli(&db, &["audit", "verify"], "")).contains("intact"));
+}

@@ -21,12 +21,8 @@ fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
+    // A command refused before it reads its input closes the pipe: that is fine.
+    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
     child.wait_with_output().unwrap()
 }
 
@@ -100,4 +96,21 @@ fn a_missing_key_file_is_an_error_not_a_new_key() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("does not exist"), "{err}");
     assert!(!key.exists());
+}
+
+#[test]
+fn an_empty_file_is_not_taken_for_a_new_database_by_commands_that_only_use_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("empty.db");
+    std::fs::write(&db, b"").unwrap();
+    for args in [&["outbox"][..], &["audit"], &["agent", "disable", "alex"]] {
+        let out = run(&db, args, "");
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("not a recovery-desk database"), "{err}");
+    }
+    // Nothing was written: still empty, and no key file.
+    assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
+    assert!(!dir.path().join("empty.db.key").exists());
 }

@@ -27,6 +27,12 @@ pub mod action {
     /// A sign-in attempt reserved before its password is checked; it counts toward the
     /// agent's lockout until a `sign_in` follows (SPEC §4: reserve before hashing).
     pub const SIGN_IN_ATTEMPT: &str = "sign_in_attempt";
+    /// Agent administration through the `agent` command (the row's agent is the one acted on).
+    pub const AGENT_ADDED: &str = "agent_added";
+    pub const AGENT_DISABLED: &str = "agent_disabled";
+    pub const AGENT_ENABLED: &str = "agent_enabled";
+    /// A new password: the agent's sign-in lockout starts over from here.
+    pub const AGENT_PASSWORD_RESET: &str = "agent_password_reset";
     pub const SIGN_IN_REFUSED: &str = "sign_in_refused";
     pub const SIGN_OUT: &str = "sign_out";
     pub const IDLE_LOCK: &str = "idle_lock";
@@ -501,7 +507,7 @@ fn verify(conn: &Connection, key: &Key) -> rusqlite::Result<Verdict> {
 fn agent_lockout(conn: &Connection, agent: &str) -> rusqlite::Result<Lockout> {
     let mut stmt = conn.prepare_cached(
         "SELECT action, at FROM audit_log WHERE agent = ?1 AND action IN ('sign_in', 'sign_in_attempt')
-           AND id > coalesce((SELECT max(id) FROM audit_log WHERE agent = ?1 AND action = 'sign_in'), 0)
+           AND id > coalesce((SELECT max(id) FROM audit_log WHERE agent = ?1 AND action IN ('sign_in', 'agent_password_reset')), 0)
          ORDER BY id",
     )?;
     let mut l = Lockout::default();

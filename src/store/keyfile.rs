@@ -97,7 +97,7 @@ impl Keys {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(bad(
                     path,
-                    "it does not exist (it is created with the database; restore it from your backup, or pass --key PATH)",
+                    "it does not exist (it is created with the database and is needed to read it: restore it from your backup)",
                 ));
             }
             Err(e) => return Err(bad(path, super::io_reason(&e))),

@@ -252,6 +252,13 @@ impl Store {
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
             }
         };
+        // An empty file is no database to use when the caller asked for an existing one (and
+        // it stays empty: nothing below may write to it).
+        if access == Access::Existing && fs::metadata(path).map(|m| m.len() == 0).unwrap_or(false) {
+            return Err(StoreError::NotADatabase {
+                path: path.to_path_buf(),
+            });
+        }
         let conn = Connection::open_with_flags(path, flags).map_err(|e| classify(path, e))?;
         let mut store = Store {
             conn,
