@@ -96,7 +96,19 @@ fn a_schema_one_database_migrates_with_its_data_keys_and_audit_chain() {
 #[test]
 fn the_demo_accounts_work_after_the_migration() {
     let (_dir, db) = copy_v1(true);
-    let clock = TestClock::new(chrono::Utc::now());
+    // The fixture's clock: a minute before lou's lock (set when it was written) ends.
+    let lou_until: String = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT locked_until FROM lockouts WHERE kind = 'password' AND account_id = (SELECT id FROM accounts WHERE username = 'lou')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let lou_until = chrono::NaiveDateTime::parse_from_str(&lou_until, "%Y-%m-%dT%H:%M:%S%.3fZ")
+        .unwrap()
+        .and_utc();
+    let clock = TestClock::new(lou_until - chrono::Duration::minutes(1));
     let mut svc = Service::new(
         Store::open(&db).unwrap(),
         Box::new(Seeded::new(1)),

@@ -430,6 +430,33 @@ fn second_step_of_signing_in() {
 }
 
 #[test]
+fn recovery_code_as_the_second_step_when_no_method_is_left() {
+    let mut code = None;
+    let mut app = App::with(|svc, db| {
+        let c = jane(svc, db);
+        svc.set_two_step(true).unwrap();
+        // Her only email goes (removed at the store, as if lost long ago).
+        let id = svc.signed_in().unwrap();
+        let m = svc.verified_methods(id).unwrap()[0].id;
+        Store::open(db).unwrap().remove_method(id, m, t0()).unwrap();
+        code = Some(c);
+    });
+    app.typed("jane");
+    app.enter();
+    app.typed(PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "SecondStep");
+    snap!(app, "second_step_recovery_code");
+    app.typed("ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ");
+    app.enter();
+    snap!(app, "second_step_recovery_code_wrong");
+    let code = code.unwrap();
+    app.typed(&code.expose().to_lowercase());
+    app.enter();
+    assert_eq!(app.screen(), "CodeShown");
+}
+
+#[test]
 fn generate_a_recovery_code() {
     let mut app = App::with(|svc, db| {
         svc.create_account("jane", &secret(PASSWORD), &secret(PASSWORD))

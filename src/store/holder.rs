@@ -590,7 +590,11 @@ impl Store {
                     "SELECT c.id, c.code_hash, c.expires_at, c.tries_left FROM one_time_codes c
                        JOIN sign_in_methods m ON m.id = c.method_id
                       WHERE c.account_id = ?1 AND c.method_id = ?2 AND c.purpose = ?3
-                        AND m.account_id = ?1 AND m.removed_at IS NULL
+                        AND m.account_id = ?1
+                        -- A removed method proves nothing; a verification code for an address
+                        -- another account verified first still reaches verify_method, which
+                        -- says so.
+                        AND (m.removed_at IS NULL OR c.purpose = 'verify_method')
                         AND c.used_at IS NULL AND c.tries_left > 0 AND c.expires_at > ?4
                       ORDER BY c.id DESC LIMIT 1",
                 )?
