@@ -3,73 +3,25 @@
 //! passes `PRAGMA integrity_check`, every account has exactly one active code, and the code
 //! the child last announced — or the one before it — verifies.
 //!
-//! The child is this test binary run again with `RD_CRASH_CHILD` set: it announces each code,
-//! then hashes and commits it, so a kill can land anywhere between the two.
-
-mod support;
+//! The child is `recovery-desk-testchild crash` (tests/bin/testchild.rs): it says READY once
+//! its store is open, then announces each code, hashes and commits it, and confirms it, so a
+//! kill can land anywhere between the two. The test waits for READY (no fixed start-up sleep)
+//! and then kills at a random moment within the child's work cycle; one kill in eight lands
+//! during start-up instead, at a random moment before READY.
 
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use recovery_desk::domain::recovery_code;
 use recovery_desk::secret::{self, OsEntropy, Secret};
 use recovery_desk::store::Store;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::sync::mpsc::{RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 const ACCOUNTS: i64 = 3;
-
-/// The child's loop: pick an account, draw a code, announce it, commit it; forever.
-#[test]
-fn crash_child() {
-    let Some(db) = std::env::var_os("RD_CRASH_CHILD") else {
-        return;
-    };
-    let mut store = Store::open(Path::new(&db)).unwrap();
-    let mut pick = StdRng::seed_from_u64(std::process::id() as u64);
-    // Fast mode: a small pool of pre-hashed codes, so nearly all the time is spent inside
-    // SQLite commits and kills land there.
-    let fast = std::env::var_os("RD_CRASH_FAST").is_some();
-    let pool: Vec<(Secret, String)> = if fast {
-        (0..4)
-            .map(|_| {
-                let c = recovery_code::generate(&mut OsEntropy).unwrap();
-                let h = secret::hash(&c, &mut OsEntropy).unwrap();
-                (c, h)
-            })
-            .collect()
-    } else {
-        vec![]
-    };
-    let mut out = std::io::stdout().lock();
-    println!("READY");
-    // Each account cycles through the pool, so its next code always differs from its last.
-    let mut next = [0usize; ACCOUNTS as usize + 1];
-    loop {
-        let account = pick.random_range(1..=ACCOUNTS);
-        let (code, hash) = if fast {
-            let i = next[account as usize];
-            next[account as usize] += 1;
-            let (c, h) = &pool[i % pool.len()];
-            writeln!(out, "CODE {account} {}", c.expose()).unwrap();
-            out.flush().unwrap();
-            (c.clone(), h.clone())
-        } else {
-            let code = recovery_code::generate(&mut OsEntropy).unwrap();
-            writeln!(out, "CODE {account} {}", code.expose()).unwrap();
-            out.flush().unwrap();
-            let hash = secret::hash(&code, &mut OsEntropy).unwrap();
-            (code, hash)
-        };
-        let _ = code;
-        store
-            .replace_recovery_code(account, &hash, chrono::Utc::now())
-            .unwrap();
-        writeln!(out, "DONE {account}").unwrap();
-        out.flush().unwrap();
-    }
-}
+/// How long a child may take to say READY before the test calls it stuck.
+const DEADLINE: Duration = Duration::from_secs(60);
 
 fn active(store: &Store, account: i64) -> Vec<String> {
     let conn = rusqlite::Connection::open(store.path()).unwrap();
@@ -88,11 +40,24 @@ fn kills() -> usize {
         .unwrap_or(200)
 }
 
+/// Argon2 verification, remembered: after most kills an account's active hash is the one
+/// already checked, and a (code, hash) pair always gives the same answer.
+struct Verifier(HashMap<(String, String), bool>, usize);
+
+impl Verifier {
+    fn verifies(&mut self, code: &str, hash: &str) -> bool {
+        *self
+            .0
+            .entry((code.to_string(), hash.to_string()))
+            .or_insert_with(|| {
+                self.1 += 1;
+                secret::verify(&Secret::new(code), hash).unwrap()
+            })
+    }
+}
+
 #[test]
 fn codes_survive_sigkill_at_random_moments() {
-    if std::env::var_os("RD_CRASH_CHILD").is_some() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("crash.db");
     // Each account starts with one known code.
@@ -119,49 +84,93 @@ fn codes_survive_sigkill_at_random_moments() {
             confirmed.insert(a, code.expose().to_string());
         }
     }
+    // Fast children commit these pre-hashed codes, so they start at once and nearly all their
+    // time is spent inside SQLite commits.
+    let pool: Vec<(String, String)> = (0..2)
+        .map(|_| {
+            let c = recovery_code::generate(&mut OsEntropy).unwrap();
+            let h = secret::hash(&c, &mut OsEntropy).unwrap();
+            (c.expose().to_string(), h)
+        })
+        .collect();
     let mut rng = StdRng::seed_from_u64(0x5eed);
-    let exe = std::env::current_exe().unwrap();
+    let mut verifier = Verifier(HashMap::new(), 0);
     let started = Instant::now();
-    let mut mid_commit = 0;
+    let (mut mid_commit, mut in_start_up) = (0, 0);
+    // How long children took to say READY (for kills during start-up).
+    let mut start_ups: Vec<Duration> = vec![];
     for k in 0..kills() {
-        let mut child = Command::new(&exe)
-            .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
-            .env("RD_CRASH_CHILD", &db)
-            .env(
-                if k % 2 == 1 {
-                    "RD_CRASH_FAST"
-                } else {
-                    "RD_CRASH_SLOW"
-                },
-                "1",
-            )
+        let fast = k % 2 == 1;
+        let spawned = Instant::now();
+        let mut command = Command::new(env!("CARGO_BIN_EXE_recovery-desk-testchild"));
+        command.arg("crash").arg(&db);
+        if fast {
+            // Each account starts at the pool code after its active one, so the first code a
+            // fast child announces for it always differs from the last one confirmed.
+            let next: Vec<String> = (1..=ACCOUNTS)
+                .map(|a| {
+                    let i = pool.iter().position(|(c, _)| *c == confirmed[&a]);
+                    i.map_or(0, |i| i + 1).to_string()
+                })
+                .collect();
+            command.arg("fast").arg(next.join(","));
+            for (c, h) in &pool {
+                command.arg(c).arg(h);
+            }
+        } else {
+            command.arg("slow");
+        }
+        let mut child = command
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
         let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
         let reader = std::thread::spawn(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .collect::<Vec<String>>()
+            let mut lines = vec![];
+            for l in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(l.clone());
+                lines.push(l);
+            }
+            lines
         });
-        // Wait for the child to get going, then kill it at a random moment.
-        let delay = if k % 2 == 1 { 100..220 } else { 15..120 };
-        std::thread::sleep(Duration::from_millis(rng.random_range(delay)));
+        if k % 8 == 4 && !start_ups.is_empty() {
+            // During start-up: a random moment before a typical child says READY.
+            start_ups.sort();
+            let typical = start_ups[start_ups.len() / 2];
+            std::thread::sleep(typical.mul_f64(rng.random_range(0.0..1.0)));
+            in_start_up += 1;
+        } else {
+            let next = || match rx.recv_timeout(DEADLINE) {
+                Ok(l) => l,
+                Err(RecvTimeoutError::Timeout) => panic!("the child was silent for {DEADLINE:?}"),
+                Err(RecvTimeoutError::Disconnected) => panic!("the child died on its own"),
+            };
+            while next() != "READY" {}
+            start_ups.push(spawned.elapsed());
+            // A random moment: after a random number of committed codes (a fast child's first
+            // commit is slower than the rest), a random part of one work cycle later (some
+            // 25 µs of SQLite when fast; an Argon2 hash, then a commit, when slow).
+            let (done, within) = if fast {
+                (0..50, 0..60)
+            } else {
+                (0..2, 0..40_000)
+            };
+            for _ in 0..rng.random_range(done) {
+                while !next().starts_with("DONE ") {}
+            }
+            std::thread::sleep(Duration::from_micros(rng.random_range(within)));
+        }
         unsafe {
             libc::kill(child.id() as i32, libc::SIGKILL);
         }
         child.wait().unwrap();
-        let lines = reader.join().unwrap();
-        // libtest may print "test crash_child ... " on the same line as the first marker.
-        let lines: Vec<String> = lines
-            .iter()
-            .filter_map(|l| {
-                l.find("CODE ")
-                    .or_else(|| l.find("DONE "))
-                    .map(|i| l[i..].to_string())
-            })
+        let lines: Vec<String> = reader
+            .join()
+            .unwrap()
+            .into_iter()
+            .filter(|l| l.starts_with("CODE ") || l.starts_with("DONE "))
             .collect();
         if lines.last().is_some_and(|l| l.starts_with("CODE")) {
             mid_commit += 1;
@@ -190,12 +199,12 @@ fn codes_survive_sigkill_at_random_moments() {
                 hashes.len()
             );
             let last = confirmed.get(&a).unwrap().clone();
-            let verifies = |c: &str| secret::verify(&Secret::new(c), &hashes[0]).unwrap();
             match unconfirmed.get(&a) {
                 // Killed mid-way: the new code (committed, not yet confirmed) or the last
                 // confirmed one — never neither, never both.
                 Some(newer) => {
-                    let (n, o) = (verifies(newer), verifies(&last));
+                    let n = verifier.verifies(newer, &hashes[0]);
+                    let o = verifier.verifies(&last, &hashes[0]);
                     assert!(
                         n ^ o,
                         "account {a}: active code is neither the last shown nor the one before it"
@@ -206,15 +215,16 @@ fn codes_survive_sigkill_at_random_moments() {
                     }
                 }
                 None => assert!(
-                    verifies(&last),
+                    verifier.verifies(&last, &hashes[0]),
                     "account {a}: the last shown code does not verify"
                 ),
             }
         }
     }
     println!(
-        "{} SIGKILLs in {:.1} s ({mid_commit} landed between announcing and confirming a code; {committed_unconfirmed} of those had committed): integrity ok, exactly one active code per account every time",
+        "{} SIGKILLs in {:.1} s ({in_start_up} during start-up; {mid_commit} landed between announcing and confirming a code; {committed_unconfirmed} of those had committed; {} Argon2 verifications): integrity ok, exactly one active code per account every time",
         kills(),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        verifier.1,
     );
 }

@@ -2,69 +2,109 @@
 //! same time, 100 rounds. After each round exactly one code is active, it is one of the codes
 //! shown to a user, and no "database is locked" error reached anyone.
 //!
-//! The children are this test binary run again with `RD_RACE_CHILD` set; each signs in through
-//! the holder service (as the console does) and regenerates the code a few times.
+//! The two processes are `recovery-desk-testchild race` (tests/bin/testchild.rs): each signs
+//! in through the holder service (as the console does), says READY, and on each GO line
+//! regenerates the code a few times. Both get GO together; each reports the CLOCK_MONOTONIC
+//! span its regenerations took, so the test proves the two really ran at the same time.
 
-use recovery_desk::clock;
 use recovery_desk::secret::{self, OsEntropy, Secret};
-use recovery_desk::service::{Attempt, Service};
 use recovery_desk::store::Store;
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::Duration;
 
 const PER_CHILD: usize = 3;
+/// How long a child may take to answer before the test calls it stuck.
+const DEADLINE: Duration = Duration::from_secs(60);
 
-#[test]
-fn race_child() {
-    let Some(db) = std::env::var_os("RD_RACE_CHILD") else {
-        return;
-    };
-    let store = match Store::open(Path::new(&db)) {
-        Ok(s) => s,
-        Err(e) => {
-            println!("ERROR {e}");
-            return;
-        }
-    };
-    let mut svc = Service::new(store, Box::new(OsEntropy), clock::system());
-    let mut out = std::io::stdout().lock();
-    match svc.check_password(1, &Secret::new("a long password")) {
-        Ok(Attempt::Accepted(false)) => {}
-        other => {
-            writeln!(out, "ERROR sign-in: {other:?}").unwrap();
-            return;
-        }
-    }
-    for _ in 0..PER_CHILD {
-        match svc.generate_recovery_code() {
-            Ok(code) => writeln!(out, "SHOWN {}", code.expose()).unwrap(),
-            Err(e) => writeln!(out, "ERROR {e}").unwrap(),
-        }
-    }
-    out.flush().unwrap();
+/// One racing process and the lines it prints.
+struct Racer {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
 }
 
-fn codes(out: &[u8]) -> (Vec<String>, Vec<String>) {
-    let text = String::from_utf8_lossy(out);
-    let mut shown = vec![];
-    let mut errors = vec![];
-    for l in text.lines() {
-        if let Some(i) = l.find("SHOWN ") {
-            shown.push(l[i + 6..].trim().to_string());
-        }
-        if let Some(i) = l.find("ERROR ") {
-            errors.push(l[i + 6..].to_string());
+/// What a racer reported for one round.
+struct Round {
+    shown: Vec<String>,
+    errors: Vec<String>,
+    /// CLOCK_MONOTONIC nanoseconds: first regeneration started, last one returned.
+    span: (u128, u128),
+}
+
+impl Racer {
+    fn spawn(db: &std::path::Path) -> Racer {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_recovery-desk-testchild"))
+            .arg("race")
+            .arg(db)
+            .arg(PER_CHILD.to_string())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, lines) = channel();
+        std::thread::spawn(move || {
+            for l in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(l).is_err() {
+                    break;
+                }
+            }
+        });
+        Racer {
+            child,
+            stdin,
+            lines,
         }
     }
-    (shown, errors)
+
+    /// The next line, waiting at most [`DEADLINE`].
+    fn line(&self) -> String {
+        match self.lines.recv_timeout(DEADLINE) {
+            Ok(l) => l,
+            Err(RecvTimeoutError::Timeout) => panic!("a racer printed nothing for {DEADLINE:?}"),
+            Err(RecvTimeoutError::Disconnected) => panic!("a racer exited early"),
+        }
+    }
+
+    fn go(&mut self) {
+        writeln!(self.stdin, "GO").unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// Everything up to the round's END line.
+    fn round(&self) -> Round {
+        let mut r = Round {
+            shown: vec![],
+            errors: vec![],
+            span: (0, 0),
+        };
+        loop {
+            let l = self.line();
+            if l == "END" {
+                return r;
+            } else if let Some(code) = l.strip_prefix("SHOWN ") {
+                r.shown.push(code.to_string());
+            } else if let Some(span) = l.strip_prefix("SPAN ") {
+                let (a, b) = span.split_once(' ').unwrap();
+                r.span = (a.parse().unwrap(), b.parse().unwrap());
+            } else {
+                r.errors.push(l);
+            }
+        }
+    }
+}
+
+/// Whether the two time spans share some instant.
+fn overlap(a: (u128, u128), b: (u128, u128)) -> bool {
+    a.0 < b.1 && b.0 < a.1
 }
 
 #[test]
 fn two_processes_regenerating_leave_exactly_one_shown_code_active() {
-    if std::env::var_os("RD_RACE_CHILD").is_some() {
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("race.db");
     {
@@ -77,36 +117,32 @@ fn two_processes_regenerating_leave_exactly_one_shown_code_active() {
             1
         );
     }
-    let exe = std::env::current_exe().unwrap();
     let rounds: usize = std::env::var("RD_RACE_ROUNDS")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(100);
+    let (mut a, mut b) = (Racer::spawn(&db), Racer::spawn(&db));
+    for r in [&a, &b] {
+        let l = r.line();
+        assert_eq!(l, "READY", "a racer could not start");
+    }
+    let conn = rusqlite::Connection::open(&db).unwrap();
     let mut overlapping = 0;
     for round in 0..rounds {
-        let spawn = || {
-            Command::new(&exe)
-                .args(["--exact", "race_child", "--nocapture", "--test-threads=1"])
-                .env("RD_RACE_CHILD", &db)
-                .stdout(Stdio::piped())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap()
-        };
-        let (a, b) = (spawn(), spawn());
-        let (a, b) = (a.wait_with_output().unwrap(), b.wait_with_output().unwrap());
-        let (sa, ea) = codes(&a.stdout);
-        let (sb, eb) = codes(&b.stdout);
+        a.go();
+        b.go();
+        let (ra, rb) = (a.round(), b.round());
         assert!(
-            ea.is_empty() && eb.is_empty(),
-            "round {round}: errors reached a user: {ea:?} {eb:?}"
+            ra.errors.is_empty() && rb.errors.is_empty(),
+            "round {round}: errors reached a user: {:?} {:?}",
+            ra.errors,
+            rb.errors
         );
         assert_eq!(
-            (sa.len(), sb.len()),
+            (ra.shown.len(), rb.shown.len()),
             (PER_CHILD, PER_CHILD),
             "round {round}"
         );
-        let conn = rusqlite::Connection::open(&db).unwrap();
         let active: Vec<String> = conn
             .prepare("SELECT code_hash FROM recovery_codes WHERE account_id = 1 AND revoked_at IS NULL AND used_at IS NULL")
             .unwrap()
@@ -121,26 +157,28 @@ fn two_processes_regenerating_leave_exactly_one_shown_code_active() {
             active.len()
         );
         // The winner is the last code one of the two showed.
-        let last_a = secret::verify(&Secret::new(sa.last().unwrap().as_str()), &active[0]).unwrap();
-        let last_b = secret::verify(&Secret::new(sb.last().unwrap().as_str()), &active[0]).unwrap();
+        let (last_a, last_b) = (ra.shown.last().unwrap(), rb.shown.last().unwrap());
+        let won_a = secret::verify(&Secret::new(last_a.as_str()), &active[0]).unwrap();
+        let won_b = secret::verify(&Secret::new(last_b.as_str()), &active[0]).unwrap();
         assert!(
-            last_a ^ last_b,
+            won_a ^ won_b,
             "round {round}: the active code is not the last one shown"
         );
-        // Did the two really interleave? (Some code of A committed after some of B and back.)
-        let times: Vec<(String, i64)> = conn
-            .prepare("SELECT created_at, id FROM recovery_codes ORDER BY id DESC LIMIT 6")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
-        let _ = times;
-        if !(last_a && sb.is_empty()) {
+        if overlap(ra.span, rb.span) {
             overlapping += 1;
         }
     }
+    // Both got GO together, so their regenerations run side by side unless something
+    // serialises the two processes (or the test stops racing them).
+    assert!(
+        overlapping * 2 >= rounds,
+        "the two processes overlapped in time in only {overlapping} of {rounds} rounds"
+    );
+    drop(a.stdin);
+    drop(b.stdin);
+    assert!(a.child.wait().unwrap().success());
+    assert!(b.child.wait().unwrap().success());
     println!(
-        "{rounds} rounds of two concurrent processes x {PER_CHILD} regenerations: exactly one shown code active after each, no error reached a user ({overlapping} rounds checked)"
+        "{rounds} rounds of two concurrent processes x {PER_CHILD} regenerations: exactly one shown code active after each, no error reached a user; the two overlapped in time in {overlapping} rounds"
     );
 }
