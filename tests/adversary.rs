@@ -635,3 +635,145 @@ fn a_reset_refuses_the_current_password() {
         ResetOutcome::Pending { .. }
     ));
 }
+
+// ---- Promises a hand-injected bug once slipped past (issue 15's survivors) ---------------
+
+#[test]
+fn five_wrong_one_time_codes_lock_entry_and_then_even_the_right_code_is_refused() {
+    let f = Fixture::new();
+    let (mut svc, id, _) = two_step_jane(&f, 20);
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    // Three wrong tries spend the first code.
+    svc.send_code(id, m, Purpose::Recovery).unwrap();
+    let first = last_code(svc.store(), "jane@example.com");
+    let wrong = |right: &str| {
+        if right == "000000" {
+            "111111"
+        } else {
+            "000000"
+        }
+        .to_string()
+    };
+    for left in [4, 3, 2] {
+        assert_eq!(
+            svc.check_code(id, m, Purpose::Recovery, &wrong(&first))
+                .unwrap(),
+            Attempt::Accepted(CodeCheck::Wrong {
+                code_tries_left: left - 2,
+                tries_left: left
+            })
+        );
+    }
+    // A new code: the account-wide count goes on (4th wrong), then the 5th locks.
+    svc.send_code(id, m, Purpose::Recovery).unwrap();
+    let second = last_code(svc.store(), "jane@example.com");
+    assert!(matches!(
+        svc.check_code(id, m, Purpose::Recovery, &wrong(&second))
+            .unwrap(),
+        Attempt::Accepted(CodeCheck::Wrong { tries_left: 1, .. })
+    ));
+    assert!(matches!(
+        svc.check_code(id, m, Purpose::Recovery, &wrong(&second))
+            .unwrap(),
+        Attempt::LockedNow { .. }
+    ));
+    // The second code still has a try, but entry is locked: the right code is refused.
+    assert!(matches!(
+        svc.check_code(id, m, Purpose::Recovery, &second).unwrap(),
+        Attempt::Locked { .. }
+    ));
+    assert!(svc.proofs(id).is_empty());
+    // And no new code is sent while locked.
+    assert!(matches!(
+        svc.send_code(id, m, Purpose::Recovery),
+        Err(ServiceError::Refused(_))
+    ));
+}
+
+#[test]
+fn a_right_recovery_code_starts_the_wrong_count_over() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 21);
+    let wrong = "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ";
+    for _ in 0..4 {
+        svc.check_recovery_code(id, wrong).unwrap();
+    }
+    let fresh = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    svc.sign_out();
+    for left in (1..=4).rev() {
+        let a = svc.check_recovery_code(id, wrong).unwrap();
+        assert!(
+            matches!(a, Attempt::Wrong { tries_left } if tries_left == left),
+            "{a:?}"
+        );
+    }
+    recovered(svc.check_recovery_code(id, fresh.expose()).unwrap());
+}
+
+#[test]
+fn two_codes_from_the_same_method_are_one_proof() {
+    let f = Fixture::new();
+    let (mut svc, id, _) = two_step_jane(&f, 22);
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    for _ in 0..2 {
+        svc.send_code(id, m, Purpose::Recovery).unwrap();
+        let c = last_code(svc.store(), "jane@example.com");
+        assert_eq!(
+            svc.check_code(id, m, Purpose::Recovery, &c).unwrap(),
+            Attempt::Accepted(CodeCheck::Ok)
+        );
+    }
+    assert_eq!(svc.proofs(id).len(), 1);
+    // With two-step on, one proof makes the change wait.
+    assert!(matches!(
+        svc.reset_password(id, &s(NEW), &s(NEW)).unwrap(),
+        ResetOutcome::Pending { .. }
+    ));
+}
+
+#[test]
+fn a_pending_change_is_announced_to_every_verified_method_with_its_date() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 23);
+    svc.create_account("other", &s(THIEF), &s(THIEF)).unwrap();
+    svc.sign_out();
+    recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    let before = svc.store().outbox(Some("jane@example.com")).unwrap().len();
+    svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
+    let sent = svc.store().outbox(Some("jane@example.com")).unwrap();
+    let pending: Vec<_> = sent[before..]
+        .iter()
+        .filter(|m| m.subject == "A password change is pending")
+        .collect();
+    assert_eq!(pending.len(), 1);
+    let due = (t0() + Duration::days(30)).format("%Y-%m-%d").to_string();
+    assert!(
+        pending[0].body.expose().contains(&due),
+        "{}",
+        pending[0].body.expose()
+    );
+    assert!(pending[0].body.expose().contains("Cancel this change"));
+}
+
+#[test]
+fn a_reset_uses_up_its_proof() {
+    let f = Fixture::new();
+    let mut svc = f.service(24);
+    let id = svc.create_account("nils", &s(OLD), &s(OLD)).unwrap();
+    let code = svc.generate_recovery_code().unwrap();
+    svc.sign_out();
+    recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    assert_eq!(
+        svc.reset_password(id, &s(NEW), &s(NEW)).unwrap(),
+        ResetOutcome::Applied
+    );
+    // The same session cannot set another password on the same proof.
+    assert!(matches!(
+        svc.reset_password(id, &s(THIEF), &s(THIEF)),
+        Err(ServiceError::NoRecoveryProof)
+    ));
+    assert_eq!(
+        svc.check_password(id, &s(NEW)).unwrap(),
+        Attempt::Accepted(false)
+    );
+}

@@ -744,6 +744,12 @@ fn hostile_account_draws_harmlessly() {
             rusqlite::params![id, "\x1b[31mx@evil.example"],
         )
         .unwrap();
+        // A pending change whose stored kind carries escapes and a control character.
+        c.execute(
+            "INSERT INTO pending_changes (account_id, kind, new_password_hash, requested_at, effective_at) VALUES (?1, ?2, 'x', '2026-11-25T09:30:00.000Z', '2026-12-25T09:30:00.000Z')",
+            rusqlite::params![id, "\x1b]0;pwned\x07odd\x08change\x1b[2J"],
+        )
+        .unwrap();
         for i in 0..25 {
             c.execute(
                 "INSERT INTO security_events (account_id, at, kind, detail) VALUES (?1, '2026-11-25T09:30:00.000Z', ?2, ?3)",
@@ -758,6 +764,9 @@ fn hostile_account_draws_harmlessly() {
         .unwrap();
     d.find(&format!("#{id}"));
     let text = d.text();
+    // The pending change is listed, its kind cleaned (the title sequence removed whole).
+    assert!(text.contains("oddchange"), "{text}");
+    assert!(!text.contains("pwned"), "{text}");
     // The OSC title sequence and the clear-screen are removed whole, the override dropped.
     assert!(
         text.contains("Account                 evilname (#"),
