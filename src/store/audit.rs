@@ -978,6 +978,21 @@ mod tests {
     }
 
     #[test]
+    fn an_edit_to_the_newest_row_is_caught() {
+        let (_t, db) = setup();
+        let mut log = AuditLog::open(&db).unwrap();
+        for i in 0..3 {
+            log.append("alex", action::VIEW, Some(i), "", Utc::now())
+                .unwrap();
+        }
+        let s = Store::open(&db).unwrap();
+        s.conn()
+            .execute("UPDATE audit_log SET account_id = 99 WHERE id = 3", [])
+            .unwrap();
+        assert_eq!(s.audit_verify().unwrap(), Verdict::Edited { id: 3 });
+    }
+
+    #[test]
     fn agent_lockout_replays_reserved_attempts() {
         let (_t, db) = setup();
         let mut log = AuditLog::open(&db).unwrap();
