@@ -514,42 +514,23 @@ fn every_console_field_survives_hostile_input() {
     assert_nothing_echoed(&raw, start);
 }
 
-/// libfaketime, where the machine has it (Debian: `apt-get install libfaketime`).
-fn libfaketime() -> Option<PathBuf> {
-    [
-        "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1",
-        "/usr/lib/aarch64-linux-gnu/faketime/libfaketimeMT.so.1",
-        "/usr/lib/faketime/libfaketimeMT.so.1",
-        "/usr/local/lib/faketime/libfaketimeMT.so.1",
-    ]
-    .iter()
-    .map(PathBuf::from)
-    .find(|p| p.exists())
-}
-
 fn set_offset(file: &Path, seconds: i64) {
     std::fs::write(file, format!("{seconds:+}\n")).unwrap();
 }
 
 /// The re-auth password field only shows once the sign-in is more than 10 minutes old. The
-/// binary has no clock seam (by design), so the wall clock is moved with libfaketime, in two
-/// six-minute steps with a key press between them so the 10-minute idle sign-out does not
-/// fire first. It needs libfaketime (Debian: `apt-get install libfaketime`; `.ci/run`
-/// installs it) and fails, saying so, without it.
+/// debug binary's clock seam (`RECOVERY_DESK_DEBUG_CLOCK_FILE`, compiled into debug builds
+/// only) moves its clock, in two six-minute steps with a key press between them so the
+/// 10-minute idle sign-out does not fire first.
 #[test]
 fn reauth_password_survives_hostile_input() {
-    let lib = libfaketime().expect(
-        "libfaketime is needed to move the binary's clock past the re-authentication window: apt-get install libfaketime",
-    );
     let demo = Demo::new();
-    let offset = demo.dir.path().join("faketime");
+    let offset = demo.dir.path().join("clock-offset");
     set_offset(&offset, 0);
-    let env = [
-        ("LD_PRELOAD", lib.to_str().unwrap()),
-        ("FAKETIME_TIMESTAMP_FILE", offset.to_str().unwrap()),
-        ("FAKETIME_NO_CACHE", "1"),
-        ("FAKETIME_DONT_FAKE_MONOTONIC", "1"),
-    ];
+    let env = [(
+        recovery_desk::clock::DEBUG_CLOCK_FILE,
+        offset.to_str().unwrap(),
+    )];
     let mut s = demo.spawn(false, &env);
     wait(&s, "Enter the username of your account.");
     let start = s.raw_len();
