@@ -12,71 +12,16 @@ use recovery_desk::service::{
 };
 use recovery_desk::store::Store;
 use recovery_desk::store::holder::Purpose;
-use recovery_desk::store::read::MethodKind;
-use std::path::PathBuf;
 use std::sync::{Arc, Barrier};
-use support::seams::{Seeded, TestClock, t0};
+use support::holder::{Fixture, add_verified_email, last_code};
+use support::seams::{Seeded, t0};
 
 const OLD: &str = "Tangerine-Lighthouse-42";
 const NEW: &str = "Quartz-Meadow-Harbor-19";
 const THIEF: &str = "Velvet-Canyon-Rocket-88";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    clock: TestClock,
-}
-
-impl Fixture {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("adversary.db");
-        Fixture {
-            db,
-            _dir: dir,
-            clock: TestClock::new(t0()),
-        }
-    }
-    fn service(&self, seed: u64) -> Service {
-        Service::new(
-            Store::open(&self.db).unwrap(),
-            Box::new(Seeded::new(seed)),
-            Arc::new(self.clock.clone()),
-        )
-    }
-}
-
 fn s(x: &str) -> Secret {
     Secret::new(x)
-}
-
-/// The newest six-digit code the outbox sent to `addr`.
-fn last_code(store: &Store, addr: &str) -> String {
-    let msgs = store.outbox(Some(addr)).unwrap();
-    let body = msgs
-        .iter()
-        .rev()
-        .find(|m| m.subject == "Your security code")
-        .expect("a security code was sent")
-        .body
-        .expose()
-        .to_string();
-    body.split_whitespace()
-        .find(|w| w.len() == 7 && w.ends_with('.') && w[..6].bytes().all(|b| b.is_ascii_digit()))
-        .unwrap()[..6]
-        .to_string()
-}
-
-/// Adds `addr` as an email and verifies it with the code from the outbox.
-fn add_verified_email(svc: &mut Service, addr: &str) -> i64 {
-    let m = svc.add_method(MethodKind::Email, addr).unwrap();
-    let id = svc.signed_in().unwrap();
-    let c = last_code(svc.store(), addr);
-    assert_eq!(
-        svc.check_code(id, m, Purpose::VerifyMethod, &c).unwrap(),
-        Attempt::Accepted(CodeCheck::Ok)
-    );
-    m
 }
 
 /// jane: password OLD, a verified email, two-step on, and a recovery code; signed out.

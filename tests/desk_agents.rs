@@ -323,19 +323,11 @@ fn disabling_an_agent_locks_a_signed_in_desk_at_its_next_request() {
     assert_locked_by_disable(&mut desk, &db, before);
 }
 
-#[test]
-fn reset_password_replaces_the_old_one_and_needs_an_enabled_agent() {
-    let (_dir, db) = demo_db();
-    let first = "violet-canyon-harbor-2931";
-    let second = "amber-quartz-meadow-5817";
-    ok(&cli(
-        &db,
-        &["agent", "add", "dana", "--password-stdin"],
-        first,
-    ));
-    let mut worker = DeskWorker::open(&db, Arc::new(TestClock::new(t0()))).unwrap();
+/// A desk worker on `db` where dana signs in, one request id after another.
+fn dana_signs_in(db: &Path) -> impl FnMut(&str) -> Outcome {
+    let mut worker = DeskWorker::open(db, Arc::new(TestClock::new(t0()))).unwrap();
     let mut id = 0;
-    let mut sign_in = |password: &str| {
+    move |password: &str| {
         id += 1;
         worker
             .handle(Request {
@@ -346,7 +338,20 @@ fn reset_password_replaces_the_old_one_and_needs_an_enabled_agent() {
                 },
             })
             .outcome
-    };
+    }
+}
+
+#[test]
+fn reset_password_replaces_the_old_one_and_needs_an_enabled_agent() {
+    let (_dir, db) = demo_db();
+    let first = "violet-canyon-harbor-2931";
+    let second = "amber-quartz-meadow-5817";
+    ok(&cli(
+        &db,
+        &["agent", "add", "dana", "--password-stdin"],
+        first,
+    ));
+    let mut sign_in = dana_signs_in(&db);
     assert!(matches!(sign_in(first), Outcome::SignedIn { .. }));
 
     let out = ok(&cli(
@@ -429,20 +434,7 @@ fn a_password_reset_ends_an_agents_lockout_and_every_agent_command_is_audited() 
         &["agent", "add", "dana", "--password-stdin"],
         first,
     ));
-    let mut worker = DeskWorker::open(&db, Arc::new(TestClock::new(t0()))).unwrap();
-    let mut id = 0;
-    let mut sign_in = |password: &str| {
-        id += 1;
-        worker
-            .handle(Request {
-                id,
-                job: Job::SignIn {
-                    name: "dana".into(),
-                    password: Secret::new(password),
-                },
-            })
-            .outcome
-    };
+    let mut sign_in = dana_signs_in(&db);
     for _ in 0..5 {
         sign_in("Wrong-Guess-Number-9");
     }

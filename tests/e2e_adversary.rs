@@ -11,7 +11,7 @@ use recovery_desk::service::{Attempt, Service};
 use recovery_desk::store::{Store, seed};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use support::pty::{DEFAULT_TIMEOUT, PtySession, bin_path};
+use support::pty::{DEFAULT_TIMEOUT, PtySession, bin_path, holder_console, outbox_code};
 use support::seams::Seeded;
 
 struct Db {
@@ -27,37 +27,13 @@ fn demo() -> Db {
     Db { _dir: dir, path }
 }
 
+/// The holder console on `db`.
 fn console(db: &Path) -> PtySession {
-    let s = PtySession::app()
-        .arg("--db")
-        .arg(db)
-        .env("TZ", "UTC")
-        .env_remove("RECOVERY_DESK_DB")
-        .spawn()
-        .expect("spawn the console");
-    s.expect_text("Enter the username of your account.", DEFAULT_TIMEOUT);
-    s
+    holder_console(db)
 }
 
 fn wait(s: &PtySession, text: &str) -> String {
     s.expect_text(text, DEFAULT_TIMEOUT)
-}
-
-/// The newest one-time code sent to `address`, read with `recovery-desk outbox --to`.
-fn outbox_code(db: &Path, address: &str) -> String {
-    let out = Command::new(bin_path())
-        .arg("--db")
-        .arg(db)
-        .args(["outbox", "--to", address])
-        .output()
-        .expect("run outbox");
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8(out.stdout).unwrap();
-    let marker = "security code is ";
-    let at = text
-        .rfind(marker)
-        .unwrap_or_else(|| panic!("no code in:\n{text}"));
-    text[at + marker.len()..at + marker.len() + 6].to_string()
 }
 
 /// Moves every waiting change of `username` to a date already past, as 30 days passing would.

@@ -13,8 +13,7 @@ use recovery_desk::store::Store;
 use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use support::pty::{DEFAULT_TIMEOUT, PtySession, bin_path};
+use support::pty::{DEFAULT_TIMEOUT, PtySession, holder_console, outbox_code};
 use support::seams::Seeded;
 
 const PASSWORD: &str = "first password 1";
@@ -31,34 +30,9 @@ fn db() -> Db {
     Db { _dir: dir, path }
 }
 
-/// The console on `db`, local time pinned to UTC.
+/// The holder console on `db`.
 fn console(db: &Path) -> PtySession {
-    let s = PtySession::app()
-        .arg("--db")
-        .arg(db)
-        .env("TZ", "UTC")
-        .env_remove("RECOVERY_DESK_DB")
-        .spawn()
-        .expect("spawn the console");
-    s.expect_text("Enter the username of your account.", DEFAULT_TIMEOUT);
-    s
-}
-
-/// The newest one-time code sent to `address`, read with `recovery-desk outbox --to`.
-fn outbox_code(db: &Path, address: &str) -> String {
-    let out = Command::new(bin_path())
-        .arg("--db")
-        .arg(db)
-        .args(["outbox", "--to", address])
-        .output()
-        .expect("run outbox");
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8(out.stdout).unwrap();
-    let marker = "security code is ";
-    let at = text
-        .rfind(marker)
-        .unwrap_or_else(|| panic!("no code in:\n{text}"));
-    text[at + marker.len()..at + marker.len() + 6].to_string()
+    holder_console(db)
 }
 
 /// The recovery code shown in the box on screen (five dashed groups).

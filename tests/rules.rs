@@ -9,37 +9,11 @@ use recovery_desk::secret::Secret;
 use recovery_desk::service::{
     Attempt, CodeCheck, RecoveryCheck, ResetOutcome, Service, ServiceError,
 };
-use recovery_desk::store::Store;
 use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
-use std::path::{Path, PathBuf};
-use std::sync::Arc;
-use support::seams::{Seeded, TestClock, t0};
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    clock: TestClock,
-}
-
-impl Fixture {
-    fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("rules.db");
-        Fixture {
-            db,
-            _dir: dir,
-            clock: TestClock::new(t0()),
-        }
-    }
-    fn service(&self, seed: u64) -> Service {
-        Service::new(
-            Store::open(&self.db).unwrap(),
-            Box::new(Seeded::new(seed)),
-            Arc::new(self.clock.clone()),
-        )
-    }
-}
+use std::path::Path;
+use support::holder::{Fixture, add_verified_email, last_code};
+use support::seams::t0;
 
 fn s(x: &str) -> Secret {
     Secret::new(x)
@@ -212,34 +186,6 @@ fn lockouts_double_and_passwords_follow_the_same_rule() {
         svc.check_password(id, &s("a long password")).unwrap(),
         Attempt::Accepted(false)
     ));
-}
-
-/// Adds and verifies an email by reading the code from the outbox.
-fn add_verified_email(svc: &mut Service, addr: &str) -> i64 {
-    let m = svc.add_method(MethodKind::Email, addr).unwrap();
-    let code = last_code(svc.store(), addr);
-    let id = svc.signed_in().unwrap();
-    assert_eq!(
-        svc.check_code(id, m, Purpose::VerifyMethod, &code).unwrap(),
-        Attempt::Accepted(CodeCheck::Ok)
-    );
-    m
-}
-
-fn last_code(store: &Store, addr: &str) -> String {
-    let msgs = store.outbox(Some(addr)).unwrap();
-    let body = msgs
-        .iter()
-        .rev()
-        .find(|m| m.subject == "Your security code")
-        .unwrap()
-        .body
-        .expose()
-        .to_string();
-    body.split_whitespace()
-        .find(|w| w.len() == 7 && w.ends_with('.') && w[..6].bytes().all(|b| b.is_ascii_digit()))
-        .unwrap()[..6]
-        .to_string()
 }
 
 #[test]

@@ -15,35 +15,28 @@ use recovery_desk::service::{Attempt, CodeCheck, Service, ServiceError};
 use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
 use recovery_desk::store::{Store, StoreError};
-use std::path::PathBuf;
-use std::sync::Arc;
-use support::seams::{Seeded, TestClock, t0};
+use support::seams::t0;
 
 const TAKEN: &str = "That address is already used by an account.";
 
-struct Fixture {
-    _dir: tempfile::TempDir,
-    db: PathBuf,
-    clock: TestClock,
+/// The shared holder fixture, with the desk's lookup and the outbox beside it.
+struct Fixture(support::holder::Fixture);
+
+impl std::ops::Deref for Fixture {
+    type Target = support::holder::Fixture;
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
 }
 
 impl Fixture {
     fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
-        Fixture {
-            db: dir.path().join("methods.db"),
-            _dir: dir,
-            clock: TestClock::new(t0()),
-        }
+        Fixture(support::holder::Fixture::new())
     }
 
     /// A signed-in holder of a new account `name`.
     fn holder(&self, name: &str, seed: u64) -> Service {
-        let mut svc = Service::new(
-            Store::open(&self.db).unwrap(),
-            Box::new(Seeded::new(seed)),
-            Arc::new(self.clock.clone()),
-        );
+        let mut svc = self.service(seed);
         let p = Secret::new("plum kettle orbit");
         svc.create_account(name, &p, &p).unwrap();
         svc
@@ -60,21 +53,7 @@ impl Fixture {
 
     /// The one-time codes sent to `address`, oldest first.
     fn codes_sent_to(&self, address: &str) -> Vec<String> {
-        Store::open(&self.db)
-            .unwrap()
-            .outbox(Some(address))
-            .unwrap()
-            .iter()
-            .filter(|m| m.subject == "Your security code")
-            .map(|m| {
-                m.body
-                    .expose()
-                    .split(|c: char| !c.is_ascii_digit())
-                    .find(|w| w.len() == 6)
-                    .unwrap()
-                    .to_string()
-            })
-            .collect()
+        support::holder::codes_sent_to(&Store::open(&self.db).unwrap(), address)
     }
 }
 

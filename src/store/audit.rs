@@ -765,15 +765,20 @@ mod tests {
         (tmp, db)
     }
 
+    /// The desk's audit connection on `db`, after `n` lookups of accounts 0..n.
+    fn appended(db: &Path, n: i64) -> AuditLog {
+        let mut log = AuditLog::open(db).unwrap();
+        for i in 0..n {
+            log.append("alex", action::LOOKUP, Some(i), "ja•••", Utc::now())
+                .unwrap();
+        }
+        log
+    }
+
     #[test]
     fn chain_verifies_and_detects_edit_delete_truncate() {
         let (_t, db) = setup();
-        let now = Utc::now();
-        let mut log = AuditLog::open(&db).unwrap();
-        for i in 0..5 {
-            log.append("alex", action::LOOKUP, Some(i), "ja•••", now)
-                .unwrap();
-        }
+        drop(appended(&db, 5));
         let s = Store::open(&db).unwrap();
         assert!(matches!(
             s.audit_verify().unwrap(),
@@ -847,11 +852,7 @@ mod tests {
         // The attacker's move (SPEC §6): on the desk's own connection, rewrite row 1 in place
         // with INSERT OR REPLACE (the authorizer sees only an INSERT into audit_log).
         let (_t, db) = setup();
-        let mut log = AuditLog::open(&db).unwrap();
-        for i in 0..3 {
-            log.append("alex", action::LOOKUP, Some(i), "ja•••", Utc::now())
-                .unwrap();
-        }
+        let log = appended(&db, 3);
         let before = rows_of(&db);
         for sql in [
             "INSERT OR REPLACE INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash)
@@ -910,11 +911,7 @@ mod tests {
         // they were never issued. SQLite's AUTOINCREMENT bookkeeping does not pass through the
         // authorizer, so the desk's connection may refuse every write to it.
         let (_t, db) = setup();
-        let mut log = AuditLog::open(&db).unwrap();
-        for i in 0..3 {
-            log.append("alex", action::VIEW, Some(i), "", Utc::now())
-                .unwrap();
-        }
+        let mut log = appended(&db, 3);
         for sql in [
             "UPDATE sqlite_sequence SET seq = 0 WHERE name = 'audit_log'",
             "DELETE FROM sqlite_sequence",
@@ -944,11 +941,7 @@ mod tests {
     #[test]
     fn a_row_of_the_wrong_type_is_named_not_a_type_error() {
         let (_t, db) = setup();
-        let mut log = AuditLog::open(&db).unwrap();
-        for i in 0..3 {
-            log.append("alex", action::LOOKUP, Some(i), "ja•••", Utc::now())
-                .unwrap();
-        }
+        drop(appended(&db, 3));
         let s = Store::open(&db).unwrap();
         s.conn()
             .execute(
@@ -980,11 +973,7 @@ mod tests {
     #[test]
     fn an_edit_to_the_newest_row_is_caught() {
         let (_t, db) = setup();
-        let mut log = AuditLog::open(&db).unwrap();
-        for i in 0..3 {
-            log.append("alex", action::VIEW, Some(i), "", Utc::now())
-                .unwrap();
-        }
+        drop(appended(&db, 3));
         let s = Store::open(&db).unwrap();
         s.conn()
             .execute("UPDATE audit_log SET account_id = 99 WHERE id = 3", [])

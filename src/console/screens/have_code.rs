@@ -10,7 +10,6 @@ use ratatui::text::Line;
 use crate::domain::lockout::Guarded;
 use crate::domain::recovery_code;
 use crate::domain::sign_in_helper::{Answers, Question, Symptom};
-use crate::service::{Attempt, RecoveryCheck};
 use crate::store::read::AccountView;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
@@ -124,36 +123,10 @@ impl Page for HaveCode {
         let Outcome::RecoveryCode(r, proofs) = outcome else {
             return None;
         };
-        match r {
-            Ok(Attempt::Accepted(RecoveryCheck::Accepted { new_code })) => Some(Screen::CodeShown(
-                super::code_shown::CodeShown::after_recovery(new_code, self.view.clone(), proofs),
-            )),
-            Ok(Attempt::Accepted(RecoveryCheck::Format(e))) => {
-                ctx.error(e.to_string());
-                None
-            }
-            Ok(Attempt::Accepted(RecoveryCheck::NoCode)) => {
-                ctx.error(s::NO_CODE_ON_ACCOUNT);
-                None
-            }
-            Ok(Attempt::Wrong { tries_left }) => {
-                ctx.error(s::recovery_wrong(tries_left));
-                None
-            }
-            Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
-                let u = ctx.until(until);
-                ctx.error(s::recovery_locked(&u));
-                None
-            }
-            Ok(Attempt::Blocked) => {
-                ctx.error(s::RECOVERY_BLOCKED);
-                None
-            }
-            Err(e) => {
-                ctx.error(e.to_string());
-                None
-            }
-        }
+        let new_code = super::recovery_outcome(ctx, r)?;
+        Some(Screen::CodeShown(
+            super::code_shown::CodeShown::after_recovery(new_code, self.view.clone(), proofs),
+        ))
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {

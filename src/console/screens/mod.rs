@@ -209,6 +209,27 @@ pub fn typed_code(ctx: &mut Ctx, form: &mut Form) -> Option<crate::secret::Secre
     Some(code)
 }
 
+/// Says what a recovery code check came to; the fresh code (shown once) when it was right.
+pub fn recovery_outcome(
+    ctx: &mut Ctx,
+    r: crate::worker::Res<crate::service::Attempt<crate::service::RecoveryCheck>>,
+) -> Option<crate::secret::Secret> {
+    use crate::service::{Attempt, RecoveryCheck};
+    match r {
+        Ok(Attempt::Accepted(RecoveryCheck::Accepted { new_code })) => return Some(new_code),
+        Ok(Attempt::Accepted(RecoveryCheck::Format(e))) => ctx.error(e.to_string()),
+        Ok(Attempt::Accepted(RecoveryCheck::NoCode)) => ctx.error(s::NO_CODE_ON_ACCOUNT),
+        Ok(Attempt::Wrong { tries_left }) => ctx.error(s::recovery_wrong(tries_left)),
+        Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
+            let u = ctx.until(until);
+            ctx.error(s::recovery_locked(&u));
+        }
+        Ok(Attempt::Blocked) => ctx.error(s::RECOVERY_BLOCKED),
+        Err(e) => ctx.error(e.to_string()),
+    }
+    None
+}
+
 /// Says what a one-time code check came to; `true` when the code was right.
 pub fn code_outcome(
     ctx: &mut Ctx,

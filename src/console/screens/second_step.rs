@@ -6,7 +6,6 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use crate::domain::recovery_code;
-use crate::service::{Attempt, RecoveryCheck};
 use crate::store::holder::Purpose;
 use crate::store::read::{AccountView, MethodRow};
 use crate::tui::TextField;
@@ -203,36 +202,12 @@ impl Page for SecondStep {
                 None
             }
             Outcome::Code(r, _) => code_outcome(ctx, r).then(|| super::after_sign_in(ctx)),
-            Outcome::RecoveryCode(r, _) => match r {
-                Ok(Attempt::Accepted(RecoveryCheck::Accepted { new_code })) => Some(
-                    Screen::CodeShown(super::code_shown::CodeShown::after_generate(new_code)),
-                ),
-                Ok(Attempt::Accepted(RecoveryCheck::Format(e))) => {
-                    ctx.error(e.to_string());
-                    None
-                }
-                Ok(Attempt::Accepted(RecoveryCheck::NoCode)) => {
-                    ctx.error(s::NO_CODE_ON_ACCOUNT);
-                    None
-                }
-                Ok(Attempt::Wrong { tries_left }) => {
-                    ctx.error(s::recovery_wrong(tries_left));
-                    None
-                }
-                Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
-                    let u = ctx.until(until);
-                    ctx.error(s::recovery_locked(&u));
-                    None
-                }
-                Ok(Attempt::Blocked) => {
-                    ctx.error(s::RECOVERY_BLOCKED);
-                    None
-                }
-                Err(e) => {
-                    ctx.error(e.to_string());
-                    None
-                }
-            },
+            Outcome::RecoveryCode(r, _) => {
+                let new_code = super::recovery_outcome(ctx, r)?;
+                Some(Screen::CodeShown(
+                    super::code_shown::CodeShown::after_generate(new_code),
+                ))
+            }
             _ => None,
         }
     }
