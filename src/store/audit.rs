@@ -354,7 +354,6 @@ pub(crate) fn rechain(tx: &Connection, key: &Key) -> rusqlite::Result<()> {
         )?;
         prev = hash;
     }
-    let last = rows.last().map(|r| r.0).unwrap_or(0);
     let detail = match legacy_broken_at {
         None => format!(
             "{} rows re-chained under the key file; the unkeyed chain was whole",
@@ -365,22 +364,8 @@ pub(crate) fn rechain(tx: &Connection, key: &Key) -> rusqlite::Result<()> {
             rows.len()
         ),
     };
-    let issued: i64 = tx
-        .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(0);
-    let id = issued.max(last) + 1;
-    let at = ts(Utc::now());
-    let hash = row_hash(key, &prev, id, &at, "-", action::RECHAINED, None, &detail);
-    tx.execute(
-        "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash) VALUES (?1, ?2, '-', ?3, NULL, ?4, ?5, ?6)",
-        params![id, at, action::RECHAINED, detail, prev, hash],
-    )?;
-    write_head(tx, key, id, &hash)
+    // The note itself is appended like any row, after the re-chained ones, and becomes the head.
+    append_in(tx, key, "-", action::RECHAINED, None, &detail, Utc::now())
 }
 
 /// How a name typed at agent sign-in that is no agent's is stored: a keyed hash, because it
