@@ -4,8 +4,9 @@
 //!
 //! **What the desk can touch.** Nothing here changes an account, by construction:
 //! - there is no screen or key that resets a password, sends a link or edits an account;
-//! - account data is read through [`Store::open_read_only`](crate::store::Store::open_read_only)
-//!   (SQLite refuses any write on that connection);
+//! - account data is read through [`ReadStore`](crate::store::ReadStore), a connection SQLite
+//!   opened read-only whose type offers queries only: a holder write does not compile
+//!   (`src/store/capability.rs` proves it) and SQLite would refuse it anyway;
 //! - the only writable connection is [`AuditLog`](crate::store::audit::AuditLog), whose
 //!   authorizer refuses every write but appending audit rows;
 //! - this module imports neither the holder's service, nor the holder's store writes, nor the

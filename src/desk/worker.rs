@@ -1,7 +1,8 @@
 //! The desk's worker: the thread that owns the desk's two database connections and runs
 //! Argon2 for agent sign-in, so the screen keeps drawing while they work.
 //!
-//! - account data is read through a [`Store`] opened **read-only** (SQLite refuses any write);
+//! - account data is read through a [`ReadStore`]: a connection opened **read-only** (SQLite
+//!   refuses any write) whose type offers queries only (a holder write does not compile);
 //! - the only writable connection is the [`AuditLog`], whose authorizer refuses every write
 //!   except appending audit rows.
 //!
@@ -28,7 +29,7 @@ use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom, diagnose_in};
 use crate::secret::{self, OsEntropy, Secret};
 use crate::store::audit::{AgentReservation, AuditLog, action};
 use crate::store::read::AccountView;
-use crate::store::{Store, StoreError};
+use crate::store::{ReadStore, StoreError};
 
 /// What the desk asks the worker to do.
 #[derive(Debug)]
@@ -110,7 +111,7 @@ pub struct Reply {
 
 /// Owns the read-only account store and the audit log.
 pub struct DeskWorker {
-    store: Store,
+    store: ReadStore,
     audit: AuditLog,
     clock: SharedClock,
     /// A hash of nothing in particular, checked against for unknown agent names so that an
@@ -163,13 +164,18 @@ impl DeskWorker {
     /// read-only. The database must exist and be at the current schema version.
     pub fn open(path: &Path, clock: SharedClock) -> Result<DeskWorker, StoreError> {
         let audit = AuditLog::open(path)?;
-        let store = Store::open_read_only(path)?;
-        Ok(DeskWorker {
+        let store = ReadStore::open(path)?;
+        Ok(DeskWorker::new(store, audit, clock))
+    }
+
+    /// The desk's worker over exactly what the desk may hold: queries and audit appends.
+    pub fn new(store: ReadStore, audit: AuditLog, clock: SharedClock) -> DeskWorker {
+        DeskWorker {
             store,
             audit,
             clock,
             decoy: None,
-        })
+        }
     }
 
     /// Does one job and says what came of it.

@@ -9,6 +9,7 @@
 pub mod agents;
 pub mod audit;
 pub mod bulk;
+pub mod capability;
 pub mod holder;
 pub mod keyfile;
 pub mod outbox;
@@ -24,6 +25,7 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use capability::ReadStore;
 pub use schema::CURRENT_VERSION;
 
 /// How long a connection waits for another process's lock before giving up.
