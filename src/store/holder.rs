@@ -527,10 +527,16 @@ impl Store {
     /// Applies every change of this account that is due at `now`; returns how many.
     pub fn apply_due_changes(&mut self, account_id: i64, now: DateTime<Utc>) -> Result<usize> {
         self.write(|tx, key| {
-            let due: Vec<(i64, String)> = tx
-                .prepare_cached("SELECT id, new_password_hash FROM pending_changes WHERE account_id = ?1 AND cancelled_at IS NULL AND applied_at IS NULL AND effective_at <= ?2 ORDER BY id")?
-                .query_map(params![account_id, ts(now)], |r| Ok((r.get(0)?, r.get(1)?)))?
+            // The rule decides what is due (`pending_change::is_due`), not the SQL.
+            let waiting: Vec<(i64, String, String)> = tx
+                .prepare_cached("SELECT id, new_password_hash, effective_at FROM pending_changes WHERE account_id = ?1 AND cancelled_at IS NULL AND applied_at IS NULL ORDER BY id")?
+                .query_map(params![account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
                 .collect::<rusqlite::Result<_>>()?;
+            let due: Vec<(i64, String)> = waiting
+                .into_iter()
+                .filter(|(_, _, at)| pending_change::is_due(super::parse_ts(at), now))
+                .map(|(id, hash, _)| (id, hash))
+                .collect();
             for (id, hash) in &due {
                 update_password(tx, account_id, hash, now)?;
                 tx.execute("UPDATE pending_changes SET applied_at = ?2 WHERE id = ?1", params![id, ts(now)])?;
