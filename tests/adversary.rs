@@ -12,6 +12,7 @@ use recovery_desk::service::{
 };
 use recovery_desk::store::Store;
 use recovery_desk::store::holder::Purpose;
+use recovery_desk::store::read::MethodKind;
 use std::sync::{Arc, Barrier};
 use support::holder::{Fixture, add_verified_email, last_code};
 use support::seams::{Seeded, t0};
@@ -680,24 +681,37 @@ fn two_codes_from_the_same_method_are_one_proof() {
 fn a_pending_change_is_announced_to_every_verified_method_with_its_date() {
     let f = Fixture::new();
     let (mut svc, id, code) = two_step_jane(&f, 23);
-    svc.create_account("other", &s(THIEF), &s(THIEF)).unwrap();
+    // A verified phone besides the email, and an address still unverified.
+    sign_in_normally(&mut svc, id, OLD);
+    let phone = "+15550100123";
+    let p = svc.add_method(MethodKind::Phone, phone).unwrap();
+    let c = last_code(svc.store(), phone);
+    assert_eq!(
+        svc.check_code(id, p, Purpose::VerifyMethod, &c).unwrap(),
+        Attempt::Accepted(CodeCheck::Ok)
+    );
+    svc.add_method(MethodKind::Email, "jane.unverified@example.com")
+        .unwrap();
     svc.sign_out();
     recovered(svc.check_recovery_code(id, code.expose()).unwrap());
-    let before = svc.store().outbox(Some("jane@example.com")).unwrap().len();
+    let to = ["jane@example.com", phone, "jane.unverified@example.com"];
+    let count = |svc: &Service, to: &str| svc.store().outbox(Some(to)).unwrap().len();
+    let before: Vec<usize> = to.iter().map(|t| count(&svc, t)).collect();
     svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
-    let sent = svc.store().outbox(Some("jane@example.com")).unwrap();
-    let pending: Vec<_> = sent[before..]
-        .iter()
-        .filter(|m| m.subject == "A password change is pending")
-        .collect();
-    assert_eq!(pending.len(), 1);
     let due = (t0() + Duration::days(30)).format("%Y-%m-%d").to_string();
-    assert!(
-        pending[0].body.expose().contains(&due),
-        "{}",
-        pending[0].body.expose()
-    );
-    assert!(pending[0].body.expose().contains("Cancel this change"));
+    for (t, before) in to[..2].iter().zip(&before) {
+        let sent = svc.store().outbox(Some(t)).unwrap();
+        let pending: Vec<_> = sent[*before..]
+            .iter()
+            .filter(|m| m.subject == "A password change is pending")
+            .collect();
+        assert_eq!(pending.len(), 1, "{t}");
+        let body = pending[0].body.expose();
+        assert!(body.contains(&due), "{body}");
+        assert!(body.contains("Cancel this change"), "{body}");
+    }
+    // An address nobody verified is told nothing.
+    assert_eq!(count(&svc, to[2]), before[2]);
 }
 
 #[test]

@@ -347,7 +347,7 @@ pub fn reset_pending(effective: &str) -> String {
     format!("Because two-step verification is on, your new password takes effect on {effective}.")
 }
 
-pub const RESET_PENDING_MORE: &str = "Until then your current password still signs you in. A notice went to your email and phone; if you didn't ask for this, sign in the normal way and select Cancel this change.";
+pub const RESET_PENDING_MORE: &str = "Until then your current password still signs you in. A notice went to every verified email address and phone number on the account; if you didn't ask for this, sign in the normal way and select Cancel this change.";
 
 pub fn new_password_pending_note() -> &'static str {
     "Because two-step verification is on and only one proof was given, the new password will take effect only after 30 days."
