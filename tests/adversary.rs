@@ -736,3 +736,77 @@ fn a_reset_uses_up_its_proof() {
         Attempt::Accepted(false)
     );
 }
+
+#[test]
+fn a_lockout_is_announced_to_every_verified_method_and_recorded() {
+    let f = Fixture::new();
+    let (mut svc, id, _) = two_step_jane(&f, 25);
+    let before = svc.store().outbox(Some("jane@example.com")).unwrap().len();
+    for _ in 0..5 {
+        svc.check_password(id, &s("Wrong-Guess-Number-4")).unwrap();
+    }
+    let sent = svc.store().outbox(Some("jane@example.com")).unwrap();
+    let notices: Vec<_> = sent[before..]
+        .iter()
+        .filter(|m| m.subject == "Too many wrong attempts")
+        .collect();
+    assert_eq!(notices.len(), 1);
+    assert!(
+        notices[0]
+            .body
+            .expose()
+            .contains("password entry on your account is locked until")
+    );
+    let view = svc.store().account_view(id, svc.now()).unwrap();
+    assert!(
+        view.events.iter().any(|e| e.kind == "lockout"),
+        "{:?}",
+        view.events
+    );
+}
+
+#[test]
+fn a_sign_in_is_recorded_where_the_holder_can_see_it() {
+    let f = Fixture::new();
+    let (mut svc, id, _) = two_step_jane(&f, 26);
+    let signed_in = |svc: &Service| {
+        svc.store()
+            .account_view(id, svc.now())
+            .unwrap()
+            .events
+            .iter()
+            .filter(|e| e.kind == "signed_in")
+            .count()
+    };
+    let before = signed_in(&svc);
+    sign_in_normally(&mut svc, id, OLD);
+    assert_eq!(signed_in(&svc), before + 1);
+}
+
+#[test]
+fn cancelling_leaves_a_code_the_holder_generated_since_working() {
+    let f = Fixture::new();
+    let (mut svc, id, code) = two_step_jane(&f, 27);
+    recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    svc.reset_password(id, &s(THIEF), &s(THIEF)).unwrap();
+    // The holder signs in, makes a code of their own, then cancels.
+    sign_in_normally(&mut svc, id, OLD);
+    let mine = svc.generate_recovery_code().unwrap();
+    let before = svc.store().outbox(Some("jane@example.com")).unwrap().len();
+    let change = svc.my_view().unwrap().pending[0].id;
+    svc.cancel_pending(change).unwrap();
+    svc.sign_out();
+    // Nothing of theirs was revoked, and the notice does not say it was.
+    let sent = svc.store().outbox(Some("jane@example.com")).unwrap();
+    let cancelled: Vec<_> = sent[before..]
+        .iter()
+        .filter(|m| m.subject == "A pending change was cancelled")
+        .collect();
+    assert_eq!(cancelled.len(), 1);
+    assert!(
+        !cancelled[0].body.expose().contains("no longer works"),
+        "{}",
+        cancelled[0].body.expose()
+    );
+    recovered(svc.check_recovery_code(id, mine.expose()).unwrap());
+}

@@ -7,7 +7,7 @@ mod support;
 use chrono::Utc;
 use recovery_desk::clock;
 use recovery_desk::secret::{OsEntropy, Secret};
-use recovery_desk::service::{Attempt, Service};
+use recovery_desk::service::{Attempt, RecoveryCheck, Service};
 use recovery_desk::store::{Store, seed};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -133,14 +133,14 @@ fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
             .unwrap(),
         Attempt::Accepted(true)
     );
-    assert!(!matches!(
+    assert!(matches!(
         svc.second_step_with_recovery_code(id, "PENNY-PENNY-PENNY-PENNY-PENN0")
             .unwrap(),
-        Attempt::Accepted(_)
+        Attempt::Wrong { .. }
     ));
     assert!(matches!(
         svc.second_step_with_recovery_code(id, &code).unwrap(),
-        Attempt::Accepted(_)
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
     ));
 }
 

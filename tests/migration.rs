@@ -6,7 +6,7 @@
 mod support;
 
 use recovery_desk::secret::Secret;
-use recovery_desk::service::{Attempt, Service};
+use recovery_desk::service::{Attempt, RecoveryCheck, Service};
 use recovery_desk::store::audit::{Verdict, action};
 use recovery_desk::store::{CURRENT_VERSION, Store, StoreError};
 use std::os::unix::fs::PermissionsExt;
@@ -124,7 +124,7 @@ fn the_demo_accounts_work_after_the_migration() {
     assert!(matches!(
         svc.check_recovery_code(pat, "patpa tpatp atpat patpa tpat0")
             .unwrap(),
-        Attempt::Accepted(_)
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
     ));
     // lou's password lock survived.
     let lou = svc.id_of("lou").unwrap();
@@ -157,4 +157,47 @@ fn a_read_only_opener_refuses_the_old_schema_and_changes_nothing() {
     assert_eq!(version_on_disk(&db), 1);
     assert!(dir.path().join("v1.db-outbox.key").exists());
     assert!(!dir.path().join("v1.db.key").exists());
+}
+
+#[test]
+fn cancelling_a_change_made_before_the_upgrade_revokes_the_code_that_recovery_issued() {
+    // penny's pending change was written by schema 1, which did not keep the code its
+    // recovery issued; the code made with it (within the 10 minutes before) is revoked.
+    let (_dir, db) = copy_v1(true);
+    let clock = TestClock::new(chrono::Utc::now());
+    let mut svc = Service::new(
+        Store::open(&db).unwrap(),
+        Box::new(Seeded::new(2)),
+        Arc::new(clock.clone()),
+    );
+    let penny = svc.id_of("penny").unwrap();
+    let view = svc.store().account_view(penny, svc.now()).unwrap();
+    assert_eq!(view.pending.len(), 1);
+    // Sign in the normal way: the old password and a code from her email.
+    assert_eq!(
+        svc.check_password(penny, &Secret::new("penny-demo-pass"))
+            .unwrap(),
+        Attempt::Accepted(true)
+    );
+    let m = svc.verified_methods(penny).unwrap()[0].id;
+    svc.send_code(penny, m, recovery_desk::store::holder::Purpose::SignIn)
+        .unwrap();
+    let code = support::holder::last_code(svc.store(), "penny@example.com");
+    svc.check_code(
+        penny,
+        m,
+        recovery_desk::store::holder::Purpose::SignIn,
+        &code,
+    )
+    .unwrap();
+    assert_eq!(svc.signed_in(), Some(penny));
+    svc.cancel_pending(view.pending[0].id).unwrap();
+    svc.sign_out();
+    let again = svc
+        .check_recovery_code(penny, "PENNY-PENNY-PENNY-PENNY-PENN0")
+        .unwrap();
+    assert!(
+        matches!(again, Attempt::Accepted(RecoveryCheck::NoCode)),
+        "the code issued with the change still works: {again:?}"
+    );
 }

@@ -257,7 +257,7 @@ fn a_due_change_applies_at_sign_in_and_a_cancelled_one_never_does() {
     svc.sign_out();
     assert!(matches!(
         recover(&mut svc, id, code.expose()),
-        Attempt::Accepted(_)
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
     ));
     svc.reset_password(id, &s("new willow anchor"), &s("new willow anchor"))
         .unwrap();
