@@ -284,6 +284,38 @@ mod tests {
     }
 
     #[test]
+    fn a_key_never_prints() {
+        let k = Key([0xab; 32]);
+        assert_eq!(format!("{k:?}"), "Key([redacted])");
+        let keys = Keys {
+            outbox: k.clone(),
+            one_time: k.clone(),
+            audit: k,
+        };
+        let shown = format!("{keys:?}");
+        assert!(!shown.contains("ab") && !shown.contains("171"), "{shown}");
+    }
+
+    #[test]
+    fn differences_never_cancel_out_in_the_comparison() {
+        // Two positions that differ by the same bits: an XOR-accumulating compare says equal.
+        assert!(!constant_time_eq("ab", "ba"));
+        assert!(!constant_time_eq("a", "b"));
+        assert!(!constant_time_eq("abc", "ab"));
+        assert!(constant_time_eq("", ""));
+    }
+
+    #[test]
+    fn an_unreadable_key_file_is_named_for_what_is_wrong() {
+        let tmp = tempfile::tempdir().unwrap();
+        let file = tmp.path().join("not-a-dir");
+        fs::write(&file, b"x").unwrap();
+        let e = Keys::load(&file.join("x.db.key")).unwrap_err().to_string();
+        assert!(!e.contains("does not exist"), "{e}");
+        assert!(e.contains("x.db.key"), "{e}");
+    }
+
+    #[test]
     fn damaged_file_is_refused() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("x.db.key");
