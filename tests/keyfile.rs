@@ -114,3 +114,29 @@ fn an_empty_file_is_not_taken_for_a_new_database_by_commands_that_only_use_one()
     assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
     assert!(!dir.path().join("empty.db.key").exists());
 }
+
+#[test]
+fn a_relative_db_path_gets_its_key_file_beside_it() {
+    // `--db demo.db` in the current directory: the key file's parent is "" (the cwd).
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(bin_path())
+        .args(["--db", "rel.db", "agent", "add", "alex", "--password-stdin"])
+        .current_dir(dir.path())
+        .env_remove("RECOVERY_DESK_DB")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            let _ = c
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"Saffron-Glacier-Tunnel-59\n");
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert!(out.status.success(), "{out:?}");
+    assert_eq!(mode(&dir.path().join("rel.db.key")), 0o600);
+}

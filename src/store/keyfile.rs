@@ -316,6 +316,16 @@ mod tests {
     }
 
     #[test]
+    fn an_unreadable_legacy_key_is_an_error_not_a_reason_for_a_new_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("x.db");
+        fs::create_dir(legacy_outbox_path(&db)).unwrap();
+        let e = Keys::load_or_create(&default_path(&db), &db, true).unwrap_err();
+        assert!(e.to_string().contains("x.db-outbox.key"), "{e}");
+        assert!(!default_path(&db).exists());
+    }
+
+    #[test]
     fn damaged_file_is_refused() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join("x.db.key");
