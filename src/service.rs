@@ -74,6 +74,17 @@ pub enum Attempt<T> {
 }
 
 impl<T> Attempt<T> {
+    /// The same attempt with its accepted value turned into another.
+    fn map<U>(self, f: impl FnOnce(T) -> U) -> Attempt<U> {
+        match self {
+            Attempt::Accepted(v) => Attempt::Accepted(f(v)),
+            Attempt::Wrong { tries_left } => Attempt::Wrong { tries_left },
+            Attempt::LockedNow { until } => Attempt::LockedNow { until },
+            Attempt::Locked { until } => Attempt::Locked { until },
+            Attempt::Blocked => Attempt::Blocked,
+        }
+    }
+
     fn from_failure(after: AfterFailure) -> Attempt<T> {
         match after {
             AfterFailure::TriesLeft(n) => Attempt::Wrong { tries_left: n },
@@ -270,21 +281,16 @@ impl Service {
             let phc = me.store.password_hash(account_id)?;
             Ok(secret::verify(pass, &phc)?.then_some(()))
         })?;
-        Ok(match a {
-            Attempt::Accepted(()) => {
-                if self.store.account(account_id)?.two_step {
-                    self.half_signed_in = Some(account_id);
-                    Attempt::Accepted(true)
-                } else {
-                    self.complete_sign_in(account_id)?;
-                    Attempt::Accepted(false)
-                }
-            }
-            Attempt::Wrong { tries_left } => Attempt::Wrong { tries_left },
-            Attempt::LockedNow { until } => Attempt::LockedNow { until },
-            Attempt::Locked { until } => Attempt::Locked { until },
-            Attempt::Blocked => Attempt::Blocked,
-        })
+        if !matches!(a, Attempt::Accepted(())) {
+            return Ok(a.map(|()| false));
+        }
+        if self.store.account(account_id)?.two_step {
+            self.half_signed_in = Some(account_id);
+            Ok(Attempt::Accepted(true))
+        } else {
+            self.complete_sign_in(account_id)?;
+            Ok(Attempt::Accepted(false))
+        }
     }
 
     /// Second step of signing in with the recovery code, for a two-step account with no
@@ -302,7 +308,7 @@ impl Service {
                 "Use a code sent to one of your verification options.",
             ));
         }
-        let a = self.spend_recovery_code(account_id, typed)?;
+        let (a, _) = self.spend_recovery_code(account_id, typed)?;
         if let Attempt::Accepted(RecoveryCheck::Accepted { .. }) = &a {
             self.complete_sign_in(account_id)?;
         }
@@ -460,7 +466,7 @@ impl Service {
         account_id: i64,
         typed: &str,
     ) -> Result<Attempt<RecoveryCheck>> {
-        let (a, issued) = self.spend_recovery_code_with_id(account_id, typed)?;
+        let (a, issued) = self.spend_recovery_code(account_id, typed)?;
         if let (Attempt::Accepted(RecoveryCheck::Accepted { .. }), Some(id)) = (&a, issued) {
             self.add_proof(account_id, Proof::RecoveryCode);
             if let Some(g) = &mut self.grant {
@@ -470,17 +476,9 @@ impl Service {
         Ok(a)
     }
 
-    fn spend_recovery_code(
-        &mut self,
-        account_id: i64,
-        typed: &str,
-    ) -> Result<Attempt<RecoveryCheck>> {
-        Ok(self.spend_recovery_code_with_id(account_id, typed)?.0)
-    }
-
     /// Verifies and spends the active recovery code, storing its successor; returns the
     /// successor's row id when accepted.
-    fn spend_recovery_code_with_id(
+    fn spend_recovery_code(
         &mut self,
         account_id: i64,
         typed: &str,
@@ -515,16 +513,10 @@ impl Service {
                 )),
             }
         })?;
-        Ok(match a {
-            Attempt::Accepted(new_code) => (
-                Attempt::Accepted(RecoveryCheck::Accepted { new_code }),
-                issued,
-            ),
-            Attempt::Wrong { tries_left } => (Attempt::Wrong { tries_left }, None),
-            Attempt::LockedNow { until } => (Attempt::LockedNow { until }, None),
-            Attempt::Locked { until } => (Attempt::Locked { until }, None),
-            Attempt::Blocked => (Attempt::Blocked, None),
-        })
+        Ok((
+            a.map(|new_code| RecoveryCheck::Accepted { new_code }),
+            issued,
+        ))
     }
 
     /// Sets a new password after recovery. With two-step verification on and fewer than two

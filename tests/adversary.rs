@@ -45,18 +45,7 @@ fn recovered(a: Attempt<RecoveryCheck>) -> Secret {
 
 /// Signs jane in the normal way: password, then a code from her email.
 fn sign_in_normally(svc: &mut Service, id: i64, password: &str) {
-    assert_eq!(
-        svc.check_password(id, &s(password)).unwrap(),
-        Attempt::Accepted(true)
-    );
-    let m = svc.verified_methods(id).unwrap()[0].id;
-    svc.send_code(id, m, Purpose::SignIn).unwrap();
-    let c = last_code(svc.store(), "jane@example.com");
-    assert_eq!(
-        svc.check_code(id, m, Purpose::SignIn, &c).unwrap(),
-        Attempt::Accepted(CodeCheck::Ok)
-    );
-    assert_eq!(svc.signed_in(), Some(id));
+    support::holder::sign_in_normally(svc, id, password, "jane@example.com");
 }
 
 // ---- 1. A pending change takes effect on its date, before any password check ----------

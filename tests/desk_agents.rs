@@ -323,8 +323,17 @@ fn disabling_an_agent_locks_a_signed_in_desk_at_its_next_request() {
     assert_locked_by_disable(&mut desk, &db, before);
 }
 
-/// A desk worker on `db` where dana signs in, one request id after another.
-fn dana_signs_in(db: &Path) -> impl FnMut(&str) -> Outcome {
+const DANA_FIRST: &str = "violet-canyon-harbor-2931";
+const DANA_SECOND: &str = "amber-quartz-meadow-5817";
+
+/// Adds agent dana (password `DANA_FIRST`) with the real `agent add`, and returns a desk worker
+/// on `db` where dana signs in, one request id after another.
+fn dana_added(db: &Path) -> impl FnMut(&str) -> Outcome {
+    ok(&cli(
+        db,
+        &["agent", "add", "dana", "--password-stdin"],
+        DANA_FIRST,
+    ));
     let mut worker = DeskWorker::open(db, Arc::new(TestClock::new(t0()))).unwrap();
     let mut id = 0;
     move |password: &str| {
@@ -344,14 +353,8 @@ fn dana_signs_in(db: &Path) -> impl FnMut(&str) -> Outcome {
 #[test]
 fn reset_password_replaces_the_old_one_and_needs_an_enabled_agent() {
     let (_dir, db) = demo_db();
-    let first = "violet-canyon-harbor-2931";
-    let second = "amber-quartz-meadow-5817";
-    ok(&cli(
-        &db,
-        &["agent", "add", "dana", "--password-stdin"],
-        first,
-    ));
-    let mut sign_in = dana_signs_in(&db);
+    let (first, second) = (DANA_FIRST, DANA_SECOND);
+    let mut sign_in = dana_added(&db);
     assert!(matches!(sign_in(first), Outcome::SignedIn { .. }));
 
     let out = ok(&cli(
@@ -427,14 +430,8 @@ fn reset_password_replaces_the_old_one_and_needs_an_enabled_agent() {
 #[test]
 fn a_password_reset_ends_an_agents_lockout_and_every_agent_command_is_audited() {
     let (_dir, db) = demo_db();
-    let first = "violet-canyon-harbor-2931";
-    let second = "amber-quartz-meadow-5817";
-    ok(&cli(
-        &db,
-        &["agent", "add", "dana", "--password-stdin"],
-        first,
-    ));
-    let mut sign_in = dana_signs_in(&db);
+    let (first, second) = (DANA_FIRST, DANA_SECOND);
+    let mut sign_in = dana_added(&db);
     for _ in 0..5 {
         sign_in("Wrong-Guess-Number-9");
     }

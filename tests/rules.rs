@@ -12,7 +12,7 @@ use recovery_desk::service::{
 use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
 use std::path::Path;
-use support::holder::{Fixture, add_verified_email, last_code};
+use support::holder::{Fixture, add_verified_email, last_code, sign_in_normally};
 use support::seams::t0;
 
 fn s(x: &str) -> Secret {
@@ -277,18 +277,7 @@ fn a_due_change_applies_at_sign_in_and_a_cancelled_one_never_does() {
             .pending
             .is_empty()
     );
-    assert!(matches!(
-        svc.check_password(id, &s("new willow anchor")).unwrap(),
-        Attempt::Accepted(true)
-    ));
-    let m = svc.verified_methods(id).unwrap()[0].id;
-    svc.send_code(id, m, Purpose::SignIn).unwrap();
-    let c = last_code(svc.store(), "jane@example.com");
-    assert_eq!(
-        svc.check_code(id, m, Purpose::SignIn, &c).unwrap(),
-        Attempt::Accepted(CodeCheck::Ok)
-    );
-    assert_eq!(svc.signed_in(), Some(id));
+    sign_in_normally(&mut svc, id, "new willow anchor", "jane@example.com");
 }
 
 #[test]

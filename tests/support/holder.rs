@@ -74,3 +74,27 @@ pub fn add_verified_email(svc: &mut Service, addr: &str) -> i64 {
     );
     m
 }
+
+/// Signs the holder in the normal way: the password, then a code sent to `address` (a verified
+/// method of the account, two-step verification on).
+pub fn sign_in_normally(svc: &mut Service, id: i64, password: &str, address: &str) {
+    assert_eq!(
+        svc.check_password(id, &recovery_desk::secret::Secret::new(password))
+            .unwrap(),
+        Attempt::Accepted(true)
+    );
+    let m = svc
+        .verified_methods(id)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.address == address)
+        .expect("a verified method at that address")
+        .id;
+    svc.send_code(id, m, Purpose::SignIn).unwrap();
+    let c = last_code(svc.store(), address);
+    assert_eq!(
+        svc.check_code(id, m, Purpose::SignIn, &c).unwrap(),
+        Attempt::Accepted(CodeCheck::Ok)
+    );
+    assert_eq!(svc.signed_in(), Some(id));
+}
