@@ -14,12 +14,17 @@ use recovery_desk::store::Store;
 use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
 use std::sync::{Arc, Barrier};
-use support::holder::{Fixture, add_verified_email, last_code};
+use support::holder::{
+    Fixture, add_verified, add_verified_email, prove_with_code, send_code, two_step_holder,
+};
+use support::outbox::{sent_since, sent_to};
 use support::seams::{Seeded, t0};
 
 const OLD: &str = "Tangerine-Lighthouse-42";
 const NEW: &str = "Quartz-Meadow-Harbor-19";
 const THIEF: &str = "Velvet-Canyon-Rocket-88";
+const JANE: &str = "jane@example.com";
+const CANCELLED: &str = "A pending change was cancelled";
 
 fn s(x: &str) -> Secret {
     Secret::new(x)
@@ -27,13 +32,7 @@ fn s(x: &str) -> Secret {
 
 /// jane: password OLD, a verified email, two-step on, and a recovery code; signed out.
 fn two_step_jane(f: &Fixture, seed: u64) -> (Service, i64, Secret) {
-    let mut svc = f.service(seed);
-    let id = svc.create_account("jane", &s(OLD), &s(OLD)).unwrap();
-    add_verified_email(&mut svc, "jane@example.com");
-    svc.set_two_step(true).unwrap();
-    let code = svc.generate_recovery_code().unwrap();
-    svc.sign_out();
-    (svc, id, code)
+    two_step_holder(f, seed, "jane", OLD, "jane@example.com")
 }
 
 fn recovered(a: Attempt<RecoveryCheck>) -> Secret {
@@ -179,7 +178,7 @@ fn cancelling_revokes_the_code_the_thief_was_shown_and_tells_every_method() {
     let thiefs_code = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     svc.reset_password(id, &s(THIEF), &s(THIEF)).unwrap();
     svc.sign_out();
-    let notices_before = svc.store().outbox(Some("jane@example.com")).unwrap().len();
+    let notices_before = sent_to(svc.store(), JANE).len();
 
     // The holder signs in the normal way and cancels.
     sign_in_normally(&mut svc, id, OLD);
@@ -201,11 +200,7 @@ fn cancelling_revokes_the_code_the_thief_was_shown_and_tells_every_method() {
         Attempt::Wrong { .. }
     ));
     // Every verified method was told, with what to do.
-    let notices = svc.store().outbox(Some("jane@example.com")).unwrap();
-    let cancelled: Vec<_> = notices[notices_before..]
-        .iter()
-        .filter(|m| m.subject == "A pending change was cancelled")
-        .collect();
+    let cancelled = sent_since(svc.store(), JANE, notices_before, CANCELLED);
     assert_eq!(cancelled.len(), 1);
     assert!(
         cancelled[0]
@@ -336,8 +331,7 @@ fn racing_one_time_code_guesses_spend_the_tries_before_comparing() {
     let f = Fixture::new();
     let (mut svc, id, _) = two_step_jane(&f, 10);
     let m = svc.verified_methods(id).unwrap()[0].id;
-    svc.send_code(id, m, Purpose::Recovery).unwrap();
-    let right = last_code(svc.store(), "jane@example.com");
+    let right = send_code(&mut svc, id, m, Purpose::Recovery);
     let wrong = if right == "000000" {
         "111111"
     } else {
@@ -378,12 +372,7 @@ fn a_hundred_wrong_passwords_in_a_row_block_until_the_holder_gets_in_another_way
     // Getting in another way (recovery with the code and a method code) ends the block.
     recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     let m = svc.verified_methods(id).unwrap()[0].id;
-    svc.send_code(id, m, Purpose::Recovery).unwrap();
-    let c = last_code(svc.store(), "jane@example.com");
-    assert_eq!(
-        svc.check_code(id, m, Purpose::Recovery, &c).unwrap(),
-        Attempt::Accepted(CodeCheck::Ok)
-    );
+    prove_with_code(&mut svc, id, m, Purpose::Recovery);
     assert_eq!(
         svc.reset_password(id, &s(NEW), &s(NEW)).unwrap(),
         ResetOutcome::Applied
@@ -426,20 +415,13 @@ fn a_stolen_database_without_the_key_file_cannot_check_a_one_time_code() {
     let f = Fixture::new();
     let (mut svc, id, _) = two_step_jane(&f, 13);
     let m = svc.verified_methods(id).unwrap()[0].id;
-    svc.send_code(id, m, Purpose::Recovery).unwrap();
-    let right = last_code(svc.store(), "jane@example.com");
+    let right = send_code(&mut svc, id, m, Purpose::Recovery);
     drop(svc);
 
     // What the thief copies: the database file. Its stored value is no password hash that a
     // cracker could test six-digit guesses against.
     let conn = rusqlite::Connection::open(&f.db).unwrap();
-    let stored: Vec<String> = conn
-        .prepare("SELECT code_hash FROM one_time_codes")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let stored = support::cli::strings(&conn, "SELECT code_hash FROM one_time_codes");
     assert!(!stored.is_empty());
     for h in &stored {
         assert!(!h.starts_with("$argon2"), "{h}");
@@ -489,9 +471,7 @@ fn a_code_sent_to_my_own_method_proves_nothing_about_another_account() {
     let attacker = svc.create_account("mallory", &s(THIEF), &s(THIEF)).unwrap();
     let my_method = add_verified_email(&mut svc, "mallory@example.com");
     svc.sign_out();
-    svc.send_code(attacker, my_method, Purpose::Recovery)
-        .unwrap();
-    let mine = last_code(svc.store(), "mallory@example.com");
+    let mine = send_code(&mut svc, attacker, my_method, Purpose::Recovery);
 
     // Presented as the victim's proof, through the attacker's method id...
     assert_eq!(
@@ -530,8 +510,7 @@ fn a_code_sent_for_one_purpose_does_not_serve_another() {
         svc.check_password(id, &s(OLD)).unwrap(),
         Attempt::Accepted(true)
     );
-    svc.send_code(id, m, Purpose::SignIn).unwrap();
-    let c = last_code(svc.store(), "jane@example.com");
+    let c = send_code(&mut svc, id, m, Purpose::SignIn);
     assert_eq!(
         svc.check_code(id, m, Purpose::Recovery, &c).unwrap(),
         Attempt::Accepted(CodeCheck::NoActiveCode)
@@ -544,8 +523,7 @@ fn a_sign_in_code_alone_does_not_sign_in() {
     let f = Fixture::new();
     let (mut svc, id, _) = two_step_jane(&f, 18);
     let m = svc.verified_methods(id).unwrap()[0].id;
-    svc.send_code(id, m, Purpose::SignIn).unwrap();
-    let c = last_code(svc.store(), "jane@example.com");
+    let c = send_code(&mut svc, id, m, Purpose::SignIn);
     assert!(matches!(
         svc.check_code(id, m, Purpose::SignIn, &c),
         Err(ServiceError::NotSignedIn)
@@ -579,8 +557,7 @@ fn five_wrong_one_time_codes_lock_entry_and_then_even_the_right_code_is_refused(
     let (mut svc, id, _) = two_step_jane(&f, 20);
     let m = svc.verified_methods(id).unwrap()[0].id;
     // Three wrong tries spend the first code.
-    svc.send_code(id, m, Purpose::Recovery).unwrap();
-    let first = last_code(svc.store(), "jane@example.com");
+    let first = send_code(&mut svc, id, m, Purpose::Recovery);
     let wrong = |right: &str| {
         if right == "000000" {
             "111111"
@@ -600,8 +577,7 @@ fn five_wrong_one_time_codes_lock_entry_and_then_even_the_right_code_is_refused(
         );
     }
     // A new code: the account-wide count goes on (4th wrong), then the 5th locks.
-    svc.send_code(id, m, Purpose::Recovery).unwrap();
-    let second = last_code(svc.store(), "jane@example.com");
+    let second = send_code(&mut svc, id, m, Purpose::Recovery);
     assert!(matches!(
         svc.check_code(id, m, Purpose::Recovery, &wrong(&second))
             .unwrap(),
@@ -651,12 +627,7 @@ fn two_codes_from_the_same_method_are_one_proof() {
     let (mut svc, id, _) = two_step_jane(&f, 22);
     let m = svc.verified_methods(id).unwrap()[0].id;
     for _ in 0..2 {
-        svc.send_code(id, m, Purpose::Recovery).unwrap();
-        let c = last_code(svc.store(), "jane@example.com");
-        assert_eq!(
-            svc.check_code(id, m, Purpose::Recovery, &c).unwrap(),
-            Attempt::Accepted(CodeCheck::Ok)
-        );
+        prove_with_code(&mut svc, id, m, Purpose::Recovery);
     }
     assert_eq!(svc.proofs(id).len(), 1);
     // With two-step on, one proof makes the change wait.
@@ -673,34 +644,24 @@ fn a_pending_change_is_announced_to_every_verified_method_with_its_date() {
     // A verified phone besides the email, and an address still unverified.
     sign_in_normally(&mut svc, id, OLD);
     let phone = "+15550100123";
-    let p = svc.add_method(MethodKind::Phone, phone).unwrap();
-    let c = last_code(svc.store(), phone);
-    assert_eq!(
-        svc.check_code(id, p, Purpose::VerifyMethod, &c).unwrap(),
-        Attempt::Accepted(CodeCheck::Ok)
-    );
+    add_verified(&mut svc, MethodKind::Phone, phone);
     svc.add_method(MethodKind::Email, "jane.unverified@example.com")
         .unwrap();
     svc.sign_out();
     recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     let to = ["jane@example.com", phone, "jane.unverified@example.com"];
-    let count = |svc: &Service, to: &str| svc.store().outbox(Some(to)).unwrap().len();
-    let before: Vec<usize> = to.iter().map(|t| count(&svc, t)).collect();
+    let before: Vec<usize> = to.iter().map(|t| sent_to(svc.store(), t).len()).collect();
     svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
     let due = (t0() + Duration::days(30)).format("%Y-%m-%d").to_string();
     for (t, before) in to[..2].iter().zip(&before) {
-        let sent = svc.store().outbox(Some(t)).unwrap();
-        let pending: Vec<_> = sent[*before..]
-            .iter()
-            .filter(|m| m.subject == "A password change is pending")
-            .collect();
+        let pending = sent_since(svc.store(), t, *before, "A password change is pending");
         assert_eq!(pending.len(), 1, "{t}");
         let body = pending[0].body.expose();
         assert!(body.contains(&due), "{body}");
         assert!(body.contains("Cancel this change"), "{body}");
     }
     // An address nobody verified is told nothing.
-    assert_eq!(count(&svc, to[2]), before[2]);
+    assert_eq!(sent_to(svc.store(), to[2]).len(), before[2]);
 }
 
 #[test]
@@ -730,15 +691,11 @@ fn a_reset_uses_up_its_proof() {
 fn a_lockout_is_announced_to_every_verified_method_and_recorded() {
     let f = Fixture::new();
     let (mut svc, id, _) = two_step_jane(&f, 25);
-    let before = svc.store().outbox(Some("jane@example.com")).unwrap().len();
+    let before = sent_to(svc.store(), JANE).len();
     for _ in 0..5 {
         svc.check_password(id, &s("Wrong-Guess-Number-4")).unwrap();
     }
-    let sent = svc.store().outbox(Some("jane@example.com")).unwrap();
-    let notices: Vec<_> = sent[before..]
-        .iter()
-        .filter(|m| m.subject == "Too many wrong attempts")
-        .collect();
+    let notices = sent_since(svc.store(), JANE, before, "Too many wrong attempts");
     assert_eq!(notices.len(), 1);
     assert!(
         notices[0]
@@ -781,16 +738,12 @@ fn cancelling_leaves_a_code_the_holder_generated_since_working() {
     // The holder signs in, makes a code of their own, then cancels.
     sign_in_normally(&mut svc, id, OLD);
     let mine = svc.generate_recovery_code().unwrap();
-    let before = svc.store().outbox(Some("jane@example.com")).unwrap().len();
+    let before = sent_to(svc.store(), JANE).len();
     let change = svc.my_view().unwrap().pending[0].id;
     svc.cancel_pending(change).unwrap();
     svc.sign_out();
     // Nothing of theirs was revoked, and the notice does not say it was.
-    let sent = svc.store().outbox(Some("jane@example.com")).unwrap();
-    let cancelled: Vec<_> = sent[before..]
-        .iter()
-        .filter(|m| m.subject == "A pending change was cancelled")
-        .collect();
+    let cancelled = sent_since(svc.store(), JANE, before, CANCELLED);
     assert_eq!(cancelled.len(), 1);
     assert!(
         !cancelled[0].body.expose().contains("no longer works"),

@@ -12,7 +12,11 @@ use recovery_desk::service::{
 use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
 use std::path::Path;
-use support::holder::{Fixture, add_verified_email, last_code, sign_in_normally};
+use support::holder::{
+    Fixture, add_verified, add_verified_email, prove_with_code, send_code, sign_in_normally,
+    two_step_holder,
+};
+use support::outbox::{last_code, sent_to};
 use support::seams::t0;
 
 fn s(x: &str) -> Secret {
@@ -27,6 +31,11 @@ fn account_with_code(f: &Fixture, name: &str) -> (Service, Secret) {
     let code = svc.generate_recovery_code().unwrap();
     svc.sign_out();
     (svc, code)
+}
+
+/// jane: "old kettle lantern", a verified email, two-step on and a recovery code; signed out.
+fn two_step_jane(f: &Fixture, seed: u64) -> (Service, i64, Secret) {
+    two_step_holder(f, seed, "jane", "old kettle lantern", "jane@example.com")
 }
 
 fn recover(svc: &mut Service, id: i64, typed: &str) -> Attempt<RecoveryCheck> {
@@ -191,14 +200,7 @@ fn lockouts_double_and_passwords_follow_the_same_rule() {
 #[test]
 fn with_two_step_on_the_recovery_code_alone_makes_a_change_pending_for_30_days() {
     let f = Fixture::new();
-    let mut svc = f.service(4);
-    let id = svc
-        .create_account("jane", &s("old kettle lantern"), &s("old kettle lantern"))
-        .unwrap();
-    add_verified_email(&mut svc, "jane@example.com");
-    svc.set_two_step(true).unwrap();
-    let code = svc.generate_recovery_code().unwrap();
-    svc.sign_out();
+    let (mut svc, id, code) = two_step_jane(&f, 4);
 
     assert!(matches!(
         recover(&mut svc, id, code.expose()),
@@ -283,14 +285,7 @@ fn a_due_change_applies_at_sign_in_and_a_cancelled_one_never_does() {
 #[test]
 fn the_holder_can_cancel_a_pending_change_by_signing_in_normally() {
     let f = Fixture::new();
-    let mut svc = f.service(7);
-    let id = svc
-        .create_account("jane", &s("old kettle lantern"), &s("old kettle lantern"))
-        .unwrap();
-    add_verified_email(&mut svc, "jane@example.com");
-    svc.set_two_step(true).unwrap();
-    let code = svc.generate_recovery_code().unwrap();
-    svc.sign_out();
+    let (mut svc, id, code) = two_step_jane(&f, 7);
     recover(&mut svc, id, code.expose());
     svc.reset_password(id, &s("attacker pass"), &s("attacker pass"))
         .unwrap();
@@ -299,14 +294,7 @@ fn the_holder_can_cancel_a_pending_change_by_signing_in_normally() {
         svc.cancel_pending(1),
         Err(ServiceError::NotSignedIn)
     ));
-    assert!(matches!(
-        svc.check_password(id, &s("old kettle lantern")).unwrap(),
-        Attempt::Accepted(true)
-    ));
-    let m = svc.verified_methods(id).unwrap()[0].id;
-    svc.send_code(id, m, Purpose::SignIn).unwrap();
-    let c = last_code(svc.store(), "jane@example.com");
-    svc.check_code(id, m, Purpose::SignIn, &c).unwrap();
+    sign_in_normally(&mut svc, id, "old kettle lantern", "jane@example.com");
     let pending = svc.my_view().unwrap().pending;
     assert_eq!(pending.len(), 1);
     svc.cancel_pending(pending[0].id).unwrap();
@@ -343,20 +331,9 @@ fn without_two_step_one_proof_applies_the_password_at_once() {
 #[test]
 fn with_two_step_two_different_proofs_apply_at_once() {
     let f = Fixture::new();
-    let mut svc = f.service(8);
-    let id = svc
-        .create_account("jane", &s("old kettle lantern"), &s("old kettle lantern"))
-        .unwrap();
-    let m = add_verified_email(&mut svc, "jane@example.com");
-    svc.set_two_step(true).unwrap();
-    let code = svc.generate_recovery_code().unwrap();
-    svc.sign_out();
-    svc.send_code(id, m, Purpose::Recovery).unwrap();
-    let c = last_code(svc.store(), "jane@example.com");
-    assert_eq!(
-        svc.check_code(id, m, Purpose::Recovery, &c).unwrap(),
-        Attempt::Accepted(CodeCheck::Ok)
-    );
+    let (mut svc, id, code) = two_step_jane(&f, 8);
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    prove_with_code(&mut svc, id, m, Purpose::Recovery);
     recover(&mut svc, id, code.expose());
     assert_eq!(
         svc.reset_password(id, &s("new willow anchor"), &s("new willow anchor"))
@@ -391,8 +368,7 @@ fn one_time_codes_allow_three_tries_and_expire_after_ten_minutes() {
         svc.check_code(id, m, Purpose::VerifyMethod, &c).unwrap(),
         Attempt::Accepted(CodeCheck::NoActiveCode)
     );
-    svc.send_code(id, m, Purpose::VerifyMethod).unwrap();
-    let c = last_code(svc.store(), "jane@example.com");
+    let c = send_code(&mut svc, id, m, Purpose::VerifyMethod);
     f.clock.advance(Duration::minutes(10));
     assert_eq!(
         svc.check_code(id, m, Purpose::VerifyMethod, &c).unwrap(),
@@ -429,17 +405,12 @@ fn notices_go_to_every_verified_method_and_events_are_written() {
     svc.create_account("jane", &s("a long password"), &s("a long password"))
         .unwrap();
     add_verified_email(&mut svc, "jane@example.com");
-    let p = svc
-        .add_method(MethodKind::Phone, "+1 555 010 4477")
-        .unwrap();
-    let id = svc.signed_in().unwrap();
-    let c = last_code(svc.store(), "+15550104477");
-    svc.check_code(id, p, Purpose::VerifyMethod, &c).unwrap();
+    add_verified(&mut svc, MethodKind::Phone, "+1 555 010 4477");
     svc.generate_recovery_code().unwrap();
     for addr in ["jane@example.com", "+15550104477"] {
-        let msgs = svc.store().outbox(Some(addr)).unwrap();
         assert!(
-            msgs.iter()
+            sent_to(svc.store(), addr)
+                .iter()
                 .any(|m| m.subject == "A new recovery code was generated"),
             "{addr}"
         );

@@ -53,7 +53,7 @@ impl Fixture {
 
     /// The one-time codes sent to `address`, oldest first.
     fn codes_sent_to(&self, address: &str) -> Vec<String> {
-        support::holder::codes_sent_to(&Store::open(&self.db).unwrap(), address)
+        support::outbox::codes_sent_to(&Store::open(&self.db).unwrap(), address)
     }
 }
 

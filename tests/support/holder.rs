@@ -1,13 +1,15 @@
 //! The holder's service on a real database file, for tests that tell a holder's or an
-//! attacker's story through the service API: a private database, a hand-moved clock, seeded
-//! services, and the one-time codes the outbox "sent".
+//! attacker's story through the service API: a private database, a hand-moved clock and seeded
+//! services (the one-time codes the outbox "sent" are read with `support::outbox`).
 
+use super::outbox::last_code;
 use super::seams::{Seeded, TestClock, t0};
+use recovery_desk::secret::Secret;
 use recovery_desk::service::{Attempt, CodeCheck, Service};
 use recovery_desk::store::Store;
 use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// A private database file and the clock every service on it shares.
@@ -37,37 +39,18 @@ impl Fixture {
     }
 }
 
-/// The newest six-digit code the outbox sent to `addr`.
-pub fn last_code(store: &Store, addr: &str) -> String {
-    codes_sent_to(store, addr)
-        .pop()
-        .unwrap_or_else(|| panic!("no security code was sent to {addr}"))
-}
-
-/// Every six-digit code the outbox sent to `addr`, oldest first.
-pub fn codes_sent_to(store: &Store, addr: &str) -> Vec<String> {
-    store
-        .outbox(Some(addr))
-        .unwrap()
-        .iter()
-        .filter(|m| m.subject == "Your security code")
-        .map(|m| {
-            m.body
-                .expose()
-                .split(|c: char| !c.is_ascii_digit())
-                .find(|w| w.len() == 6)
-                .expect("a six-digit code in the message")
-                .to_string()
-        })
-        .collect()
-}
-
 /// Adds `addr` as an email of the signed-in holder and verifies it with the code from the
 /// outbox; returns the method's id.
 pub fn add_verified_email(svc: &mut Service, addr: &str) -> i64 {
-    let m = svc.add_method(MethodKind::Email, addr).unwrap();
+    add_verified(svc, MethodKind::Email, addr)
+}
+
+/// Adds `addr` (an email or a phone, as `kind` says) to the signed-in holder and verifies it
+/// with the code from the outbox; returns the method's id.
+pub fn add_verified(svc: &mut Service, kind: MethodKind, addr: &str) -> i64 {
+    let m = svc.add_method(kind, addr).unwrap();
     let id = svc.signed_in().unwrap();
-    let c = last_code(svc.store(), addr);
+    let c = last_code(svc.store(), &address_of(svc, id, m));
     assert_eq!(
         svc.check_code(id, m, Purpose::VerifyMethod, &c).unwrap(),
         Attempt::Accepted(CodeCheck::Ok)
@@ -75,12 +58,57 @@ pub fn add_verified_email(svc: &mut Service, addr: &str) -> i64 {
     m
 }
 
+/// `name` with `password`, `email` verified, two-step verification on and a recovery code;
+/// signed out. Returns the service, the account's id and the recovery code.
+pub fn two_step_holder(
+    f: &Fixture,
+    seed: u64,
+    name: &str,
+    password: &str,
+    email: &str,
+) -> (Service, i64, Secret) {
+    let mut svc = f.service(seed);
+    let p = Secret::new(password);
+    let id = svc.create_account(name, &p, &p).unwrap();
+    add_verified_email(&mut svc, email);
+    svc.set_two_step(true).unwrap();
+    let code = svc.generate_recovery_code().unwrap();
+    svc.sign_out();
+    (svc, id, code)
+}
+
+/// The address of the account's method `m`, as stored (normalised).
+pub fn address_of(svc: &Service, id: i64, m: i64) -> String {
+    svc.store()
+        .methods(id)
+        .unwrap()
+        .into_iter()
+        .find(|row| row.id == m)
+        .expect("the account's method")
+        .address
+}
+
+/// Sends a one-time code for `purpose` to the account's method `m` and reads it from the
+/// outbox.
+pub fn send_code(svc: &mut Service, id: i64, m: i64, purpose: Purpose) -> String {
+    svc.send_code(id, m, purpose).unwrap();
+    last_code(svc.store(), &address_of(svc, id, m))
+}
+
+/// Sends a code for `purpose` to method `m` and enters it: it is accepted.
+pub fn prove_with_code(svc: &mut Service, id: i64, m: i64, purpose: Purpose) {
+    let c = send_code(svc, id, m, purpose);
+    assert_eq!(
+        svc.check_code(id, m, purpose, &c).unwrap(),
+        Attempt::Accepted(CodeCheck::Ok)
+    );
+}
+
 /// Signs the holder in the normal way: the password, then a code sent to `address` (a verified
 /// method of the account, two-step verification on).
 pub fn sign_in_normally(svc: &mut Service, id: i64, password: &str, address: &str) {
     assert_eq!(
-        svc.check_password(id, &recovery_desk::secret::Secret::new(password))
-            .unwrap(),
+        svc.check_password(id, &Secret::new(password)).unwrap(),
         Attempt::Accepted(true)
     );
     let m = svc
@@ -90,11 +118,15 @@ pub fn sign_in_normally(svc: &mut Service, id: i64, password: &str, address: &st
         .find(|m| m.address == address)
         .expect("a verified method at that address")
         .id;
-    svc.send_code(id, m, Purpose::SignIn).unwrap();
-    let c = last_code(svc.store(), address);
-    assert_eq!(
-        svc.check_code(id, m, Purpose::SignIn, &c).unwrap(),
-        Attempt::Accepted(CodeCheck::Ok)
-    );
+    prove_with_code(svc, id, m, Purpose::SignIn);
     assert_eq!(svc.signed_in(), Some(id));
+}
+
+/// A service on `db` that keeps real time, as the binary beside it does.
+pub fn real_time_service(db: &Path, seed: u64) -> Service {
+    Service::new(
+        Store::open(db).unwrap(),
+        Box::new(Seeded::new(seed)),
+        recovery_desk::clock::system(),
+    )
 }
