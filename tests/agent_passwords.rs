@@ -3,43 +3,14 @@
 //! real binary is run as an administrator would: `agent add NAME --password-stdin`.
 //! Also: every password the demo ships (README lists them) follows the same rule.
 
-use std::io::Write;
+mod support;
+
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-
-fn agent(db: &Path, args: &[&str], password: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_recovery-desk"))
-        .env_remove("RECOVERY_DESK_DB")
-        .arg("--db")
-        .arg(db)
-        .arg("agent")
-        .args(args)
-        .arg("--password-stdin")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A refusal may come before the password is read: a broken pipe is not a failure here.
-    let _ = writeln!(child.stdin.take().unwrap(), "{password}");
-    child.wait_with_output().unwrap()
-}
-
-fn refused(o: &Output, why: &str) {
-    let e = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "stderr: {e}");
-    assert_eq!(e.lines().count(), 1, "one line: {e}");
-    assert!(e.contains(why), "want {why:?} in: {e}");
-}
+use support::cli::{agent, ok, one_line_failure, strings};
 
 fn agent_names(db: &Path) -> Vec<String> {
     let conn = rusqlite::Connection::open(db).unwrap();
-    conn.prepare("SELECT name FROM agents ORDER BY name")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+    strings(&conn, "SELECT name FROM agents ORDER BY name")
 }
 
 #[test]
@@ -47,42 +18,29 @@ fn an_administrator_cannot_give_an_agent_a_common_or_weak_password() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("agents.db");
 
-    // The two passwords every attacker tries first.
-    refused(
-        &agent(&db, &["add", "morgan"], "password"),
-        "That password is too common",
-    );
-    refused(
-        &agent(&db, &["add", "morgan"], "12345678"),
-        "That password is too common",
-    );
-    // The list is compared without regard to case.
-    refused(
-        &agent(&db, &["add", "morgan"], "BaseBall"),
-        "That password is too common",
-    );
-    // Long enough and on no list, but guessed in moments.
-    refused(
-        &agent(&db, &["add", "morgan"], "aaaaaaaaaaaa"),
-        "That password is too easy to guess",
-    );
-    // The agent's own name inside the password, in any case.
-    refused(
-        &agent(&db, &["add", "morgan"], "Morgan-Tulip-Anvil-42"),
-        "Your password can't contain your username.",
-    );
+    for (password, why) in [
+        // The two passwords every attacker tries first.
+        ("password", "That password is too common"),
+        ("12345678", "That password is too common"),
+        // The list is compared without regard to case.
+        ("BaseBall", "That password is too common"),
+        // Long enough and on no list, but guessed in moments.
+        ("aaaaaaaaaaaa", "That password is too easy to guess"),
+        // The agent's own name inside the password, in any case.
+        (
+            "Morgan-Tulip-Anvil-42",
+            "Your password can't contain your username.",
+        ),
+    ] {
+        one_line_failure(&agent(&db, &["add", "morgan"], password), why);
+    }
     assert!(
         agent_names(&db).is_empty(),
         "no agent was created with a refused password"
     );
 
     // A good one is accepted.
-    let ok = agent(&db, &["add", "morgan"], "tulip-anvil-orbit");
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    ok(&agent(&db, &["add", "morgan"], "tulip-anvil-orbit"));
     assert_eq!(agent_names(&db), ["morgan"]);
 }
 

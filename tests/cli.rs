@@ -1,61 +1,19 @@
 //! The non-screen commands of SPEC §2, run as the real binary: exit codes, one-line errors,
 //! demo seeding, agents, audit, outbox, and no plaintext secret at rest.
 
-use std::io::Write;
+mod support;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
+use support::cli::{bin, one_line_failure, stderr, stdout, strings};
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_recovery-desk"));
-    c.env_remove("RECOVERY_DESK_DB").env("RUST_BACKTRACE", "1");
-    c
-}
-
+/// `recovery-desk --db DB ARGS…`, nothing on standard input.
 fn run(args: &[&str], db: &Path) -> Output {
-    bin()
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    support::cli::run(db, args, "")
 }
 
 fn run_stdin(args: &[&str], db: &Path, input: &str) -> Output {
-    let mut child = bin()
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The program may refuse before it reads its input (a duplicate name, say): a broken
-    // pipe here is not the test failing.
-    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-    child.wait_with_output().unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Exit 1, exactly one line on stderr, naming `what`, and no panic or backtrace.
-fn assert_one_line_failure(o: &Output, what: &str) {
-    let e = stderr(o);
-    assert_eq!(o.status.code(), Some(1), "stderr: {e}");
-    assert_eq!(e.lines().count(), 1, "want one line, got: {e}");
-    assert!(e.starts_with("recovery-desk: "), "{e}");
-    assert!(e.contains(what), "want {what:?} in: {e}");
-    assert!(
-        !e.contains("panicked") && !e.contains("backtrace") && !e.contains("RUST_BACKTRACE"),
-        "{e}"
-    );
+    support::cli::run(db, args, input)
 }
 
 fn tmp() -> (tempfile::TempDir, PathBuf) {
@@ -86,16 +44,16 @@ fn agents_are_added_listed_and_disabled() {
         &db,
         "agent-password-1\n",
     );
-    assert_one_line_failure(&o, "exists already");
+    one_line_failure(&o, "exists already");
     let o = run_stdin(&["agent", "add", "bo", "--password-stdin"], &db, "short\n");
-    assert_one_line_failure(&o, "at least 8 characters");
+    one_line_failure(&o, "at least 8 characters");
     let o = run(&["agent", "add", "bo"], &db);
-    assert_one_line_failure(&o, "--password-stdin");
+    one_line_failure(&o, "--password-stdin");
     let o = run(&["agent", "list"], &db);
     assert!(stdout(&o).starts_with("alex\tactive\t"), "{}", stdout(&o));
     assert!(run(&["agent", "disable", "alex"], &db).status.success());
     assert!(stdout(&run(&["agent", "list"], &db)).starts_with("alex\tdisabled\t"));
-    assert_one_line_failure(
+    one_line_failure(
         &run(&["agent", "disable", "nobody"], &db),
         "no agent named nobody",
     );
@@ -126,7 +84,7 @@ fn console_modes_need_a_terminal() {
     let (_d, db) = tmp_db();
     for args in [&[][..], &["desk"]] {
         let o = run(args, &db);
-        assert_one_line_failure(&o, "needs a terminal");
+        one_line_failure(&o, "needs a terminal");
     }
 }
 
@@ -140,13 +98,13 @@ fn unwritable_directory_is_one_clear_line() {
     // `agent add` is one of the commands that create a database.
     let add = ["agent", "add", "alex", "--password-stdin"];
     let o = run_stdin(&add, &file.join("sub").join("x.db"), "agent-password-1\n");
-    assert_one_line_failure(&o, "cannot create the directory");
+    one_line_failure(&o, "cannot create the directory");
     let o = run_stdin(
         &add,
         Path::new("/proc/recovery-desk-test.db"),
         "agent-password-1\n",
     );
-    assert_one_line_failure(&o, "cannot create the database /proc/recovery-desk-test.db");
+    one_line_failure(&o, "cannot create the database /proc/recovery-desk-test.db");
 }
 
 #[test]
@@ -154,7 +112,7 @@ fn a_file_that_is_not_a_database_is_named() {
     let (_d, db) = tmp();
     std::fs::write(&db, vec![b'z'; 8192]).unwrap();
     let o = run(&["audit"], &db);
-    assert_one_line_failure(&o, "is not a recovery-desk database");
+    one_line_failure(&o, "is not a recovery-desk database");
     // And nothing was written over it.
     assert_eq!(std::fs::read(&db).unwrap(), vec![b'z'; 8192]);
 }
@@ -168,7 +126,7 @@ fn a_newer_schema_is_refused() {
         .pragma_update(None, "user_version", 42)
         .unwrap();
     let o = run(&["agent", "list"], &db);
-    assert_one_line_failure(&o, "schema version 42, newer than");
+    one_line_failure(&o, "schema version 42, newer than");
 }
 
 #[test]
@@ -183,7 +141,7 @@ fn a_lock_held_past_the_busy_timeout_is_named() {
         &db,
         "agent-password-2\n",
     );
-    assert_one_line_failure(&o, "is locked by another process");
+    one_line_failure(&o, "is locked by another process");
     assert!(started.elapsed().as_secs_f64() >= 4.5, "gave up too early");
     holder.execute_batch("ROLLBACK").unwrap();
 }
@@ -214,7 +172,7 @@ fn audit_verify_detects_tampering() {
         .unwrap()
         .execute("UPDATE audit_log SET agent = 'eve' WHERE id = 2", [])
         .unwrap();
-    assert_one_line_failure(&run(&["audit", "verify"], &db), "row 2 was edited");
+    one_line_failure(&run(&["audit", "verify"], &db), "row 2 was edited");
 }
 
 /// Every demo password and code, in the forms a leak could take.
@@ -298,13 +256,10 @@ fn demo_seed_stores_no_plaintext_and_standard_phc_hashes() {
 
     // The hashes are standard PHC strings that the reference C implementation reproduces.
     let conn = rusqlite::Connection::open(&demo_db).unwrap();
-    let phc: Vec<String> = conn
-        .prepare("SELECT password_hash FROM agents UNION ALL SELECT password_hash FROM accounts")
-        .unwrap()
-        .query_map([], |r| r.get(0))
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let phc = strings(
+        &conn,
+        "SELECT password_hash FROM agents UNION ALL SELECT password_hash FROM accounts",
+    );
     assert!(
         phc.iter()
             .all(|h| h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"))
@@ -411,7 +366,7 @@ fn deleting_the_newest_rows_and_lowering_the_sequence_fails_verify() {
              UPDATE sqlite_sequence SET seq = 3 WHERE name = 'audit_log';",
         )
         .unwrap();
-    assert_one_line_failure(
+    one_line_failure(
         &run(&["audit", "verify"], &db),
         "audit log tampered: rows 4..=5 were deleted from the end",
     );
@@ -419,19 +374,19 @@ fn deleting_the_newest_rows_and_lowering_the_sequence_fails_verify() {
     raw(&db)
         .execute("UPDATE audit_head SET last_id = 3", [])
         .unwrap();
-    assert_one_line_failure(
+    one_line_failure(
         &run(&["audit", "verify"], &db),
         "keyed head does not match the last row",
     );
     // Or removing it.
     raw(&db).execute("DELETE FROM audit_head", []).unwrap();
-    assert_one_line_failure(
+    one_line_failure(
         &run(&["audit", "verify"], &db),
         "keyed head does not match the last row",
     );
     // `audit head` notes no head for a tampered log.
     let o = run(&["audit", "head"], &db);
-    assert_one_line_failure(&o, "audit log tampered");
+    one_line_failure(&o, "audit log tampered");
     assert!(stdout(&o).is_empty(), "{}", stdout(&o));
 }
 
@@ -468,7 +423,7 @@ fn expect_head_checks_the_chain_against_a_head_noted_earlier() {
     assert!(stdout(&o).contains("is row 0, 5 rows appended since"));
 
     // A head this chain never had.
-    assert_one_line_failure(
+    one_line_failure(
         &run(&["audit", "verify", "--expect-head", &"ab".repeat(32)], &db),
         "the head noted earlier (abababababababab…) is not in the chain any more",
     );
@@ -485,7 +440,7 @@ fn expect_head_checks_the_chain_against_a_head_noted_earlier() {
         .unwrap();
     let o = run(&["audit", "verify"], &db);
     assert!(stdout(&o).contains("intact: 0 rows"), "{}", stdout(&o));
-    assert_one_line_failure(
+    one_line_failure(
         &run(&["audit", "verify", "--expect-head", &noted], &db),
         "is not in the chain any more",
     );
@@ -542,7 +497,7 @@ fn commands_that_only_use_a_database_never_create_one() {
             d.path().join("no-such-dir").join("desk.db"),
         ] {
             let o = run_stdin(args, &db, "a-new-agent-password-7\n");
-            assert_one_line_failure(&o, &format!("no database at {}", db.display()));
+            one_line_failure(&o, &format!("no database at {}", db.display()));
             assert!(
                 stderr(&o).contains("check --db"),
                 "{args:?}: {}",
@@ -569,7 +524,7 @@ fn the_desk_opens_an_existing_current_database_only() {
         c.pragma_update(None, "user_version", 1).unwrap();
     }
     let o = run(&["desk"], &db);
-    assert_one_line_failure(&o, "has schema version 1, older than");
+    one_line_failure(&o, "has schema version 1, older than");
     assert!(
         stderr(&o).contains(&format!(
             "opening it once with the account console: recovery-desk --db {}",
@@ -590,14 +545,14 @@ fn the_desk_opens_an_existing_current_database_only() {
     let key = d.path().join("desk.db.key");
     std::fs::remove_file(&key).unwrap();
     let o = run(&["desk"], &db);
-    assert_one_line_failure(&o, "desk.db.key is unusable: it does not exist");
+    one_line_failure(&o, "desk.db.key is unusable: it does not exist");
     assert!(!key.exists(), "the desk made a key file");
 
     // An empty file is no database either, and stays empty.
     let (_d, db) = tmp();
     std::fs::write(&db, b"").unwrap();
     let o = run(&["desk"], &db);
-    assert_one_line_failure(&o, "has schema version 0, older than");
+    one_line_failure(&o, "has schema version 0, older than");
     assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
 }
 
@@ -628,7 +583,7 @@ fn audit_filters_take_the_forms_the_desk_shows() {
     assert_eq!(both.lines().count(), 1, "{both}");
     assert!(both.contains("\tdana\tlookup\t#7\t"), "{both}");
 
-    assert_one_line_failure(
+    one_line_failure(
         &run(&["audit", "--agent", ".."], &db),
         "cannot start with a dot",
     );
@@ -645,13 +600,13 @@ fn a_damaged_audit_row_is_named_in_one_line() {
         )
         .unwrap();
     let o = run(&["audit"], &db);
-    assert_one_line_failure(&o, "audit row 2 is damaged: its detail is not text");
+    one_line_failure(&o, "audit row 2 is damaged: its detail is not text");
     assert!(
         !stderr(&o).contains("Invalid column type"),
         "{}",
         stderr(&o)
     );
-    assert_one_line_failure(&run(&["audit", "verify"], &db), "row 2 was edited");
+    one_line_failure(&run(&["audit", "verify"], &db), "row 2 was edited");
 
     raw(&db)
         .execute_batch(
@@ -662,11 +617,11 @@ fn a_damaged_audit_row_is_named_in_one_line() {
     let o = run(&["audit", "--account", "3"], &db);
     // The filter does not match the text, so the listing is clean; the whole log is not.
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_one_line_failure(
+    one_line_failure(
         &run(&["audit"], &db),
         "audit row 3 is damaged: its account_id is not a number",
     );
-    assert_one_line_failure(&run(&["audit", "verify"], &db), "row 3 was edited");
+    one_line_failure(&run(&["audit", "verify"], &db), "row 3 was edited");
 }
 
 #[test]
@@ -678,7 +633,7 @@ fn agent_names_that_read_like_paths_are_refused() {
             &db,
             "agent-password-1\n",
         );
-        assert_one_line_failure(&o, "an agent name cannot start with a dot");
+        one_line_failure(&o, "an agent name cannot start with a dot");
     }
     assert!(std::fs::read_dir(d.path()).unwrap().next().is_none());
 }

@@ -6,38 +6,15 @@
 //! The read-only and disk-full cases mount small tmpfs filesystems, which needs root (CI and
 //! the development machines run as root). Without it these two tests fail with that reason.
 
+mod support;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-
-fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_recovery-desk"))
-        .env_remove("RECOVERY_DESK_DB")
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The program may fail before it reads its input; that is not the test failing.
-    let _ = c.stdin.take().unwrap().write_all(stdin.as_bytes());
-    c.wait_with_output().unwrap()
-}
-
-fn one_line_failure(o: &Output, what: &str) {
-    let e = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{e}");
-    assert_eq!(e.lines().count(), 1, "{e}");
-    assert!(e.contains(what), "want {what:?} in {e}");
-    assert!(!e.contains("panicked"));
-}
+use std::process::Command;
+use support::cli::{agent, ok, one_line_failure, run};
 
 fn agents(db: &Path) -> String {
-    let o = run(db, &["agent", "list"], "");
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
+    ok(&run(db, &["agent", "list"], ""))
 }
 
 /// A tmpfs mounted for the test's lifetime.
@@ -87,21 +64,9 @@ fn a_read_only_filesystem_is_one_line_and_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let m = Mount::tmpfs(&tmp.path().join("ro"), "4m");
     let db = m.0.join("x.db");
-    assert!(
-        run(
-            &db,
-            &["agent", "add", "alex", "--password-stdin"],
-            "agent-password-1\n"
-        )
-        .status
-        .success()
-    );
+    ok(&agent(&db, &["add", "alex"], "agent-password-1"));
     m.remount("ro");
-    let o = run(
-        &db,
-        &["agent", "add", "bo", "--password-stdin"],
-        "agent-password-2\n",
-    );
+    let o = agent(&db, &["add", "bo"], "agent-password-2");
     one_line_failure(&o, "read-only");
     // (the message names the cause, not just the path)
     m.remount("rw");
@@ -116,15 +81,7 @@ fn a_read_only_filesystem_is_one_line_and_loses_nothing() {
 fn a_truncated_file_is_named_and_left_as_it_was() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("x.db");
-    assert!(
-        run(
-            &db,
-            &["agent", "add", "alex", "--password-stdin"],
-            "agent-password-1\n"
-        )
-        .status
-        .success()
-    );
+    ok(&agent(&db, &["add", "alex"], "agent-password-1"));
     let bytes = std::fs::read(&db).unwrap();
     assert!(bytes.len() > 8192);
     // Keep the header and the first page only: the schema points at pages that are gone.
@@ -143,15 +100,7 @@ fn a_full_disk_is_one_line_and_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let m = Mount::tmpfs(&tmp.path().join("full"), "1m");
     let db = m.0.join("x.db");
-    assert!(
-        run(
-            &db,
-            &["agent", "add", "alex", "--password-stdin"],
-            "agent-password-1\n"
-        )
-        .status
-        .success()
-    );
+    ok(&agent(&db, &["add", "alex"], "agent-password-1"));
     // Fill the filesystem to the last byte.
     let filler = m.0.join("filler");
     {
@@ -161,22 +110,10 @@ fn a_full_disk_is_one_line_and_loses_nothing() {
         let byte = [0u8; 1];
         while f.write_all(&byte).is_ok() {}
     }
-    let o = run(
-        &db,
-        &["agent", "add", "bo", "--password-stdin"],
-        "agent-password-2\n",
-    );
+    let o = agent(&db, &["add", "bo"], "agent-password-2");
     one_line_failure(&o, "is full; nothing was changed");
     std::fs::remove_file(&filler).unwrap();
     let list = agents(&db);
     assert!(list.starts_with("alex\t"), "earlier data lost: {list}");
-    assert!(
-        run(
-            &db,
-            &["agent", "add", "bo", "--password-stdin"],
-            "agent-password-2\n"
-        )
-        .status
-        .success()
-    );
+    ok(&agent(&db, &["add", "bo"], "agent-password-2"));
 }

@@ -10,7 +10,6 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
 use chrono::FixedOffset;
@@ -26,6 +25,7 @@ use recovery_desk::secret::Secret;
 use recovery_desk::store::audit::{AuditRow, action};
 use recovery_desk::store::{Store, seed};
 use recovery_desk::tui::Theme;
+use support::cli::{ok, one_line_failure, run};
 use support::seams::{Seeded, TestClock, t0};
 use tempfile::TempDir;
 
@@ -40,37 +40,6 @@ fn demo_db() -> (TempDir, PathBuf) {
     let demo = seed::demo().unwrap();
     seed::seed(&mut store, &demo, &mut Seeded::new(5), t0()).unwrap();
     (dir, path)
-}
-
-/// The real binary on `db`, with `input` on standard input.
-fn cli(db: &Path, args: &[&str], input: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_recovery-desk"))
-        .env_remove("RECOVERY_DESK_DB")
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // The program may refuse before it reads its input: a broken pipe is not a failure.
-    let _ = child.stdin.take().unwrap().write_all(input.as_bytes());
-    child.wait_with_output().unwrap()
-}
-
-fn ok(o: &Output) -> String {
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Exit 1 with one line on stderr containing `what`.
-fn refused(o: &Output, what: &str) {
-    let e = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{e}");
-    assert_eq!(e.lines().count(), 1, "{e}");
-    assert!(e.contains(what), "want {what:?} in {e}");
 }
 
 fn audit_rows(db: &Path) -> Vec<AuditRow> {
@@ -221,14 +190,14 @@ fn a_password_typed_as_the_agent_name_is_stored_only_as_a_keyed_hash() {
     );
 
     // Nor in what `audit` prints; an administrator who knows the name still finds its rows.
-    let all = ok(&cli(&db, &["audit"], ""));
+    let all = ok(&run(&db, &["audit"], ""));
     assert!(!all.contains(typed), "{all}");
-    let by_name = ok(&cli(&db, &["audit", "--agent", &typed.to_uppercase()], ""));
+    let by_name = ok(&run(&db, &["audit", "--agent", &typed.to_uppercase()], ""));
     // The attempt reserved before hashing, and its verdict.
     assert_eq!(by_name.lines().count(), 2, "{by_name}");
     assert!(by_name.contains("sign_in_attempt"), "{by_name}");
     assert!(by_name.contains(&failed[0].agent), "{by_name}");
-    assert!(ok(&cli(&db, &["audit", "verify"], "")).contains("intact"));
+    assert!(ok(&run(&db, &["audit", "verify"], "")).contains("intact"));
 }
 
 #[test]
@@ -294,7 +263,7 @@ fn disabling_an_agent_locks_a_signed_in_desk_at_its_next_request() {
     desk.find("pat");
     assert!(matches!(desk.state.screen, Screen::Account(_)));
     assert!(desk.screen().contains("pat"));
-    ok(&cli(&db, &["agent", "disable", AGENT], ""));
+    ok(&run(&db, &["agent", "disable", AGENT], ""));
     let before = audit_rows(&db).len();
     desk.key(KeyCode::F(5));
     assert_locked_by_disable(&mut desk, &db, before);
@@ -303,21 +272,21 @@ fn disabling_an_agent_locks_a_signed_in_desk_at_its_next_request() {
     assert!(desk.screen_flat().contains(s::AGENT_DISABLED));
 
     // A lookup.
-    ok(&cli(&db, &["agent", "enable", AGENT], ""));
+    ok(&run(&db, &["agent", "enable", AGENT], ""));
     desk.sign_in(AGENT, AGENT_PASS);
     assert!(matches!(desk.state.screen, Screen::Find(_)));
-    ok(&cli(&db, &["agent", "disable", AGENT], ""));
+    ok(&run(&db, &["agent", "disable", AGENT], ""));
     let before = audit_rows(&db).len();
     desk.find("pat");
     assert_locked_by_disable(&mut desk, &db, before);
 
     // A helper run.
-    ok(&cli(&db, &["agent", "enable", AGENT], ""));
+    ok(&run(&db, &["agent", "enable", AGENT], ""));
     desk.sign_in(AGENT, AGENT_PASS);
     desk.find("pat");
     desk.key(KeyCode::Char('1'));
     assert!(matches!(desk.state.screen, Screen::Helper(_)));
-    ok(&cli(&db, &["agent", "disable", AGENT], ""));
+    ok(&run(&db, &["agent", "disable", AGENT], ""));
     let before = audit_rows(&db).len();
     desk.key(KeyCode::Char('1'));
     assert_locked_by_disable(&mut desk, &db, before);
@@ -329,7 +298,7 @@ const DANA_SECOND: &str = "amber-quartz-meadow-5817";
 /// Adds agent dana (password `DANA_FIRST`) with the real `agent add`, and returns a desk worker
 /// on `db` where dana signs in, one request id after another.
 fn dana_added(db: &Path) -> impl FnMut(&str) -> Outcome {
-    ok(&cli(
+    ok(&run(
         db,
         &["agent", "add", "dana", "--password-stdin"],
         DANA_FIRST,
@@ -357,7 +326,7 @@ fn reset_password_replaces_the_old_one_and_needs_an_enabled_agent() {
     let mut sign_in = dana_added(&db);
     assert!(matches!(sign_in(first), Outcome::SignedIn { .. }));
 
-    let out = ok(&cli(
+    let out = ok(&run(
         &db,
         &["agent", "reset-password", "Dana", "--password-stdin"],
         &format!("{second}\n"),
@@ -373,16 +342,16 @@ fn reset_password_replaces_the_old_one_and_needs_an_enabled_agent() {
     assert!(matches!(sign_in(second), Outcome::SignedIn { .. }));
 
     // The password rules hold, and the current password is not a new one.
-    refused(
-        &cli(
+    one_line_failure(
+        &run(
             &db,
             &["agent", "reset-password", "dana", "--password-stdin"],
             "short\n",
         ),
         "at least 8 characters",
     );
-    refused(
-        &cli(
+    one_line_failure(
+        &run(
             &db,
             &["agent", "reset-password", "dana", "--password-stdin"],
             &format!("{second}\n"),
@@ -390,15 +359,15 @@ fn reset_password_replaces_the_old_one_and_needs_an_enabled_agent() {
         "that is agent dana's current password",
     );
     // Without a terminal or --password-stdin there is no way to ask.
-    refused(
-        &cli(&db, &["agent", "reset-password", "dana"], ""),
+    one_line_failure(
+        &run(&db, &["agent", "reset-password", "dana"], ""),
         "--password-stdin",
     );
 
     // A disabled agent must be enabled first: the reset is refused and changes nothing.
-    ok(&cli(&db, &["agent", "disable", "dana"], ""));
-    refused(
-        &cli(
+    ok(&run(&db, &["agent", "disable", "dana"], ""));
+    one_line_failure(
+        &run(
             &db,
             &["agent", "reset-password", "dana", "--password-stdin"],
             &format!("{first}\n"),
@@ -409,19 +378,19 @@ fn reset_password_replaces_the_old_one_and_needs_an_enabled_agent() {
         sign_in(second),
         Outcome::SignInRefused(SignInRefusal::Disabled)
     ));
-    let listed = ok(&cli(&db, &["agent", "list"], ""));
+    let listed = ok(&run(&db, &["agent", "list"], ""));
     assert!(listed.contains("dana\tdisabled\t"), "{listed}");
-    ok(&cli(&db, &["agent", "enable", "dana"], ""));
+    ok(&run(&db, &["agent", "enable", "dana"], ""));
     assert!(matches!(sign_in(second), Outcome::SignedIn { .. }));
-    let listed = ok(&cli(&db, &["agent", "list"], ""));
+    let listed = ok(&run(&db, &["agent", "list"], ""));
     assert!(listed.contains("dana\tactive\t"), "{listed}");
 
     for args in [
         &["agent", "enable", "nobody"][..],
         &["agent", "reset-password", "nobody", "--password-stdin"],
     ] {
-        refused(
-            &cli(&db, args, &format!("{first}\n")),
+        one_line_failure(
+            &run(&db, args, &format!("{first}\n")),
             "no agent named nobody",
         );
     }
@@ -440,15 +409,15 @@ fn a_password_reset_ends_an_agents_lockout_and_every_agent_command_is_audited() 
         sign_in(first),
         Outcome::SignInRefused(SignInRefusal::Locked { .. })
     ));
-    ok(&cli(
+    ok(&run(
         &db,
         &["agent", "reset-password", "dana", "--password-stdin"],
         &format!("{second}\n"),
     ));
     assert!(matches!(sign_in(second), Outcome::SignedIn { .. }));
-    ok(&cli(&db, &["agent", "disable", "dana"], ""));
-    ok(&cli(&db, &["agent", "enable", "dana"], ""));
-    let rows = ok(&cli(&db, &["audit", "--agent", "dana"], ""));
+    ok(&run(&db, &["agent", "disable", "dana"], ""));
+    ok(&run(&db, &["agent", "enable", "dana"], ""));
+    let rows = ok(&run(&db, &["audit", "--agent", "dana"], ""));
     for a in [
         "agent_added",
         "agent_password_reset",
@@ -457,5 +426,5 @@ fn a_password_reset_ends_an_agents_lockout_and_every_agent_command_is_audited() 
     ] {
         assert!(rows.contains(a), "{a} missing:\n{rows}");
     }
-    assert!(ok(&cli(&db, &["audit", "verify"], "")).contains("intact"));
+    assert!(ok(&run(&db, &["audit", "verify"], "")).contains("intact"));
 }

@@ -6,25 +6,7 @@ mod support;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
-use support::pty::bin_path;
-
-fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(bin_path())
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env_remove("RECOVERY_DESK_DB")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    // A command refused before it reads its input closes the pipe: that is fine.
-    let _ = child.stdin.take().unwrap().write_all(stdin.as_bytes());
-    child.wait_with_output().unwrap()
-}
+use support::cli::{agent, bin, feed, ok, one_line_failure, run};
 
 fn mode(p: &Path) -> u32 {
     std::fs::metadata(p).unwrap().permissions().mode() & 0o777
@@ -33,12 +15,7 @@ fn mode(p: &Path) -> u32 {
 /// A database made by `agent add` (one of the commands that create one).
 fn new_db(dir: &Path) -> std::path::PathBuf {
     let db = dir.join("k.db");
-    let out = run(
-        &db,
-        &["agent", "add", "alex", "--password-stdin"],
-        "Saffron-Glacier-Tunnel-57\n",
-    );
-    assert!(out.status.success(), "{out:?}");
+    ok(&agent(&db, &["add", "alex"], "Saffron-Glacier-Tunnel-57"));
     db
 }
 
@@ -65,17 +42,17 @@ fn a_key_file_others_can_read_is_refused_in_one_line() {
     for m in [0o644, 0o640, 0o604] {
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(m)).unwrap();
         let out = run(&db, &["outbox"], "");
-        assert_eq!(out.status.code(), Some(1), "mode {m:o}: {out:?}");
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.contains("chmod 600"), "{err}");
-        assert!(err.contains("k.db.key"), "{err}");
+        one_line_failure(&out, "chmod 600");
+        assert!(
+            support::cli::stderr(&out).contains("k.db.key"),
+            "mode {m:o}: {out:?}"
+        );
         // Refused, not rewritten or widened further.
         assert_eq!(std::fs::read(&key).unwrap(), before);
         assert_eq!(mode(&key), m);
     }
     std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
-    assert!(run(&db, &["outbox"], "").status.success());
+    ok(&run(&db, &["outbox"], ""));
 }
 
 #[test]
@@ -86,15 +63,8 @@ fn a_missing_key_file_is_an_error_not_a_new_key() {
     std::fs::rename(&key, dir.path().join("elsewhere.key")).unwrap();
     // Even a command allowed to create databases does not mint a new key for an existing one:
     // that would orphan the audit chain and every sealed notice.
-    let out = run(
-        &db,
-        &["agent", "add", "blair", "--password-stdin"],
-        "Saffron-Glacier-Tunnel-58\n",
-    );
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains("does not exist"), "{err}");
+    let out = agent(&db, &["add", "blair"], "Saffron-Glacier-Tunnel-58");
+    one_line_failure(&out, "does not exist");
     assert!(!key.exists());
 }
 
@@ -104,11 +74,7 @@ fn an_empty_file_is_not_taken_for_a_new_database_by_commands_that_only_use_one()
     let db = dir.path().join("empty.db");
     std::fs::write(&db, b"").unwrap();
     for args in [&["outbox"][..], &["audit"], &["agent", "disable", "alex"]] {
-        let out = run(&db, args, "");
-        assert_eq!(out.status.code(), Some(1), "{args:?}: {out:?}");
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(err.lines().count(), 1, "{err}");
-        assert!(err.contains("not a recovery-desk database"), "{err}");
+        one_line_failure(&run(&db, args, ""), "not a recovery-desk database");
     }
     // Nothing was written: still empty, and no key file.
     assert_eq!(std::fs::metadata(&db).unwrap().len(), 0);
@@ -119,24 +85,11 @@ fn an_empty_file_is_not_taken_for_a_new_database_by_commands_that_only_use_one()
 fn a_relative_db_path_gets_its_key_file_beside_it() {
     // `--db demo.db` in the current directory: the key file's parent is "" (the cwd).
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::new(bin_path())
-        .args(["--db", "rel.db", "agent", "add", "alex", "--password-stdin"])
-        .current_dir(dir.path())
-        .env_remove("RECOVERY_DESK_DB")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            let _ = c
-                .stdin
-                .take()
-                .unwrap()
-                .write_all(b"Saffron-Glacier-Tunnel-59\n");
-            c.wait_with_output()
-        })
-        .unwrap();
-    assert!(out.status.success(), "{out:?}");
+    ok(&feed(
+        bin()
+            .args(["--db", "rel.db", "agent", "add", "alex", "--password-stdin"])
+            .current_dir(dir.path()),
+        "Saffron-Glacier-Tunnel-59\n",
+    ));
     assert_eq!(mode(&dir.path().join("rel.db.key")), 0o600);
 }

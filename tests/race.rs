@@ -7,12 +7,15 @@
 //! regenerates the code a few times. Both get GO together; each reports the CLOCK_MONOTONIC
 //! span its regenerations took, so the test proves the two really ran at the same time.
 
+mod support;
+
 use recovery_desk::secret::{self, OsEntropy, Secret};
 use recovery_desk::store::Store;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
+use support::cli::strings;
 
 const PER_CHILD: usize = 3;
 /// How long a child may take to answer before the test calls it stuck.
@@ -143,13 +146,10 @@ fn two_processes_regenerating_leave_exactly_one_shown_code_active() {
             (PER_CHILD, PER_CHILD),
             "round {round}"
         );
-        let active: Vec<String> = conn
-            .prepare("SELECT code_hash FROM recovery_codes WHERE account_id = 1 AND revoked_at IS NULL AND used_at IS NULL")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let active = strings(
+            &conn,
+            "SELECT code_hash FROM recovery_codes WHERE account_id = 1 AND revoked_at IS NULL AND used_at IS NULL",
+        );
         assert_eq!(
             active.len(),
             1,
