@@ -5,35 +5,25 @@
 mod support;
 
 use chrono::Utc;
-use recovery_desk::clock;
 use recovery_desk::secret::{OsEntropy, Secret};
-use recovery_desk::service::{Attempt, RecoveryCheck, Service};
+use recovery_desk::service::{Attempt, RecoveryCheck};
 use recovery_desk::store::{Store, seed};
-use std::path::{Path, PathBuf};
-use std::process::Command;
-use support::pty::{DEFAULT_TIMEOUT, PtySession, bin_path, holder_console, outbox_code};
-use support::seams::Seeded;
-
-struct Db {
-    _dir: tempfile::TempDir,
-    path: PathBuf,
-}
+use std::path::Path;
+use support::flows::{confirm_code, password_screen, password_then_code, quit, wait};
+use support::holder::{Fixture, real_time_service};
+use support::outbox::{outbox_code, outbox_text};
+use support::pty::{PtySession, holder_console};
 
 /// The demo database (assets/demo.toml), seeded into a private directory.
-fn demo() -> Db {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("demo.db");
-    seed::ensure_demo(&path, &mut OsEntropy, Utc::now()).unwrap();
-    Db { _dir: dir, path }
+fn demo() -> Fixture {
+    let f = Fixture::new();
+    seed::ensure_demo(&f.db, &mut OsEntropy, Utc::now()).unwrap();
+    f
 }
 
 /// The holder console on `db`.
 fn console(db: &Path) -> PtySession {
     holder_console(db)
-}
-
-fn wait(s: &PtySession, text: &str) -> String {
-    s.expect_text(text, DEFAULT_TIMEOUT)
 }
 
 /// Moves every waiting change of `username` to a date already past, as 30 days passing would.
@@ -50,42 +40,25 @@ fn make_pending_due(db: &Path, username: &str) {
     assert_eq!(n, 1, "{username} has one pending change");
 }
 
-fn password_screen(s: &mut PtySession, username: &str) {
-    s.send_keys(username);
-    s.enter();
-    wait(s, &format!("Signing in as {username}"));
-}
-
 #[test]
 fn penny_signs_in_with_her_new_password_once_it_is_due() {
     let db = demo();
-    make_pending_due(&db.path, "penny");
-    let mut s = console(&db.path);
+    make_pending_due(&db.db, "penny");
+    let mut s = console(&db.db);
     password_screen(&mut s, "penny");
     // The old password stopped working on the date...
     s.send_keys("coral-demo-pass");
     s.enter();
     wait(&s, "That password isn't right.");
     // ...and the new one signs in, with the second step, nobody having used the old one.
-    s.send_keys("coral-new-pass");
-    s.enter();
-    wait(&s, "Where should we send your security code?");
-    s.send_keys("1");
-    wait(&s, "We sent a code to");
-    s.send_keys(&outbox_code(&db.path, "penny@example.com"));
-    s.enter();
+    password_then_code(&mut s, "coral-new-pass", "p•••@example.com", || {
+        outbox_code(&db.db, "penny@example.com")
+    });
     wait(&s, "Signed in as penny");
-    s.ctrl('c');
-    assert!(s.wait_exit(DEFAULT_TIMEOUT).expect("exits").success());
+    quit(&mut s);
     // Every verified method was told the change is in effect.
-    let out = Command::new(bin_path())
-        .arg("--db")
-        .arg(&db.path)
-        .args(["outbox", "--to", "penny@example.com"])
-        .output()
-        .unwrap();
     assert!(
-        String::from_utf8_lossy(&out.stdout).contains("Your new password is now in effect"),
+        outbox_text(&db.db, "penny@example.com").contains("Your new password is now in effect"),
         "no notice"
     );
 }
@@ -95,13 +68,13 @@ fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
     let db = demo();
     // penny loses her only email; her pending change falls due.
     {
-        let mut store = Store::open(&db.path).unwrap();
+        let mut store = Store::open(&db.db).unwrap();
         let view = store.account_by_username("penny").unwrap().expect("penny");
         let m = store.methods(view.id).unwrap()[0].id;
         store.remove_method(view.id, m, Utc::now()).unwrap();
     }
-    make_pending_due(&db.path, "penny");
-    let mut s = console(&db.path);
+    make_pending_due(&db.db, "penny");
+    let mut s = console(&db.db);
     password_screen(&mut s, "penny");
     s.send_keys("coral-new-pass");
     s.enter();
@@ -110,23 +83,10 @@ fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
     s.send_keys("penny penny penny penny penn0");
     s.enter();
     wait(&s, "Print this code and keep it in a safe place.");
-    let text = s.screen_text();
-    let code = text
-        .split(|c: char| c.is_whitespace() || c == '│')
-        .find(|w| w.len() == 29 && w.matches('-').count() == 4)
-        .unwrap_or_else(|| panic!("no code on screen:\n{text}"))
-        .to_string();
-    s.send_keys(&code.rsplit('-').next().unwrap().to_lowercase());
-    s.enter();
-    wait(&s, "Signed in as penny");
-    s.ctrl('c');
-    assert!(s.wait_exit(DEFAULT_TIMEOUT).expect("exits").success());
+    let code = confirm_code(&mut s, "Signed in as penny");
+    quit(&mut s);
     // The demo code was spent; the one shown is the account's code now.
-    let mut svc = Service::new(
-        Store::open(&db.path).unwrap(),
-        Box::new(Seeded::new(3)),
-        clock::system(),
-    );
+    let mut svc = real_time_service(&db.db, 3);
     let id = svc.id_of("penny").unwrap();
     assert_eq!(
         svc.check_password(id, &Secret::new("coral-new-pass"))
@@ -149,11 +109,7 @@ fn eight_consoles_racing_wrong_passwords_after_four_failures_get_one_guess() {
     let db = demo();
     // Four wrong passwords already.
     {
-        let mut svc = Service::new(
-            Store::open(&db.path).unwrap(),
-            Box::new(Seeded::new(4)),
-            clock::system(),
-        );
+        let mut svc = real_time_service(&db.db, 4);
         let id = svc.id_of("pat").unwrap();
         for _ in 0..4 {
             assert!(matches!(
@@ -166,7 +122,7 @@ fn eight_consoles_racing_wrong_passwords_after_four_failures_get_one_guess() {
     // Eight processes at pat's password screen, a wrong password typed in each.
     let mut consoles: Vec<PtySession> = (0..8)
         .map(|_| {
-            let mut s = console(&db.path);
+            let mut s = console(&db.db);
             password_screen(&mut s, "pat");
             s.send_keys("Wrong-Guess-Number-2");
             s
@@ -180,11 +136,10 @@ fn eight_consoles_racing_wrong_passwords_after_four_failures_get_one_guess() {
         wait(s, "password entry is locked until");
     }
     for mut s in consoles {
-        s.ctrl('c');
-        assert!(s.wait_exit(DEFAULT_TIMEOUT).expect("exits").success());
+        quit(&mut s);
     }
     // Exactly one of the eight guesses was counted (evaluated): 4 + 1 in a row, one lockout.
-    let conn = rusqlite::Connection::open(&db.path).unwrap();
+    let conn = rusqlite::Connection::open(&db.db).unwrap();
     let (streak, locks): (i64, i64) = conn
         .query_row(
             "SELECT streak, lock_count FROM lockouts

@@ -10,8 +10,6 @@
 mod support;
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use rand::rngs::StdRng;
@@ -19,61 +17,27 @@ use rand::{RngExt, SeedableRng};
 use recovery_desk::desk::strings::POLICY_LINES;
 use recovery_desk::store::Store;
 use recovery_desk::store::audit::{Verdict, action};
-use support::pty::{DEFAULT_TIMEOUT, PtySession, bin_path, fkey_seq};
-use tempfile::TempDir;
+use support::cli::ok;
+use support::demo::Demo;
+use support::pty::{DEFAULT_TIMEOUT, PtySession, fkey_seq};
 
-/// A temporary home for the demo database: `RECOVERY_DESK_DB` points into it, so `--demo`
-/// seeds `demo.db` beside it.
-struct Demo {
-    dir: TempDir,
+/// The desk on the demo database, in a pseudo-terminal.
+fn desk(demo: &Demo) -> PtySession {
+    demo.spawn(&["desk"], &[])
 }
 
-impl Demo {
-    fn new() -> Demo {
-        let demo = Demo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        // Seed it now (Argon2 for every demo secret), so the desk starts at once.
-        let out = demo
-            .command()
-            .args(["--demo", "agent", "list"])
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        assert!(String::from_utf8_lossy(&out.stdout).contains("alex"));
-        demo
-    }
+/// The demo database over a read-only connection, as the desk reads it.
+fn read_only(demo: &Demo) -> Store {
+    Store::open_read_only(&demo.demo_db()).unwrap()
+}
 
-    fn default_db(&self) -> PathBuf {
-        self.dir.path().join("data").join("recovery-desk.db")
-    }
-
-    fn demo_db(&self) -> PathBuf {
-        self.dir.path().join("data").join("demo.db")
-    }
-
-    fn command(&self) -> Command {
-        let mut c = Command::new(bin_path());
-        c.env("RECOVERY_DESK_DB", self.default_db())
-            .env("HOME", self.dir.path());
-        c
-    }
-
-    fn desk(&self) -> PtySession {
-        PtySession::app()
-            .args(["--demo", "desk"])
-            .env("RECOVERY_DESK_DB", self.default_db())
-            .env("HOME", self.dir.path())
-            .env_remove("NO_COLOR")
-            .cwd(self.dir.path())
-            .spawn()
-            .unwrap()
-    }
-
-    fn store(&self) -> Store {
-        Store::open_read_only(&self.demo_db()).unwrap()
-    }
+/// `audit verify` passes; returns what it printed.
+fn audit_verify(demo: &Demo) -> String {
+    ok(&demo
+        .command()
+        .args(["--demo", "audit", "verify"])
+        .output()
+        .unwrap())
 }
 
 fn has_policy(screen: &str) -> bool {
@@ -99,7 +63,7 @@ fn sign_in(s: &mut PtySession) {
 #[test]
 fn agent_looks_up_accounts_and_reads_the_helper_advice() {
     let demo = Demo::new();
-    let mut s = demo.desk();
+    let mut s = desk(&demo);
     sign_in(&mut s);
 
     // By email, typed with capitals: normalised.
@@ -172,7 +136,7 @@ fn agent_looks_up_accounts_and_reads_the_helper_advice() {
     let raw = s.raw_output_lossy();
     assert!(raw.contains("\x1b[?1049l"), "alternate screen not left");
 
-    let rows = demo.store().audit_rows(Some("alex"), None).unwrap();
+    let rows = read_only(&demo).audit_rows(Some("alex"), None).unwrap();
     let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -193,12 +157,7 @@ fn agent_looks_up_accounts_and_reads_the_helper_advice() {
     );
     assert_eq!(rows[2].detail, "email p•••@example.com");
     assert_eq!(rows[5].detail, "username no•••");
-    let verify = demo
-        .command()
-        .args(["--demo", "audit", "verify"])
-        .output()
-        .unwrap();
-    assert!(verify.status.success(), "{verify:?}");
+    audit_verify(&demo);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -390,11 +349,11 @@ fn random_key_storm_changes_no_account_table() {
     const CHUNK: usize = 400;
     let started = Instant::now();
     let demo = Demo::new();
-    let before = demo.store().account_tables_digest().unwrap();
-    let audit_before = demo.store().audit_rows(None, None).unwrap().len();
+    let before = read_only(&demo).account_tables_digest().unwrap();
+    let audit_before = read_only(&demo).audit_rows(None, None).unwrap().len();
 
     let mut rng = StdRng::seed_from_u64(20_000);
-    let mut s = demo.desk();
+    let mut s = desk(&demo);
     sign_in(&mut s);
     let mut sent = 0;
     let mut restarts = 0;
@@ -416,7 +375,7 @@ fn random_key_storm_changes_no_account_table() {
         if !s.is_alive() {
             let _ = s.wait_exit(DEFAULT_TIMEOUT);
             restarts += 1;
-            s = demo.desk();
+            s = desk(&demo);
             sign_in(&mut s);
         } else if !steer_to_signed_in(&mut s) {
             continue;
@@ -464,7 +423,7 @@ fn random_key_storm_changes_no_account_table() {
         "the storm never reached the account or helper screen: {seen:?}"
     );
 
-    let store = demo.store();
+    let store = read_only(&demo);
     assert_eq!(
         store.account_tables_digest().unwrap(),
         before,
@@ -483,14 +442,6 @@ fn random_key_storm_changes_no_account_table() {
             .unwrap(),
         Verdict::Intact { .. }
     ));
-    let verify = demo
-        .command()
-        .args(["--demo", "audit", "verify"])
-        .output()
-        .unwrap();
-    assert!(verify.status.success(), "{verify:?}");
-    assert!(
-        String::from_utf8_lossy(&verify.stdout).contains("audit log intact"),
-        "{verify:?}"
-    );
+    let verify = audit_verify(&demo);
+    assert!(verify.contains("audit log intact"), "{verify}");
 }

@@ -28,12 +28,14 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::time::Duration;
 
-use support::pty::{DEFAULT_TIMEOUT, PtySession, bin_path};
-use tempfile::TempDir;
+use support::demo::Demo;
+use support::flows::{
+    self, code_on_screen, confirm_code, last_group, new_password_then_sign_in, sign_out, wait,
+};
+use support::pty::{DEFAULT_TIMEOUT, PtySession};
 
 const T: Duration = DEFAULT_TIMEOUT;
 
@@ -80,78 +82,6 @@ fn typed_controls() -> Vec<u8> {
     let mut v: Vec<u8> = (0u8..0x20).filter(|b| !keys.contains(b)).collect();
     v.push(0x7f);
     v
-}
-
-/// The demo database in a temporary home: `RECOVERY_DESK_DB` points into it and `--demo`
-/// seeds `demo.db` beside it.
-struct Demo {
-    dir: TempDir,
-}
-
-impl Demo {
-    fn new() -> Demo {
-        let demo = Demo {
-            dir: tempfile::tempdir().unwrap(),
-        };
-        let out = demo
-            .command()
-            .args(["--demo", "agent", "list"])
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        demo
-    }
-
-    fn default_db(&self) -> PathBuf {
-        self.dir.path().join("data").join("recovery-desk.db")
-    }
-
-    fn command(&self) -> Command {
-        let mut c = Command::new(bin_path());
-        c.env("RECOVERY_DESK_DB", self.default_db())
-            .env("HOME", self.dir.path())
-            .current_dir(self.dir.path());
-        c
-    }
-
-    fn spawn(&self, desk: bool, extra_env: &[(&str, &str)]) -> PtySession {
-        let mut b = PtySession::app()
-            .arg("--demo")
-            .env("RECOVERY_DESK_DB", self.default_db())
-            .env("HOME", self.dir.path())
-            .env("TZ", "UTC")
-            .env_remove("NO_COLOR")
-            .cwd(self.dir.path());
-        if desk {
-            b = b.arg("desk");
-        }
-        for (k, v) in extra_env {
-            b = b.env(k, v);
-        }
-        b.spawn().expect("spawn recovery-desk")
-    }
-
-    /// The newest one-time code sent to `address`, read with `recovery-desk outbox --to`.
-    fn outbox_code(&self, address: &str) -> String {
-        let out = self
-            .command()
-            .args(["--demo", "outbox", "--to", address])
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        let text = String::from_utf8(out.stdout).unwrap();
-        let marker = "security code is ";
-        let at = text
-            .rfind(marker)
-            .unwrap_or_else(|| panic!("no code in:\n{text}"));
-        text[at + marker.len()..at + marker.len() + 6].to_string()
-    }
-}
-
-fn wait(s: &PtySession, text: &str) -> String {
-    s.expect_text(text, T)
 }
 
 /// The big paste: [`CHUNK`] repeated to 100 KB.
@@ -381,46 +311,24 @@ fn assert_nothing_echoed(raw: &[u8], start: usize) {
 }
 
 fn quit(mut s: PtySession) -> Vec<u8> {
-    s.ctrl('c');
-    let status = s.wait_exit(T).expect("exits on Ctrl-C");
-    assert!(status.success(), "{status}\n{}", s.screen_dump());
+    flows::quit(&mut s);
     s.raw_output()
 }
 
 /// Username → Other ways to sign in → Use my password → Forgot password? → Use a different
 /// verification option → I don't have any of these, with hostile input on the password.
 fn hostile_password_and_recovery_code(s: &mut PtySession, username: &str) {
-    s.send_keys(username);
-    s.enter();
-    wait(s, &format!("Signing in as {username}"));
+    flows::password_screen(s, username);
     wait(s, "1  Forgot password?");
     hostile(s, "password", 128, true);
-    s.alt('2');
-    wait(s, "1  Use my password");
-    s.send_keys("1");
-    wait(s, "1  Forgot password?");
-    s.alt('1');
-    wait(s, "Use a different verification option");
-    s.send_keys("2");
-    wait(s, "I don't have any of these");
-    s.send_keys("2");
-    wait(s, "Enter your 25-character recovery code.");
+    flows::password_to_recovery_code_prompt(s, 1);
     hostile(s, "recovery code", 64, true);
-}
-
-/// The code shown in the box on screen (five dashed groups).
-fn code_on_screen(s: &PtySession) -> String {
-    let text = s.screen_text();
-    text.split(|c: char| c.is_whitespace() || c == '│')
-        .find(|w| w.chars().count() == 29 && w.matches('-').count() == 4)
-        .unwrap_or_else(|| panic!("no code on screen:\n{}", s.screen_dump()))
-        .to_string()
 }
 
 #[test]
 fn every_console_field_survives_hostile_input() {
     let demo = Demo::new();
-    let mut s = demo.spawn(false, &[]);
+    let mut s = demo.spawn(&[], &[]);
     wait(&s, "Enter the username of your account.");
     let start = s.raw_len();
 
@@ -469,39 +377,26 @@ fn every_console_field_survives_hostile_input() {
     wait(&s, "Print this code and keep it in a safe place.");
     let code = code_on_screen(&s);
     hostile(&mut s, "last group", 16, false);
-    s.send_keys(code.rsplit('-').next().unwrap());
+    s.send_keys(last_group(&code));
     s.enter();
     wait(&s, "Recovery code saved.");
 
     // Sign out; the password, then the recovery code on the way to recovery.
-    s.send_keys("6");
-    wait(&s, "You're signed out.");
+    sign_out(&mut s);
     hostile_password_and_recovery_code(&mut s, "hilda");
     s.send_keys(&code);
     s.enter();
     wait(&s, "Your recovery code worked and is now used up.");
-    let fresh = code_on_screen(&s);
-    s.send_keys(fresh.rsplit('-').next().unwrap());
-    s.enter();
-
     // New password and its confirmation.
-    wait(&s, "Choose a new password.");
+    confirm_code(&mut s, "Choose a new password.");
     hostile(&mut s, "new password", 128, true);
     s.tab();
     hostile(&mut s, "new password confirmation", 128, true);
     s.backtab();
-    s.send_keys("ferret lamp pass 2\tferret lamp pass 2");
-    s.enter();
-    wait(&s, "Your password was changed. Sign in with it.");
-    s.enter();
-    wait(&s, "Signing in as hilda");
-    s.send_keys("ferret lamp pass 2");
-    s.enter();
-    wait(&s, "Signed in as hilda");
+    new_password_then_sign_in(&mut s, "hilda", "ferret lamp pass 2");
 
     // Sign out; Can't sign in? and its username.
-    s.send_keys("6");
-    wait(&s, "You're signed out.");
+    sign_out(&mut s);
     s.alt('2');
     wait(&s, "The sign-in helper finds out what's stopping you");
     s.ctrl('u');
@@ -531,12 +426,10 @@ fn reauth_password_survives_hostile_input() {
         recovery_desk::clock::DEBUG_CLOCK_FILE,
         offset.to_str().unwrap(),
     )];
-    let mut s = demo.spawn(false, &env);
+    let mut s = demo.spawn(&[], &env);
     wait(&s, "Enter the username of your account.");
     let start = s.raw_len();
-    s.send_keys("pat");
-    s.enter();
-    wait(&s, "Signing in as pat");
+    flows::password_screen(&mut s, "pat");
     s.send_keys("otter-demo-pass");
     s.enter();
     wait(&s, "Signed in as pat");
@@ -566,7 +459,7 @@ fn reauth_password_survives_hostile_input() {
 #[test]
 fn every_desk_field_survives_hostile_input() {
     let demo = Demo::new();
-    let mut s = demo.spawn(true, &[]);
+    let mut s = demo.spawn(&["desk"], &[]);
     wait(&s, "Agent name");
     let start = s.raw_len();
     hostile(&mut s, "agent name", 32, false);

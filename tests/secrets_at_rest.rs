@@ -30,14 +30,16 @@
 
 mod support;
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use support::pty::{DEFAULT_TIMEOUT, PtySession, bin_path};
-
-const T: Duration = DEFAULT_TIMEOUT;
+use support::cli::{feed, ok};
+use support::flows::{
+    add_email, confirm_code, create_account, generate, new_password_then_sign_in,
+    password_then_code, quit, sign_out, to_recovery_code_prompt, wait,
+};
+use support::outbox::newest_code;
+use support::pty::{PtySession, bin_path};
 
 const P1: &str = "Umbra-First-Pass-4417";
 const P2: &str = "Umbra-Second-Pass-9902";
@@ -101,80 +103,19 @@ impl Run {
 
     /// The whole outbox for `address`, as the `outbox` command prints it (it holds the key).
     fn outbox(&self, address: &str) -> String {
-        let out = self
-            .command()
-            .args(["outbox", "--to", address])
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
-        assert!(out.status.success(), "{out:?}");
-        String::from_utf8(out.stdout).unwrap()
+        ok(&feed(self.command().args(["outbox", "--to", address]), ""))
     }
 
     /// The newest one-time code sent to `address`.
     fn code(&self, address: &str) -> String {
-        let text = self.outbox(address);
-        let marker = "security code is ";
-        let at = text
-            .rfind(marker)
-            .unwrap_or_else(|| panic!("no code in:\n{text}"));
-        text[at + marker.len()..at + marker.len() + 6].to_string()
+        newest_code(&self.outbox(address))
     }
 
     fn add_agent(&self) {
-        let mut child = self
-            .command()
-            .args(["agent", "add", "deskagent", "--password-stdin"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        writeln!(child.stdin.take().unwrap(), "{AGENT_PASS}").unwrap();
-        let out = child.wait_with_output().unwrap();
-        assert!(out.status.success(), "{out:?}");
+        let mut add = self.command();
+        add.args(["agent", "add", "deskagent", "--password-stdin"]);
+        ok(&feed(&mut add, &format!("{AGENT_PASS}\n")));
     }
-}
-
-fn wait(s: &PtySession, text: &str) -> String {
-    s.expect_text(text, T)
-}
-
-/// The recovery code shown in the box on screen (five dashed groups).
-fn code_on_screen(s: &PtySession) -> String {
-    let text = s.screen_text();
-    text.split(|c: char| c.is_whitespace() || c == '│')
-        .find(|w| w.chars().count() == 29 && w.matches('-').count() == 4)
-        .unwrap_or_else(|| panic!("no code on screen:\n{}", s.screen_dump()))
-        .to_string()
-}
-
-/// Types the last group of the code on screen back; returns the code.
-fn confirm_code(s: &mut PtySession, then: &str) -> String {
-    let code = code_on_screen(s);
-    s.send_keys(&code.rsplit('-').next().unwrap().to_lowercase());
-    s.enter();
-    wait(s, then);
-    code
-}
-
-/// Username → Other ways to sign in → Use my password → Forgot password? → Use a different
-/// verification option → I don't have any of these (one verified method on the account).
-fn to_recovery_code_prompt(s: &mut PtySession, username: &str) {
-    s.send_keys(username);
-    s.enter();
-    wait(s, &format!("Signing in as {username}"));
-    wait(s, "2  Other ways to sign in");
-    s.alt('2');
-    wait(s, "1  Use my password");
-    s.send_keys("1");
-    wait(s, "1  Forgot password?");
-    s.alt('1');
-    wait(s, "Use a different verification option");
-    s.send_keys("2");
-    wait(s, "I don't have any of these");
-    s.send_keys("2");
-    wait(s, "Enter your 25-character recovery code.");
 }
 
 /// Create `username` with `password`, add and verify `email`; returns the one-time code.
@@ -185,34 +126,8 @@ fn create_with_email(
     password: &str,
     email: &str,
 ) -> String {
-    s.alt('1');
-    wait(s, "Choose a username and a password.");
-    s.send_keys(&format!("{username}\t{password}\t{password}"));
-    s.enter();
-    wait(s, &format!("Signed in as {username}"));
-    s.send_keys("1");
-    wait(s, "Email address");
-    s.send_keys(email);
-    s.enter();
-    wait(s, "Enter it to verify this address.");
-    let code = run.code(email);
-    s.send_keys(&code);
-    s.enter();
-    wait(s, &format!("{email} is verified."));
-    code
-}
-
-/// Generate a new recovery code from Manage and confirm it; returns it.
-fn generate(s: &mut PtySession) -> String {
-    s.send_keys("5");
-    wait(s, "Generate a new code");
-    s.send_keys("1");
-    wait(s, "As soon as you create a new recovery code");
-    s.enter();
-    wait(s, "Print this code and keep it in a safe place.");
-    let code = confirm_code(s, "Recovery code saved.");
-    wait(s, "Recovery code: Generated on");
-    code
+    create_account(s, username, password);
+    add_email(s, email, |a| run.code(a))
 }
 
 /// Every secret used, and the byte strings that would give it away.
@@ -351,25 +266,16 @@ fn no_secret_is_written_to_any_file() {
     secrets.one_time(&c1);
     let r1 = generate(&mut s);
     secrets.recovery_code(&r1);
-    s.send_keys("6");
-    wait(&s, "You're signed out.");
-    to_recovery_code_prompt(&mut s, "ursula");
+    sign_out(&mut s);
+    to_recovery_code_prompt(&mut s, "ursula", 1);
     s.send_keys(&r1.to_lowercase().replace('-', " "));
     s.enter();
     wait(&s, "Your recovery code worked and is now used up.");
     let r2 = confirm_code(&mut s, "Choose a new password.");
     secrets.recovery_code(&r2);
     secrets.password(P2);
-    s.send_keys(&format!("{P2}\t{P2}"));
-    s.enter();
-    wait(&s, "Your password was changed. Sign in with it.");
-    s.enter();
-    wait(&s, "Signing in as ursula");
-    s.send_keys(P2);
-    s.enter();
-    wait(&s, "Signed in as ursula");
-    s.send_keys("6");
-    wait(&s, "You're signed out.");
+    new_password_then_sign_in(&mut s, "ursula", P2);
+    sign_out(&mut s);
 
     // Two-step account: recovery with the code alone makes a pending change.
     secrets.password(P3);
@@ -381,9 +287,8 @@ fn no_secret_is_written_to_any_file() {
     wait(&s, "Two-step verification is on.");
     let r3 = generate(&mut s);
     secrets.recovery_code(&r3);
-    s.send_keys("6");
-    wait(&s, "You're signed out.");
-    to_recovery_code_prompt(&mut s, "viktor");
+    sign_out(&mut s);
+    to_recovery_code_prompt(&mut s, "viktor", 1);
     s.send_keys(&r3);
     s.enter();
     wait(&s, "Your recovery code worked");
@@ -395,15 +300,10 @@ fn no_secret_is_written_to_any_file() {
     wait(&s, "your new password takes effect on");
     s.enter();
     wait(&s, "Signing in as viktor");
-    s.send_keys(P3);
-    s.enter();
-    wait(&s, "Where should we send your security code?");
-    s.send_keys("1");
-    wait(&s, "We sent a code to");
-    let c3 = run.code("viktor@example.com");
+    let c3 = password_then_code(&mut s, P3, "v•••@example.com", || {
+        run.code("viktor@example.com")
+    });
     secrets.one_time(&c3);
-    s.send_keys(&c3);
-    s.enter();
     wait(
         &s,
         "A new password set through account recovery takes effect on",
@@ -451,9 +351,7 @@ fn no_secret_is_written_to_any_file() {
     scan(&run, &secrets, "console and desk running");
 
     for mut p in [d, s] {
-        p.ctrl('c');
-        let status = p.wait_exit(T).expect("exits on Ctrl-C");
-        assert!(status.success(), "{status}");
+        quit(&mut p);
     }
 
     // ---- After exit.
