@@ -31,8 +31,10 @@ fn s(x: &str) -> Secret {
 }
 
 /// jane: password OLD, a verified email, two-step on, and a recovery code; signed out.
-fn two_step_jane(f: &Fixture, seed: u64) -> (Service, i64, Secret) {
-    two_step_holder(f, seed, "jane", OLD, "jane@example.com")
+fn two_step_jane(seed: u64) -> (Fixture, Service, i64, Secret) {
+    let f = Fixture::new();
+    let (svc, id, code) = two_step_holder(&f, seed, "jane", OLD, JANE);
+    (f, svc, id, code)
 }
 
 fn recovered(a: Attempt<RecoveryCheck>) -> Secret {
@@ -51,8 +53,7 @@ fn sign_in_normally(svc: &mut Service, id: i64, password: &str) {
 
 #[test]
 fn after_thirty_days_the_new_password_signs_in_and_the_old_one_does_not() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 1);
+    let (f, mut svc, id, code) = two_step_jane(1);
     recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     let pending = svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
     let ResetOutcome::Pending { effective_at } = pending else {
@@ -84,8 +85,7 @@ fn after_thirty_days_the_new_password_signs_in_and_the_old_one_does_not() {
 
 #[test]
 fn re_authentication_also_sees_a_change_that_fell_due_during_the_session() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 2);
+    let (f, mut svc, id, code) = two_step_jane(2);
     recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
     f.clock.advance(Duration::days(30) - Duration::minutes(1));
@@ -101,8 +101,7 @@ fn re_authentication_also_sees_a_change_that_fell_due_during_the_session() {
 
 #[test]
 fn with_no_verified_method_left_the_recovery_code_is_the_second_step() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 3);
+    let (f, mut svc, id, code) = two_step_jane(3);
     // The thief's recovery: the code alone, so the change waits 30 days.
     let fresh = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
@@ -149,8 +148,7 @@ fn with_no_verified_method_left_the_recovery_code_is_the_second_step() {
 
 #[test]
 fn the_recovery_code_is_no_second_step_while_a_method_is_verified() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 4);
+    let (_f, mut svc, id, code) = two_step_jane(4);
     assert_eq!(
         svc.check_password(id, &s(OLD)).unwrap(),
         Attempt::Accepted(true)
@@ -172,8 +170,7 @@ fn the_recovery_code_is_no_second_step_while_a_method_is_verified() {
 
 #[test]
 fn cancelling_revokes_the_code_the_thief_was_shown_and_tells_every_method() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 5);
+    let (f, mut svc, id, code) = two_step_jane(5);
     // The thief recovers with the stolen code and is shown a fresh one.
     let thiefs_code = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     svc.reset_password(id, &s(THIEF), &s(THIEF)).unwrap();
@@ -219,8 +216,7 @@ fn cancelling_revokes_the_code_the_thief_was_shown_and_tells_every_method() {
 
 #[test]
 fn a_second_code_alone_recovery_replaces_the_first_and_restarts_the_thirty_days() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 6);
+    let (f, mut svc, id, code) = two_step_jane(6);
     let first = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     svc.reset_password(id, &s(THIEF), &s(THIEF)).unwrap();
     f.clock.advance(Duration::days(10));
@@ -280,8 +276,7 @@ fn race<T: Send + 'static>(
 
 #[test]
 fn twelve_racing_password_guesses_after_four_failures_get_one_evaluation() {
-    let f = Fixture::new();
-    let (mut svc, id, _) = two_step_jane(&f, 7);
+    let (f, mut svc, id, _) = two_step_jane(7);
     for _ in 0..4 {
         assert!(matches!(
             svc.check_password(id, &s("Wrong-Guess-Number-1")).unwrap(),
@@ -307,8 +302,7 @@ fn twelve_racing_password_guesses_after_four_failures_get_one_evaluation() {
 
 #[test]
 fn racing_recovery_code_guesses_get_at_most_five_evaluations() {
-    let f = Fixture::new();
-    let (_svc, id, code) = two_step_jane(&f, 8);
+    let (f, _svc, id, code) = two_step_jane(8);
     let wrong =
         recovery_code::format(&recovery_code::normalise("ZZZZZZZZZZZZZZZZZZZZZZZZZ").unwrap());
     let wrong = wrong.expose().to_string();
@@ -328,8 +322,7 @@ fn racing_recovery_code_guesses_get_at_most_five_evaluations() {
 
 #[test]
 fn racing_one_time_code_guesses_spend_the_tries_before_comparing() {
-    let f = Fixture::new();
-    let (mut svc, id, _) = two_step_jane(&f, 10);
+    let (f, mut svc, id, _) = two_step_jane(10);
     let m = svc.verified_methods(id).unwrap()[0].id;
     let right = send_code(&mut svc, id, m, Purpose::Recovery);
     let wrong = if right == "000000" {
@@ -355,8 +348,7 @@ fn racing_one_time_code_guesses_spend_the_tries_before_comparing() {
 
 #[test]
 fn a_hundred_wrong_passwords_in_a_row_block_until_the_holder_gets_in_another_way() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 11);
+    let (f, mut svc, id, code) = two_step_jane(11);
     let mut last = None;
     for _ in 0..100 {
         let a = svc.check_password(id, &s("Wrong-Guess-Number-3")).unwrap();
@@ -385,8 +377,7 @@ fn a_hundred_wrong_passwords_in_a_row_block_until_the_holder_gets_in_another_way
 
 #[test]
 fn a_hundred_wrong_recovery_codes_block_until_a_new_code_is_generated() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 12);
+    let (f, mut svc, id, code) = two_step_jane(12);
     let wrong = "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ";
     let mut last = None;
     for _ in 0..100 {
@@ -412,8 +403,7 @@ fn a_hundred_wrong_recovery_codes_block_until_a_new_code_is_generated() {
 
 #[test]
 fn a_stolen_database_without_the_key_file_cannot_check_a_one_time_code() {
-    let f = Fixture::new();
-    let (mut svc, id, _) = two_step_jane(&f, 13);
+    let (f, mut svc, id, _) = two_step_jane(13);
     let m = svc.verified_methods(id).unwrap()[0].id;
     let right = send_code(&mut svc, id, m, Purpose::Recovery);
     drop(svc);
@@ -464,8 +454,7 @@ fn a_stolen_database_without_the_key_file_cannot_check_a_one_time_code() {
 
 #[test]
 fn a_code_sent_to_my_own_method_proves_nothing_about_another_account() {
-    let f = Fixture::new();
-    let (mut svc, victim, _) = two_step_jane(&f, 16);
+    let (_f, mut svc, victim, _) = two_step_jane(16);
     let victim_method = svc.verified_methods(victim).unwrap()[0].id;
     // The attacker's own account and method.
     let attacker = svc.create_account("mallory", &s(THIEF), &s(THIEF)).unwrap();
@@ -503,8 +492,7 @@ fn a_code_sent_to_my_own_method_proves_nothing_about_another_account() {
 
 #[test]
 fn a_code_sent_for_one_purpose_does_not_serve_another() {
-    let f = Fixture::new();
-    let (mut svc, id, _) = two_step_jane(&f, 17);
+    let (_f, mut svc, id, _) = two_step_jane(17);
     let m = svc.verified_methods(id).unwrap()[0].id;
     assert_eq!(
         svc.check_password(id, &s(OLD)).unwrap(),
@@ -520,8 +508,7 @@ fn a_code_sent_for_one_purpose_does_not_serve_another() {
 
 #[test]
 fn a_sign_in_code_alone_does_not_sign_in() {
-    let f = Fixture::new();
-    let (mut svc, id, _) = two_step_jane(&f, 18);
+    let (_f, mut svc, id, _) = two_step_jane(18);
     let m = svc.verified_methods(id).unwrap()[0].id;
     let c = send_code(&mut svc, id, m, Purpose::SignIn);
     assert!(matches!(
@@ -535,8 +522,7 @@ fn a_sign_in_code_alone_does_not_sign_in() {
 
 #[test]
 fn a_reset_refuses_the_current_password() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 19);
+    let (_f, mut svc, id, code) = two_step_jane(19);
     recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     assert!(matches!(
         svc.reset_password(id, &s(OLD), &s(OLD)),
@@ -553,8 +539,7 @@ fn a_reset_refuses_the_current_password() {
 
 #[test]
 fn five_wrong_one_time_codes_lock_entry_and_then_even_the_right_code_is_refused() {
-    let f = Fixture::new();
-    let (mut svc, id, _) = two_step_jane(&f, 20);
+    let (_f, mut svc, id, _) = two_step_jane(20);
     let m = svc.verified_methods(id).unwrap()[0].id;
     // Three wrong tries spend the first code.
     let first = send_code(&mut svc, id, m, Purpose::Recovery);
@@ -603,8 +588,7 @@ fn five_wrong_one_time_codes_lock_entry_and_then_even_the_right_code_is_refused(
 
 #[test]
 fn a_right_recovery_code_starts_the_wrong_count_over() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 21);
+    let (_f, mut svc, id, code) = two_step_jane(21);
     let wrong = "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ";
     for _ in 0..4 {
         svc.check_recovery_code(id, wrong).unwrap();
@@ -623,8 +607,7 @@ fn a_right_recovery_code_starts_the_wrong_count_over() {
 
 #[test]
 fn two_codes_from_the_same_method_are_one_proof() {
-    let f = Fixture::new();
-    let (mut svc, id, _) = two_step_jane(&f, 22);
+    let (_f, mut svc, id, _) = two_step_jane(22);
     let m = svc.verified_methods(id).unwrap()[0].id;
     for _ in 0..2 {
         prove_with_code(&mut svc, id, m, Purpose::Recovery);
@@ -639,8 +622,7 @@ fn two_codes_from_the_same_method_are_one_proof() {
 
 #[test]
 fn a_pending_change_is_announced_to_every_verified_method_with_its_date() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 23);
+    let (_f, mut svc, id, code) = two_step_jane(23);
     // A verified phone besides the email, and an address still unverified.
     sign_in_normally(&mut svc, id, OLD);
     let phone = "+15550100123";
@@ -689,8 +671,7 @@ fn a_reset_uses_up_its_proof() {
 
 #[test]
 fn a_lockout_is_announced_to_every_verified_method_and_recorded() {
-    let f = Fixture::new();
-    let (mut svc, id, _) = two_step_jane(&f, 25);
+    let (_f, mut svc, id, _) = two_step_jane(25);
     let before = sent_to(svc.store(), JANE).len();
     for _ in 0..5 {
         svc.check_password(id, &s("Wrong-Guess-Number-4")).unwrap();
@@ -713,8 +694,7 @@ fn a_lockout_is_announced_to_every_verified_method_and_recorded() {
 
 #[test]
 fn a_sign_in_is_recorded_where_the_holder_can_see_it() {
-    let f = Fixture::new();
-    let (mut svc, id, _) = two_step_jane(&f, 26);
+    let (_f, mut svc, id, _) = two_step_jane(26);
     let signed_in = |svc: &Service| {
         svc.store()
             .account_view(id, svc.now())
@@ -731,8 +711,7 @@ fn a_sign_in_is_recorded_where_the_holder_can_see_it() {
 
 #[test]
 fn cancelling_leaves_a_code_the_holder_generated_since_working() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 27);
+    let (_f, mut svc, id, code) = two_step_jane(27);
     recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     svc.reset_password(id, &s(THIEF), &s(THIEF)).unwrap();
     // The holder signs in, makes a code of their own, then cancels.

@@ -12,6 +12,11 @@ fn run(args: &[&str], db: &Path) -> Output {
     support::cli::run(db, args, "")
 }
 
+/// `recovery-desk --db DB ARGS…` fails in one line naming `what`.
+fn refused(args: &[&str], db: &Path, what: &str) {
+    one_line_failure(&run(args, db), what);
+}
+
 fn run_stdin(args: &[&str], db: &Path, input: &str) -> Output {
     support::cli::run(db, args, input)
 }
@@ -53,8 +58,9 @@ fn agents_are_added_listed_and_disabled() {
     assert!(stdout(&o).starts_with("alex\tactive\t"), "{}", stdout(&o));
     assert!(run(&["agent", "disable", "alex"], &db).status.success());
     assert!(stdout(&run(&["agent", "list"], &db)).starts_with("alex\tdisabled\t"));
-    one_line_failure(
-        &run(&["agent", "disable", "nobody"], &db),
+    refused(
+        &["agent", "disable", "nobody"],
+        &db,
         "no agent named nobody",
     );
 }
@@ -172,7 +178,7 @@ fn audit_verify_detects_tampering() {
         .unwrap()
         .execute("UPDATE audit_log SET agent = 'eve' WHERE id = 2", [])
         .unwrap();
-    one_line_failure(&run(&["audit", "verify"], &db), "row 2 was edited");
+    refused(&["audit", "verify"], &db, "row 2 was edited");
 }
 
 /// Every demo password and code, in the forms a leak could take.
@@ -366,22 +372,25 @@ fn deleting_the_newest_rows_and_lowering_the_sequence_fails_verify() {
              UPDATE sqlite_sequence SET seq = 3 WHERE name = 'audit_log';",
         )
         .unwrap();
-    one_line_failure(
-        &run(&["audit", "verify"], &db),
+    refused(
+        &["audit", "verify"],
+        &db,
         "audit log tampered: rows 4..=5 were deleted from the end",
     );
     // Moving the head back as well: it is keyed, so it does not match without the key file.
     raw(&db)
         .execute("UPDATE audit_head SET last_id = 3", [])
         .unwrap();
-    one_line_failure(
-        &run(&["audit", "verify"], &db),
+    refused(
+        &["audit", "verify"],
+        &db,
         "keyed head does not match the last row",
     );
     // Or removing it.
     raw(&db).execute("DELETE FROM audit_head", []).unwrap();
-    one_line_failure(
-        &run(&["audit", "verify"], &db),
+    refused(
+        &["audit", "verify"],
+        &db,
         "keyed head does not match the last row",
     );
     // `audit head` notes no head for a tampered log.
@@ -423,8 +432,9 @@ fn expect_head_checks_the_chain_against_a_head_noted_earlier() {
     assert!(stdout(&o).contains("is row 0, 5 rows appended since"));
 
     // A head this chain never had.
-    one_line_failure(
-        &run(&["audit", "verify", "--expect-head", &"ab".repeat(32)], &db),
+    refused(
+        &["audit", "verify", "--expect-head", &"ab".repeat(32)],
+        &db,
         "the head noted earlier (abababababababab…) is not in the chain any more",
     );
     // Not a head at all: a usage error.
@@ -440,8 +450,9 @@ fn expect_head_checks_the_chain_against_a_head_noted_earlier() {
         .unwrap();
     let o = run(&["audit", "verify"], &db);
     assert!(stdout(&o).contains("intact: 0 rows"), "{}", stdout(&o));
-    one_line_failure(
-        &run(&["audit", "verify", "--expect-head", &noted], &db),
+    refused(
+        &["audit", "verify", "--expect-head", &noted],
+        &db,
         "is not in the chain any more",
     );
 }
@@ -583,10 +594,7 @@ fn audit_filters_take_the_forms_the_desk_shows() {
     assert_eq!(both.lines().count(), 1, "{both}");
     assert!(both.contains("\tdana\tlookup\t#7\t"), "{both}");
 
-    one_line_failure(
-        &run(&["audit", "--agent", ".."], &db),
-        "cannot start with a dot",
-    );
+    refused(&["audit", "--agent", ".."], &db, "cannot start with a dot");
 }
 
 #[test]
@@ -606,7 +614,7 @@ fn a_damaged_audit_row_is_named_in_one_line() {
         "{}",
         stderr(&o)
     );
-    one_line_failure(&run(&["audit", "verify"], &db), "row 2 was edited");
+    refused(&["audit", "verify"], &db, "row 2 was edited");
 
     raw(&db)
         .execute_batch(
@@ -617,11 +625,12 @@ fn a_damaged_audit_row_is_named_in_one_line() {
     let o = run(&["audit", "--account", "3"], &db);
     // The filter does not match the text, so the listing is clean; the whole log is not.
     assert!(o.status.success(), "{}", stderr(&o));
-    one_line_failure(
-        &run(&["audit"], &db),
+    refused(
+        &["audit"],
+        &db,
         "audit row 3 is damaged: its account_id is not a number",
     );
-    one_line_failure(&run(&["audit", "verify"], &db), "row 3 was edited");
+    refused(&["audit", "verify"], &db, "row 3 was edited");
 }
 
 #[test]

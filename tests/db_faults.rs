@@ -59,12 +59,19 @@ impl Drop for Mount {
     }
 }
 
-#[test]
-fn a_read_only_filesystem_is_one_line_and_loses_nothing() {
+/// A database with the agent alex on a fresh tmpfs of `size`. Bind the three in this order: the
+/// mount is undone before its directory goes.
+fn alex_on_tmpfs(name: &str, size: &str) -> (tempfile::TempDir, Mount, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
-    let m = Mount::tmpfs(&tmp.path().join("ro"), "4m");
+    let m = Mount::tmpfs(&tmp.path().join(name), size);
     let db = m.0.join("x.db");
     ok(&agent(&db, &["add", "alex"], "agent-password-1"));
+    (tmp, m, db)
+}
+
+#[test]
+fn a_read_only_filesystem_is_one_line_and_loses_nothing() {
+    let (_tmp, m, db) = alex_on_tmpfs("ro", "4m");
     m.remount("ro");
     let o = agent(&db, &["add", "bo"], "agent-password-2");
     one_line_failure(&o, "read-only");
@@ -97,10 +104,7 @@ fn a_truncated_file_is_named_and_left_as_it_was() {
 
 #[test]
 fn a_full_disk_is_one_line_and_loses_nothing() {
-    let tmp = tempfile::tempdir().unwrap();
-    let m = Mount::tmpfs(&tmp.path().join("full"), "1m");
-    let db = m.0.join("x.db");
-    ok(&agent(&db, &["add", "alex"], "agent-password-1"));
+    let (_tmp, m, db) = alex_on_tmpfs("full", "1m");
     // Fill the filesystem to the last byte.
     let filler = m.0.join("filler");
     {

@@ -9,7 +9,7 @@ use recovery_desk::secret::{OsEntropy, Secret};
 use recovery_desk::service::{Attempt, RecoveryCheck};
 use recovery_desk::store::{Store, seed};
 use std::path::Path;
-use support::flows::{confirm_code, password_screen, password_then_code, quit, wait};
+use support::flows::{confirm_code, password_screen, password_then_code, quit, submit, wait};
 use support::holder::{Fixture, real_time_service};
 use support::outbox::{outbox_code, outbox_text};
 use support::pty::{PtySession, holder_console};
@@ -47,9 +47,7 @@ fn penny_signs_in_with_her_new_password_once_it_is_due() {
     let mut s = console(&db.db);
     password_screen(&mut s, "penny");
     // The old password stopped working on the date...
-    s.send_keys("coral-demo-pass");
-    s.enter();
-    wait(&s, "That password isn't right.");
+    submit(&mut s, "coral-demo-pass", "That password isn't right.");
     // ...and the new one signs in, with the second step, nobody having used the old one.
     password_then_code(&mut s, "coral-new-pass", "p•••@example.com", || {
         outbox_code(&db.db, "penny@example.com")
@@ -76,13 +74,17 @@ fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
     make_pending_due(&db.db, "penny");
     let mut s = console(&db.db);
     password_screen(&mut s, "penny");
-    s.send_keys("coral-new-pass");
-    s.enter();
-    wait(&s, "No verification option is left on this account");
+    submit(
+        &mut s,
+        "coral-new-pass",
+        "No verification option is left on this account",
+    );
     // Typed from paper: lower case, spaces.
-    s.send_keys("penny penny penny penny penn0");
-    s.enter();
-    wait(&s, "Print this code and keep it in a safe place.");
+    submit(
+        &mut s,
+        "penny penny penny penny penn0",
+        "Print this code and keep it in a safe place.",
+    );
     let code = confirm_code(&mut s, "Signed in as penny");
     quit(&mut s);
     // The demo code was spent; the one shown is the account's code now.

@@ -10,7 +10,7 @@ use recovery_desk::secret::Secret;
 use std::path::Path;
 use support::flows::{
     add_email, confirm_code, create_account, generate, new_password_then_sign_in,
-    password_then_code, quit, sign_out, to_recovery_code_prompt, wait,
+    password_then_code, quit, sign_out, submit, to_recovery_code_prompt, wait,
 };
 use support::holder::{Fixture, add_verified_email, real_time_service};
 use support::outbox::outbox_code;
@@ -36,9 +36,11 @@ fn create_add_email_generate_sign_out_recover_and_sign_in() {
     sign_out(&mut s);
     // Recover by the seed page's steps, the code typed lower case with spaces.
     to_recovery_code_prompt(&mut s, "erin", 1);
-    s.send_keys(&code.to_lowercase().replace('-', " "));
-    s.enter();
-    wait(&s, "Your recovery code worked and is now used up.");
+    submit(
+        &mut s,
+        &code.to_lowercase().replace('-', " "),
+        "Your recovery code worked and is now used up.",
+    );
     let fresh = confirm_code(&mut s, "Choose a new password.");
     assert_ne!(fresh, code);
     // A new password, and a sign-in with it.
@@ -46,9 +48,7 @@ fn create_add_email_generate_sign_out_recover_and_sign_in() {
     // The old code no longer works.
     sign_out(&mut s);
     to_recovery_code_prompt(&mut s, "erin", 1);
-    s.send_keys(&code);
-    s.enter();
-    wait(&s, "That code didn't work.");
+    submit(&mut s, &code, "That code didn't work.");
     quit(&mut s);
     // The terminal was given back: main screen, cursor shown.
     assert!(
@@ -73,9 +73,11 @@ fn two_step_recovery_waits_thirty_days_and_the_holder_cancels_it() {
     let code = two_step_account(&f.db, "sam", "sam@example.com");
     let mut s = console(&f.db);
     to_recovery_code_prompt(&mut s, "sam", 1);
-    s.send_keys(recovery_code::format(&code).expose());
-    s.enter();
-    wait(&s, "Your recovery code worked");
+    submit(
+        &mut s,
+        recovery_code::format(&code).expose(),
+        "Your recovery code worked",
+    );
     // Whoever ran the recovery (perhaps a thief) was shown this fresh code.
     let shown = confirm_code(&mut s, "take effect only after 30 days");
     let before = Utc::now();
@@ -111,9 +113,7 @@ fn two_step_recovery_waits_thirty_days_and_the_holder_cancels_it() {
     // The screen's claim holds: the code shown to whoever ran the recovery starts nothing.
     sign_out(&mut s);
     to_recovery_code_prompt(&mut s, "sam", 1);
-    s.send_keys(&shown);
-    s.enter();
-    wait(&s, "There's no recovery code on this account.");
+    submit(&mut s, &shown, "There's no recovery code on this account.");
     quit(&mut s);
     let svc = real_time_service(&f.db, 1);
     assert!(svc.find("sam").unwrap().pending.is_empty());

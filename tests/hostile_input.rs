@@ -33,7 +33,8 @@ use std::time::Duration;
 
 use support::demo::Demo;
 use support::flows::{
-    self, code_on_screen, confirm_code, last_group, new_password_then_sign_in, sign_out, wait,
+    self, code_on_screen, confirm_code, last_group, new_password_then_sign_in, sign_out, submit,
+    wait,
 };
 use support::pty::{DEFAULT_TIMEOUT, PtySession};
 
@@ -345,21 +346,27 @@ fn every_console_field_survives_hostile_input() {
     hostile(&mut s, "create-account confirmation", 128, true);
     s.backtab();
     s.backtab();
-    s.send_keys("hilda\tferret lamp pass 1\tferret lamp pass 1");
-    s.enter();
-    wait(&s, "Signed in as hilda");
+    submit(
+        &mut s,
+        "hilda\tferret lamp pass 1\tferret lamp pass 1",
+        "Signed in as hilda",
+    );
 
     // Add email, then the one-time code sent there.
     s.send_keys("1");
     wait(&s, "Email address");
     hostile(&mut s, "email address", 254, false);
-    s.send_keys("hilda@example.com");
-    s.enter();
-    wait(&s, "Enter it to verify this address.");
+    submit(
+        &mut s,
+        "hilda@example.com",
+        "Enter it to verify this address.",
+    );
     hostile(&mut s, "one-time code", 12, true);
-    s.send_keys(&demo.outbox_code("hilda@example.com"));
-    s.enter();
-    wait(&s, "hilda@example.com is verified.");
+    submit(
+        &mut s,
+        &demo.outbox_code("hilda@example.com"),
+        "hilda@example.com is verified.",
+    );
 
     // Add phone (left with Esc after the hostile input).
     s.send_keys("2");
@@ -377,16 +384,16 @@ fn every_console_field_survives_hostile_input() {
     wait(&s, "Print this code and keep it in a safe place.");
     let code = code_on_screen(&s);
     hostile(&mut s, "last group", 16, false);
-    s.send_keys(last_group(&code));
-    s.enter();
-    wait(&s, "Recovery code saved.");
+    submit(&mut s, last_group(&code), "Recovery code saved.");
 
     // Sign out; the password, then the recovery code on the way to recovery.
     sign_out(&mut s);
     hostile_password_and_recovery_code(&mut s, "hilda");
-    s.send_keys(&code);
-    s.enter();
-    wait(&s, "Your recovery code worked and is now used up.");
+    submit(
+        &mut s,
+        &code,
+        "Your recovery code worked and is now used up.",
+    );
     // New password and its confirmation.
     confirm_code(&mut s, "Choose a new password.");
     hostile(&mut s, "new password", 128, true);
@@ -401,9 +408,7 @@ fn every_console_field_survives_hostile_input() {
     wait(&s, "The sign-in helper finds out what's stopping you");
     s.ctrl('u');
     hostile(&mut s, "helper username", 32, false);
-    s.send_keys("hilda");
-    s.enter();
-    wait(&s, "What's happening?");
+    submit(&mut s, "hilda", "What's happening?");
 
     let raw = quit(s);
     assert_nothing_echoed(&raw, start);
@@ -430,9 +435,7 @@ fn reauth_password_survives_hostile_input() {
     wait(&s, "Enter the username of your account.");
     let start = s.raw_len();
     flows::password_screen(&mut s, "pat");
-    s.send_keys("otter-demo-pass");
-    s.enter();
-    wait(&s, "Signed in as pat");
+    submit(&mut s, "otter-demo-pass", "Signed in as pat");
     for step in [360, 720] {
         set_offset(&offset, step);
         // A key press counts as activity (Tab moves the selection and back).
@@ -445,13 +448,17 @@ fn reauth_password_survives_hostile_input() {
     }
     s.send_keys("2");
     wait(&s, "Phone number");
-    s.send_keys("+1 555 0100 777");
-    s.enter();
-    wait(&s, "For your security, enter your password again");
+    submit(
+        &mut s,
+        "+1 555 0100 777",
+        "For your security, enter your password again",
+    );
     hostile(&mut s, "re-auth password", 128, true);
-    s.send_keys("otter-demo-pass");
-    s.enter();
-    wait(&s, "Enter it to verify this address.");
+    submit(
+        &mut s,
+        "otter-demo-pass",
+        "Enter it to verify this address.",
+    );
     let raw = quit(s);
     assert_nothing_echoed(&raw, start);
 }
@@ -466,13 +473,9 @@ fn every_desk_field_survives_hostile_input() {
     s.send_keys("alex");
     s.enter();
     hostile(&mut s, "agent password", 128, true);
-    s.send_keys("desk-demo-pass");
-    s.enter();
-    wait(&s, "Signed in as alex.");
+    submit(&mut s, "desk-demo-pass", "Signed in as alex.");
     hostile(&mut s, "lookup", 254, false);
-    s.send_keys("pat");
-    s.enter();
-    wait(&s, "pat (#1)");
+    submit(&mut s, "pat", "pat (#1)");
     let raw = quit(s);
     assert_nothing_echoed(&raw, start);
 }

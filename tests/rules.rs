@@ -23,19 +23,25 @@ fn s(x: &str) -> Secret {
     Secret::new(x)
 }
 
-/// Creates `name` with a password, signs in, and returns (service, code shown).
-fn account_with_code(f: &Fixture, name: &str) -> (Service, Secret) {
+/// jane with a password and a recovery code (no two-step), signed out: the fixture, the
+/// service, her id and the code shown.
+fn jane_with_code() -> (Fixture, Service, i64, Secret) {
+    let f = Fixture::new();
     let mut svc = f.service(1);
-    svc.create_account(name, &s("a long password"), &s("a long password"))
+    let id = svc
+        .create_account("jane", &s("a long password"), &s("a long password"))
         .unwrap();
     let code = svc.generate_recovery_code().unwrap();
     svc.sign_out();
-    (svc, code)
+    (f, svc, id, code)
 }
 
 /// jane: "old kettle lantern", a verified email, two-step on and a recovery code; signed out.
-fn two_step_jane(f: &Fixture, seed: u64) -> (Service, i64, Secret) {
-    two_step_holder(f, seed, "jane", "old kettle lantern", "jane@example.com")
+fn two_step_jane(seed: u64) -> (Fixture, Service, i64, Secret) {
+    let f = Fixture::new();
+    let (svc, id, code) =
+        two_step_holder(&f, seed, "jane", "old kettle lantern", "jane@example.com");
+    (f, svc, id, code)
 }
 
 fn recover(svc: &mut Service, id: i64, typed: &str) -> Attempt<RecoveryCheck> {
@@ -44,9 +50,7 @@ fn recover(svc: &mut Service, id: i64, typed: &str) -> Attempt<RecoveryCheck> {
 
 #[test]
 fn a_code_typed_lowercase_with_spaces_verifies() {
-    let f = Fixture::new();
-    let (mut svc, code) = account_with_code(&f, "jane");
-    let id = svc.id_of("jane").unwrap();
+    let (_f, mut svc, id, code) = jane_with_code();
     let shown = recovery_code::format(&code);
     let typed = shown.expose().to_lowercase().replace('-', " ");
     match recover(&mut svc, id, &typed) {
@@ -92,9 +96,7 @@ fn generating_a_new_code_stops_the_previous_one_at_once() {
 
 #[test]
 fn a_used_code_is_consumed() {
-    let f = Fixture::new();
-    let (mut svc, code) = account_with_code(&f, "jane");
-    let id = svc.id_of("jane").unwrap();
+    let (_f, mut svc, id, code) = jane_with_code();
     assert!(matches!(
         recover(&mut svc, id, code.expose()),
         Attempt::Accepted(RecoveryCheck::Accepted { .. })
@@ -107,9 +109,7 @@ fn a_used_code_is_consumed() {
 
 #[test]
 fn format_errors_are_not_guesses() {
-    let f = Fixture::new();
-    let (mut svc, _code) = account_with_code(&f, "jane");
-    let id = svc.id_of("jane").unwrap();
+    let (_f, mut svc, id, _code) = jane_with_code();
     for _ in 0..10 {
         assert!(matches!(
             recover(&mut svc, id, "ABCDE"),
@@ -124,9 +124,7 @@ fn format_errors_are_not_guesses() {
 
 #[test]
 fn the_sixth_wrong_guess_is_refused_while_locked_and_after_a_restart() {
-    let f = Fixture::new();
-    let (mut svc, code) = account_with_code(&f, "jane");
-    let id = svc.id_of("jane").unwrap();
+    let (f, mut svc, id, code) = jane_with_code();
     let wrong = "0000000000000000000000000";
     for left in (1..=4).rev() {
         assert_eq!(recover(&mut svc, id, wrong).tries_left(), Some(left));
@@ -169,9 +167,7 @@ impl<T> TriesLeft for Attempt<T> {
 
 #[test]
 fn lockouts_double_and_passwords_follow_the_same_rule() {
-    let f = Fixture::new();
-    let (mut svc, _code) = account_with_code(&f, "jane");
-    let id = svc.id_of("jane").unwrap();
+    let (f, mut svc, id, _code) = jane_with_code();
     let mut lengths = vec![];
     for _ in 0..3 {
         let mut until = None;
@@ -199,8 +195,7 @@ fn lockouts_double_and_passwords_follow_the_same_rule() {
 
 #[test]
 fn with_two_step_on_the_recovery_code_alone_makes_a_change_pending_for_30_days() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 4);
+    let (f, mut svc, id, code) = two_step_jane(4);
 
     assert!(matches!(
         recover(&mut svc, id, code.expose()),
@@ -284,8 +279,7 @@ fn a_due_change_applies_at_sign_in_and_a_cancelled_one_never_does() {
 
 #[test]
 fn the_holder_can_cancel_a_pending_change_by_signing_in_normally() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 7);
+    let (f, mut svc, id, code) = two_step_jane(7);
     recover(&mut svc, id, code.expose());
     svc.reset_password(id, &s("attacker pass"), &s("attacker pass"))
         .unwrap();
@@ -309,9 +303,7 @@ fn the_holder_can_cancel_a_pending_change_by_signing_in_normally() {
 
 #[test]
 fn without_two_step_one_proof_applies_the_password_at_once() {
-    let f = Fixture::new();
-    let (mut svc, code) = account_with_code(&f, "jane");
-    let id = svc.id_of("jane").unwrap();
+    let (_f, mut svc, id, code) = jane_with_code();
     assert!(matches!(
         svc.reset_password(id, &s("new willow anchor"), &s("new willow anchor")),
         Err(ServiceError::NoRecoveryProof)
@@ -330,8 +322,7 @@ fn without_two_step_one_proof_applies_the_password_at_once() {
 
 #[test]
 fn with_two_step_two_different_proofs_apply_at_once() {
-    let f = Fixture::new();
-    let (mut svc, id, code) = two_step_jane(&f, 8);
+    let (_f, mut svc, id, code) = two_step_jane(8);
     let m = svc.verified_methods(id).unwrap()[0].id;
     prove_with_code(&mut svc, id, m, Purpose::Recovery);
     recover(&mut svc, id, code.expose());

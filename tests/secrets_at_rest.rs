@@ -36,7 +36,7 @@ use std::process::Command;
 use support::cli::{feed, ok};
 use support::flows::{
     add_email, confirm_code, create_account, generate, new_password_then_sign_in,
-    password_then_code, quit, sign_out, to_recovery_code_prompt, wait,
+    password_then_code, quit, sign_out, submit, to_recovery_code_prompt, wait,
 };
 use support::outbox::newest_code;
 use support::pty::{PtySession, bin_path};
@@ -268,9 +268,11 @@ fn no_secret_is_written_to_any_file() {
     secrets.recovery_code(&r1);
     sign_out(&mut s);
     to_recovery_code_prompt(&mut s, "ursula", 1);
-    s.send_keys(&r1.to_lowercase().replace('-', " "));
-    s.enter();
-    wait(&s, "Your recovery code worked and is now used up.");
+    submit(
+        &mut s,
+        &r1.to_lowercase().replace('-', " "),
+        "Your recovery code worked and is now used up.",
+    );
     let r2 = confirm_code(&mut s, "Choose a new password.");
     secrets.recovery_code(&r2);
     secrets.password(P2);
@@ -289,15 +291,15 @@ fn no_secret_is_written_to_any_file() {
     secrets.recovery_code(&r3);
     sign_out(&mut s);
     to_recovery_code_prompt(&mut s, "viktor", 1);
-    s.send_keys(&r3);
-    s.enter();
-    wait(&s, "Your recovery code worked");
+    submit(&mut s, &r3, "Your recovery code worked");
     let r4 = confirm_code(&mut s, "take effect only after 30 days");
     secrets.recovery_code(&r4);
     secrets.password(P4);
-    s.send_keys(&format!("{P4}\t{P4}"));
-    s.enter();
-    wait(&s, "your new password takes effect on");
+    submit(
+        &mut s,
+        &format!("{P4}\t{P4}"),
+        "your new password takes effect on",
+    );
     s.enter();
     wait(&s, "Signing in as viktor");
     let c3 = password_then_code(&mut s, P3, "v•••@example.com", || {
@@ -340,12 +342,8 @@ fn no_secret_is_written_to_any_file() {
     wait(&d, "Agent name");
     d.send_keys("deskagent");
     d.enter();
-    d.send_keys(AGENT_PASS);
-    d.enter();
-    wait(&d, "Signed in as deskagent.");
-    d.send_keys("ursula@example.com");
-    d.enter();
-    wait(&d, "ursula (#");
+    submit(&mut d, AGENT_PASS, "Signed in as deskagent.");
+    submit(&mut d, "ursula@example.com", "ursula (#");
     d.send_keys("1");
     wait(&d, "What is the customer's problem?");
     scan(&run, &secrets, "console and desk running");

@@ -9,6 +9,13 @@ pub fn wait(s: &PtySession, text: &str) -> String {
     s.expect_text(text, DEFAULT_TIMEOUT)
 }
 
+/// Types `text`, presses Enter and waits until `then` is on screen.
+pub fn submit(s: &mut PtySession, text: &str, then: &str) -> String {
+    s.send_keys(text);
+    s.enter();
+    wait(s, then)
+}
+
 /// The recovery code shown in the box on screen (five dashed groups).
 pub fn code_on_screen(s: &PtySession) -> String {
     let text = s.screen_text();
@@ -26,17 +33,13 @@ pub fn last_group(code: &str) -> &str {
 /// returns the code.
 pub fn confirm_code(s: &mut PtySession, then: &str) -> String {
     let code = code_on_screen(s);
-    s.send_keys(&last_group(&code).to_lowercase());
-    s.enter();
-    wait(s, then);
+    submit(s, &last_group(&code).to_lowercase(), then);
     code
 }
 
 /// The username typed on the first screen: the password screen.
 pub fn password_screen(s: &mut PtySession, username: &str) {
-    s.send_keys(username);
-    s.enter();
-    wait(s, &format!("Signing in as {username}"));
+    submit(s, username, &format!("Signing in as {username}"));
 }
 
 /// From the password screen: **Other ways to sign in** → **Use my password** → **Forgot
@@ -68,9 +71,11 @@ pub fn to_recovery_code_prompt(s: &mut PtySession, username: &str, methods: usiz
 pub fn create_account(s: &mut PtySession, username: &str, password: &str) {
     s.alt('1');
     wait(s, "Choose a username and a password.");
-    s.send_keys(&format!("{username}\t{password}\t{password}"));
-    s.enter();
-    wait(s, &format!("Signed in as {username}"));
+    submit(
+        s,
+        &format!("{username}\t{password}\t{password}"),
+        &format!("Signed in as {username}"),
+    );
 }
 
 /// Signed in: adds `email` and verifies it with the code `read_code` finds sent there;
@@ -82,13 +87,9 @@ pub fn add_email(
 ) -> String {
     s.send_keys("1");
     wait(s, "Email address");
-    s.send_keys(email);
-    s.enter();
-    wait(s, "Enter it to verify this address.");
+    submit(s, email, "Enter it to verify this address.");
     let code = read_code(email);
-    s.send_keys(&code);
-    s.enter();
-    wait(s, &format!("{email} is verified."));
+    submit(s, &code, &format!("{email} is verified."));
     code
 }
 
@@ -112,14 +113,14 @@ pub fn sign_out(s: &mut PtySession) {
 
 /// On **Choose a new password.** (no two-step): sets `password`, then signs in with it.
 pub fn new_password_then_sign_in(s: &mut PtySession, username: &str, password: &str) {
-    s.send_keys(&format!("{password}\t{password}"));
-    s.enter();
-    wait(s, "Your password was changed. Sign in with it.");
+    submit(
+        s,
+        &format!("{password}\t{password}"),
+        "Your password was changed. Sign in with it.",
+    );
     s.enter();
     wait(s, &format!("Signing in as {username}"));
-    s.send_keys(password);
-    s.enter();
-    wait(s, &format!("Signed in as {username}"));
+    submit(s, password, &format!("Signed in as {username}"));
 }
 
 /// On the password screen of a two-step account: `password`, then the first method's code,
@@ -130,9 +131,7 @@ pub fn password_then_code(
     masked: &str,
     read_code: impl FnOnce() -> String,
 ) -> String {
-    s.send_keys(password);
-    s.enter();
-    wait(s, "Where should we send your security code?");
+    submit(s, password, "Where should we send your security code?");
     s.send_keys("1");
     wait(s, &format!("We sent a code to {masked}"));
     let code = read_code();
