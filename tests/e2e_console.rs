@@ -4,13 +4,14 @@
 
 mod support;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use recovery_desk::domain::recovery_code;
 use recovery_desk::secret::Secret;
 use std::path::Path;
 use support::flows::{
     add_email, confirm_code, create_account, generate, new_password_then_sign_in,
-    password_then_code, quit, sign_out, submit, to_recovery_code_prompt, wait,
+    password_then_code, quit, sign_out, sign_out_and_recover, submit, to_recovery_code_prompt,
+    wait,
 };
 use support::holder::{Fixture, add_verified_email, real_time_service};
 use support::outbox::outbox_code;
@@ -24,6 +25,20 @@ fn console(db: &Path) -> PtySession {
     holder_console(db)
 }
 
+/// How `later` after `before`, and after `after`, are shown in `format`: the screen, drawn
+/// between the two, shows one of them.
+fn shown_between(
+    before: DateTime<Utc>,
+    after: DateTime<Utc>,
+    later: Duration,
+    format: &str,
+) -> Vec<String> {
+    [before, after]
+        .iter()
+        .map(|t| (*t + later).format(format).to_string())
+        .collect()
+}
+
 #[test]
 fn create_add_email_generate_sign_out_recover_and_sign_in() {
     let f = Fixture::new();
@@ -33,15 +48,8 @@ fn create_add_email_generate_sign_out_recover_and_sign_in() {
     add_email(&mut s, "erin@example.com", |a| outbox_code(&f.db, a));
     // Generate a recovery code and read it off the screen.
     let code = generate(&mut s);
-    sign_out(&mut s);
     // Recover by the seed page's steps, the code typed lower case with spaces.
-    to_recovery_code_prompt(&mut s, "erin", 1);
-    submit(
-        &mut s,
-        &code.to_lowercase().replace('-', " "),
-        "Your recovery code worked and is now used up.",
-    );
-    let fresh = confirm_code(&mut s, "Choose a new password.");
+    let fresh = sign_out_and_recover(&mut s, "erin", &code);
     assert_ne!(fresh, code);
     // A new password, and a sign-in with it.
     new_password_then_sign_in(&mut s, "erin", NEW_PASSWORD);
@@ -88,10 +96,7 @@ fn two_step_recovery_waits_thirty_days_and_the_holder_cancels_it() {
         "Because two-step verification is on, your new password takes effect on",
     );
     let after = Utc::now();
-    let due: Vec<String> = [before, after]
-        .iter()
-        .map(|t| (*t + Duration::days(30)).format("%Y-%m-%d").to_string())
-        .collect();
+    let due = shown_between(before, after, Duration::days(30), "%Y-%m-%d");
     assert!(
         due.iter().any(|d| screen.contains(d.as_str())),
         "no date {due:?} on screen:\n{screen}"
@@ -152,10 +157,7 @@ fn six_wrong_codes_lock_code_entry_and_say_until_when() {
     }
     let screen = s.screen_text();
     let end = Utc::now();
-    let times: Vec<String> = [start, end]
-        .iter()
-        .map(|t| (*t + Duration::minutes(15)).format("%H:%M").to_string())
-        .collect();
+    let times = shown_between(start, end, Duration::minutes(15), "%H:%M");
     assert!(
         times
             .iter()

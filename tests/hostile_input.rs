@@ -203,22 +203,25 @@ fn hostile(s: &mut PtySession, name: &str, cap: usize, masked: bool) {
 
     // 4. Emoji, right-to-left text, bidi overrides, zero-width characters, combining marks;
     //    pasted, then typed.
-    clear_and_mark(s, masked, "u1");
-    s.ctrl('u');
-    s.paste(UNICODE);
-    revealed(s, masked, |s| {
-        s.wait_for("😀", T)
-            .unwrap_or_else(|e| panic!("{name}: emoji paste not shown: {e}"));
-    });
-    assert_sane(s, name, "pasting emoji and right-to-left text");
-    clear_and_mark(s, masked, "u2");
-    s.ctrl('u');
-    s.send_keys("é😀ש\u{202e}x\u{301}");
-    revealed(s, masked, |s| {
-        s.wait_for("é😀ש", T)
-            .unwrap_or_else(|e| panic!("{name}: typed unicode not shown: {e}"));
-    });
-    assert_sane(s, name, "typing emoji and right-to-left text");
+    for (mark, pasted, input, shown) in [
+        ("u1", true, UNICODE, "😀"),
+        ("u2", false, "é😀ש\u{202e}x\u{301}", "é😀ש"),
+    ] {
+        let step = if pasted { "pasting" } else { "typing" };
+        let step = format!("{step} emoji and right-to-left text");
+        clear_and_mark(s, masked, mark);
+        s.ctrl('u');
+        if pasted {
+            s.paste(input);
+        } else {
+            s.send_keys(input);
+        }
+        revealed(s, masked, |s| {
+            s.wait_for(shown, T)
+                .unwrap_or_else(|e| panic!("{name}: {step}: not shown: {e}"));
+        });
+        assert_sane(s, name, &step);
+    }
 
     // 5. The field still works: cleared, it holds exactly what is typed next.
     clear_and_mark(s, masked, "ok7");

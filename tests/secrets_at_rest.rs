@@ -36,7 +36,8 @@ use std::process::Command;
 use support::cli::{feed, ok};
 use support::flows::{
     add_email, confirm_code, create_account, generate, new_password_then_sign_in,
-    password_then_code, quit, sign_out, submit, to_recovery_code_prompt, wait,
+    password_then_code, quit, sign_out, sign_out_and_recover, submit, to_recovery_code_prompt,
+    wait,
 };
 use support::outbox::newest_code;
 use support::pty::{PtySession, bin_path};
@@ -266,14 +267,7 @@ fn no_secret_is_written_to_any_file() {
     secrets.one_time(&c1);
     let r1 = generate(&mut s);
     secrets.recovery_code(&r1);
-    sign_out(&mut s);
-    to_recovery_code_prompt(&mut s, "ursula", 1);
-    submit(
-        &mut s,
-        &r1.to_lowercase().replace('-', " "),
-        "Your recovery code worked and is now used up.",
-    );
-    let r2 = confirm_code(&mut s, "Choose a new password.");
+    let r2 = sign_out_and_recover(&mut s, "ursula", &r1);
     secrets.recovery_code(&r2);
     secrets.password(P2);
     new_password_then_sign_in(&mut s, "ursula", P2);

@@ -106,6 +106,19 @@ pub fn generate(s: &mut PtySession) -> String {
     code
 }
 
+/// Signed in (no two-step): signs out and recovers with `code` typed from paper (lower case,
+/// spaces for dashes), up to **Choose a new password.**; returns the fresh code shown.
+pub fn sign_out_and_recover(s: &mut PtySession, username: &str, code: &str) -> String {
+    sign_out(s);
+    to_recovery_code_prompt(s, username, 1);
+    submit(
+        s,
+        &code.to_lowercase().replace('-', " "),
+        "Your recovery code worked and is now used up.",
+    );
+    confirm_code(s, "Choose a new password.")
+}
+
 pub fn sign_out(s: &mut PtySession) {
     s.send_keys("6");
     wait(s, "You're signed out.");
