@@ -15,7 +15,8 @@ use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
 use std::sync::{Arc, Barrier};
 use support::holder::{
-    Fixture, add_verified, add_verified_email, prove_with_code, send_code, two_step_holder,
+    Fixture, add_verified, add_verified_email, prove_with_code, send_code, try_password,
+    two_step_holder,
 };
 use support::outbox::{sent_since, sent_to};
 use support::seams::{Seeded, t0};
@@ -64,13 +65,10 @@ fn after_thirty_days_the_new_password_signs_in_and_the_old_one_does_not() {
     // One second before: the old password still works, the new one does not.
     f.clock.set(effective_at - Duration::seconds(1));
     assert!(matches!(
-        svc.check_password(id, &s(NEW)).unwrap(),
+        try_password(&mut svc, id, NEW),
         Attempt::Wrong { .. }
     ));
-    assert_eq!(
-        svc.check_password(id, &s(OLD)).unwrap(),
-        Attempt::Accepted(true)
-    );
+    assert_eq!(try_password(&mut svc, id, OLD), Attempt::Accepted(true));
     svc.sign_out();
 
     // On the date, nobody having signed in meanwhile: the new password is the password.
@@ -78,7 +76,7 @@ fn after_thirty_days_the_new_password_signs_in_and_the_old_one_does_not() {
     sign_in_normally(&mut svc, id, NEW);
     svc.sign_out();
     assert!(matches!(
-        svc.check_password(id, &s(OLD)).unwrap(),
+        try_password(&mut svc, id, OLD),
         Attempt::Wrong { .. }
     ));
 }
@@ -112,10 +110,7 @@ fn with_no_verified_method_left_the_recovery_code_is_the_second_step() {
 
     f.clock.advance(Duration::days(30));
     // Password alone is not a sign-in: two-step is on.
-    assert_eq!(
-        svc.check_password(id, &s(NEW)).unwrap(),
-        Attempt::Accepted(true)
-    );
+    assert_eq!(try_password(&mut svc, id, NEW), Attempt::Accepted(true));
     assert_eq!(svc.signed_in(), None);
     // The recovery code the recovery showed is the second step; it is spent and replaced.
     let wrong = "00000-00000-00000-00000-00000";
@@ -131,10 +126,7 @@ fn with_no_verified_method_left_the_recovery_code_is_the_second_step() {
     assert_eq!(svc.signed_in(), Some(id));
     svc.sign_out();
     // The spent code does not work again; its successor does.
-    assert_eq!(
-        svc.check_password(id, &s(NEW)).unwrap(),
-        Attempt::Accepted(true)
-    );
+    assert_eq!(try_password(&mut svc, id, NEW), Attempt::Accepted(true));
     assert!(!matches!(
         svc.second_step_with_recovery_code(id, fresh.expose())
             .unwrap(),
@@ -149,10 +141,7 @@ fn with_no_verified_method_left_the_recovery_code_is_the_second_step() {
 #[test]
 fn the_recovery_code_is_no_second_step_while_a_method_is_verified() {
     let (_f, mut svc, id, code) = two_step_jane(4);
-    assert_eq!(
-        svc.check_password(id, &s(OLD)).unwrap(),
-        Attempt::Accepted(true)
-    );
+    assert_eq!(try_password(&mut svc, id, OLD), Attempt::Accepted(true));
     assert!(matches!(
         svc.second_step_with_recovery_code(id, code.expose()),
         Err(ServiceError::Refused(_))
@@ -193,7 +182,7 @@ fn cancelling_revokes_the_code_the_thief_was_shown_and_tells_every_method() {
     // The thief's password never takes effect.
     f.clock.advance(Duration::days(31));
     assert!(matches!(
-        svc.check_password(id, &s(THIEF)).unwrap(),
+        try_password(&mut svc, id, THIEF),
         Attempt::Wrong { .. }
     ));
     // Every verified method was told, with what to do.
@@ -231,14 +220,11 @@ fn a_second_code_alone_recovery_replaces_the_first_and_restarts_the_thirty_days(
     f.clock.advance(Duration::days(25));
     // The first change was replaced: it never applies.
     assert!(matches!(
-        svc.check_password(id, &s(THIEF)).unwrap(),
+        try_password(&mut svc, id, THIEF),
         Attempt::Wrong { .. }
     ));
     f.clock.advance(Duration::days(5));
-    assert_eq!(
-        svc.check_password(id, &s(NEW)).unwrap(),
-        Attempt::Accepted(true)
-    );
+    assert_eq!(try_password(&mut svc, id, NEW), Attempt::Accepted(true));
     drop(second);
 }
 
@@ -279,14 +265,14 @@ fn twelve_racing_password_guesses_after_four_failures_get_one_evaluation() {
     let (f, mut svc, id, _) = two_step_jane(7);
     for _ in 0..4 {
         assert!(matches!(
-            svc.check_password(id, &s("Wrong-Guess-Number-1")).unwrap(),
+            try_password(&mut svc, id, "Wrong-Guess-Number-1"),
             Attempt::Wrong { .. }
         ));
     }
     // One racer even holds the right password: at most one guess is evaluated in all.
     let results = race(&f, 12, move |svc, i| {
         let p = if i == 11 { OLD } else { "Wrong-Guess-Number-2" };
-        svc.check_password(id, &s(p)).unwrap()
+        try_password(svc, id, p)
     });
     let n = results.iter().filter(|a| evaluated(a)).count();
     assert_eq!(n, 1, "{results:?}");
@@ -351,7 +337,7 @@ fn a_hundred_wrong_passwords_in_a_row_block_until_the_holder_gets_in_another_way
     let (f, mut svc, id, code) = two_step_jane(11);
     let mut last = None;
     for _ in 0..100 {
-        let a = svc.check_password(id, &s("Wrong-Guess-Number-3")).unwrap();
+        let a = try_password(&mut svc, id, "Wrong-Guess-Number-3");
         if let Attempt::LockedNow { until } = a {
             f.clock.set(until);
         }
@@ -360,7 +346,7 @@ fn a_hundred_wrong_passwords_in_a_row_block_until_the_holder_gets_in_another_way
     assert_eq!(last, Some(Attempt::Blocked));
     // A day later it is still locked, even for the right password.
     f.clock.advance(Duration::days(2));
-    assert_eq!(svc.check_password(id, &s(OLD)).unwrap(), Attempt::Blocked);
+    assert_eq!(try_password(&mut svc, id, OLD), Attempt::Blocked);
     // Getting in another way (recovery with the code and a method code) ends the block.
     recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     let m = svc.verified_methods(id).unwrap()[0].id;
@@ -369,10 +355,7 @@ fn a_hundred_wrong_passwords_in_a_row_block_until_the_holder_gets_in_another_way
         svc.reset_password(id, &s(NEW), &s(NEW)).unwrap(),
         ResetOutcome::Applied
     );
-    assert_eq!(
-        svc.check_password(id, &s(NEW)).unwrap(),
-        Attempt::Accepted(true)
-    );
+    assert_eq!(try_password(&mut svc, id, NEW), Attempt::Accepted(true));
 }
 
 #[test]
@@ -494,10 +477,7 @@ fn a_code_sent_to_my_own_method_proves_nothing_about_another_account() {
 fn a_code_sent_for_one_purpose_does_not_serve_another() {
     let (_f, mut svc, id, _) = two_step_jane(17);
     let m = svc.verified_methods(id).unwrap()[0].id;
-    assert_eq!(
-        svc.check_password(id, &s(OLD)).unwrap(),
-        Attempt::Accepted(true)
-    );
+    assert_eq!(try_password(&mut svc, id, OLD), Attempt::Accepted(true));
     let c = send_code(&mut svc, id, m, Purpose::SignIn);
     assert_eq!(
         svc.check_code(id, m, Purpose::Recovery, &c).unwrap(),
@@ -663,10 +643,7 @@ fn a_reset_uses_up_its_proof() {
         svc.reset_password(id, &s(THIEF), &s(THIEF)),
         Err(ServiceError::NoRecoveryProof)
     ));
-    assert_eq!(
-        svc.check_password(id, &s(NEW)).unwrap(),
-        Attempt::Accepted(false)
-    );
+    assert_eq!(try_password(&mut svc, id, NEW), Attempt::Accepted(false));
 }
 
 #[test]
@@ -674,7 +651,7 @@ fn a_lockout_is_announced_to_every_verified_method_and_recorded() {
     let (_f, mut svc, id, _) = two_step_jane(25);
     let before = sent_to(svc.store(), JANE).len();
     for _ in 0..5 {
-        svc.check_password(id, &s("Wrong-Guess-Number-4")).unwrap();
+        try_password(&mut svc, id, "Wrong-Guess-Number-4");
     }
     let notices = sent_since(svc.store(), JANE, before, "Too many wrong attempts");
     assert_eq!(notices.len(), 1);

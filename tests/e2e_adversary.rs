@@ -5,12 +5,12 @@
 mod support;
 
 use chrono::Utc;
-use recovery_desk::secret::{OsEntropy, Secret};
+use recovery_desk::secret::OsEntropy;
 use recovery_desk::service::{Attempt, RecoveryCheck};
 use recovery_desk::store::{Store, seed};
 use std::path::Path;
 use support::flows::{confirm_code, password_screen, password_then_code, quit, submit, wait};
-use support::holder::{Fixture, real_time_service};
+use support::holder::{Fixture, real_time_service, try_password};
 use support::outbox::{outbox_code, outbox_text};
 use support::pty::{PtySession, holder_console};
 
@@ -91,8 +91,7 @@ fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
     let mut svc = real_time_service(&db.db, 3);
     let id = svc.id_of("penny").unwrap();
     assert_eq!(
-        svc.check_password(id, &Secret::new("coral-new-pass"))
-            .unwrap(),
+        try_password(&mut svc, id, "coral-new-pass"),
         Attempt::Accepted(true)
     );
     assert!(matches!(
@@ -115,8 +114,7 @@ fn eight_consoles_racing_wrong_passwords_after_four_failures_get_one_guess() {
         let id = svc.id_of("pat").unwrap();
         for _ in 0..4 {
             assert!(matches!(
-                svc.check_password(id, &Secret::new("Wrong-Guess-Number-1"))
-                    .unwrap(),
+                try_password(&mut svc, id, "Wrong-Guess-Number-1"),
                 Attempt::Wrong { .. }
             ));
         }

@@ -5,13 +5,13 @@
 
 mod support;
 
-use recovery_desk::secret::Secret;
 use recovery_desk::service::{Attempt, RecoveryCheck, Service};
 use recovery_desk::store::audit::{Verdict, action};
 use recovery_desk::store::{CURRENT_VERSION, Store, StoreError};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use support::holder::try_password;
 use support::seams::{Seeded, TestClock};
 
 const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/v1-demo.db");
@@ -116,8 +116,7 @@ fn the_demo_accounts_work_after_the_migration() {
     );
     let pat = svc.id_of("pat").unwrap();
     assert_eq!(
-        svc.check_password(pat, &Secret::new("pat-demo-pass"))
-            .unwrap(),
+        try_password(&mut svc, pat, "pat-demo-pass"),
         Attempt::Accepted(false)
     );
     // pat's recovery code from the demo still starts a recovery.
@@ -129,8 +128,7 @@ fn the_demo_accounts_work_after_the_migration() {
     // lou's password lock survived.
     let lou = svc.id_of("lou").unwrap();
     assert!(matches!(
-        svc.check_password(lou, &Secret::new("lou-demo-pass"))
-            .unwrap(),
+        try_password(&mut svc, lou, "lou-demo-pass"),
         Attempt::Locked { .. }
     ));
 }
@@ -175,8 +173,7 @@ fn cancelling_a_change_made_before_the_upgrade_revokes_the_code_that_recovery_is
     assert_eq!(view.pending.len(), 1);
     // Sign in the normal way: the old password and a code from her email.
     assert_eq!(
-        svc.check_password(penny, &Secret::new("penny-demo-pass"))
-            .unwrap(),
+        try_password(&mut svc, penny, "penny-demo-pass"),
         Attempt::Accepted(true)
     );
     let m = svc.verified_methods(penny).unwrap()[0].id;

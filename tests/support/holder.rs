@@ -104,13 +104,15 @@ pub fn prove_with_code(svc: &mut Service, id: i64, m: i64, purpose: Purpose) {
     );
 }
 
+/// One password attempt at account `id`.
+pub fn try_password(svc: &mut Service, id: i64, password: &str) -> Attempt<bool> {
+    svc.check_password(id, &Secret::new(password)).unwrap()
+}
+
 /// Signs the holder in the normal way: the password, then a code sent to `address` (a verified
 /// method of the account, two-step verification on).
 pub fn sign_in_normally(svc: &mut Service, id: i64, password: &str, address: &str) {
-    assert_eq!(
-        svc.check_password(id, &Secret::new(password)).unwrap(),
-        Attempt::Accepted(true)
-    );
+    assert_eq!(try_password(svc, id, password), Attempt::Accepted(true));
     let m = svc
         .verified_methods(id)
         .unwrap()
