@@ -42,37 +42,37 @@ fn make_pending_due(db: &Path, username: &str) {
 
 #[test]
 fn penny_signs_in_with_her_new_password_once_it_is_due() {
-    let db = demo();
-    make_pending_due(&db.db, "penny");
-    let mut s = console(&db.db);
+    let demo = demo();
+    make_pending_due(&demo.db, "penny");
+    let mut s = console(&demo.db);
     password_screen(&mut s, "penny");
     // The old password stopped working on the date...
     submit(&mut s, "coral-demo-pass", "That password isn't right.");
     // ...and the new one signs in, with the second step, nobody having used the old one.
     password_then_code(&mut s, "coral-new-pass", "p•••@example.com", || {
-        outbox_code(&db.db, "penny@example.com")
+        outbox_code(&demo.db, "penny@example.com")
     });
     wait(&s, "Signed in as penny");
     quit(&mut s);
     // Every verified method was told the change is in effect.
     assert!(
-        outbox_text(&db.db, "penny@example.com").contains("Your new password is now in effect"),
+        outbox_text(&demo.db, "penny@example.com").contains("Your new password is now in effect"),
         "no notice"
     );
 }
 
 #[test]
 fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
-    let db = demo();
+    let demo = demo();
     // penny loses her only email; her pending change falls due.
     {
-        let mut store = Store::open(&db.db).unwrap();
+        let mut store = Store::open(&demo.db).unwrap();
         let view = store.account_by_username("penny").unwrap().expect("penny");
         let m = store.methods(view.id).unwrap()[0].id;
         store.remove_method(view.id, m, Utc::now()).unwrap();
     }
-    make_pending_due(&db.db, "penny");
-    let mut s = console(&db.db);
+    make_pending_due(&demo.db, "penny");
+    let mut s = console(&demo.db);
     password_screen(&mut s, "penny");
     submit(
         &mut s,
@@ -88,7 +88,7 @@ fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
     let code = confirm_code(&mut s, "Signed in as penny");
     quit(&mut s);
     // The demo code was spent; the one shown is the account's code now.
-    let mut svc = real_time_service(&db.db, 3);
+    let mut svc = real_time_service(&demo.db, 3);
     let id = svc.id_of("penny").unwrap();
     assert_eq!(
         try_password(&mut svc, id, "coral-new-pass"),
@@ -107,10 +107,10 @@ fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
 
 #[test]
 fn eight_consoles_racing_wrong_passwords_after_four_failures_get_one_guess() {
-    let db = demo();
+    let demo = demo();
     // Four wrong passwords already.
     {
-        let mut svc = real_time_service(&db.db, 4);
+        let mut svc = real_time_service(&demo.db, 4);
         let id = svc.id_of("pat").unwrap();
         for _ in 0..4 {
             assert!(matches!(
@@ -122,7 +122,7 @@ fn eight_consoles_racing_wrong_passwords_after_four_failures_get_one_guess() {
     // Eight processes at pat's password screen, a wrong password typed in each.
     let mut consoles: Vec<PtySession> = (0..8)
         .map(|_| {
-            let mut s = console(&db.db);
+            let mut s = console(&demo.db);
             password_screen(&mut s, "pat");
             s.send_keys("Wrong-Guess-Number-2");
             s
@@ -139,7 +139,7 @@ fn eight_consoles_racing_wrong_passwords_after_four_failures_get_one_guess() {
         quit(&mut s);
     }
     // Exactly one of the eight guesses was counted (evaluated): 4 + 1 in a row, one lockout.
-    let conn = rusqlite::Connection::open(&db.db).unwrap();
+    let conn = rusqlite::Connection::open(&demo.db).unwrap();
     let (streak, locks): (i64, i64) = conn
         .query_row(
             "SELECT streak, lock_count FROM lockouts
