@@ -452,3 +452,93 @@ fn no_plaintext_secret_in_the_database_or_wal() {
         );
     }
 }
+
+#[test]
+fn a_proof_older_than_ten_minutes_does_not_count_as_the_second_one() {
+    let (f, mut svc, id, code) = two_step_jane(31);
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    prove_with_code(&mut svc, id, m, Purpose::Recovery);
+    f.clock.advance(Duration::minutes(11));
+    // The email code is stale: the recovery code is the only proof, so the change waits.
+    assert!(matches!(
+        recover(&mut svc, id, code.expose()),
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
+    ));
+    assert!(matches!(
+        svc.reset_password(id, &s("new willow anchor"), &s("new willow anchor"))
+            .unwrap(),
+        ResetOutcome::Pending { .. }
+    ));
+}
+
+#[test]
+fn proofs_for_one_account_never_help_or_hinder_another() {
+    let f = Fixture::new();
+    let (mut svc, jane, _) =
+        two_step_holder(&f, 32, "jane", "old kettle lantern", "jane@example.com");
+    let (_, bob, bob_code) =
+        two_step_holder(&f, 33, "bob", "quiet harbour lamp", "bob@example.com");
+    let jm = svc.verified_methods(jane).unwrap()[0].id;
+    prove_with_code(&mut svc, jane, jm, Purpose::Recovery);
+    // Jane's proof is not bob's: one proof of his own leaves his change pending…
+    assert!(matches!(
+        recover(&mut svc, bob, bob_code.expose()),
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
+    ));
+    let bm = svc.verified_methods(bob).unwrap()[0].id;
+    prove_with_code(&mut svc, bob, bm, Purpose::Recovery);
+    // …and his own two apply at once.
+    assert_eq!(
+        svc.reset_password(bob, &s("new willow anchor"), &s("new willow anchor"))
+            .unwrap(),
+        ResetOutcome::Applied
+    );
+    assert_eq!(
+        try_password(&mut svc, bob, "new willow anchor"),
+        Attempt::Accepted(true)
+    );
+}
+
+#[test]
+fn a_change_is_allowed_until_the_sign_in_is_more_than_ten_minutes_old() {
+    let f = Fixture::new();
+    let mut svc = f.service(34);
+    svc.create_account("jane", &s("a long password"), &s("a long password"))
+        .unwrap();
+    f.clock.advance(Duration::minutes(10));
+    assert!(!svc.needs_reauth());
+    svc.generate_recovery_code().unwrap();
+    f.clock.advance(Duration::seconds(1));
+    assert!(svc.needs_reauth());
+    assert!(matches!(
+        svc.generate_recovery_code(),
+        Err(ServiceError::ReauthRequired)
+    ));
+}
+
+#[test]
+fn with_two_step_on_any_method_but_the_last_verified_one_can_go() {
+    let (_f, mut svc, id, _) = two_step_jane(35);
+    sign_in_normally(&mut svc, id, "old kettle lantern", "jane@example.com");
+    let first = svc.verified_methods(id).unwrap()[0].id;
+    // An address still waiting for its code can be removed while one verified method remains.
+    let unverified = svc
+        .add_method(MethodKind::Email, "jane.other@example.com")
+        .unwrap();
+    svc.remove_method(unverified).unwrap();
+    // With a second verified method, the first one can go…
+    let second = add_verified(&mut svc, MethodKind::Phone, "+44 7700 900123");
+    svc.remove_method(first).unwrap();
+    // …but not the last.
+    assert!(matches!(
+        svc.remove_method(second),
+        Err(ServiceError::Refused(_))
+    ));
+    let left: Vec<i64> = svc
+        .verified_methods(id)
+        .unwrap()
+        .iter()
+        .map(|m| m.id)
+        .collect();
+    assert_eq!(left, vec![second]);
+}
