@@ -111,6 +111,21 @@ fn unwritable_directory_is_one_clear_line() {
         "agent-password-1\n",
     );
     one_line_failure(&o, "cannot create the database /proc/recovery-desk-test.db");
+    // The reason is said in plain words, not as an OS error number (/sys refuses new files:
+    // permission denied, or read-only where it is mounted so).
+    let o = run_stdin(
+        &add,
+        Path::new("/sys/recovery-desk-test.db"),
+        "agent-password-1\n",
+    );
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.trim_end()
+            .ends_with("/sys/recovery-desk-test.db: permission denied")
+            || err.trim_end().ends_with(": read-only file system"),
+        "{err}"
+    );
+    one_line_failure(&o, "cannot create the database /sys/recovery-desk-test.db");
 }
 
 #[test]
