@@ -157,7 +157,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
             name,
             password_stdin,
         } => {
-            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
             let mut store = Store::open(path)?;
             if store.agent_credentials(&name)?.is_some() {
                 bail!("an agent named {name} exists already");
@@ -181,7 +181,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
             }
         }
         AgentCommand::Disable { name } => {
-            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
             let mut store = Store::open_existing(path)?;
             store
                 .disable_agent(&name)
@@ -190,7 +190,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
             println!("disabled agent {name}");
         }
         AgentCommand::Enable { name } => {
-            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
             let mut store = Store::open_existing(path)?;
             store
                 .enable_agent(&name)
@@ -202,7 +202,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
             name,
             password_stdin,
         } => {
-            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
             let mut store = Store::open_existing(path)?;
             let creds = store
                 .agent_credentials(&name)?
@@ -307,7 +307,7 @@ fn audit(path: &Path, args: AuditArgs) -> Result<()> {
             let agent = args
                 .agent
                 .as_deref()
-                .map(store::agents::normalise_name)
+                .map(identifier::agent_name)
                 .transpose()
                 .map_err(|e| anyhow!("--agent: {e}"))?;
             let mut out = std::io::stdout().lock();

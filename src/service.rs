@@ -8,15 +8,15 @@
 use crate::clock::SharedClock;
 use crate::domain::identifier::{self, IdentifierError};
 use crate::domain::lockout::{AfterFailure, Guarded};
+use crate::domain::model::{AccountView, MethodKind, MethodRow, Purpose};
 use crate::domain::one_time;
 use crate::domain::password::{self, PasswordRuleError};
 use crate::domain::pending_change;
 use crate::domain::recovery_code::{self, CodeFormatError};
 use crate::secret::{self, Entropy, Secret, SecretError};
-use crate::store::holder::{OneTimeReservation, Purpose, Reservation};
+use crate::store::holder::{OneTimeReservation, Reservation};
 use crate::store::keyfile::constant_time_eq;
 use crate::store::outbox::Message;
-use crate::store::read::{AccountView, MethodKind, MethodRow};
 use crate::store::{Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 

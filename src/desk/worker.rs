@@ -25,10 +25,10 @@ use crate::clock::SharedClock;
 use crate::domain::identifier::{Lookup, account_id_label};
 use crate::domain::lockout::AfterFailure;
 use crate::domain::mask;
+use crate::domain::model::AccountView;
 use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom, diagnose_in};
 use crate::secret::{self, OsEntropy, Secret};
 use crate::store::audit::{AgentReservation, AuditLog, action};
-use crate::store::read::AccountView;
 use crate::store::{ReadStore, StoreError};
 
 /// What the desk asks the worker to do.

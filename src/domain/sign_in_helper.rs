@@ -8,8 +8,8 @@
 //! self-service.
 
 use crate::domain::lockout::Guarded;
+use crate::domain::model::AccountView;
 use crate::domain::pending_change::WAIT_DAYS;
-use crate::store::read::AccountView;
 use chrono::{DateTime, FixedOffset, Utc};
 
 /// What the customer says is wrong.
@@ -543,7 +543,7 @@ pub fn holder_next(a: &Answers) -> Next {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::read::{
+    use crate::domain::model::{
         AccountRow, LockRow, MethodKind, MethodRow, PendingRow, RecoveryStatus,
     };
     use chrono::{Duration, TimeZone};

@@ -127,10 +127,10 @@
 //! }
 //! ```
 
-use super::agents::AgentCredentials;
-use super::read::{AccountRow, AccountView};
 use super::{Result, Store};
 use crate::domain::identifier::Lookup;
+use crate::domain::model::AgentCredentials;
+use crate::domain::model::{AccountRow, AccountView};
 use chrono::{DateTime, Utc};
 use std::path::Path;
 
