@@ -17,8 +17,8 @@
 //! [`SqliteAuditLog`](super::audit::SqliteAuditLog) (a connection whose authorizer allows only
 //! audit appends), offer nothing more. So "the desk cannot write an account" is a compile
 //! error. The doc tests below are that proof: each tries one holder or agent write with what the
-//! desk holds — through the two traits, and through the two SQLite types — and must fail to
-//! compile.
+//! desk holds — through the two traits at once (`D: ReadStore + AuditLog`), and through each of
+//! the two SQLite types — and must fail to compile.
 //!
 //! ```compile_fail,E0599
 //! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
