@@ -982,4 +982,7 @@ pub trait AgentAdmin: std::fmt::Debug + Send {
     fn enable_agent(&mut self, name: &str) -> Result<()>;
     /// Replaces an enabled agent's password hash; a disabled agent is a `Conflict`.
     fn set_agent_password(&mut self, name: &str, password_hash: &str) -> Result<()>;
+    /// Records an agent command in the audit log, as a row of the agent acted on (a new
+    /// password's row is where that agent's sign-in lockout starts over).
+    fn audit_agent_command(&mut self, name: &str, action: &str, now: DateTime<Utc>) -> Result<()>;
 }

@@ -252,6 +252,9 @@ impl AgentAdmin for Store {
     fn set_agent_password(&mut self, name: &str, password_hash: &str) -> Result<()> {
         Store::set_agent_password(self, name, password_hash)
     }
+    fn audit_agent_command(&mut self, name: &str, action: &str, now: DateTime<Utc>) -> Result<()> {
+        Store::audit_append(self, name, action, None, "", now)
+    }
 }
 
 impl AuditLog for SqliteAuditLog {
