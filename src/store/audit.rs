@@ -2,9 +2,8 @@
 //! edited or deleted row is detected by `audit verify`.
 //!
 //! The desk writes through [`SqliteAuditLog`] (the SQLite [`AuditLog`](super::AuditLog)), a
-//! connection whose SQLite authorizer refuses every
-//! write except appending to `audit_log` and moving the keyed head, and every read but of
-//! those two tables (so no `INSERT … SELECT` can copy account data into a row). SQLite's own
+//! connection whose SQLite authorizer refuses every write except appending to `audit_log` and
+//! moving the keyed head, and every read but of those two tables (so no `INSERT … SELECT` can copy account data into a row). SQLite's own
 //! `sqlite_sequence` bookkeeping for AUTOINCREMENT does not pass through the authorizer, so a
 //! statement that writes `sqlite_sequence` is refused too. It is the desk's only writable
 //! connection.

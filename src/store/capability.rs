@@ -1,7 +1,7 @@
 //! What each part of the product may do to the database, as one trait per capability (SPEC §6,
 //! layer 1: types). These traits are the seam for a second backend (SPEC §9, PostgreSQL): they
-//! name no SQLite type, their errors are the store's own [`StoreError`], and each method that a
-//! rule needs to be atomic is one transaction in every backend.
+//! name no SQLite type, their errors are the store's own [`StoreError`](super::StoreError),
+//! and each method that a rule needs to be atomic is one transaction in every backend.
 //!
 //! - [`ReadStore`]   the queries: accounts, methods, the account view, agents' credentials. No
 //!   recovery code, one-time code or account password hash comes out of it.
