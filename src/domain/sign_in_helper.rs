@@ -822,6 +822,22 @@ mod tests {
     }
 
     #[test]
+    fn two_step_reset_waits_only_without_a_second_proof() {
+        let second = |methods: &[(MethodKind, &str, bool)], code: bool| {
+            let d = diagnose(&view(true, methods, code), now(), Symptom::ForgotPassword);
+            assert_eq!(d.case, Case::ForgotPasswordWithMethod);
+            d.steps
+        };
+        // The recovery code, or another method, is a second proof: no wait.
+        assert!(second(&[EMAIL], true).contains(&Step::SecondProofNow));
+        assert!(second(&[EMAIL, PHONE], false).contains(&Step::SecondProofNow));
+        // One method and no code: the new password waits.
+        let alone = second(&[EMAIL], false);
+        assert!(alone.contains(&Step::NoSecondProofWait), "{alone:?}");
+        assert!(!alone.contains(&Step::SecondProofNow));
+    }
+
+    #[test]
     fn the_holder_path_follows_the_answers() {
         use HolderPath as P;
         use Question as Q;

@@ -795,6 +795,18 @@ mod tests {
     }
 
     #[test]
+    fn the_desks_log_shows_its_path_and_never_its_key() {
+        let (_t, db) = setup();
+        let log = SqliteAuditLog::open(&db).unwrap();
+        let shown = format!("{log:?}");
+        assert!(
+            shown.contains("SqliteAuditLog") && shown.contains("a.db"),
+            "{shown}"
+        );
+        assert!(!shown.to_lowercase().contains("key"), "{shown}");
+    }
+
+    #[test]
     fn the_desks_connection_verifies_the_chain_as_the_admin_does() {
         let (_t, db) = setup();
         let log = appended(&db, 3);
