@@ -8,7 +8,7 @@ use recovery_desk::clock::{self, Clock};
 use recovery_desk::domain::{identifier, password};
 use recovery_desk::secret::{self, OsEntropy, Secret};
 use recovery_desk::store::audit::{GENESIS, Verdict, action};
-use recovery_desk::store::{self, Store, StoreError, seed};
+use recovery_desk::store::{self, AgentAdmin, ReadStore, Store, StoreError, seed};
 use recovery_desk::tui::sanitize::sanitize;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -151,26 +151,33 @@ fn read_agent_password(name: &str, from_stdin: bool) -> Result<Secret> {
     Ok(p)
 }
 
+/// What the `agent` commands use of an opened store: agent administration and the agents'
+/// credentials, through the store's traits (so any backend serves them).
+fn admin(store: &mut Store) -> &mut (impl AgentAdmin + ReadStore + use<>) {
+    store
+}
+
 fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
     match cmd {
         AgentCommand::Add {
             name,
             password_stdin,
         } => {
-            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
-            let mut store = Store::open(path)?;
+            let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let mut opened = Store::open(path)?;
+            let store = admin(&mut opened);
             if store.agent_credentials(&name)?.is_some() {
                 bail!("an agent named {name} exists already");
             }
             let p = read_agent_password(&name, password_stdin)?;
             let hash = secret::hash(&p, &mut OsEntropy)?;
             store.add_agent(&name, &hash, clock.now())?;
-            store.audit_append(&name, action::AGENT_ADDED, None, "", clock.now())?;
+            store.audit_agent_command(&name, action::AGENT_ADDED, clock.now())?;
             println!("added agent {name}");
         }
         AgentCommand::List => {
-            let store = Store::open_read_only(path)?;
-            for a in store.agents()? {
+            let mut opened = Store::open_read_only(path)?;
+            for a in admin(&mut opened).agents()? {
                 let state = if a.disabled { "disabled" } else { "active" };
                 println!(
                     "{}\t{}\tadded {}",
@@ -181,29 +188,32 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
             }
         }
         AgentCommand::Disable { name } => {
-            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
-            let mut store = Store::open_existing(path)?;
+            let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let mut opened = Store::open_existing(path)?;
+            let store = admin(&mut opened);
             store
                 .disable_agent(&name)
                 .map_err(|e| no_such_agent(e, &name))?;
-            store.audit_append(&name, action::AGENT_DISABLED, None, "", clock.now())?;
+            store.audit_agent_command(&name, action::AGENT_DISABLED, clock.now())?;
             println!("disabled agent {name}");
         }
         AgentCommand::Enable { name } => {
-            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
-            let mut store = Store::open_existing(path)?;
+            let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let mut opened = Store::open_existing(path)?;
+            let store = admin(&mut opened);
             store
                 .enable_agent(&name)
                 .map_err(|e| no_such_agent(e, &name))?;
-            store.audit_append(&name, action::AGENT_ENABLED, None, "", clock.now())?;
+            store.audit_agent_command(&name, action::AGENT_ENABLED, clock.now())?;
             println!("enabled agent {name}");
         }
         AgentCommand::ResetPassword {
             name,
             password_stdin,
         } => {
-            let name = store::agents::normalise_name(&name).map_err(|e| anyhow!("{e}"))?;
-            let mut store = Store::open_existing(path)?;
+            let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
+            let mut opened = Store::open_existing(path)?;
+            let store = admin(&mut opened);
             let creds = store
                 .agent_credentials(&name)?
                 .ok_or_else(|| anyhow!("no agent named {name}"))?;
@@ -227,7 +237,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
                     e => no_such_agent(e, &name),
                 })?;
             // The sign-in lockout (derived from the audit log) starts over from this row.
-            store.audit_append(&name, action::AGENT_PASSWORD_RESET, None, "", clock.now())?;
+            store.audit_agent_command(&name, action::AGENT_PASSWORD_RESET, clock.now())?;
             println!("new password set for agent {name}; the old one no longer works");
         }
     }
@@ -307,7 +317,7 @@ fn audit(path: &Path, args: AuditArgs) -> Result<()> {
             let agent = args
                 .agent
                 .as_deref()
-                .map(store::agents::normalise_name)
+                .map(identifier::agent_name)
                 .transpose()
                 .map_err(|e| anyhow!("--agent: {e}"))?;
             let mut out = std::io::stdout().lock();

@@ -1,5 +1,6 @@
-//! The account holder's operations: rules from `domain`, storage from `store`, Argon2 from
-//! `secret`. The worker thread owns one `Service`; nothing here touches a terminal.
+//! The account holder's operations: rules from `domain`, storage through the store's
+//! `HolderStore` + `ReadStore` traits (any backend), Argon2 from `secret`. The worker thread
+//! owns one `Service`; nothing here touches a terminal.
 //!
 //! The service, not the screens, enforces the promises: attempts while locked are refused
 //! before any hashing; privileged changes need a sign-in within the last 10 minutes; a
@@ -8,16 +9,16 @@
 use crate::clock::SharedClock;
 use crate::domain::identifier::{self, IdentifierError};
 use crate::domain::lockout::{AfterFailure, Guarded};
+use crate::domain::model::{AccountView, MethodKind, MethodRow, Purpose};
 use crate::domain::one_time;
 use crate::domain::password::{self, PasswordRuleError};
 use crate::domain::pending_change;
 use crate::domain::recovery_code::{self, CodeFormatError};
 use crate::secret::{self, Entropy, Secret, SecretError};
-use crate::store::holder::{OneTimeReservation, Purpose, Reservation};
+use crate::store::holder::{OneTimeReservation, Reservation};
 use crate::store::keyfile::constant_time_eq;
 use crate::store::outbox::Message;
-use crate::store::read::{AccountView, MethodKind, MethodRow};
-use crate::store::{Store, StoreError};
+use crate::store::{HolderStore, ReadStore, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 
 /// How long a sign-in counts as recent for privileged changes.
@@ -150,9 +151,10 @@ struct Session {
     last_auth: DateTime<Utc>,
 }
 
-/// The holder's operations over one store.
-pub struct Service {
-    store: Store,
+/// The holder's operations over one store: anything that is both a [`HolderStore`] and a
+/// [`ReadStore`] (the SQLite [`Store`] by default).
+pub struct Service<S = Store> {
+    store: S,
     entropy: Box<dyn Entropy>,
     clock: SharedClock,
     session: Option<Session>,
@@ -161,7 +163,7 @@ pub struct Service {
     half_signed_in: Option<i64>,
 }
 
-impl std::fmt::Debug for Service {
+impl<S: HolderStore + ReadStore> std::fmt::Debug for Service<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Service")
             .field("store", &self.store)
@@ -169,8 +171,8 @@ impl std::fmt::Debug for Service {
     }
 }
 
-impl Service {
-    pub fn new(store: Store, entropy: Box<dyn Entropy>, clock: SharedClock) -> Self {
+impl<S: HolderStore + ReadStore> Service<S> {
+    pub fn new(store: S, entropy: Box<dyn Entropy>, clock: SharedClock) -> Self {
         Service {
             store,
             entropy,
@@ -185,7 +187,7 @@ impl Service {
         self.clock.now()
     }
 
-    pub fn store(&self) -> &Store {
+    pub fn store(&self) -> &S {
         &self.store
     }
 

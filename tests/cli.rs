@@ -343,7 +343,7 @@ fn independent_argon2(phc: &str, password: &str) -> bool {
 // (SPEC §6), the commands that must never create a database (SPEC §6), and the forms the
 // desk shows.
 
-use recovery_desk::store::audit::{AuditLog, GENESIS};
+use recovery_desk::store::audit::{GENESIS, SqliteAuditLog as AuditLog};
 
 /// `n` rows appended through the desk's own audit connection.
 fn desk_rows(db: &Path, agent: &str, n: i64) {

@@ -366,7 +366,7 @@ pub const HELP_CHOOSE: &str = "Choose by number (Alt + number while typing)";
 
 /// A security event kind, in words.
 pub fn event_label(kind: &str) -> &'static str {
-    use crate::store::holder::event;
+    use crate::domain::model::event;
     match kind {
         event::ACCOUNT_CREATED => "Account created",
         event::SIGNED_IN => "Signed in",

@@ -4,11 +4,11 @@
 //!
 //! **What the desk can touch.** Nothing here changes an account, by construction:
 //! - there is no screen or key that resets a password, sends a link or edits an account;
-//! - account data is read through [`ReadStore`](crate::store::ReadStore), a connection SQLite
-//!   opened read-only whose type offers queries only: a holder write does not compile
-//!   (`src/store/capability.rs` proves it) and SQLite would refuse it anyway;
-//! - the only writable connection is [`AuditLog`](crate::store::audit::AuditLog), whose
-//!   authorizer refuses every write but appending audit rows;
+//! - account data is read through a [`ReadStore`](crate::store::ReadStore), which offers
+//!   queries only: a holder write does not compile (`src/store/capability.rs` proves it), and
+//!   the SQLite one is a connection opened read-only, so SQLite would refuse it anyway;
+//! - the only write is to the [`AuditLog`](crate::store::AuditLog); the SQLite one is a
+//!   connection whose authorizer refuses every write but appending audit rows;
 //! - this module imports neither the holder's service, nor the holder's store writes, nor the
 //!   console's worker (`tests/desk_readonly.rs` scans the source to keep it so).
 //!

@@ -4,6 +4,9 @@
 //! Text that comes from the database is never here: it is sanitised where it is drawn.
 
 use crate::domain::lockout::Guarded;
+use crate::domain::model::MethodKind;
+use crate::domain::pending_change::WAIT_DAYS;
+use crate::domain::sign_in_helper::{Finding, Headline, LocalTime, Step};
 
 /// The policy line (SPEC §1.7), drawn at the top of every desk screen. Two rows, so that it
 /// fits an 80-column terminal without an orphaned word.
@@ -203,6 +206,146 @@ pub const HELPER_RESULT_CHOICES: [&str; 3] = [
     "Find another account",
 ];
 
+/// A time in the helper's words (at the offset the diagnosis was asked for).
+fn helper_when(t: &LocalTime) -> String {
+    t.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// The helper's headline, in words.
+pub fn helper_headline(h: &Headline) -> String {
+    match h {
+        Headline::ResetWithMethod => {
+            "The customer can reset the password with a code sent to a verified method.".into()
+        }
+        Headline::CodeEntryLocked(t) => {
+            format!("Recovery code entry is locked until {}.", helper_when(t))
+        }
+        Headline::RecoverWithCode => "No reachable method, but the account has a recovery code: follow the recovery code steps.".into(),
+        Headline::CannotRecover => "Support cannot recover this account.".into(),
+        Headline::PendingChange(t) => {
+            format!("A password change is pending until {}.", helper_when(t))
+        }
+        Headline::OneTimeCodeLocked(t) => {
+            format!("Security code entry is locked until {}.", helper_when(t))
+        }
+        Headline::PasswordAloneSignsIn => {
+            "Two-step verification is off: the password alone signs in.".into()
+        }
+        Headline::PasswordLocked(t) => {
+            format!("Password entry is locked until {}.", helper_when(t))
+        }
+        Headline::TwoStepOneMethod => "Two-step verification is on with a single method: losing it would leave only the recovery code.".into(),
+        Headline::NothingBlocks => "Nothing on the account blocks a normal sign-in.".into(),
+    }
+}
+
+/// One finding of the helper, as a sentence.
+pub fn helper_finding(f: &Finding) -> String {
+    match f {
+        Finding::NoVerifiedMethod => {
+            "No verified email address or phone number: no code can be sent.".into()
+        }
+        Finding::VerifiedMethods(list) => {
+            let list: Vec<String> = list
+                .iter()
+                .map(|(kind, masked)| {
+                    format!("{} {masked}", method_kind(*kind == MethodKind::Email))
+                })
+                .collect();
+            format!("Verified sign-in methods: {}.", list.join(", "))
+        }
+        Finding::UnverifiedMethods(n) => {
+            format!("{n} method(s) added but never verified; codes are not sent there.")
+        }
+        Finding::RecoveryCodeSince(t) => {
+            format!("Recovery code: active since {}.", t.format("%Y-%m-%d"))
+        }
+        Finding::NoRecoveryCode => "No recovery code.".into(),
+        Finding::TwoStep(true) => "Two-step verification is on.".into(),
+        Finding::TwoStep(false) => "Two-step verification is off.".into(),
+        Finding::PasswordLocked(t) => format!(
+            "Password entry is locked until {} (too many wrong passwords).",
+            helper_when(t)
+        ),
+        Finding::RecoveryCodeLocked(t) => format!(
+            "Recovery code entry is locked until {} (too many wrong codes).",
+            helper_when(t)
+        ),
+        Finding::OneTimeCodeLocked(t) => format!(
+            "Security code entry is locked until {} (too many wrong codes).",
+            helper_when(t)
+        ),
+        Finding::PendingTakesEffect(t) => format!(
+            "A new password set through recovery takes effect on {}.",
+            helper_when(t)
+        ),
+        Finding::TwoStepOneMethodLeft => {
+            "Two-step verification is on with only one verified method left.".into()
+        }
+    }
+}
+
+/// One step of the helper's path, worded to be read out to the customer.
+pub fn helper_step(step: &Step) -> String {
+    match step {
+        Step::StartWithUsername(u) => format!("Start signing in and enter the username {u}."),
+        Step::OtherWaysToSignIn => "Select Other ways to sign in.".into(),
+        Step::UsePasswordThenForgot => "Select Use my password, then Forgot password?".into(),
+        Step::DifferentOptionThenNone => "Select Use a different verification option, then I don't have any of these.".into(),
+        Step::EnterRecoveryCode => "At Do you have an account recovery code?, enter the code. Upper or lower case, spaces and dashes don't matter.".into(),
+        Step::SetPasswordAndKeepNewCode => "Once the code is accepted, set a new password. A new recovery code is shown once: print it and keep it somewhere safe.".into(),
+        Step::TwoStepWait => format!("Two-step verification is on, so the new password takes effect only after {WAIT_DAYS} days."),
+        Step::ChooseForgotPassword => "On the password screen, select Forgot password?".into(),
+        Step::SendCodeTo(methods) => format!(
+            "Have a code sent to {}, and enter the 6 digits (the code works for 10 minutes).",
+            methods.join(" or ")
+        ),
+        Step::SecondProofNow => "Two-step verification is on: verify a second way too (another method or the recovery code), so the new password applies at once.".into(),
+        Step::NoSecondProofWait => format!("Two-step verification is on and there is no second proof, so the new password takes effect after {WAIT_DAYS} days."),
+        Step::SetNewPassword => "Set a new password.".into(),
+        Step::WaitForCodeEntry(t) => format!(
+            "Wait until {}; attempts before then are refused, even with the right code.",
+            helper_when(t)
+        ),
+        Step::NoProofLeft => "There is no verified email or phone and no recovery code, so no self-service path can prove the customer owns the account — and support can't reset passwords or change accounts.".into(),
+        Step::IfPasswordKnownRepair => "If the customer still knows the password, they can sign in, add and verify an email or phone, and generate a recovery code in Manage how I sign in.".into(),
+        Step::CreateNewAccount => "Otherwise the account can't be recovered; the customer can create a new account.".into(),
+        Step::PendingIfTheyMadeIt(t) => format!(
+            "If the customer made the change: the new password works from {}; until then the current password still signs in.",
+            helper_when(t)
+        ),
+        Step::PendingIfNotCancel => "If they didn't: sign in the normal way with the current password (and the second step), open Manage how I sign in, and select Cancel this change.".into(),
+        Step::PendingThenNewCode => "Then generate a new recovery code: the one used for the change no longer works.".into(),
+        Step::WaitUntil(t) => format!("Wait until {}.", helper_when(t)),
+        Step::ThenForgotAndResend => "Then select Forgot password? and have a new code sent.".into(),
+        Step::SignInWithPassword(u) => format!("Sign in with the username {u} and the password."),
+        Step::RepairLostMethod => "In Manage how I sign in, remove the lost method, add a new email or phone, and generate a recovery code.".into(),
+        Step::PasswordLockedWait(t) => format!(
+            "Password entry is locked until {}. Wait until then and sign in with the right password.",
+            helper_when(t)
+        ),
+        Step::IfForgottenUseRecoveryCode => "If the password is forgotten, use the recovery code steps (Other ways to sign in, Use my password, Forgot password?, …).".into(),
+        Step::IfForgottenResetClearsLock => "If the password is forgotten, select Forgot password? and have a code sent; the reset also clears the lock.".into(),
+        Step::SignInWithSecondStep { username, methods } => format!(
+            "Sign in with the username {username}, the password, and the code sent to {}.",
+            methods.join(" or ")
+        ),
+        Step::AddSecondMethod => "In Manage how I sign in, add a second email or phone.".into(),
+        Step::CheckCodeStored => "Check the recovery code is stored safely; if not, generate a new one.".into(),
+        Step::GenerateAndPrintCode => "Generate a recovery code and print it.".into(),
+        Step::SignInNormally { username, two_step } => format!(
+            "Sign in with the username {username} and the password{}.",
+            if *two_step {
+                ", then the code sent for the second step"
+            } else {
+                ""
+            }
+        ),
+        Step::IfForgottenReset => "If the password is forgotten, select Forgot password? and have a code sent.".into(),
+        Step::GenerateCodeOnceSignedIn => "Once signed in, generate a recovery code in Manage how I sign in.".into(),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Dialogs, help, errors
 
@@ -259,6 +402,108 @@ mod tests {
     fn the_two_policy_rows_are_the_policy() {
         assert_eq!(POLICY_LINES.join(" "), POLICY);
         assert!(POLICY_LINES.iter().all(|l| l.chars().count() <= 76));
+    }
+
+    /// Every path the helper can give, worded: headline, steps and findings.
+    fn every_diagnosis_worded() -> Vec<String> {
+        use crate::domain::model::{
+            AccountRow, AccountView, LockRow, MethodRow, PendingRow, RecoveryStatus,
+        };
+        use crate::domain::sign_in_helper::{Symptom, diagnose};
+        use chrono::{Duration, TimeZone, Utc};
+        let now = Utc.with_ymd_and_hms(2026, 11, 25, 9, 30, 0).unwrap();
+        let method = |id: i64, kind, address: &str| MethodRow {
+            id,
+            kind,
+            address: address.into(),
+            verified: true,
+            added_at: now,
+        };
+        let all = [
+            method(1, MethodKind::Email, "jane@example.com"),
+            method(2, MethodKind::Phone, "+15550100112"),
+        ];
+        let mut out = vec![];
+        for two_step in [false, true] {
+            for methods in [&all[..0], &all[..1], &all[..]] {
+                for code in [false, true] {
+                    for locked in [false, true] {
+                        for pending in [false, true] {
+                            let until = now + Duration::minutes(15);
+                            let view = AccountView {
+                                account: AccountRow {
+                                    id: 7,
+                                    username: "jane".into(),
+                                    two_step,
+                                    created_at: now,
+                                    password_changed_at: now,
+                                },
+                                methods: methods.to_vec(),
+                                recovery: RecoveryStatus {
+                                    active_since: code.then_some(now),
+                                    last_used: None,
+                                },
+                                locks: if locked {
+                                    [
+                                        Guarded::Password,
+                                        Guarded::RecoveryCode,
+                                        Guarded::OneTimeCode,
+                                    ]
+                                    .map(|what| LockRow { what, until })
+                                    .to_vec()
+                                } else {
+                                    vec![]
+                                },
+                                pending: if pending {
+                                    vec![PendingRow {
+                                        id: 1,
+                                        kind: "password_reset".into(),
+                                        requested_at: now,
+                                        effective_at: now + Duration::days(30),
+                                    }]
+                                } else {
+                                    vec![]
+                                },
+                                events: vec![],
+                            };
+                            for symptom in Symptom::ALL {
+                                let d = diagnose(&view, now, symptom);
+                                out.push(helper_headline(&d.headline));
+                                out.extend(d.steps.iter().map(helper_step));
+                                out.extend(d.findings.iter().map(helper_finding));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn no_path_ever_says_support_will_reset() {
+        for text in every_diagnosis_worded() {
+            let text = text.to_lowercase();
+            assert!(!text.contains("support will"), "{text}");
+            assert!(!text.contains("reset link"), "{text}");
+        }
+    }
+
+    #[test]
+    fn the_helper_words_times_names_and_masked_addresses() {
+        let all = every_diagnosis_worded().join("\n");
+        for expected in [
+            "Start signing in and enter the username jane.",
+            "Have a code sent to j•••@example.com or •••••••••12, and enter the 6 digits",
+            "Verified sign-in methods: Email j•••@example.com, Phone •••••••••12.",
+            "Recovery code entry is locked until 2026-11-25 09:45.",
+            "Recovery code: active since 2026-11-25.",
+            "A password change is pending until 2026-12-25 09:30.",
+            "Sign in with the username jane and the password, then the code sent for the second step.",
+        ] {
+            assert!(all.contains(expected), "{expected}");
+        }
+        assert!(!all.contains("jane@example.com"));
     }
 
     #[test]

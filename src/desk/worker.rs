@@ -1,10 +1,10 @@
 //! The desk's worker: the thread that owns the desk's two database connections and runs
 //! Argon2 for agent sign-in, so the screen keeps drawing while they work.
 //!
-//! - account data is read through a [`ReadStore`]: a connection opened **read-only** (SQLite
-//!   refuses any write) whose type offers queries only (a holder write does not compile);
-//! - the only writable connection is the [`AuditLog`], whose authorizer refuses every write
-//!   except appending audit rows.
+//! - account data is read through a [`ReadStore`]: queries only (a holder write does not
+//!   compile; see `store::capability`). The SQLite one is a connection opened **read-only**;
+//! - the only write is to the [`AuditLog`]; the SQLite one is a connection whose authorizer
+//!   refuses every write except appending audit rows.
 //!
 //! Every agent sign-in attempt, lookup, view and helper run appends an audit row *before* the
 //! result is handed back: if the audit row cannot be written, nothing is shown. A name typed
@@ -25,11 +25,11 @@ use crate::clock::SharedClock;
 use crate::domain::identifier::{Lookup, account_id_label};
 use crate::domain::lockout::AfterFailure;
 use crate::domain::mask;
+use crate::domain::model::AccountView;
 use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom, diagnose_in};
 use crate::secret::{self, OsEntropy, Secret};
-use crate::store::audit::{AgentReservation, AuditLog, action};
-use crate::store::read::AccountView;
-use crate::store::{ReadStore, StoreError};
+use crate::store::audit::{AgentReservation, SqliteAuditLog, action};
+use crate::store::{AuditLog, ReadOnlyStore, ReadStore, StoreError};
 
 /// What the desk asks the worker to do.
 #[derive(Debug)]
@@ -109,10 +109,10 @@ pub struct Reply {
     pub outcome: Outcome,
 }
 
-/// Owns the read-only account store and the audit log.
+/// Owns the read-only account store and the audit log: nothing else, whatever the backend.
 pub struct DeskWorker {
-    store: ReadStore,
-    audit: AuditLog,
+    store: Box<dyn ReadStore>,
+    audit: Box<dyn AuditLog>,
     clock: SharedClock,
     /// A hash of nothing in particular, checked against for unknown agent names so that an
     /// unknown name takes as long as a wrong password.
@@ -163,16 +163,20 @@ impl DeskWorker {
     /// Opens the audit log (the only writable connection) and then the account store
     /// read-only. The database must exist and be at the current schema version.
     pub fn open(path: &Path, clock: SharedClock) -> Result<DeskWorker, StoreError> {
-        let audit = AuditLog::open(path)?;
-        let store = ReadStore::open(path)?;
+        let audit = SqliteAuditLog::open(path)?;
+        let store = ReadOnlyStore::open(path)?;
         Ok(DeskWorker::new(store, audit, clock))
     }
 
     /// The desk's worker over exactly what the desk may hold: queries and audit appends.
-    pub fn new(store: ReadStore, audit: AuditLog, clock: SharedClock) -> DeskWorker {
+    pub fn new(
+        store: impl ReadStore + 'static,
+        audit: impl AuditLog + 'static,
+        clock: SharedClock,
+    ) -> DeskWorker {
         DeskWorker {
-            store,
-            audit,
+            store: Box::new(store),
+            audit: Box::new(audit),
             clock,
             decoy: None,
         }

@@ -39,6 +39,25 @@ pub fn username(input: &str) -> Result<String, IdentifierError> {
     Ok(s)
 }
 
+/// Agent names: 2 to 32 of `a-z 0-9 . _ -`, lower-cased, not starting with a dot (so never
+/// `..`, `.hidden` or a name made only of dots, which read like paths in logs and listings).
+pub fn agent_name(input: &str) -> std::result::Result<String, &'static str> {
+    let s = input.trim().to_ascii_lowercase();
+    if !(2..=32).contains(&s.len()) {
+        return Err("an agent name has 2 to 32 characters");
+    }
+    if !s
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
+    {
+        return Err("an agent name uses only letters a-z, digits, dots, dashes and underscores");
+    }
+    if s.starts_with('.') {
+        return Err("an agent name cannot start with a dot");
+    }
+    Ok(s)
+}
+
 /// A normalised email address: trimmed, lower-cased, one `@`, a dot in the domain.
 pub fn email(input: &str) -> Result<String, IdentifierError> {
     let s = input.trim().to_lowercase();

@@ -4,6 +4,7 @@
 pub mod identifier;
 pub mod lockout;
 pub mod mask;
+pub mod model;
 pub mod one_time;
 pub mod password;
 pub mod pending_change;

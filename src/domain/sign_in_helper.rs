@@ -6,10 +6,12 @@
 //! answers alone, since whoever types a username there may not own the account. Neither ever
 //! suggests that support can reset a password or change the account: the paths are all
 //! self-service.
+//!
+//! Both return data (cases, findings, steps as enums); each console words them in its own
+//! `strings.rs`, so the rules here never carry English.
 
 use crate::domain::lockout::Guarded;
-use crate::domain::pending_change::WAIT_DAYS;
-use crate::store::read::AccountView;
+use crate::domain::model::{AccountView, MethodKind};
 use chrono::{DateTime, FixedOffset, Utc};
 
 /// What the customer says is wrong.
@@ -29,13 +31,6 @@ impl Symptom {
         Symptom::LostMethods,
         Symptom::NotSure,
     ];
-    pub fn label(self) -> &'static str {
-        match self {
-            Symptom::ForgotPassword => "I forgot my password",
-            Symptom::LostMethods => "I can't use my email or phone",
-            Symptom::NotSure => "Something else / not sure",
-        }
-    }
 }
 
 /// The situation the helper found; decides which path it gives.
@@ -59,46 +54,143 @@ pub enum Case {
     TwoStepOneMethod,
 }
 
+/// A time at the offset the caller asked for (the desk's local time).
+pub type LocalTime = DateTime<FixedOffset>;
+
+/// One line saying what is going on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Headline {
+    /// The password can be reset with a code sent to a verified method.
+    ResetWithMethod,
+    /// Recovery code entry is locked until then.
+    CodeEntryLocked(LocalTime),
+    /// No reachable method, but a recovery code: the recovery code steps.
+    RecoverWithCode,
+    /// No self-service proof is left.
+    CannotRecover,
+    /// A password change is pending until then.
+    PendingChange(LocalTime),
+    /// Security (one-time) code entry is locked until then.
+    OneTimeCodeLocked(LocalTime),
+    /// Two-step verification is off: the password alone signs in.
+    PasswordAloneSignsIn,
+    /// Password entry is locked until then.
+    PasswordLocked(LocalTime),
+    /// Two-step verification with a single method.
+    TwoStepOneMethod,
+    /// Nothing blocks a normal sign-in.
+    NothingBlocks,
+}
+
+/// A fact about the account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// No verified email or phone: no code can be sent.
+    NoVerifiedMethod,
+    /// The verified methods, each with its masked address.
+    VerifiedMethods(Vec<(MethodKind, String)>),
+    /// This many methods were added but never verified.
+    UnverifiedMethods(usize),
+    /// A recovery code is active since then.
+    RecoveryCodeSince(LocalTime),
+    NoRecoveryCode,
+    /// Two-step verification is on (`true`) or off.
+    TwoStep(bool),
+    PasswordLocked(LocalTime),
+    RecoveryCodeLocked(LocalTime),
+    OneTimeCodeLocked(LocalTime),
+    /// A new password set through recovery takes effect then.
+    PendingTakesEffect(LocalTime),
+    /// Two-step verification is on with one verified method left.
+    TwoStepOneMethodLeft,
+}
+
+/// One step of the self-service path the agent reads out. Addresses are masked already.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Start signing in with this username.
+    StartWithUsername(String),
+    OtherWaysToSignIn,
+    UsePasswordThenForgot,
+    DifferentOptionThenNone,
+    EnterRecoveryCode,
+    SetPasswordAndKeepNewCode,
+    /// Two-step verification is on: the new password waits the pending period.
+    TwoStepWait,
+    ChooseForgotPassword,
+    /// Have a code sent to one of these (masked) addresses and enter it.
+    SendCodeTo(Vec<String>),
+    /// Two-step verification is on and a second proof exists: use it too.
+    SecondProofNow,
+    /// Two-step verification is on with no second proof: the new password waits.
+    NoSecondProofWait,
+    SetNewPassword,
+    /// Recovery code entry is locked until then, even for the right code.
+    WaitForCodeEntry(LocalTime),
+    /// No proof is left, and support cannot reset or change accounts.
+    NoProofLeft,
+    IfPasswordKnownRepair,
+    CreateNewAccount,
+    /// If the customer made the pending change: it works from then.
+    PendingIfTheyMadeIt(LocalTime),
+    PendingIfNotCancel,
+    PendingThenNewCode,
+    /// Wait until then (security code entry is locked).
+    WaitUntil(LocalTime),
+    ThenForgotAndResend,
+    /// Sign in with this username and the password.
+    SignInWithPassword(String),
+    RepairLostMethod,
+    /// Password entry is locked until then: wait and use the right password.
+    PasswordLockedWait(LocalTime),
+    IfForgottenUseRecoveryCode,
+    IfForgottenResetClearsLock,
+    /// Sign in with this username, the password and a code sent to one of these addresses.
+    SignInWithSecondStep {
+        username: String,
+        methods: Vec<String>,
+    },
+    AddSecondMethod,
+    CheckCodeStored,
+    GenerateAndPrintCode,
+    /// Sign in the normal way (with the second step when two-step verification is on).
+    SignInNormally {
+        username: String,
+        two_step: bool,
+    },
+    IfForgottenReset,
+    GenerateCodeOnceSignedIn,
+}
+
 /// The helper's answer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnosis {
     pub case: Case,
-    /// One line: what is going on.
-    pub headline: String,
-    /// Facts about the account, each a sentence.
-    pub findings: Vec<String>,
-    /// The self-service path, in order, worded to be read out.
-    pub steps: Vec<String>,
-}
-
-/// How times are shown (the caller's local offset).
-fn when(t: DateTime<Utc>, tz: FixedOffset) -> String {
-    t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
-}
-
-fn day(t: DateTime<Utc>, tz: FixedOffset) -> String {
-    t.with_timezone(&tz).format("%Y-%m-%d").to_string()
+    /// What is going on.
+    pub headline: Headline,
+    /// Facts about the account.
+    pub findings: Vec<Finding>,
+    /// The self-service path, in order.
+    pub steps: Vec<Step>,
 }
 
 /// The seed page's recovery steps, for `username`.
-pub fn recovery_code_steps(username: &str, two_step: bool) -> Vec<String> {
+pub fn recovery_code_steps(username: &str, two_step: bool) -> Vec<Step> {
     let mut s = vec![
-        format!("Start signing in and enter the username {username}."),
-        "Select Other ways to sign in.".to_string(),
-        "Select Use my password, then Forgot password?".to_string(),
-        "Select Use a different verification option, then I don't have any of these.".to_string(),
-        "At Do you have an account recovery code?, enter the code. Upper or lower case, spaces and dashes don't matter.".to_string(),
-        "Once the code is accepted, set a new password. A new recovery code is shown once: print it and keep it somewhere safe.".to_string(),
+        Step::StartWithUsername(username.to_string()),
+        Step::OtherWaysToSignIn,
+        Step::UsePasswordThenForgot,
+        Step::DifferentOptionThenNone,
+        Step::EnterRecoveryCode,
+        Step::SetPasswordAndKeepNewCode,
     ];
     if two_step {
-        s.push(format!(
-            "Two-step verification is on, so the new password takes effect only after {WAIT_DAYS} days."
-        ));
+        s.push(Step::TwoStepWait);
     }
     s
 }
 
-/// Diagnoses `view` at `now`; times are worded in `tz`.
+/// Diagnoses `view` at `now`; times are given in UTC.
 pub fn diagnose(view: &AccountView, now: DateTime<Utc>, symptom: Symptom) -> Diagnosis {
     diagnose_in(
         view,
@@ -108,13 +200,14 @@ pub fn diagnose(view: &AccountView, now: DateTime<Utc>, symptom: Symptom) -> Dia
     )
 }
 
-/// As [`diagnose`], with times shown at offset `tz`.
+/// As [`diagnose`], with times given at offset `tz`.
 pub fn diagnose_in(
     view: &AccountView,
     now: DateTime<Utc>,
     symptom: Symptom,
     tz: FixedOffset,
 ) -> Diagnosis {
+    let at = |t: DateTime<Utc>| t.with_timezone(&tz);
     let username = view.account.username.as_str();
     let two_step = view.account.two_step;
     let verified: Vec<_> = view.methods.iter().filter(|m| m.verified).collect();
@@ -134,120 +227,83 @@ pub fn diagnose_in(
     // Findings: every fact that matters, whatever the case.
     let mut findings = vec![];
     findings.push(if verified.is_empty() {
-        "No verified email address or phone number: no code can be sent.".to_string()
+        Finding::NoVerifiedMethod
     } else {
-        let list: Vec<String> = verified
-            .iter()
-            .map(|m| format!("{} {}", m.kind.label(), m.masked()))
-            .collect();
-        format!("Verified sign-in methods: {}.", list.join(", "))
+        Finding::VerifiedMethods(verified.iter().map(|m| (m.kind, m.masked())).collect())
     });
     if unverified > 0 {
-        findings.push(format!(
-            "{unverified} method(s) added but never verified; codes are not sent there."
-        ));
+        findings.push(Finding::UnverifiedMethods(unverified));
     }
     findings.push(match view.recovery.active_since {
-        Some(t) => format!("Recovery code: active since {}.", day(t, tz)),
-        None => "No recovery code.".to_string(),
+        Some(t) => Finding::RecoveryCodeSince(at(t)),
+        None => Finding::NoRecoveryCode,
     });
-    findings.push(if two_step {
-        "Two-step verification is on.".to_string()
-    } else {
-        "Two-step verification is off.".to_string()
-    });
+    findings.push(Finding::TwoStep(two_step));
     if let Some(t) = pw_lock {
-        findings.push(format!(
-            "Password entry is locked until {} (too many wrong passwords).",
-            when(t, tz)
-        ));
+        findings.push(Finding::PasswordLocked(at(t)));
     }
     if let Some(t) = code_lock {
-        findings.push(format!(
-            "Recovery code entry is locked until {} (too many wrong codes).",
-            when(t, tz)
-        ));
+        findings.push(Finding::RecoveryCodeLocked(at(t)));
     }
     if let Some(t) = otc_lock {
-        findings.push(format!(
-            "Security code entry is locked until {} (too many wrong codes).",
-            when(t, tz)
-        ));
+        findings.push(Finding::OneTimeCodeLocked(at(t)));
     }
     if let Some(p) = pending {
-        findings.push(format!(
-            "A new password set through recovery takes effect on {}.",
-            when(p.effective_at, tz)
-        ));
+        findings.push(Finding::PendingTakesEffect(at(p.effective_at)));
     }
     if two_step && verified.len() == 1 {
-        findings
-            .push("Two-step verification is on with only one verified method left.".to_string());
+        findings.push(Finding::TwoStepOneMethodLeft);
     }
 
-    let method_list = verified
-        .iter()
-        .map(|m| m.masked())
-        .collect::<Vec<_>>()
-        .join(" or ");
-    let reset_with_method = |findings: Vec<String>| {
+    let methods: Vec<String> = verified.iter().map(|m| m.masked()).collect();
+    let reset_with_method = |findings: Vec<Finding>| {
         let mut steps = vec![
-            format!("Start signing in and enter the username {username}."),
-            "On the password screen, select Forgot password?".to_string(),
-            format!(
-                "Have a code sent to {method_list}, and enter the 6 digits (the code works for 10 minutes)."
-            ),
+            Step::StartWithUsername(username.to_string()),
+            Step::ChooseForgotPassword,
+            Step::SendCodeTo(methods.clone()),
         ];
         if two_step {
             steps.push(if has_code || verified.len() > 1 {
-                "Two-step verification is on: verify a second way too (another method or the recovery code), so the new password applies at once.".to_string()
+                Step::SecondProofNow
             } else {
-                format!("Two-step verification is on and there is no second proof, so the new password takes effect after {WAIT_DAYS} days.")
+                Step::NoSecondProofWait
             });
         }
-        steps.push("Set a new password.".to_string());
+        steps.push(Step::SetNewPassword);
         Diagnosis {
             case: Case::ForgotPasswordWithMethod,
-            headline: "The customer can reset the password with a code sent to a verified method."
-                .to_string(),
+            headline: Headline::ResetWithMethod,
             findings,
             steps,
         }
     };
-    let with_code = |findings: Vec<String>| {
-        match code_lock {
+    let with_code = |findings: Vec<Finding>| match code_lock {
         Some(t) => Diagnosis {
             case: Case::CodeEntryLocked,
-            headline: format!("Recovery code entry is locked until {}.", when(t, tz)),
+            headline: Headline::CodeEntryLocked(at(t)),
             findings,
             steps: {
-                let mut s = vec![format!(
-                    "Wait until {}; attempts before then are refused, even with the right code.",
-                    when(t, tz)
-                )];
+                let mut s = vec![Step::WaitForCodeEntry(at(t))];
                 s.extend(recovery_code_steps(username, two_step));
                 s
             },
         },
         None => Diagnosis {
             case: Case::RecoverWithCode,
-            headline: "No reachable method, but the account has a recovery code: follow the recovery code steps.".to_string(),
+            headline: Headline::RecoverWithCode,
             findings,
             steps: recovery_code_steps(username, two_step),
         },
-    }
     };
-    let cannot = |findings: Vec<String>| {
-        Diagnosis {
+    let cannot = |findings: Vec<Finding>| Diagnosis {
         case: Case::CannotRecover,
-        headline: "Support cannot recover this account.".to_string(),
+        headline: Headline::CannotRecover,
         findings,
         steps: vec![
-            "There is no verified email or phone and no recovery code, so no self-service path can prove the customer owns the account — and support can't reset passwords or change accounts.".to_string(),
-            "If the customer still knows the password, they can sign in, add and verify an email or phone, and generate a recovery code in Manage how I sign in.".to_string(),
-            "Otherwise the account can't be recovered; the customer can create a new account.".to_string(),
+            Step::NoProofLeft,
+            Step::IfPasswordKnownRepair,
+            Step::CreateNewAccount,
         ],
-    }
     };
 
     // A pending change explains most "my password changed" calls: it comes first when the
@@ -255,15 +311,12 @@ pub fn diagnose_in(
     if let (Some(p), Symptom::NotSure) = (pending, symptom) {
         return Diagnosis {
             case: Case::PendingChange,
-            headline: format!("A password change is pending until {}.", when(p.effective_at, tz)),
+            headline: Headline::PendingChange(at(p.effective_at)),
             findings,
             steps: vec![
-                format!(
-                    "If the customer made the change: the new password works from {}; until then the current password still signs in.",
-                    when(p.effective_at, tz)
-                ),
-                "If they didn't: sign in the normal way with the current password (and the second step), open Manage how I sign in, and select Cancel this change.".to_string(),
-                "Then generate a new recovery code: the one used for the change no longer works.".to_string(),
+                Step::PendingIfTheyMadeIt(at(p.effective_at)),
+                Step::PendingIfNotCancel,
+                Step::PendingThenNewCode,
             ],
         };
     }
@@ -275,17 +328,12 @@ pub fn diagnose_in(
             } else if has_code {
                 with_code(findings)
             } else if !verified.is_empty() {
+                let until = at(otc_lock.unwrap_or(now));
                 Diagnosis {
                     case: Case::ForgotPasswordWithMethod,
-                    headline: format!(
-                        "Security code entry is locked until {}.",
-                        when(otc_lock.unwrap_or(now), tz)
-                    ),
+                    headline: Headline::OneTimeCodeLocked(until),
                     findings,
-                    steps: vec![
-                        format!("Wait until {}.", when(otc_lock.unwrap_or(now), tz)),
-                        "Then select Forgot password? and have a new code sent.".to_string(),
-                    ],
+                    steps: vec![Step::WaitUntil(until), Step::ThenForgotAndResend],
                 }
             } else {
                 cannot(findings)
@@ -297,11 +345,11 @@ pub fn diagnose_in(
             } else if !two_step {
                 Diagnosis {
                     case: Case::CanSignIn,
-                    headline: "Two-step verification is off: the password alone signs in.".to_string(),
+                    headline: Headline::PasswordAloneSignsIn,
                     findings,
                     steps: vec![
-                        format!("Sign in with the username {username} and the password."),
-                        "In Manage how I sign in, remove the lost method, add a new email or phone, and generate a recovery code.".to_string(),
+                        Step::SignInWithPassword(username.to_string()),
+                        Step::RepairLostMethod,
                     ],
                 }
             } else {
@@ -312,63 +360,55 @@ pub fn diagnose_in(
             if verified.is_empty() && !has_code {
                 cannot(findings)
             } else if let Some(t) = pw_lock {
-                let mut steps = vec![format!(
-                    "Password entry is locked until {}. Wait until then and sign in with the right password.",
-                    when(t, tz)
-                )];
-                steps.push(if verified.is_empty() {
-                    "If the password is forgotten, use the recovery code steps (Other ways to sign in, Use my password, Forgot password?, …).".to_string()
-                } else {
-                    "If the password is forgotten, select Forgot password? and have a code sent; the reset also clears the lock.".to_string()
-                });
                 Diagnosis {
                     case: Case::PasswordLocked,
-                    headline: format!("Password entry is locked until {}.", when(t, tz)),
+                    headline: Headline::PasswordLocked(at(t)),
                     findings,
-                    steps,
+                    steps: vec![
+                        Step::PasswordLockedWait(at(t)),
+                        if verified.is_empty() {
+                            Step::IfForgottenUseRecoveryCode
+                        } else {
+                            Step::IfForgottenResetClearsLock
+                        },
+                    ],
                 }
             } else if code_lock.is_some() || verified.is_empty() {
                 with_code(findings)
             } else if two_step && verified.len() == 1 {
                 Diagnosis {
                     case: Case::TwoStepOneMethod,
-                    headline: "Two-step verification is on with a single method: losing it would leave only the recovery code.".to_string(),
+                    headline: Headline::TwoStepOneMethod,
                     findings,
                     steps: vec![
-                        format!(
-                            "Sign in with the username {username}, the password, and the code sent to {method_list}."
-                        ),
-                        "In Manage how I sign in, add a second email or phone.".to_string(),
+                        Step::SignInWithSecondStep {
+                            username: username.to_string(),
+                            methods: methods.clone(),
+                        },
+                        Step::AddSecondMethod,
                         if has_code {
-                            "Check the recovery code is stored safely; if not, generate a new one.".to_string()
+                            Step::CheckCodeStored
                         } else {
-                            "Generate a recovery code and print it.".to_string()
+                            Step::GenerateAndPrintCode
                         },
                     ],
                 }
             } else {
+                let mut steps = vec![
+                    Step::SignInNormally {
+                        username: username.to_string(),
+                        two_step,
+                    },
+                    Step::IfForgottenReset,
+                ];
+                if !has_code {
+                    steps.push(Step::GenerateCodeOnceSignedIn);
+                }
                 Diagnosis {
                     case: Case::CanSignIn,
-                    headline: "Nothing on the account blocks a normal sign-in.".to_string(),
+                    headline: Headline::NothingBlocks,
                     findings,
-                    steps: {
-                        let mut s = vec![format!(
-                            "Sign in with the username {username} and the password{}.",
-                            if two_step {
-                                ", then the code sent for the second step"
-                            } else {
-                                ""
-                            }
-                        )];
-                        s.push("If the password is forgotten, select Forgot password? and have a code sent.".to_string());
-                        if !has_code {
-                            s.push(
-                                "Once signed in, generate a recovery code in Manage how I sign in."
-                                    .to_string(),
-                            );
-                        }
-                        s
-                    },
+                    steps,
                 }
             }
         }
@@ -543,7 +583,7 @@ pub fn holder_next(a: &Answers) -> Next {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::read::{
+    use crate::domain::model::{
         AccountRow, LockRow, MethodKind, MethodRow, PendingRow, RecoveryStatus,
     };
     use chrono::{Duration, TimeZone};
@@ -585,11 +625,25 @@ mod tests {
     const EMAIL: (MethodKind, &str, bool) = (MethodKind::Email, "jane@example.com", true);
     const PHONE: (MethodKind, &str, bool) = (MethodKind::Phone, "+15550100112", true);
 
+    fn utc(t: DateTime<Utc>) -> LocalTime {
+        t.fixed_offset()
+    }
+
     #[test]
     fn can_sign_in_normally() {
         let d = diagnose(&view(false, &[EMAIL], true), now(), Symptom::NotSure);
         assert_eq!(d.case, Case::CanSignIn);
-        assert!(d.steps[0].contains("username jane"));
+        assert_eq!(d.headline, Headline::NothingBlocks);
+        assert_eq!(
+            d.steps,
+            [
+                Step::SignInNormally {
+                    username: "jane".into(),
+                    two_step: false
+                },
+                Step::IfForgottenReset,
+            ]
+        );
     }
 
     #[test]
@@ -600,43 +654,43 @@ mod tests {
             Symptom::ForgotPassword,
         );
         assert_eq!(d.case, Case::ForgotPasswordWithMethod);
-        assert!(d.steps.iter().any(|s| s.contains("Forgot password?")));
-        assert!(
-            d.steps.iter().any(|s| s.contains("j•••@example.com")),
-            "{:?}",
-            d.steps
+        assert_eq!(
+            d.steps,
+            [
+                Step::StartWithUsername("jane".into()),
+                Step::ChooseForgotPassword,
+                Step::SendCodeTo(vec!["j•••@example.com".into()]),
+                Step::SetNewPassword,
+            ]
         );
-        assert!(!d.steps.iter().any(|s| s.contains("jane@example.com")));
+        assert!(!format!("{d:?}").contains("jane@example.com"));
     }
 
     #[test]
     fn no_reachable_method_but_a_code_gives_the_seed_steps_in_order() {
         let d = diagnose(&view(false, &[], true), now(), Symptom::NotSure);
         assert_eq!(d.case, Case::RecoverWithCode);
-        let all = d.steps.join("\n");
-        let order = [
-            "Other ways to sign in",
-            "Use my password",
-            "Forgot password?",
-            "Use a different verification option",
-            "I don't have any of these",
-            "Do you have an account recovery code?",
-        ];
-        let mut at = 0;
-        for label in order {
-            let i = all[at..]
-                .find(label)
-                .unwrap_or_else(|| panic!("{label} missing or out of order"));
-            at += i;
-        }
-        // Lost methods with a code: the same path.
+        assert_eq!(d.steps, recovery_code_steps("jane", false));
+        assert_eq!(
+            d.steps,
+            [
+                Step::StartWithUsername("jane".into()),
+                Step::OtherWaysToSignIn,
+                Step::UsePasswordThenForgot,
+                Step::DifferentOptionThenNone,
+                Step::EnterRecoveryCode,
+                Step::SetPasswordAndKeepNewCode,
+            ]
+        );
+        // Lost methods with a code: the same path, and two-step makes the change wait.
         let d = diagnose(
             &view(true, &[(MethodKind::Phone, "+15550100112", false)], true),
             now(),
             Symptom::LostMethods,
         );
         assert_eq!(d.case, Case::RecoverWithCode);
-        assert!(d.steps.last().unwrap().contains("30 days"));
+        assert_eq!(d.steps.last(), Some(&Step::TwoStepWait));
+        assert!(d.findings.contains(&Finding::UnverifiedMethods(1)));
     }
 
     #[test]
@@ -644,13 +698,16 @@ mod tests {
         for s in [Symptom::ForgotPassword, Symptom::NotSure] {
             let d = diagnose(&view(false, &[], false), now(), s);
             assert_eq!(d.case, Case::CannotRecover, "{s:?}");
-            assert_eq!(d.headline, "Support cannot recover this account.");
-            assert!(d.steps[0].contains("no verified email or phone and no recovery code"));
+            assert_eq!(d.headline, Headline::CannotRecover);
+            assert_eq!(d.steps[0], Step::NoProofLeft);
+            assert!(d.findings.contains(&Finding::NoVerifiedMethod));
+            assert!(d.findings.contains(&Finding::NoRecoveryCode));
         }
         // Lost methods but still knows the password: with two-step off, the password alone
         // signs in; with it on, nothing can pass the second step.
         let d = diagnose(&view(false, &[], false), now(), Symptom::LostMethods);
         assert_eq!(d.case, Case::CanSignIn);
+        assert_eq!(d.headline, Headline::PasswordAloneSignsIn);
         let d = diagnose(
             &view(
                 true,
@@ -666,56 +723,87 @@ mod tests {
     #[test]
     fn code_entry_locked_until_t() {
         let mut v = view(false, &[], true);
+        let until = now() + Duration::minutes(15);
         v.locks.push(LockRow {
             what: Guarded::RecoveryCode,
-            until: now() + Duration::minutes(15),
+            until,
         });
         let d = diagnose(&v, now(), Symptom::LostMethods);
         assert_eq!(d.case, Case::CodeEntryLocked);
-        assert!(d.headline.contains("2026-11-25 09:45"), "{}", d.headline);
+        assert_eq!(d.headline, Headline::CodeEntryLocked(utc(until)));
+        assert_eq!(d.steps[0], Step::WaitForCodeEntry(utc(until)));
         // Expired locks don't count.
-        let d = diagnose(&v, now() + Duration::minutes(15), Symptom::LostMethods);
+        let d = diagnose(&v, until, Symptom::LostMethods);
         assert_eq!(d.case, Case::RecoverWithCode);
+    }
+
+    #[test]
+    fn times_are_given_at_the_callers_offset() {
+        let mut v = view(false, &[], true);
+        let until = now() + Duration::minutes(15);
+        v.locks.push(LockRow {
+            what: Guarded::RecoveryCode,
+            until,
+        });
+        let tz = FixedOffset::east_opt(3600).unwrap();
+        let d = diagnose_in(&v, now(), Symptom::LostMethods, tz);
+        let Headline::CodeEntryLocked(t) = d.headline else {
+            panic!("{:?}", d.headline)
+        };
+        assert_eq!(t.offset(), &tz);
+        assert_eq!(t, until);
     }
 
     #[test]
     fn password_locked_until_t() {
         let mut v = view(false, &[EMAIL], true);
+        let until = now() + Duration::minutes(30);
         v.locks.push(LockRow {
             what: Guarded::Password,
-            until: now() + Duration::minutes(30),
+            until,
         });
         let d = diagnose(&v, now(), Symptom::NotSure);
         assert_eq!(d.case, Case::PasswordLocked);
-        assert!(d.headline.contains("10:00"));
+        assert_eq!(d.headline, Headline::PasswordLocked(utc(until)));
+        assert!(d.findings.contains(&Finding::PasswordLocked(utc(until))));
+        assert_eq!(
+            d.steps,
+            [
+                Step::PasswordLockedWait(utc(until)),
+                Step::IfForgottenResetClearsLock
+            ]
+        );
     }
 
     #[test]
     fn pending_change_due_on_d() {
         let mut v = view(true, &[EMAIL], true);
+        let due = now() + Duration::days(30);
         v.pending.push(PendingRow {
             id: 1,
             kind: "password_reset".into(),
             requested_at: now(),
-            effective_at: now() + Duration::days(30),
+            effective_at: due,
         });
         let d = diagnose(&v, now(), Symptom::NotSure);
         assert_eq!(d.case, Case::PendingChange);
-        assert!(d.headline.contains("2026-12-25"), "{}", d.headline);
-        assert!(d.steps.iter().any(|s| s.contains("Cancel this change")));
-        assert!(d.findings.iter().any(|f| f.contains("2026-12-25")));
+        assert_eq!(d.headline, Headline::PendingChange(utc(due)));
+        assert!(d.steps.contains(&Step::PendingIfNotCancel));
+        assert!(d.findings.contains(&Finding::PendingTakesEffect(utc(due))));
     }
 
     #[test]
     fn two_step_with_one_method_left() {
         let d = diagnose(&view(true, &[PHONE], true), now(), Symptom::NotSure);
         assert_eq!(d.case, Case::TwoStepOneMethod);
-        assert!(
-            d.findings
-                .iter()
-                .any(|f| f.contains("only one verified method"))
+        assert!(d.findings.contains(&Finding::TwoStepOneMethodLeft));
+        assert_eq!(
+            d.steps[0],
+            Step::SignInWithSecondStep {
+                username: "jane".into(),
+                methods: vec!["•••••••••12".into()]
+            }
         );
-        assert!(d.steps.iter().any(|s| s.contains("•••••••••12")));
     }
 
     #[test]
@@ -726,23 +814,27 @@ mod tests {
             Symptom::ForgotPassword,
         );
         assert_eq!(d.case, Case::ForgotPasswordWithMethod);
-        assert!(d.steps.iter().any(|s| s.contains("verify a second way")));
+        assert!(d.steps.contains(&Step::SecondProofNow));
+        assert!(d.findings.contains(&Finding::VerifiedMethods(vec![
+            (MethodKind::Email, "j•••@example.com".into()),
+            (MethodKind::Phone, "•••••••••12".into()),
+        ])));
     }
 
     #[test]
-    fn no_path_ever_says_support_will_reset() {
-        for two in [false, true] {
-            for m in [&[][..], &[EMAIL], &[EMAIL, PHONE]] {
-                for code in [false, true] {
-                    for s in Symptom::ALL {
-                        let d = diagnose(&view(two, m, code), now(), s);
-                        let text = format!("{} {:?}", d.headline, d.steps).to_lowercase();
-                        assert!(!text.contains("support will"), "{text}");
-                        assert!(!text.contains("reset link"), "{text}");
-                    }
-                }
-            }
-        }
+    fn two_step_reset_waits_only_without_a_second_proof() {
+        let second = |methods: &[(MethodKind, &str, bool)], code: bool| {
+            let d = diagnose(&view(true, methods, code), now(), Symptom::ForgotPassword);
+            assert_eq!(d.case, Case::ForgotPasswordWithMethod);
+            d.steps
+        };
+        // The recovery code, or another method, is a second proof: no wait.
+        assert!(second(&[EMAIL], true).contains(&Step::SecondProofNow));
+        assert!(second(&[EMAIL, PHONE], false).contains(&Step::SecondProofNow));
+        // One method and no code: the new password waits.
+        let alone = second(&[EMAIL], false);
+        assert!(alone.contains(&Step::NoSecondProofWait), "{alone:?}");
+        assert!(!alone.contains(&Step::SecondProofNow));
     }
 
     #[test]

@@ -4,40 +4,10 @@ use super::{Result, Store, StoreError, parse_ts, ts};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
 
-/// An agent as listed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AgentRow {
-    pub name: String,
-    pub disabled: bool,
-    pub created_at: DateTime<Utc>,
-}
-
-/// What the desk needs to check an agent's password.
-#[derive(Debug, Clone)]
-pub struct AgentCredentials {
-    pub name: String,
-    pub password_hash: String,
-    pub disabled: bool,
-}
-
-/// Agent names: 2 to 32 of `a-z 0-9 . _ -`, lower-cased, not starting with a dot (so never
-/// `..`, `.hidden` or a name made only of dots, which read like paths in logs and listings).
-pub fn normalise_name(input: &str) -> std::result::Result<String, &'static str> {
-    let s = input.trim().to_ascii_lowercase();
-    if !(2..=32).contains(&s.len()) {
-        return Err("an agent name has 2 to 32 characters");
-    }
-    if !s
-        .chars()
-        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'))
-    {
-        return Err("an agent name uses only letters a-z, digits, dots, dashes and underscores");
-    }
-    if s.starts_with('.') {
-        return Err("an agent name cannot start with a dot");
-    }
-    Ok(s)
-}
+// Old path, kept while the consoles move: the model lives in `domain::model`, agent names
+// are normalised in `domain::identifier`.
+pub use crate::domain::identifier::agent_name as normalise_name;
+pub use crate::domain::model::{AgentCredentials, AgentRow};
 
 impl Store {
     pub fn add_agent(&mut self, name: &str, password_hash: &str, now: DateTime<Utc>) -> Result<()> {

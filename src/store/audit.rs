@@ -1,9 +1,9 @@
 //! The audit log: every agent sign-in, lookup, view and helper run, hash-chained so that an
 //! edited or deleted row is detected by `audit verify`.
 //!
-//! The desk writes through [`AuditLog`], a connection whose SQLite authorizer refuses every
-//! write except appending to `audit_log` and moving the keyed head, and every read but of
-//! those two tables (so no `INSERT … SELECT` can copy account data into a row). SQLite's own
+//! The desk writes through [`SqliteAuditLog`] (the SQLite [`AuditLog`](super::AuditLog)), a
+//! connection whose SQLite authorizer refuses every write except appending to `audit_log` and
+//! moving the keyed head, and every read but of those two tables (so no `INSERT … SELECT` can copy account data into a row). SQLite's own
 //! `sqlite_sequence` bookkeeping for AUTOINCREMENT does not pass through the authorizer, so a
 //! statement that writes `sqlite_sequence` is refused too. It is the desk's only writable
 //! connection.
@@ -536,30 +536,31 @@ fn desk_authorizer(ctx: AuthContext<'_>) -> Authorization {
     }
 }
 
-/// The desk's only writable connection.
-pub struct AuditLog {
+/// The desk's only writable connection: the SQLite implementation of
+/// [`AuditLog`](super::AuditLog).
+pub struct SqliteAuditLog {
     conn: Connection,
     path: PathBuf,
     key: Key,
 }
 
-impl std::fmt::Debug for AuditLog {
+impl std::fmt::Debug for SqliteAuditLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AuditLog")
+        f.debug_struct("SqliteAuditLog")
             .field("path", &self.path)
             .finish()
     }
 }
 
-impl AuditLog {
+impl SqliteAuditLog {
     /// Opens an existing, current database for appending audit rows. The authorizer is in
     /// place before the first statement runs.
-    pub fn open(path: &Path) -> Result<AuditLog> {
+    pub fn open(path: &Path) -> Result<SqliteAuditLog> {
         Self::open_with_key(path, &super::keyfile::default_path(path))
     }
 
     /// Opens with the key file at `key_path` (which must exist).
-    pub fn open_with_key(path: &Path, key_path: &Path) -> Result<AuditLog> {
+    pub fn open_with_key(path: &Path, key_path: &Path) -> Result<SqliteAuditLog> {
         std::fs::metadata(path).map_err(|io| match io.kind() {
             std::io::ErrorKind::NotFound => StoreError::Missing {
                 path: path.to_path_buf(),
@@ -599,7 +600,7 @@ impl AuditLog {
             });
         }
         let key = Keys::load(key_path)?.audit.clone();
-        Ok(AuditLog {
+        Ok(SqliteAuditLog {
             conn,
             path: path.to_path_buf(),
             key,
@@ -631,6 +632,12 @@ impl AuditLog {
     /// [`unknown_name`]), never the text, which may be a password typed in the wrong field.
     pub fn unknown_name(&self, typed: &str) -> String {
         unknown_name(&self.key, typed)
+    }
+
+    /// Checks the chain and its keyed head through this connection (it may read the audit
+    /// tables).
+    pub fn verify(&self) -> Result<Verdict> {
+        verify(&self.conn, &self.key).map_err(|e| classify(&self.path, e))
     }
 
     /// The agent's sign-in lockout, derived from the audit log.
@@ -751,8 +758,8 @@ mod tests {
     }
 
     /// The desk's audit connection on `db`, after `n` lookups of accounts 0..n.
-    fn appended(db: &Path, n: i64) -> AuditLog {
-        let mut log = AuditLog::open(db).unwrap();
+    fn appended(db: &Path, n: i64) -> SqliteAuditLog {
+        let mut log = SqliteAuditLog::open(db).unwrap();
         for i in 0..n {
             log.append("alex", action::LOOKUP, Some(i), "ja•••", Utc::now())
                 .unwrap();
@@ -788,9 +795,37 @@ mod tests {
     }
 
     #[test]
+    fn the_desks_log_shows_its_path_and_never_its_key() {
+        let (_t, db) = setup();
+        let log = SqliteAuditLog::open(&db).unwrap();
+        let shown = format!("{log:?}");
+        assert!(
+            shown.contains("SqliteAuditLog") && shown.contains("a.db"),
+            "{shown}"
+        );
+        assert!(!shown.to_lowercase().contains("key"), "{shown}");
+    }
+
+    #[test]
+    fn the_desks_connection_verifies_the_chain_as_the_admin_does() {
+        let (_t, db) = setup();
+        let log = appended(&db, 3);
+        let s = Store::open(&db).unwrap();
+        assert!(matches!(
+            log.verify().unwrap(),
+            Verdict::Intact { rows: 3, .. }
+        ));
+        assert_eq!(log.verify().unwrap(), s.audit_verify().unwrap());
+        s.conn()
+            .execute("UPDATE audit_log SET detail = 'x' WHERE id = 2", [])
+            .unwrap();
+        assert_eq!(log.verify().unwrap(), Verdict::Edited { id: 2 });
+    }
+
+    #[test]
     fn authorizer_refuses_account_writes_but_appends_audit() {
         let (_t, db) = setup();
-        let mut log = AuditLog::open(&db).unwrap();
+        let mut log = SqliteAuditLog::open(&db).unwrap();
         log.append("alex", action::SIGN_IN, None, "", Utc::now())
             .unwrap();
         for sql in [
@@ -863,7 +898,7 @@ mod tests {
         // stands in the way: it lets the desk's audit connection read the audit tables only.
         let (_t, db) = setup();
         with_account(&db);
-        let log = AuditLog::open(&db).unwrap();
+        let log = SqliteAuditLog::open(&db).unwrap();
         for sql in [
             "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash)
                SELECT 100, 'x', 'eve', 'lookup', id, password_hash, 'p', 'h' FROM accounts",
@@ -969,7 +1004,7 @@ mod tests {
     #[test]
     fn agent_lockout_replays_reserved_attempts() {
         let (_t, db) = setup();
-        let mut log = AuditLog::open(&db).unwrap();
+        let mut log = SqliteAuditLog::open(&db).unwrap();
         let t = Utc::now();
         for i in 0..5 {
             let r = log
@@ -995,14 +1030,14 @@ mod tests {
     fn racing_desks_reserve_at_most_one_attempt_after_four() {
         let (_t, db) = setup();
         let t = Utc::now();
-        let mut log = AuditLog::open(&db).unwrap();
+        let mut log = SqliteAuditLog::open(&db).unwrap();
         for _ in 0..4 {
             log.reserve_sign_in("alex", t).unwrap();
         }
         let barrier = std::sync::Arc::new(std::sync::Barrier::new(12));
         let handles: Vec<_> = (0..12)
             .map(|_| {
-                let mut log = AuditLog::open(&db).unwrap();
+                let mut log = SqliteAuditLog::open(&db).unwrap();
                 let b = barrier.clone();
                 std::thread::spawn(move || {
                     b.wait();

@@ -1,214 +1,988 @@
-//! What the support desk may hold (SPEC §6, layer 1: types). The desk is handed a
-//! [`ReadStore`] and an [`AuditLog`](super::audit::AuditLog), nothing else: a `ReadStore` is a
-//! database opened read-only that offers queries only. Every holder write is a method of
-//! [`Store`], which a `ReadStore` neither is, dereferences to, nor hands out, so a desk that
-//! tries one does not compile. The doc tests below are that proof: each tries one holder or
-//! agent write with what the desk holds, and must fail to compile.
+//! What each part of the product may do to the database, as one trait per capability (SPEC §6,
+//! layer 1: types). These traits are the seam for a second backend (SPEC §9, PostgreSQL): they
+//! name no SQLite type, their errors are the store's own [`StoreError`](super::StoreError),
+//! and each method that a rule needs to be atomic is one transaction in every backend.
 //!
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.consume_recovery_code(1, 1, "", chrono::Utc::now()); }
+//! - [`ReadStore`]   the queries: accounts, methods, the account view, agents' credentials. No
+//!   recovery code, one-time code or account password hash comes out of it.
+//! - [`HolderStore`] the writes made on behalf of the account holder, and the secrets (hashes,
+//!   counters) the holder's checks compare against.
+//! - [`AuditLog`]    append to and verify the hash-chained audit log; agents' sign-in lockout.
+//! - [`AgentAdmin`]  the CLI's `agent` commands.
+//!
+//! The holder's [`Service`](crate::service::Service) works through `HolderStore + ReadStore`.
+//! The support desk is constructed with a `ReadStore` and an `AuditLog` only
+//! ([`DeskWorker::new`](crate::desk::worker::DeskWorker::new)); the SQLite types it is given,
+//! [`ReadOnlyStore`](super::ReadOnlyStore) (a connection SQLite opened read-only) and
+//! [`SqliteAuditLog`](super::audit::SqliteAuditLog) (a connection whose authorizer allows only
+//! audit appends), offer nothing more. So "the desk cannot write an account" is a compile
+//! error. The doc tests below are that proof: each tries one holder or agent write with what the
+//! desk holds — through the two traits at once (`D: ReadStore + AuditLog`), and through each of
+//! the two SQLite types — and must fail to compile.
+//!
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.consume_recovery_code(1, 1, "", chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.one_time_code_used(1, 1, chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.consume_recovery_code(1, 1, "", chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.replace_recovery_code(1, "", chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.consume_recovery_code(1, 1, "", chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.set_password(1, "", true, chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.one_time_code_used(1, 1, chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.create_pending_password(1, "", None, chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.one_time_code_used(1, 1, chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.cancel_pending(1, 1, chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.one_time_code_used(1, 1, chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.apply_due_changes(1, chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.reserve_one_time_code(1, 1, Purpose::Recovery, chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! # use recovery_desk::store::read::MethodKind;
-//! fn desk(s: &mut ReadStore) { s.add_method(1, MethodKind::Email, "", chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.reserve_one_time_code(1, 1, Purpose::Recovery, chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.verify_method(1, 1, chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.reserve_one_time_code(1, 1, Purpose::Recovery, chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.remove_method(1, 1, chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", &m(), chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.set_two_step(1, false, chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", &m(), chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! # use recovery_desk::domain::lockout::Guarded;
-//! fn desk(s: &mut ReadStore) { s.record_success(1, Guarded::Password); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", &m(), chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! # use recovery_desk::domain::lockout::Guarded;
-//! fn desk(s: &mut ReadStore) { s.reserve_attempt(1, Guarded::Password, chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.replace_recovery_code(1, "", chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.create_account("x", "", chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.replace_recovery_code(1, "", chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.disable_agent("alex"); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.replace_recovery_code(1, "", chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.set_agent_password("alex", ""); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.set_password(1, "", true, chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::ReadStore;
-//! fn desk(s: &mut ReadStore) { s.audit_append("alex", "x", None, "", chrono::Utc::now()); }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.set_password(1, "", true, chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::{ReadStore, Store};
-//! // Nor can it be turned back into the writing type.
-//! fn desk(s: ReadStore) -> Store { s.into() }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.set_password(1, "", true, chrono::Utc::now()); }
 //! ```
-//! ```compile_fail
-//! # use recovery_desk::store::{ReadStore, Store};
-//! fn desk(s: &ReadStore) -> &Store { &*s }
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.create_pending_password(1, "", None, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.create_pending_password(1, "", None, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.create_pending_password(1, "", None, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.cancel_pending(1, 1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.cancel_pending(1, 1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.cancel_pending(1, 1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.apply_due_changes(1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.apply_due_changes(1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.apply_due_changes(1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.add_method(1, MethodKind::Email, "", chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.add_method(1, MethodKind::Email, "", chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.add_method(1, MethodKind::Email, "", chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.verify_method(1, 1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.verify_method(1, 1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.verify_method(1, 1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.remove_method(1, 1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.remove_method(1, 1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.remove_method(1, 1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.set_two_step(1, false, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.set_two_step(1, false, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.set_two_step(1, false, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.record_success(1, Guarded::Password); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.record_success(1, Guarded::Password); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.record_success(1, Guarded::Password); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.record_failure(1, Guarded::Password, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.record_failure(1, Guarded::Password, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.record_failure(1, Guarded::Password, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.reserve_attempt(1, Guarded::Password, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.reserve_attempt(1, Guarded::Password, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.reserve_attempt(1, Guarded::Password, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.confirm_failure(1, Guarded::Password, AfterFailure::Blocked, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.confirm_failure(1, Guarded::Password, AfterFailure::Blocked, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.confirm_failure(1, Guarded::Password, AfterFailure::Blocked, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.record_sign_in(1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.record_sign_in(1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.record_sign_in(1, chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.create_account("x", "", chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.create_account("x", "", chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.create_account("x", "", chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.password_hash(1); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.password_hash(1); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.password_hash(1); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.active_recovery_code(1); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.active_recovery_code(1); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.active_recovery_code(1); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.add_agent("alex", "", chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.add_agent("alex", "", chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.add_agent("alex", "", chrono::Utc::now()); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.disable_agent("alex"); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.disable_agent("alex"); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.disable_agent("alex"); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.enable_agent("alex"); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.enable_agent("alex"); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.enable_agent("alex"); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.set_agent_password("alex", ""); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.set_agent_password("alex", ""); }
+//! ```
+//! ```compile_fail,E0599
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.set_agent_password("alex", ""); }
+//! ```
+//! ```compile_fail,E0277
+//! # use recovery_desk::store::{AuditLog, HolderStore, ReadStore};
+//! // Nor can what the desk holds be passed where a holder store is wanted…
+//! fn holder(_: &mut impl HolderStore) {}
+//! fn desk<R: ReadStore, A: AuditLog>(r: &mut R, _a: &mut A) { holder(r) }
+//! ```
+//! ```compile_fail,E0277
+//! # use recovery_desk::store::{AuditLog, HolderStore, ReadStore};
+//! fn holder(_: &mut impl HolderStore) {}
+//! fn desk<R: ReadStore, A: AuditLog>(_r: &mut R, a: &mut A) { holder(a) }
+//! ```
+//! ```compile_fail,E0277
+//! # use recovery_desk::store::{HolderStore, ReadOnlyStore};
+//! fn holder(_: &mut impl HolderStore) {}
+//! fn desk(r: &mut ReadOnlyStore) { holder(r) }
+//! ```
+//! ```compile_fail,E0277
+//! # use recovery_desk::store::HolderStore;
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! fn holder(_: &mut impl HolderStore) {}
+//! fn desk(a: &mut SqliteAuditLog) { holder(a) }
+//! ```
+//! ```compile_fail,E0277
+//! # use recovery_desk::store::{ReadOnlyStore, Store};
+//! // …nor turned back into the writing type.
+//! fn desk(s: ReadOnlyStore) -> Store { s.into() }
+//! ```
+//! ```compile_fail,E0614
+//! # use recovery_desk::store::{ReadOnlyStore, Store};
+//! fn desk(s: &ReadOnlyStore) -> &Store { &*s }
 //! ```
 //!
-//! The control: every one of those calls, word for word, compiles on the writing [`Store`]
-//! (so each failure above is the capability's, not a typo's).
+//! The controls: every one of those calls, word for word, compiles with a holder store that is
+//! also an agent admin (so each failure above is the capability's, not a typo's), and the
+//! SQLite [`Store`](super::Store) is one.
 //!
 //! ```no_run
-//! # use recovery_desk::store::Store;
-//! # use recovery_desk::store::read::MethodKind;
-//! # use recovery_desk::domain::lockout::Guarded;
-//! fn holder(s: &mut Store) {
-//!     s.consume_recovery_code(1, 1, "", chrono::Utc::now());
-//!     s.one_time_code_used(1, 1, chrono::Utc::now());
-//!     s.replace_recovery_code(1, "", chrono::Utc::now());
-//!     s.set_password(1, "", true, chrono::Utc::now());
-//!     s.create_pending_password(1, "", None, chrono::Utc::now());
-//!     s.cancel_pending(1, 1, chrono::Utc::now());
-//!     s.apply_due_changes(1, chrono::Utc::now());
-//!     s.add_method(1, MethodKind::Email, "", chrono::Utc::now());
-//!     s.verify_method(1, 1, chrono::Utc::now());
-//!     s.remove_method(1, 1, chrono::Utc::now());
-//!     s.set_two_step(1, false, chrono::Utc::now());
-//!     s.record_success(1, Guarded::Password);
-//!     s.reserve_attempt(1, Guarded::Password, chrono::Utc::now());
-//!     s.create_account("x", "", chrono::Utc::now());
-//!     s.disable_agent("alex");
-//!     s.set_agent_password("alex", "");
-//!     s.audit_append("alex", "x", None, "", chrono::Utc::now());
+//! # use recovery_desk::store::{AgentAdmin, HolderStore, ReadStore, Store, outbox::Message};
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn holder<S: HolderStore + ReadStore + AgentAdmin>(d: &mut S) {
+//!     let _ = d.consume_recovery_code(1, 1, "", chrono::Utc::now());
+//!     let _ = d.one_time_code_used(1, 1, chrono::Utc::now());
+//!     let _ = d.reserve_one_time_code(1, 1, Purpose::Recovery, chrono::Utc::now());
+//!     let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", &m(), chrono::Utc::now());
+//!     let _ = d.replace_recovery_code(1, "", chrono::Utc::now());
+//!     let _ = d.set_password(1, "", true, chrono::Utc::now());
+//!     let _ = d.create_pending_password(1, "", None, chrono::Utc::now());
+//!     let _ = d.cancel_pending(1, 1, chrono::Utc::now());
+//!     let _ = d.apply_due_changes(1, chrono::Utc::now());
+//!     let _ = d.add_method(1, MethodKind::Email, "", chrono::Utc::now());
+//!     let _ = d.verify_method(1, 1, chrono::Utc::now());
+//!     let _ = d.remove_method(1, 1, chrono::Utc::now());
+//!     let _ = d.set_two_step(1, false, chrono::Utc::now());
+//!     let _ = d.record_success(1, Guarded::Password);
+//!     let _ = d.record_failure(1, Guarded::Password, chrono::Utc::now());
+//!     let _ = d.reserve_attempt(1, Guarded::Password, chrono::Utc::now());
+//!     let _ = d.confirm_failure(1, Guarded::Password, AfterFailure::Blocked, chrono::Utc::now());
+//!     let _ = d.record_sign_in(1, chrono::Utc::now());
+//!     let _ = d.create_account("x", "", chrono::Utc::now());
+//!     let _ = d.password_hash(1);
+//!     let _ = d.active_recovery_code(1);
+//!     let _ = d.add_agent("alex", "", chrono::Utc::now());
+//!     let _ = d.disable_agent("alex");
+//!     let _ = d.enable_agent("alex");
+//!     let _ = d.set_agent_password("alex", "");
 //! }
+//! fn sqlite(s: &mut Store) { holder(s) }
 //! ```
 //!
-//! And the same calls on what the desk holds do compile when they only read:
+//! The same preamble and shapes as the failing tests compile when the desk only reads and
+//! appends (so those fail for the missing method, not for the preamble; stable rustdoc does
+//! not check the error codes):
 //!
 //! ```no_run
-//! # use recovery_desk::store::ReadStore;
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
+//! # use recovery_desk::domain::model::{MethodKind, Purpose};
+//! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
+//! # #[allow(unused)] fn m() -> Message { todo!() }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.account_view(1, chrono::Utc::now()); }
+//! fn desk2(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.account_view(1, chrono::Utc::now()); }
+//! fn desk3(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.append("alex", "lookup", None, "", chrono::Utc::now()); }
+//! fn uses(_: MethodKind, _: Purpose, _: AfterFailure, _: Guarded) {}
+//! ```
+//!
+//! And what the desk holds does everything the desk needs: the queries and the audit log.
+//!
+//! ```no_run
+//! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore};
+//! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::identifier::Lookup;
-//! fn desk(s: &ReadStore) {
+//! # use recovery_desk::desk::worker::DeskWorker;
+//! fn desk<R: ReadStore, A: AuditLog>(s: &R, a: &mut A) {
 //!     let _ = s.find_account(&Lookup::AccountId(1));
 //!     let _ = s.account_view(1, chrono::Utc::now());
 //!     let _ = s.agent_credentials("alex");
 //!     let _ = s.agent_disabled("alex");
+//!     let _ = a.append("alex", "lookup", Some(1), "", chrono::Utc::now());
+//!     let _ = a.reserve_sign_in("alex", chrono::Utc::now());
+//!     let _ = a.agent_lockout("alex");
+//!     let _ = a.unknown_name("typed");
+//!     let _ = a.verify();
+//! }
+//! fn sqlite(s: ReadOnlyStore, mut a: SqliteAuditLog, clock: recovery_desk::clock::SharedClock) {
+//!     desk(&s, &mut a);
+//!     let _worker = DeskWorker::new(s, a, clock);
 //! }
 //! ```
 
-use super::agents::AgentCredentials;
-use super::read::{AccountRow, AccountView};
-use super::{Result, Store};
+use super::Result;
+use super::audit::{AgentReservation, Verdict};
+use super::holder::{OneTimeReservation, Reservation};
+use super::outbox::Message;
 use crate::domain::identifier::Lookup;
+use crate::domain::lockout::{AfterFailure, Guarded, Lockout};
+use crate::domain::model::{
+    AccountRow, AccountView, AgentCredentials, AgentRow, MethodKind, MethodRow, Purpose,
+};
+use crate::secret::Secret;
 use chrono::{DateTime, Utc};
-use std::path::Path;
 
-/// An existing, current database opened read-only (SQLite refuses any write on it), offering
-/// the queries the desk needs and nothing else.
-pub struct ReadStore {
-    store: Store,
-}
-
-impl std::fmt::Debug for ReadStore {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReadStore")
-            .field("path", &self.store.path())
-            .finish()
-    }
-}
-
-impl ReadStore {
-    /// Opens `path` read-only; it must exist and be at the current schema version.
-    pub fn open(path: &Path) -> Result<ReadStore> {
-        Ok(ReadStore {
-            store: Store::open_read_only(path)?,
-        })
-    }
-
+/// Queries: what the account view and the desk's sign-in need. Nothing here returns a recovery
+/// code's, a one-time code's or an account password's hash.
+pub trait ReadStore: std::fmt::Debug + Send {
     /// The account an exact, normalised identifier names (verified addresses only).
-    pub fn find_account(&self, lookup: &Lookup) -> Result<Option<AccountRow>> {
-        self.store.find_account(lookup)
-    }
+    fn find_account(&self, lookup: &Lookup) -> Result<Option<AccountRow>>;
 
-    /// Everything the desk's account view shows.
-    pub fn account_view(&self, account_id: i64, now: DateTime<Utc>) -> Result<AccountView> {
-        self.store.account_view(account_id, now)
-    }
+    /// Everything the account view shows, read as one consistent snapshot at `now`.
+    fn account_view(&self, account_id: i64, now: DateTime<Utc>) -> Result<AccountView>;
+
+    /// The account's methods that are not removed (verified or not, lapsed or not).
+    fn methods(&self, account_id: i64) -> Result<Vec<MethodRow>>;
 
     /// An agent's name, password hash and state, for the desk's sign-in.
-    pub fn agent_credentials(&self, name: &str) -> Result<Option<AgentCredentials>> {
-        self.store.agent_credentials(name)
+    fn agent_credentials(&self, name: &str) -> Result<Option<AgentCredentials>>;
+
+    /// Whether an agent is disabled (`None`: no such agent), checked with every desk request.
+    fn agent_disabled(&self, name: &str) -> Result<Option<bool>>;
+
+    /// The account a normalised username names.
+    fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>> {
+        self.find_account(&Lookup::Username(username.to_string()))
     }
 
-    /// Whether an agent is disabled (`None`: no such agent), checked with every request.
-    pub fn agent_disabled(&self, name: &str) -> Result<Option<bool>> {
-        self.store.agent_disabled(name)
+    /// The account with this id; `NotFound` when there is none.
+    fn account(&self, account_id: i64) -> Result<AccountRow> {
+        self.find_account(&Lookup::AccountId(account_id))?
+            .ok_or(super::StoreError::NotFound("account"))
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// The writes made on behalf of the account holder, and the secrets the holder's checks
+/// compare against. **Every method that changes something is one transaction** (SQLite:
+/// `IMMEDIATE`; PostgreSQL: `SERIALIZABLE` or row locks): a crash or a racing session sees all
+/// of it or none of it. Hashing is done by the caller before or after, never inside.
+///
+/// The guessing rules rest on this contract (SPEC §4, "an attempt is reserved before it is
+/// hashed"): [`reserve_attempt`](Self::reserve_attempt) and
+/// [`reserve_one_time_code`](Self::reserve_one_time_code) refuse while locked and otherwise
+/// count the guess as a failure *in the same transaction*, so any number of sessions together
+/// get at most 5 evaluated guesses per lock window; [`consume_recovery_code`](Self::consume_recovery_code)
+/// and [`one_time_code_used`](Self::one_time_code_used) spend a code only if it is still
+/// unspent, so a code works once however many sessions race it.
+pub trait HolderStore: std::fmt::Debug + Send {
+    /// Creates an account; `Conflict` when the username is taken.
+    fn create_account(
+        &mut self,
+        username: &str,
+        password_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
 
-    #[test]
-    fn the_desks_connection_refuses_every_write() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("x.db");
-        let mut admin = Store::open(&db).unwrap();
-        let id = admin
-            .create_account("pat", "$argon2id$stand-in", Utc::now())
-            .unwrap();
-        drop(admin);
-        let desk = ReadStore::open(&db).unwrap();
-        let before = desk.store.account_tables_digest().unwrap();
-        assert!(desk.account_view(id, Utc::now()).is_ok());
-        // Through the very connection the desk's `ReadStore` holds.
-        for sql in [
-            "UPDATE accounts SET two_step = 1",
-            "UPDATE accounts SET password_hash = 'x'",
-            "DELETE FROM recovery_codes",
-            "INSERT INTO audit_log (id, at, agent, action, detail, prev_hash, hash) VALUES (99, 'a','b','c','d','e','f')",
-            "CREATE TABLE evil (x)",
-            "DROP TABLE accounts",
-            "PRAGMA user_version = 7",
-        ] {
-            let e = desk.store.conn().execute_batch(sql).unwrap_err();
-            assert!(
-                matches!(desk.store.err(e), super::super::StoreError::ReadOnly { .. }),
-                "{sql}"
-            );
-        }
-        assert_eq!(desk.store.account_tables_digest().unwrap(), before);
-    }
+    /// Adds an unverified method; `Conflict` when the address is verified on an account.
+    fn add_method(
+        &mut self,
+        account_id: i64,
+        kind: MethodKind,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+
+    /// Marks a method verified (the first account to verify an address wins) and notifies.
+    fn verify_method(&mut self, account_id: i64, method_id: i64, now: DateTime<Utc>) -> Result<()>;
+
+    /// Removes a method (kept for history); its unused one-time codes die with it.
+    fn remove_method(&mut self, account_id: i64, method_id: i64, now: DateTime<Utc>) -> Result<()>;
+
+    /// Turns two-step verification on or off, and notifies.
+    fn set_two_step(&mut self, account_id: i64, on: bool, now: DateTime<Utc>) -> Result<()>;
+
+    /// Stores a new recovery code's hash; every earlier code stops working in the same
+    /// transaction. Returns the new code's id.
+    fn replace_recovery_code(
+        &mut self,
+        account_id: i64,
+        new_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+
+    /// Spends the code `code_id` if it is still the active one and stores its successor, in
+    /// one transaction; `None`, changing nothing, when it is no longer active.
+    fn consume_recovery_code(
+        &mut self,
+        account_id: i64,
+        code_id: i64,
+        successor_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<i64>>;
+
+    /// Reserves one guess of kind `what`: refused while locked or blocked, otherwise counted
+    /// as a failure before anything is evaluated.
+    fn reserve_attempt(
+        &mut self,
+        account_id: i64,
+        what: Guarded,
+        now: DateTime<Utc>,
+    ) -> Result<Reservation>;
+
+    /// The reserved guess was wrong: a lockout it started writes its event and notices.
+    fn confirm_failure(
+        &mut self,
+        account_id: i64,
+        what: Guarded,
+        after: AfterFailure,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Records a wrong answer that was not reserved (setup and tools).
+    fn record_failure(
+        &mut self,
+        account_id: i64,
+        what: Guarded,
+        now: DateTime<Utc>,
+    ) -> Result<AfterFailure>;
+
+    /// A right answer: the counter of that kind starts over.
+    fn record_success(&mut self, account_id: i64, what: Guarded) -> Result<()>;
+
+    /// A normal sign-in: the password and one-time-code counters start over.
+    fn record_sign_in(&mut self, account_id: i64, now: DateTime<Utc>) -> Result<()>;
+
+    /// Sets a new password now (`recovered`: through account recovery), and notifies.
+    fn set_password(
+        &mut self,
+        account_id: i64,
+        new_hash: &str,
+        recovered: bool,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// Stores a password change that waits; returns its id and when it takes effect.
+    fn create_pending_password(
+        &mut self,
+        account_id: i64,
+        new_hash: &str,
+        issued_code: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<(i64, DateTime<Utc>)>;
+
+    /// Cancels a pending change and revokes the recovery code its recovery issued; returns
+    /// whether a code was revoked.
+    fn cancel_pending(
+        &mut self,
+        account_id: i64,
+        change_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// Applies every change of this account that is due at `now`; returns how many.
+    fn apply_due_changes(&mut self, account_id: i64, now: DateTime<Utc>) -> Result<usize>;
+
+    /// Stores a one-time code's keyed hash and sends the message carrying it, in one
+    /// transaction; earlier unused codes for the same method and purpose stop working.
+    fn issue_one_time_code(
+        &mut self,
+        account_id: i64,
+        method_id: i64,
+        purpose: Purpose,
+        code_hash: &str,
+        message: &Message,
+        now: DateTime<Utc>,
+    ) -> Result<i64>;
+
+    /// Reserves a one-time code guess: refused while locked; otherwise the newest usable code
+    /// sent to this method of this account for this purpose loses a try and the account
+    /// counts a failure, before the typed code is compared.
+    fn reserve_one_time_code(
+        &mut self,
+        account_id: i64,
+        method_id: i64,
+        purpose: Purpose,
+        now: DateTime<Utc>,
+    ) -> Result<OneTimeReservation>;
+
+    /// A right one-time code: spent (if still unspent) and the counter starts over; `false`,
+    /// changing nothing, when it was spent already.
+    fn one_time_code_used(
+        &mut self,
+        account_id: i64,
+        code_id: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// The keyed hash a one-time code is stored as (the key lives outside the database).
+    fn one_time_mac(
+        &self,
+        account_id: i64,
+        method_id: i64,
+        purpose: Purpose,
+        code: &Secret,
+    ) -> Result<String>;
+
+    /// The account's password hash, for sign-in and re-authentication.
+    fn password_hash(&self, account_id: i64) -> Result<String>;
+
+    /// The active recovery code's id and hash, if there is one.
+    fn active_recovery_code(&self, account_id: i64) -> Result<Option<(i64, String)>>;
+
+    /// The persisted counter for one kind of entry.
+    fn lockout(&self, account_id: i64, what: Guarded) -> Result<Lockout>;
+}
+
+/// The hash-chained audit log: the desk's only write.
+pub trait AuditLog: std::fmt::Debug + Send {
+    /// Appends one row, in one transaction (two desks never fork the chain).
+    fn append(
+        &mut self,
+        agent: &str,
+        action: &str,
+        account_id: Option<i64>,
+        detail: &str,
+        now: DateTime<Utc>,
+    ) -> Result<()>;
+
+    /// How a typed name that is no agent's is written: a keyed hash, never the text.
+    fn unknown_name(&self, typed: &str) -> String;
+
+    /// The agent's sign-in lockout, derived from the log.
+    fn agent_lockout(&self, agent: &str) -> Result<Lockout>;
+
+    /// Reserves one agent sign-in attempt in one transaction: refused (and logged) while
+    /// locked, otherwise logged as an attempt before the password is hashed.
+    fn reserve_sign_in(&mut self, agent: &str, now: DateTime<Utc>) -> Result<AgentReservation>;
+
+    /// Checks the chain and its keyed head.
+    fn verify(&self) -> Result<Verdict>;
+}
+
+/// The CLI's `agent` commands.
+pub trait AgentAdmin: std::fmt::Debug + Send {
+    /// Adds an agent; `Conflict` when the name is taken.
+    fn add_agent(&mut self, name: &str, password_hash: &str, now: DateTime<Utc>) -> Result<()>;
+    /// Every agent, by name.
+    fn agents(&self) -> Result<Vec<AgentRow>>;
+    /// `NotFound` when there is no such agent.
+    fn disable_agent(&mut self, name: &str) -> Result<()>;
+    /// `NotFound` when there is no such agent.
+    fn enable_agent(&mut self, name: &str) -> Result<()>;
+    /// Replaces an enabled agent's password hash; a disabled agent is a `Conflict`.
+    fn set_agent_password(&mut self, name: &str, password_hash: &str) -> Result<()>;
+    /// Records an agent command in the audit log, as a row of the agent acted on (a new
+    /// password's row is where that agent's sign-in lockout starts over).
+    fn audit_agent_command(&mut self, name: &str, action: &str, now: DateTime<Utc>) -> Result<()>;
 }

@@ -5,49 +5,15 @@
 //! The support desk never imports this module.
 
 use super::outbox::{Message, OutboxKey};
-use super::read::{AccountRow, MethodKind, MethodRow};
 use super::{Result, Store, StoreError, parse_ts_opt, ts};
 use crate::domain::lockout::{AfterFailure, Guarded, Lockout};
+use crate::domain::model::{AccountRow, MethodKind, MethodRow};
 use crate::domain::pending_change::{self, ChangeKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
 
-/// Kinds of security event, as stored.
-pub mod event {
-    pub const ACCOUNT_CREATED: &str = "account_created";
-    pub const SIGNED_IN: &str = "signed_in";
-    pub const PASSWORD_CHANGED: &str = "password_changed";
-    pub const CODE_GENERATED: &str = "recovery_code_generated";
-    pub const CODE_USED: &str = "recovery_code_used";
-    pub const RECOVERED: &str = "account_recovered";
-    pub const LOCKED: &str = "lockout";
-    pub const METHOD_ADDED: &str = "method_added";
-    pub const METHOD_VERIFIED: &str = "method_verified";
-    pub const METHOD_REMOVED: &str = "method_removed";
-    pub const TWO_STEP_ON: &str = "two_step_on";
-    pub const TWO_STEP_OFF: &str = "two_step_off";
-    pub const CHANGE_PENDING: &str = "change_pending";
-    pub const CHANGE_CANCELLED: &str = "change_cancelled";
-    pub const CHANGE_APPLIED: &str = "change_applied";
-}
-
-/// What a one-time code is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Purpose {
-    VerifyMethod,
-    SignIn,
-    Recovery,
-}
-
-impl Purpose {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Purpose::VerifyMethod => "verify_method",
-            Purpose::SignIn => "sign_in",
-            Purpose::Recovery => "recovery",
-        }
-    }
-}
+// Old path, kept while the consoles move: the model lives in `domain::model`.
+pub use crate::domain::model::{Purpose, event};
 
 /// An issued one-time code as stored (hash only).
 #[derive(Debug, Clone)]

@@ -1,6 +1,9 @@
 //! SQLite storage. All SQL in the product lives under this folder.
 //!
 //! - `mod.rs`     open + migrate, file permissions, error classification, time format
+//! - `capability` the traits each part of the product holds (`ReadStore`, `HolderStore`,
+//!   `AuditLog`, `AgentAdmin`): the seam for a second backend
+//! - `sqlite`     the SQLite types behind those traits (`Store`, `ReadOnlyStore`, `SqliteAuditLog`)
 //! - `holder`     writes made on behalf of the account holder (one IMMEDIATE transaction each)
 //! - `read`       read-only queries for the account view (what the desk may see)
 //! - `audit`      the hash-chained audit log; `agents` support agents; `outbox` sent messages
@@ -16,6 +19,7 @@ pub mod outbox;
 pub mod read;
 pub mod schema;
 pub mod seed;
+pub mod sqlite;
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use rusqlite::{Connection, ErrorCode, OpenFlags};
@@ -25,8 +29,9 @@ use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use capability::ReadStore;
+pub use capability::{AgentAdmin, AuditLog, HolderStore, ReadStore};
 pub use schema::CURRENT_VERSION;
+pub use sqlite::ReadOnlyStore;
 
 /// How long a connection waits for another process's lock before giving up.
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);

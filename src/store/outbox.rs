@@ -4,8 +4,8 @@
 //! under the key file's outbox key (`<db>.key`, see `keyfile`): the database file alone (or
 //! its WAL) never reveals a code. The `outbox` command opens them.
 
-use super::read::MethodKind;
 use super::{Result, Store, parse_ts, ts};
+use crate::domain::model::MethodKind;
 use crate::secret::{Entropy, OsEntropy, Secret};
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{XChaCha20Poly1305, XNonce};

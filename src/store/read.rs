@@ -4,116 +4,14 @@
 use super::{Result, Store, StoreError, parse_ts, parse_ts_opt, ts};
 use crate::domain::identifier::Lookup;
 use crate::domain::lockout::Guarded;
-use crate::domain::mask;
 use crate::domain::sign_in_method;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// Email or phone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MethodKind {
-    Email,
-    Phone,
-}
-
-impl MethodKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            MethodKind::Email => "email",
-            MethodKind::Phone => "phone",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "email" => Some(MethodKind::Email),
-            "phone" => Some(MethodKind::Phone),
-            _ => None,
-        }
-    }
-    /// The masked form shown on screens and in notices.
-    pub fn mask(self, address: &str) -> String {
-        match self {
-            MethodKind::Email => mask::email(address),
-            MethodKind::Phone => mask::phone(address),
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            MethodKind::Email => "Email",
-            MethodKind::Phone => "Phone",
-        }
-    }
-}
-
-/// An account, without its password hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountRow {
-    pub id: i64,
-    pub username: String,
-    pub two_step: bool,
-    pub created_at: DateTime<Utc>,
-    pub password_changed_at: DateTime<Utc>,
-}
-
-/// A sign-in method.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MethodRow {
-    pub id: i64,
-    pub kind: MethodKind,
-    pub address: String,
-    pub verified: bool,
-    pub added_at: DateTime<Utc>,
-}
-
-impl MethodRow {
-    pub fn masked(&self) -> String {
-        self.kind.mask(&self.address)
-    }
-}
-
-/// Recovery code status: never the code, never its hash.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct RecoveryStatus {
-    /// When the active code was generated, if there is one.
-    pub active_since: Option<DateTime<Utc>>,
-    /// When a code was last used to recover the account.
-    pub last_used: Option<DateTime<Utc>>,
-}
-
-/// A change waiting to take effect.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PendingRow {
-    pub id: i64,
-    pub kind: String,
-    pub requested_at: DateTime<Utc>,
-    pub effective_at: DateTime<Utc>,
-}
-
-/// A security event.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EventRow {
-    pub at: DateTime<Utc>,
-    pub kind: String,
-    pub detail: String,
-}
-
-/// An entry kind locked right now.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LockRow {
-    pub what: Guarded,
-    pub until: DateTime<Utc>,
-}
-
-/// Everything the account view shows.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AccountView {
-    pub account: AccountRow,
-    pub methods: Vec<MethodRow>,
-    pub recovery: RecoveryStatus,
-    pub locks: Vec<LockRow>,
-    pub pending: Vec<PendingRow>,
-    pub events: Vec<EventRow>,
-}
+// Old path, kept while the consoles move: the model lives in `domain::model`.
+pub use crate::domain::model::{
+    AccountRow, AccountView, EventRow, LockRow, MethodKind, MethodRow, PendingRow, RecoveryStatus,
+};
 
 /// How many security events the view shows.
 pub const EVENTS_SHOWN: usize = 20;

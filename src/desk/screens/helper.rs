@@ -336,7 +336,7 @@ pub fn result_rows(
     };
     rows.extend(hanging(
         "",
-        &clean(&d.headline),
+        &clean(&s::helper_headline(&d.headline)),
         w,
         headline_style,
         headline_style,
@@ -347,12 +347,14 @@ pub fn result_rows(
     let numbers = d.steps.len().to_string().len();
     for (i, step) in d.steps.iter().enumerate() {
         let n = format!("{:>numbers$}. ", i + 1);
-        rows.extend(hanging(&n, &clean(step), w, theme.accent, theme.normal));
+        let step = s::helper_step(step);
+        rows.extend(hanging(&n, &clean(&step), w, theme.accent, theme.normal));
     }
     rows.push(Line::raw(""));
     rows.push(Line::from(Span::styled(s::FINDINGS, theme.title)));
     for f in &d.findings {
-        rows.extend(hanging("• ", &clean(f), w, theme.hint, theme.normal));
+        let f = s::helper_finding(f);
+        rows.extend(hanging("• ", &clean(&f), w, theme.hint, theme.normal));
     }
     rows
 }
