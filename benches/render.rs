@@ -12,6 +12,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use recovery_desk::console::jobs;
 use recovery_desk::console::{Cmd, Msg, State, render, update};
 use recovery_desk::secret::Secret;
 use recovery_desk::service::Service;
@@ -19,7 +20,6 @@ use recovery_desk::store::Store;
 use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
 use recovery_desk::tui::Theme;
-use recovery_desk::worker;
 use seams::{Seeded, TestClock, t0};
 use std::collections::VecDeque;
 use std::hint::black_box;
@@ -103,8 +103,8 @@ impl Console {
         let mut queue = VecDeque::from([msg]);
         while let Some(m) = queue.pop_front() {
             for cmd in update(&mut self.state, m) {
-                if let Cmd::Send(r) = cmd {
-                    queue.push_back(Msg::Worker(Box::new(worker::answer(&mut self.svc, r))));
+                if let Cmd::Request(r) = cmd {
+                    queue.push_back(Msg::Reply(Box::new(jobs::answer(&mut self.svc, r))));
                 }
             }
         }

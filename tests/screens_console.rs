@@ -3,7 +3,7 @@
 //! The console is driven through its real `update` and `render` on a `TestBackend`, over a
 //! temporary database, with the clock fixed at `t0()`, seeded randomness (so recovery codes
 //! and one-time codes are the same on every run) and times shown in UTC. Worker requests are
-//! answered synchronously with `worker::answer`, the same function the worker thread runs.
+//! answered synchronously with `jobs::answer`, the same function the worker thread runs.
 
 mod support;
 
@@ -11,6 +11,7 @@ use chrono::{Duration, FixedOffset};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use recovery_desk::console::jobs::{self, Request};
 use recovery_desk::console::screens::Screen;
 use recovery_desk::console::{Cmd, Msg, State, render, update};
 use recovery_desk::secret::Secret;
@@ -19,7 +20,6 @@ use recovery_desk::store::Store;
 use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
 use recovery_desk::tui::Theme;
-use recovery_desk::worker::{self, Request};
 use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -121,7 +121,7 @@ impl App {
         let mut queue = VecDeque::from([msg]);
         while let Some(m) = queue.pop_front() {
             for req in self.apply(m) {
-                queue.push_back(Msg::Worker(Box::new(worker::answer(&mut self.svc, req))));
+                queue.push_back(Msg::Reply(Box::new(jobs::answer(&mut self.svc, req))));
             }
         }
         self.draw();
@@ -132,7 +132,7 @@ impl App {
         let mut out = vec![];
         for cmd in update(&mut self.state, msg) {
             match cmd {
-                Cmd::Send(r) => out.push(r),
+                Cmd::Request(r) => out.push(r),
                 Cmd::Quit => self.quit = true,
                 Cmd::Fail(why) => panic!("console failed: {why}"),
             }
@@ -308,8 +308,8 @@ fn password_screens() {
     app.draw();
     snap!(app, "password_checking_spinner");
     for r in reqs {
-        let reply = worker::answer(&mut app.svc, r);
-        app.send(Msg::Worker(Box::new(reply)));
+        let reply = jobs::answer(&mut app.svc, r);
+        app.send(Msg::Reply(Box::new(reply)));
     }
     snap!(app, "password_wrong");
     for _ in 0..4 {
@@ -555,7 +555,7 @@ fn reauthentication_after_ten_minutes() {
     app.clock.advance(Duration::minutes(6));
     app.key(KeyCode::Down);
     app.clock.advance(Duration::minutes(5));
-    app.send(Msg::Tick);
+    app.send(Msg::Tick(()));
     app.digit('5');
     app.enter();
     app.enter();
@@ -577,10 +577,10 @@ fn idle_sign_out() {
     });
     app.sign_in("jane", PASSWORD);
     app.clock.advance(Duration::minutes(9));
-    app.send(Msg::Tick);
+    app.send(Msg::Tick(()));
     assert_eq!(app.screen(), "Manage");
     app.clock.advance(Duration::minutes(1));
-    app.send(Msg::Tick);
+    app.send(Msg::Tick(()));
     assert_eq!(app.screen(), "SignIn");
     snap!(app, "idle_signed_out");
 }
@@ -797,9 +797,9 @@ fn sign_in_helper() {
 /// are dropped.
 #[test]
 fn frames_keep_arriving_while_a_hash_runs() {
+    use recovery_desk::console::jobs::{Job, Worker};
     use recovery_desk::console::{TICK, run_loop};
     use recovery_desk::tui::terminal::spawn_ticker;
-    use recovery_desk::worker::{Job, Worker};
     use std::sync::mpsc;
     use std::time::Instant;
 
@@ -822,8 +822,8 @@ fn frames_keep_arriving_while_a_hash_runs() {
         Box::new(Seeded::new(6)),
         Arc::new(clock.clone()),
     );
-    let worker = Worker::spawn(svc, tx.clone(), |r| Msg::Worker(Box::new(r))).unwrap();
-    let _ticker = spawn_ticker(tx.clone(), TICK, || Msg::Tick).unwrap();
+    let worker = Worker::spawn("worker", svc, tx.clone(), |r| Msg::Reply(Box::new(r))).unwrap();
+    let _ticker = spawn_ticker(tx.clone(), TICK, || Msg::Tick(())).unwrap();
     let mut state = State::new(
         Theme::plain(),
         FixedOffset::east_opt(0).unwrap(),

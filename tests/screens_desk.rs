@@ -113,6 +113,7 @@ impl Desk {
                     self.send(Msg::Reply(reply));
                 }
                 Cmd::Quit => self.quit = true,
+                Cmd::Fail(why) => panic!("the desk failed: {why}"),
             }
         }
     }
@@ -403,10 +404,9 @@ fn find_bad_input() {
 fn find_paste_is_capped() {
     let mut d = Desk::new();
     d.sign_in();
-    d.send(Msg::Paste(format!(
-        "{}\x1b[2J@example.com",
-        "a".repeat(300)
-    )));
+    d.send(Msg::Paste(
+        format!("{}\x1b[2J@example.com", "a".repeat(300)).into(),
+    ));
     insta::assert_snapshot!(d.screen());
 }
 

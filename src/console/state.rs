@@ -1,53 +1,23 @@
 //! The console's state outside the current screen ([`Ctx`]), its messages ([`Msg`]) and the
 //! side effects `update` asks the loop to carry out ([`Cmd`]).
 
+use super::jobs::{Job, Reply, Request};
 use crate::clock::SharedClock;
 use crate::store::read::AccountView;
 use crate::tui::Theme;
-use crate::worker::{Job, Reply, Request};
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
-use zeroize::Zeroizing;
 
 use super::screens::Screen;
 
 /// Idle time after which the holder is signed out (SPEC §5).
 pub const IDLE_MINUTES: i64 = 10;
 
-/// Everything that can happen to the console.
-#[derive(Debug)]
-pub enum Msg {
-    Key(KeyEvent),
-    /// Pasted text (bracketed paste); wiped once used, as it may be a password.
-    Paste(Zeroizing<String>),
-    Resize(u16, u16),
-    /// About every 50 ms: drives the spinner and the idle timer.
-    Tick,
-    /// A worker reply (boxed: it carries an account view).
-    Worker(Box<Reply>),
-}
-
-impl Msg {
-    /// The message for a terminal event, if the console cares about it.
-    pub fn from_event(ev: Event) -> Option<Msg> {
-        match ev {
-            Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
-            Event::Paste(s) => Some(Msg::Paste(Zeroizing::new(s))),
-            Event::Resize(w, h) => Some(Msg::Resize(w, h)),
-            _ => None,
-        }
-    }
-}
+/// Everything that can happen to the console (a worker reply is boxed: it carries an
+/// account view).
+pub type Msg = crate::tui::app::Msg<Box<Reply>>;
 
 /// A side effect for the loop.
-#[derive(Debug)]
-pub enum Cmd {
-    /// Hand a request to the worker.
-    Send(Request),
-    Quit,
-    /// Stop with an error (the worker died).
-    Fail(&'static str),
-}
+pub type Cmd = crate::tui::app::Cmd<Job>;
 
 /// How a note is styled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,14 +139,14 @@ impl Ctx {
         let id = self.next_id;
         self.busy = Some(Busy { id, label });
         self.note = None;
-        self.out.push(Cmd::Send(crate::worker::Request { id, job }));
+        self.out.push(Cmd::Request(Request { id, job }));
         id
     }
 
     /// Sends a request nobody waits for: its reply is dropped as stale.
     pub fn fire(&mut self, job: Job) {
         self.next_id += 1;
-        self.out.push(Cmd::Send(crate::worker::Request {
+        self.out.push(Cmd::Request(Request {
             id: self.next_id,
             job,
         }));

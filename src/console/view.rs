@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::tui::help::HelpOverlay;
+use crate::tui::help::{HelpOverlay, HelpRow};
 use crate::tui::widgets::{Dialog, fits, page, spinner_line, too_small, wrapped_height};
 use crate::tui::{Menu, TextField, render_text_field};
 
@@ -216,15 +216,17 @@ pub fn render(state: &State, frame: &mut Frame<'_>) {
         frame.render_widget(dialog, area);
     }
     if ctx.help {
-        let rows = match &ctx.dialog {
-            Some(d) => keys::help_rows(DIALOG_KEYS, dialog_text(&d.kind).2.len(), false),
-            None => keys::help_rows(
-                page_impl.keys(),
-                page_impl.choices(),
-                page_impl.has_fields(),
-            ),
-        };
+        let rows = help_rows(state);
         frame.render_widget(HelpOverlay::new(page_impl.title(), &rows, &ctx.theme), area);
+    }
+}
+
+/// The keys of what is on screen (the open dialog's, else the screen's), as help lists them.
+pub fn help_rows(state: &State) -> Vec<HelpRow> {
+    let page = state.screen.page();
+    match &state.ctx.dialog {
+        Some(d) => keys::help_rows(DIALOG_KEYS, dialog_text(&d.kind).2.len(), false),
+        None => keys::help_rows(page.keys(), page.choices(), page.has_fields()),
     }
 }
 

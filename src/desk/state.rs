@@ -6,13 +6,13 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use super::jobs::{Job, JobError, Outcome, Reply, Request, SignInRefusal};
 use super::screens::account::{self, AccountScreen};
 use super::screens::find::{self, Find};
 use super::screens::helper::{self, HelperScreen};
 use super::screens::sign_in::{self, SignIn};
 use super::screens::{Notice, clamp_scroll};
 use super::strings as s;
-use super::worker::{Job, Outcome, Reply, Request, SignInRefusal};
 use crate::tui::Theme;
 use crate::tui::help::{closes_help, opens_help};
 use crate::tui::keys::{Binding, Key, digit_of, is_actionable, resolve};
@@ -20,25 +20,12 @@ use crate::tui::keys::{Binding, Key, digit_of, is_actionable, resolve};
 /// An idle desk locks after this long (SPEC §6).
 pub const IDLE_LIMIT: Duration = Duration::minutes(5);
 
-/// Everything that can happen to the desk.
-#[derive(Debug)]
-pub enum Msg {
-    Key(KeyEvent),
-    Paste(String),
-    Resize(u16, u16),
-    /// The ticker: the time now (drives the spinner and the idle lock).
-    Tick(DateTime<Utc>),
-    Reply(Reply),
-}
+/// Everything that can happen to the desk; the ticker carries the time now (it drives the
+/// spinner and the idle lock).
+pub type Msg = crate::tui::app::Msg<Reply, DateTime<Utc>>;
 
 /// What `update` asks the loop to do.
-#[derive(Debug)]
-pub enum Cmd {
-    /// Hand a job to the worker.
-    Request(Request),
-    /// Leave the desk (after any request issued before it).
-    Quit,
-}
+pub type Cmd = crate::tui::app::Cmd<Job>;
 
 /// The current screen.
 #[derive(Debug)]
@@ -406,13 +393,42 @@ fn on_dialog_key(state: &mut State, mut dialog: Dialog, ev: &KeyEvent) -> Vec<Cm
     }
 }
 
+/// The one place a worker reply is handled: a crash stops the desk, a stale reply is dropped,
+/// a disabled agent locks the desk, any other error is said on the screen; only what a job
+/// came to reaches the screens.
 fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
+    if matches!(reply.result, Err(JobError::Crashed(_))) {
+        return vec![Cmd::Fail(s::WORKER_STOPPED)];
+    }
     if state.pending != Some(reply.id) {
         // Stale: the screen it was for is gone (or it was a fire-and-forget audit row).
         return vec![];
     }
     state.pending = None;
-    match reply.outcome {
+    let outcome = match reply.result {
+        Ok(outcome) => outcome,
+        Err(JobError::AgentDisabled) => {
+            // The worker has recorded why; the session ends here and the screen locks,
+            // dropping the account data it held.
+            state.agent = None;
+            state.dialog = None;
+            state.help = false;
+            let mut screen = SignIn::new();
+            screen.notice = Some(Notice::Error(s::AGENT_DISABLED_SESSION.into()));
+            state.screen = Screen::SignIn(screen);
+            return vec![];
+        }
+        Err(JobError::AuditFailed) => {
+            state.notice(Notice::Error(s::AUDIT_FAILED.into()));
+            return vec![];
+        }
+        Err(JobError::Failed(why)) => {
+            state.notice(Notice::Error(s::store_failed(&why)));
+            return vec![];
+        }
+        Err(JobError::Crashed(_)) => return vec![Cmd::Fail(s::WORKER_STOPPED)],
+    };
+    match outcome {
         Outcome::SignedIn { agent } => {
             state.agent = Some(agent);
             state.last_activity = state.now;
@@ -466,18 +482,6 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
             }
         },
         Outcome::Recorded => {}
-        Outcome::AgentDisabled => {
-            // The worker has recorded why; the session ends here and the screen locks,
-            // dropping the account data it held.
-            state.agent = None;
-            state.dialog = None;
-            state.help = false;
-            let mut screen = SignIn::new();
-            screen.notice = Some(Notice::Error(s::AGENT_DISABLED_SESSION.into()));
-            state.screen = Screen::SignIn(screen);
-        }
-        Outcome::AuditFailed => state.notice(Notice::Error(s::AUDIT_FAILED.into())),
-        Outcome::Failed(why) => state.notice(Notice::Error(s::store_failed(&why))),
     }
     vec![]
 }
@@ -485,7 +489,7 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::desk::worker::Reply;
+    use crate::desk::jobs::Reply;
     use chrono::TimeZone;
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
@@ -513,9 +517,9 @@ mod tests {
             &mut s,
             Msg::Reply(Reply {
                 id: 7,
-                outcome: Outcome::SignedIn {
+                result: Ok(Outcome::SignedIn {
                     agent: "alex".into(),
-                },
+                }),
             }),
         );
         assert!(matches!(s.screen, Screen::Find(_)));
@@ -601,9 +605,9 @@ mod tests {
             &mut s,
             Msg::Reply(Reply {
                 id: 1,
-                outcome: Outcome::SignedIn {
+                result: Ok(Outcome::SignedIn {
                     agent: "alex".into(),
-                },
+                }),
             }),
         );
         assert!(s.agent.is_none());

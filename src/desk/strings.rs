@@ -269,3 +269,6 @@ mod tests {
         );
     }
 }
+
+/// Said when the desk stops because its worker hit an internal error.
+pub const WORKER_STOPPED: &str = "the desk's worker stopped after an internal error";

@@ -1,5 +1,7 @@
 //! Terminal pieces shared by the account holder console and the support desk.
 //!
+//! - [`app`]: the [`App`](app::App) trait, the one message type, event mapper and loop.
+//! - [`worker`]: the one worker thread (request ids, one reply type, panics caught).
 //! - [`terminal`]: raw mode / alternate screen setup and restore, the secret-safe panic hook,
 //!   and the input and tick threads that feed a console's message channel.
 //! - [`keys`]: key-binding tables read by both the key handler and the help overlay.
@@ -9,6 +11,7 @@
 //! - [`theme`]: styles, honouring `NO_COLOR`.
 //! - [`mod@sanitize`]: stripping untrusted text of control and escape characters.
 
+pub mod app;
 pub mod help;
 pub mod input;
 pub mod keys;
@@ -16,6 +19,7 @@ pub mod sanitize;
 pub mod terminal;
 pub mod theme;
 pub mod widgets;
+pub mod worker;
 
 pub use help::{HelpOverlay, HelpRow, help_rows};
 pub use input::{TextField, TextFieldView, render_text_field};

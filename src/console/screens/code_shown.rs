@@ -7,13 +7,13 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::console::jobs::Outcome;
 use crate::domain::recovery_code;
 use crate::secret::Secret;
 use crate::service::Proof;
 use crate::store::read::AccountView;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
-use crate::worker::Outcome;
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};

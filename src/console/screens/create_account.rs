@@ -6,11 +6,11 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::password::PasswordRuleError;
 use crate::domain::{identifier, password};
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, password_field, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -115,16 +115,16 @@ impl Page for CreateAccount {
         }
     }
 
+    fn on_failed(&mut self, _ctx: &mut Ctx) -> Go {
+        self.form.focus_field(0);
+        None
+    }
+
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::Created(Ok(_)) => {
+            Outcome::Created(_) => {
                 ctx.success(s::WELCOME);
                 Some(Screen::Manage(super::manage::Manage::new(ctx)))
-            }
-            Outcome::Created(Err(e)) => {
-                ctx.error(e.to_string());
-                self.form.focus_field(0);
-                None
             }
             _ => None,
         }

@@ -7,6 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::lockout::Guarded;
 use crate::domain::recovery_code;
 use crate::domain::sign_in_helper::{Answers, Question, Symptom};
@@ -14,7 +15,6 @@ use crate::store::read::AccountView;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};

@@ -10,12 +10,12 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::identifier;
 use crate::domain::sign_in_helper::{Answers, HolderPath, Next, Question, Symptom, holder_next};
 use crate::tui::TextField;
 use crate::tui::keys::{Binding, Key};
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -299,15 +299,11 @@ impl Page for Helper {
         }
     }
 
-    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
             // Only the name is kept: the account's state is not the helper's to show.
-            Outcome::Found(Ok(view)) => {
+            Outcome::Found(view) => {
                 *self = Helper::for_username(&view.account.username);
-                None
-            }
-            Outcome::Found(Err(e)) => {
-                ctx.error(e.to_string());
                 None
             }
             _ => None,

@@ -5,12 +5,12 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::service::Proof;
 use crate::store::holder::Purpose;
 use crate::store::read::{AccountView, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::verify_identity::send_recovery_code;
 use super::{Go, Page, Screen, code_form, code_outcome, common, typed_code};
@@ -102,12 +102,8 @@ impl Page for MethodCode {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::CodeSent(Ok(_)) => {
+            Outcome::CodeSent(_) => {
                 ctx.info(s::new_code_sent(&self.masked));
-                None
-            }
-            Outcome::CodeSent(Err(e)) => {
-                ctx.error(e.to_string());
                 None
             }
             Outcome::Code(r, proofs) => {

@@ -7,13 +7,13 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::password::{self, PasswordRuleError};
 use crate::domain::pending_change;
 use crate::service::Proof;
 use crate::store::read::AccountView;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, password_field, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -109,16 +109,12 @@ impl Page for NewPassword {
         }
     }
 
-    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::Reset(Ok(done)) => Some(Screen::ResetDone(super::reset_done::ResetDone::new(
+            Outcome::Reset(done) => Some(Screen::ResetDone(super::reset_done::ResetDone::new(
                 self.view.clone(),
                 done,
             ))),
-            Outcome::Reset(Err(e)) => {
-                ctx.error(e.to_string());
-                None
-            }
             _ => None,
         }
     }

@@ -5,12 +5,12 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::lockout::Guarded;
 use crate::service::Attempt;
 use crate::store::read::AccountView;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, password_field, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -106,25 +106,21 @@ impl Page for Password {
             return None;
         };
         match r {
-            Ok(Attempt::Accepted(false)) => Some(super::after_sign_in(ctx)),
-            Ok(Attempt::Accepted(true)) => Some(Screen::SecondStep(
+            Attempt::Accepted(false) => Some(super::after_sign_in(ctx)),
+            Attempt::Accepted(true) => Some(Screen::SecondStep(
                 super::second_step::SecondStep::new(self.view.clone()),
             )),
-            Ok(Attempt::Wrong { tries_left }) => {
+            Attempt::Wrong { tries_left } => {
                 ctx.error(s::password_wrong(tries_left));
                 None
             }
-            Ok(Attempt::Blocked) => {
+            Attempt::Blocked => {
                 ctx.error(s::PASSWORD_BLOCKED);
                 None
             }
-            Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
+            Attempt::LockedNow { until } | Attempt::Locked { until } => {
                 let u = ctx.until(until);
                 ctx.error(s::password_locked(&u));
-                None
-            }
-            Err(e) => {
-                ctx.error(e.to_string());
                 None
             }
         }

@@ -6,9 +6,9 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -76,13 +76,9 @@ impl Page for PendingNotice {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::Changed(Ok(())) => {
+            Outcome::Changed => {
                 ctx.success(s::CHANGE_CANCELLED);
                 Some(Screen::Manage(super::manage::Manage::new(ctx)))
-            }
-            Outcome::Changed(Err(e)) => {
-                ctx.error(e.to_string());
-                None
             }
             _ => None,
         }

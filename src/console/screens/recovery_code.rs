@@ -6,8 +6,8 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::tui::keys::Binding;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -71,15 +71,11 @@ impl Page for RecoveryCode {
         None
     }
 
-    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::CodeGenerated(Ok(code)) => Some(Screen::CodeShown(
+            Outcome::CodeGenerated(code) => Some(Screen::CodeShown(
                 super::code_shown::CodeShown::after_generate(code),
             )),
-            Outcome::CodeGenerated(Err(e)) => {
-                ctx.error(e.to_string());
-                None
-            }
             _ => None,
         }
     }

@@ -5,10 +5,10 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::store::read::{AccountView, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -95,14 +95,10 @@ impl Page for RemoveMethod {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::Changed(Ok(())) => {
+            Outcome::Changed => {
                 let address = self.removing.take().unwrap_or_default();
                 ctx.success(s::method_removed(&address));
                 Some(Screen::Manage(super::manage::Manage::new(ctx)))
-            }
-            Outcome::Changed(Err(e)) => {
-                ctx.error(e.to_string());
-                None
             }
             _ => None,
         }

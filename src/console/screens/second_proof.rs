@@ -6,11 +6,11 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::Outcome;
 use crate::service::Proof;
 use crate::store::read::{AccountView, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::Outcome;
 
 use super::verify_identity::{KEYS, code_sent, send_recovery_code};
 use super::{Go, Page, Screen, common, send_label, verified};
@@ -102,8 +102,8 @@ impl Page for SecondProof {
         }
     }
 
-    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
-        code_sent(ctx, &self.view, self.sending.take(), outcome)
+    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
+        code_sent(&self.view, self.sending.take(), outcome)
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {

@@ -4,10 +4,10 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::identifier;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -96,11 +96,7 @@ impl Page for SignIn {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::Found(Ok(view)) => Some(super::password::Password::screen(ctx, view)),
-            Outcome::Found(Err(e)) => {
-                ctx.error(e.to_string());
-                None
-            }
+            Outcome::Found(view) => Some(super::password::Password::screen(ctx, view)),
             _ => None,
         }
     }

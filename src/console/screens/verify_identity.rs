@@ -5,11 +5,11 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::store::holder::Purpose;
 use crate::store::read::{AccountView, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, send_label, verified};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -40,24 +40,15 @@ pub(super) fn send_recovery_code(ctx: &mut Ctx, view: &AccountView, method: &Met
 }
 
 /// The code-entry screen once a recovery code went to `method`.
-pub(super) fn code_sent(
-    ctx: &mut Ctx,
-    view: &AccountView,
-    method: Option<MethodRow>,
-    outcome: Outcome,
-) -> Go {
+pub(super) fn code_sent(view: &AccountView, method: Option<MethodRow>, outcome: Outcome) -> Go {
     match outcome {
-        Outcome::CodeSent(Ok(masked)) => {
+        Outcome::CodeSent(masked) => {
             let masked = sanitize(&masked);
             Some(Screen::MethodCode(super::method_code::MethodCode::new(
                 view.clone(),
                 method?,
                 masked,
             )))
-        }
-        Outcome::CodeSent(Err(e)) => {
-            ctx.error(e.to_string());
-            None
         }
         _ => None,
     }
@@ -119,8 +110,8 @@ impl Page for VerifyIdentity {
         }
     }
 
-    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
-        code_sent(ctx, &self.view, self.first.clone(), outcome)
+    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
+        code_sent(&self.view, self.first.clone(), outcome)
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
