@@ -7,11 +7,11 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use super::jobs::{Job, JobError, Outcome, Reply, Request, SignInRefusal};
+use super::screens::Notice;
 use super::screens::account::{self, AccountScreen};
 use super::screens::find::{self, Find};
 use super::screens::helper::{self, HelperScreen};
 use super::screens::sign_in::{self, SignIn};
-use super::screens::{Notice, clamp_scroll};
 use super::strings as s;
 use crate::tui::Theme;
 use crate::tui::help::{closes_help, opens_help};
@@ -158,11 +158,6 @@ impl State {
         }
     }
 
-    /// The area screens draw their body in, for a terminal of this state's size.
-    pub fn body(&self) -> Rect {
-        super::view::body_area(self.size)
-    }
-
     fn request(&mut self, job: Job, wait: bool) -> Cmd {
         let id = self.next_id;
         self.next_id += 1;
@@ -277,7 +272,6 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
     if state.busy() {
         return vec![];
     }
-    let body = state.body();
     let tz = state.tz;
     match &mut state.screen {
         Screen::SignIn(x) => match x.on_key(ev) {
@@ -308,7 +302,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
                 vec![]
             }
         },
-        Screen::Account(x) => match x.on_key(ev, body, tz) {
+        Screen::Account(x) => match x.on_key(ev) {
             account::Outcome::None => vec![],
             account::Outcome::Helper => {
                 let view = x.view.clone();
@@ -326,7 +320,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
                 vec![state.request(Job::View { agent, account_id }, true)]
             }
         },
-        Screen::Helper(x) => match x.on_key(ev, body) {
+        Screen::Helper(x) => match x.on_key(ev) {
             helper::Outcome::None => vec![],
             helper::Outcome::Diagnose(symptom) => {
                 let account_id = x.view.account.id;
@@ -456,19 +450,11 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
                 state.screen = Screen::Find(f);
             }
         },
-        Outcome::Viewed(view) => {
-            let body = state.body();
-            let tz = state.tz;
-            match &mut state.screen {
-                Screen::Account(a) => {
-                    a.replace(view);
-                    let l = account::layout(body, a.menu.height());
-                    let total = account::content(&a.view, tz, &Theme::plain(), l.content.width);
-                    a.scroll = clamp_scroll(a.scroll, total.len(), l.content.height);
-                }
-                _ => state.screen = Screen::Account(AccountScreen::new(view)),
-            }
-        }
+        // A reload keeps the scroll position; the next draw clamps it to the new content.
+        Outcome::Viewed(view) => match &mut state.screen {
+            Screen::Account(a) => a.replace(view),
+            _ => state.screen = Screen::Account(AccountScreen::new(view)),
+        },
         Outcome::Diagnosed {
             view,
             symptom,
@@ -632,7 +618,7 @@ mod tests {
         assert!(key(&mut s, KeyCode::Enter).is_empty());
         key(&mut s, KeyCode::Char('x'));
         match &s.screen {
-            Screen::Find(f) => assert_eq!(f.field.value(), "pat"),
+            Screen::Find(f) => assert_eq!(f.form.field(0).value(), "pat"),
             _ => panic!(),
         }
     }
