@@ -83,6 +83,20 @@ pub enum Job {
     SignOut,
 }
 
+impl Job {
+    /// Whether the job needs a recent sign-in, and so is retried after the holder enters the
+    /// password again (the service answers `ReauthRequired` otherwise).
+    pub fn needs_recent_sign_in(&self) -> bool {
+        matches!(
+            self,
+            Job::GenerateRecoveryCode
+                | Job::AddMethod { .. }
+                | Job::RemoveMethod { .. }
+                | Job::SetTwoStep { .. }
+        )
+    }
+}
+
 /// What a [`Job`] came to.
 #[derive(Debug)]
 pub enum Outcome {

@@ -132,7 +132,7 @@ impl Ctx {
 
     /// Starts a request the screen waits for (a spinner shows `label`).
     pub fn request(&mut self, job: Job, label: &'static str) -> u64 {
-        if is_privileged(&job) {
+        if job.needs_recent_sign_in() {
             self.retry = Some(job.clone());
         }
         self.next_id += 1;
@@ -202,17 +202,6 @@ impl Ctx {
     pub fn until(&self, t: DateTime<Utc>) -> String {
         super::strings::until(t, self.now(), self.tz)
     }
-}
-
-/// Jobs that need a recent sign-in, and so may be retried after the password is entered again.
-fn is_privileged(job: &Job) -> bool {
-    matches!(
-        job,
-        Job::GenerateRecoveryCode
-            | Job::AddMethod { .. }
-            | Job::RemoveMethod { .. }
-            | Job::SetTwoStep { .. }
-    )
 }
 
 /// The whole console state: the current screen and the context around it.

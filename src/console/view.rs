@@ -6,6 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
+use crate::tui::Form;
 use crate::tui::help::{HelpOverlay, HelpRow};
 use crate::tui::widgets::{Dialog, fits, page, spinner_line, too_small, wrapped_height};
 use crate::tui::{Menu, TextField, render_text_field};
@@ -37,6 +38,40 @@ impl Part<'_> {
     pub fn para(text: impl Into<String>) -> Part<'static> {
         Part::Text(vec![Line::raw(text.into())])
     }
+}
+
+/// A screen of numbered choices: `head`, then the menu and the status line under it.
+pub fn stack_choices<'a>(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    ctx: &Ctx,
+    mut head: Vec<Part<'a>>,
+    form: &'a Form,
+) {
+    head.extend([
+        Part::Gap,
+        Part::Menu(&form.menu, form.menu_focused()),
+        Part::Gap,
+        Part::Status,
+    ]);
+    stack(frame, area, ctx, head);
+}
+
+/// A screen with one text field: `head`, then the field, the status line and the choices.
+pub fn stack_field<'a>(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    ctx: &Ctx,
+    mut head: Vec<Part<'a>>,
+    form: &'a Form,
+) {
+    head.extend([
+        Part::Field(form.field(0), form.field_focus() == Some(0)),
+        Part::Status,
+        Part::Gap,
+        Part::Menu(&form.menu, form.menu_focused()),
+    ]);
+    stack(frame, area, ctx, head);
 }
 
 fn status_lines(ctx: &Ctx) -> Vec<Line<'static>> {

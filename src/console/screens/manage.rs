@@ -194,18 +194,7 @@ impl Manage {
 }
 
 impl Page for Manage {
-    fn title(&self) -> &str {
-        s::TITLE_MANAGE
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_MANAGE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         self.sync(ctx);

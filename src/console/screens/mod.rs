@@ -3,6 +3,25 @@
 //! A screen turns keys, pastes, worker replies and dialog answers into a possible next screen
 //! ([`Go`]) and requests (through [`Ctx`]); it draws itself from a shared reference.
 
+/// The [`Page`] methods every screen with one [`Form`] (its field `form`) writes the same way:
+/// its title, its key table and its form.
+macro_rules! form_page {
+    ($title:expr, $keys:expr) => {
+        fn title(&self) -> &str {
+            $title
+        }
+        fn keys(&self) -> &'static [crate::tui::keys::Binding<crate::console::keys::Action>] {
+            $keys
+        }
+        fn form(&self) -> Option<&crate::console::keys::Form> {
+            Some(&self.form)
+        }
+        fn form_mut(&mut self) -> Option<&mut crate::console::keys::Form> {
+            Some(&mut self.form)
+        }
+    };
+}
+
 pub mod add_method;
 pub mod code_shown;
 pub mod create_account;
@@ -253,6 +272,20 @@ pub fn code_outcome(ctx: &mut Ctx, r: crate::service::Attempt<crate::service::Co
         Attempt::Blocked => ctx.error(s::CODE_BLOCKED),
     }
     false
+}
+
+/// Says up front, worded by `say`, when `what` is locked on the account of `view`.
+pub fn say_if_locked(
+    ctx: &mut Ctx,
+    view: &crate::store::read::AccountView,
+    what: crate::domain::lockout::Guarded,
+    say: fn(&str) -> String,
+) {
+    let now = ctx.now();
+    if let Some(lock) = view.locks.iter().find(|l| l.what == what && l.until > now) {
+        let until = ctx.until(lock.until);
+        ctx.error(say(&until));
+    }
 }
 
 /// Ends the session and returns the first screen, showing `note`.

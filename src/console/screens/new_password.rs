@@ -21,15 +21,7 @@ use crate::console::state::Ctx;
 use crate::console::strings as s;
 use crate::console::view::{Part, stack};
 
-const KEYS: &[Binding<Action>] = &[
-    k::CONTINUE,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::REVEAL,
-    k::HELP,
-    k::QUIT,
-];
+const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 pub struct NewPassword {
@@ -79,18 +71,7 @@ impl NewPassword {
 }
 
 impl Page for NewPassword {
-    fn title(&self) -> &str {
-        s::TITLE_NEW_PASSWORD
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_NEW_PASSWORD, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

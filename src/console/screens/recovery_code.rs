@@ -13,7 +13,7 @@ use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
-use crate::console::view::{Part, labelled, stack};
+use crate::console::view::{Part, labelled, stack_choices};
 
 const KEYS: &[Binding<Action>] = &[k::SELECT, k::BACK, k::ASK_QUIT, k::HELP, k::QUIT];
 
@@ -37,18 +37,7 @@ impl Default for RecoveryCode {
 }
 
 impl Page for RecoveryCode {
-    fn title(&self) -> &str {
-        s::TITLE_RECOVERY_CODE
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_RECOVERY_CODE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -90,7 +79,7 @@ impl Page for RecoveryCode {
         if let Some(t) = recovery.last_used {
             status_lines.push(labelled(ctx, "Last used to recover", ctx.when(t)));
         }
-        stack(
+        stack_choices(
             frame,
             area,
             ctx,
@@ -100,11 +89,8 @@ impl Page for RecoveryCode {
                 Part::Text(status_lines),
                 Part::Gap,
                 Part::para(s::RECOVERY_CODE_NO_RETRIEVE),
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
-                Part::Gap,
-                Part::Status,
             ],
+            &self.form,
         );
     }
 }

@@ -15,17 +15,9 @@ use super::{Go, Page, Screen, common, send_label, verified};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, stack_choices};
 
-pub(super) const KEYS: &[Binding<Action>] = &[
-    k::SELECT,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::ASK_QUIT,
-    k::HELP,
-    k::QUIT,
-];
+pub(super) const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
 /// Asks the worker to send a recovery code to `method`.
 pub(super) fn send_recovery_code(ctx: &mut Ctx, view: &AccountView, method: &MethodRow) {
@@ -78,18 +70,7 @@ impl VerifyIdentity {
 }
 
 impl Page for VerifyIdentity {
-    fn title(&self) -> &str {
-        s::TITLE_VERIFY
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_VERIFY, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -119,7 +100,7 @@ impl Page for VerifyIdentity {
             Some(m) => s::verify_send_first(&sanitize(&m.masked())),
             None => s::VERIFY_NO_METHOD.to_string(),
         };
-        stack(
+        stack_choices(
             frame,
             area,
             ctx,
@@ -127,11 +108,8 @@ impl Page for VerifyIdentity {
                 Part::para(s::account_line(&sanitize(&self.view.account.username))),
                 Part::Gap,
                 Part::para(intro),
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
-                Part::Gap,
-                Part::Status,
             ],
+            &self.form,
         );
     }
 }
