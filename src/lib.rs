@@ -19,4 +19,6 @@ pub mod domain;
 pub mod secret;
 pub mod service;
 pub mod store;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod tui;
