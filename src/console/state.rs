@@ -1,10 +1,11 @@
 //! The console's state outside the current screen ([`Ctx`]), its messages ([`Msg`]) and the
 //! side effects `update` asks the loop to carry out ([`Cmd`]).
 
-use super::jobs::{Job, Reply, Request};
+use super::jobs::{Job, Reply};
 use crate::clock::SharedClock;
 use crate::store::read::AccountView;
 use crate::tui::Theme;
+use crate::tui::worker::Requests;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
 use super::screens::Screen;
@@ -19,28 +20,7 @@ pub type Msg = crate::tui::app::Msg<Box<Reply>>;
 /// A side effect for the loop.
 pub type Cmd = crate::tui::app::Cmd<Job>;
 
-/// How a note is styled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoteKind {
-    Info,
-    Success,
-    Warning,
-    Error,
-}
-
-/// A one-line (wrapped) message under a screen's fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    pub kind: NoteKind,
-    pub text: String,
-}
-
-/// The request the console is waiting for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Busy {
-    pub id: u64,
-    pub label: &'static str,
-}
+pub use crate::tui::note::{Note, NoteKind};
 
 /// The signed-in holder.
 #[derive(Debug, Clone)]
@@ -78,8 +58,8 @@ pub struct Ctx {
     pub tz: FixedOffset,
     pub clock: SharedClock,
     pub session: Option<Session>,
-    pub busy: Option<Busy>,
-    next_id: u64,
+    /// The ids handed out and the request waited for.
+    pub requests: Requests,
     pub note: Option<Note>,
     /// Set when a note is written during the current message, so a screen change keeps it.
     pub(crate) note_fresh: bool,
@@ -97,7 +77,7 @@ impl std::fmt::Debug for Ctx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ctx")
             .field("signed_in", &self.session.is_some())
-            .field("busy", &self.busy)
+            .field("pending", &self.requests.pending)
             .field("note", &self.note)
             .field("dialog", &self.dialog)
             .finish_non_exhaustive()
@@ -112,8 +92,7 @@ impl Ctx {
             tz,
             clock,
             session: None,
-            busy: None,
-            next_id: 0,
+            requests: Requests::default(),
             note: None,
             note_fresh: false,
             dialog: None,
@@ -135,28 +114,21 @@ impl Ctx {
         if job.needs_recent_sign_in() {
             self.retry = Some(job.clone());
         }
-        self.next_id += 1;
-        let id = self.next_id;
-        self.busy = Some(Busy { id, label });
+        let request = self.requests.wait(job, label);
+        let id = request.id;
         self.note = None;
-        self.out.push(Cmd::Request(Request { id, job }));
+        self.out.push(Cmd::Request(request));
         id
     }
 
     /// Sends a request nobody waits for: its reply is dropped as stale.
     pub fn fire(&mut self, job: Job) {
-        self.next_id += 1;
-        self.out.push(Cmd::Request(Request {
-            id: self.next_id,
-            job,
-        }));
+        let request = self.requests.fire(job);
+        self.out.push(Cmd::Request(request));
     }
 
     pub fn set_note(&mut self, kind: NoteKind, text: impl Into<String>) {
-        self.note = Some(Note {
-            kind,
-            text: text.into(),
-        });
+        self.note = Some(Note::new(kind, text));
         self.note_fresh = true;
     }
 
@@ -230,12 +202,12 @@ impl State {
 
     /// Whether the console waits for the worker.
     pub fn is_busy(&self) -> bool {
-        self.ctx.busy.is_some()
+        self.ctx.requests.is_pending()
     }
 
     /// The id of the outstanding request, if any.
     pub fn outstanding(&self) -> Option<u64> {
-        self.ctx.busy.as_ref().map(|b| b.id)
+        self.ctx.requests.pending_id()
     }
 
     /// The current screen's title.

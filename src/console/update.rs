@@ -35,7 +35,8 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 idle_reset(screen, ctx);
             } else {
                 ctx.last_activity = ctx.now();
-                if !ctx.too_small && ctx.dialog.is_none() && !ctx.help && ctx.busy.is_none() {
+                if !ctx.too_small && ctx.dialog.is_none() && !ctx.help && !ctx.requests.is_pending()
+                {
                     screen.page_mut().on_paste(ctx, &text);
                 }
             }
@@ -87,7 +88,7 @@ fn on_key(screen: &mut Screen, ctx: &mut Ctx, ev: &KeyEvent) {
         dialog_key(screen, ctx, ev);
         return;
     }
-    if ctx.busy.is_some() {
+    if ctx.requests.is_pending() {
         // Keys wait for nothing: a second Enter must not act on the next screen.
         return;
     }
@@ -153,11 +154,10 @@ fn on_reply(screen: &mut Screen, ctx: &mut Ctx, reply: Reply) {
         ctx.out.push(Cmd::Fail(s::WORKER_STOPPED));
         return;
     }
-    if ctx.busy.as_ref().map(|b| b.id) != Some(reply.id) {
+    if !ctx.requests.answered(reply.id) {
         // Stale: the screen stopped waiting for it (idle sign-out, a fire-and-forget job).
         return;
     }
-    ctx.busy = None;
     let next = match reply.result {
         Ok(Done { outcome, view }) => {
             if let Some(view) = view {

@@ -75,7 +75,7 @@ pub fn stack_field<'a>(
 }
 
 fn status_lines(ctx: &Ctx) -> Vec<Line<'static>> {
-    if let Some(b) = &ctx.busy {
+    if let Some(b) = &ctx.requests.pending {
         return vec![spinner_line(ctx.tick, b.label).patch_style(ctx.theme.accent)];
     }
     match &ctx.note {
@@ -99,7 +99,7 @@ pub fn status_height(ctx: &Ctx, width: u16) -> u16 {
 
 /// Whether the screen underneath has the keyboard (no dialog, help or wait in front of it).
 pub fn active(ctx: &Ctx) -> bool {
-    ctx.dialog.is_none() && !ctx.help && ctx.busy.is_none()
+    ctx.dialog.is_none() && !ctx.help && !ctx.requests.is_pending()
 }
 
 /// Draws `parts` one under the other in `area`; what does not fit is cut off.

@@ -6,8 +6,7 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-use super::jobs::{Job, JobError, Outcome, Reply, Request, SignInRefusal};
-use super::screens::Notice;
+use super::jobs::{Job, JobError, Outcome, Reply, SignInRefusal};
 use super::screens::account::{self, AccountScreen};
 use super::screens::find::{self, Find};
 use super::screens::helper::{self, HelperScreen};
@@ -16,6 +15,8 @@ use super::strings as s;
 use crate::tui::Theme;
 use crate::tui::help::{closes_help, opens_help};
 use crate::tui::keys::{Binding, Key, digit_of, is_actionable, resolve};
+use crate::tui::note::Note;
+use crate::tui::worker::Requests;
 
 /// An idle desk locks after this long (SPEC §6).
 pub const IDLE_LIMIT: Duration = Duration::minutes(5);
@@ -121,9 +122,8 @@ pub struct State {
     pub screen: Screen,
     pub help: bool,
     pub dialog: Option<Dialog>,
-    /// The request whose reply the screen is waiting for; any other reply is stale.
-    pub pending: Option<u64>,
-    next_id: u64,
+    /// The ids handed out and the request the screen waits for; any other reply is stale.
+    pub requests: Requests,
 }
 
 impl State {
@@ -139,14 +139,13 @@ impl State {
             screen: Screen::SignIn(SignIn::new()),
             help: false,
             dialog: None,
-            pending: None,
-            next_id: 1,
+            requests: Requests::default(),
         }
     }
 
     /// Whether a request is running (the screen shows a spinner and ignores keys).
     pub fn busy(&self) -> bool {
-        self.pending.is_some()
+        self.requests.is_pending()
     }
 
     /// Whether a text field has focus (then `?` and bare digits are text).
@@ -159,12 +158,12 @@ impl State {
     }
 
     fn request(&mut self, job: Job, wait: bool) -> Cmd {
-        let id = self.next_id;
-        self.next_id += 1;
-        if wait {
-            self.pending = Some(id);
-        }
-        Cmd::Request(Request { id, job })
+        Cmd::Request(if wait {
+            // Each screen words its own spinner.
+            self.requests.wait(job, "")
+        } else {
+            self.requests.fire(job)
+        })
     }
 
     /// Leaves the session (sign out, idle lock) and returns the audit request for it.
@@ -172,7 +171,7 @@ impl State {
         let Some(agent) = self.agent.take() else {
             return vec![];
         };
-        self.pending = None;
+        self.requests.pending = None;
         self.dialog = None;
         self.help = false;
         let (job, screen) = if idle {
@@ -180,11 +179,11 @@ impl State {
                 Job::IdleLock {
                     agent: agent.clone(),
                 },
-                SignIn::again(&agent, Notice::Info(s::IDLE_LOCKED.into())),
+                SignIn::again(&agent, Note::info(s::IDLE_LOCKED)),
             )
         } else {
             let mut screen = SignIn::new();
-            screen.notice = Some(Notice::Info(s::SIGNED_OUT.into()));
+            screen.notice = Some(Note::info(s::SIGNED_OUT));
             (Job::SignOut { agent }, screen)
         };
         // Dropping the old screen drops the account data it held.
@@ -202,7 +201,7 @@ impl State {
         self.screen = Screen::Find(Find::new());
     }
 
-    fn notice(&mut self, notice: Notice) {
+    fn notice(&mut self, notice: Note) {
         match &mut self.screen {
             Screen::SignIn(x) => x.notice = Some(notice),
             Screen::Find(x) => x.notice = Some(notice),
@@ -394,11 +393,10 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
     if matches!(reply.result, Err(JobError::Crashed(_))) {
         return vec![Cmd::Fail(s::WORKER_STOPPED)];
     }
-    if state.pending != Some(reply.id) {
+    if !state.requests.answered(reply.id) {
         // Stale: the screen it was for is gone (or it was a fire-and-forget audit row).
         return vec![];
     }
-    state.pending = None;
     let outcome = match reply.result {
         Ok(outcome) => outcome,
         Err(JobError::AgentDisabled) => {
@@ -408,16 +406,16 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
             state.dialog = None;
             state.help = false;
             let mut screen = SignIn::new();
-            screen.notice = Some(Notice::Error(s::AGENT_DISABLED_SESSION.into()));
+            screen.notice = Some(Note::error(s::AGENT_DISABLED_SESSION));
             state.screen = Screen::SignIn(screen);
             return vec![];
         }
         Err(JobError::AuditFailed) => {
-            state.notice(Notice::Error(s::AUDIT_FAILED.into()));
+            state.notice(Note::error(s::AUDIT_FAILED));
             return vec![];
         }
         Err(JobError::Failed(why)) => {
-            state.notice(Notice::Error(s::store_failed(&why)));
+            state.notice(Note::error(s::store_failed(&why)));
             return vec![];
         }
         Err(JobError::Crashed(_)) => return vec![Cmd::Fail(s::WORKER_STOPPED)],
@@ -439,7 +437,7 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
                 SignInRefusal::Disabled => s::AGENT_DISABLED.to_string(),
                 SignInRefusal::Blocked => s::AGENT_BLOCKED.to_string(),
             };
-            state.notice(Notice::Error(text));
+            state.notice(Note::error(text));
         }
         Outcome::Found { lookup, view } => match (view, &mut state.screen) {
             (Some(view), _) => state.screen = Screen::Account(AccountScreen::new(view)),
@@ -475,7 +473,7 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::desk::jobs::Reply;
+    use crate::desk::jobs::{Reply, Request};
     use chrono::TimeZone;
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
@@ -498,11 +496,19 @@ mod tests {
 
     fn signed_in() -> State {
         let mut s = state();
-        s.pending = Some(7);
+        let id = s
+            .requests
+            .wait(
+                Job::SignOut {
+                    agent: String::new(),
+                },
+                "",
+            )
+            .id;
         update(
             &mut s,
             Msg::Reply(Reply {
-                id: 7,
+                id,
                 result: Ok(Outcome::SignedIn {
                     agent: "alex".into(),
                 }),
@@ -586,18 +592,29 @@ mod tests {
     #[test]
     fn replies_with_another_id_are_dropped() {
         let mut s = state();
-        s.pending = Some(2);
+        s.requests.fire(Job::SignOut {
+            agent: String::new(),
+        });
+        let id = s
+            .requests
+            .wait(
+                Job::SignOut {
+                    agent: String::new(),
+                },
+                "",
+            )
+            .id;
         update(
             &mut s,
             Msg::Reply(Reply {
-                id: 1,
+                id: id - 1,
                 result: Ok(Outcome::SignedIn {
                     agent: "alex".into(),
                 }),
             }),
         );
         assert!(s.agent.is_none());
-        assert_eq!(s.pending, Some(2));
+        assert_eq!(s.requests.pending_id(), Some(id));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //!   and the input and tick threads that feed a console's message channel.
 //! - [`layout`]: splitting an area into rows, and the viewport a view remembers from its
 //!   last draw.
+//! - [`note`]: the message under a screen's fields.
 //! - [`keys`]: key-binding tables read by both the key handler and the help overlay.
 //! - [`help`]: the help overlay.
 //! - [`input`]: the single-line text field (masked, zeroized, capped).
@@ -20,6 +21,7 @@ pub mod help;
 pub mod input;
 pub mod keys;
 pub mod layout;
+pub mod note;
 pub mod sanitize;
 pub mod terminal;
 pub mod theme;

@@ -38,6 +38,61 @@ pub struct Reply<O, E> {
     pub result: Result<O, E>,
 }
 
+/// The request a screen waits for (a spinner shows `label`); any reply with another id is
+/// stale.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pending {
+    pub id: u64,
+    pub label: &'static str,
+}
+
+/// A console's side of its requests: the ids it hands out and the one it waits for.
+#[derive(Debug, Default, Clone)]
+pub struct Requests {
+    last_id: u64,
+    pub pending: Option<Pending>,
+}
+
+impl Requests {
+    /// A request the screen waits for.
+    pub fn wait<J>(&mut self, job: J, label: &'static str) -> Request<J> {
+        let request = self.fire(job);
+        self.pending = Some(Pending {
+            id: request.id,
+            label,
+        });
+        request
+    }
+
+    /// A request nobody waits for: its reply is dropped as stale.
+    pub fn fire<J>(&mut self, job: J) -> Request<J> {
+        self.last_id += 1;
+        Request {
+            id: self.last_id,
+            job,
+        }
+    }
+
+    /// Whether a reply is awaited.
+    pub fn is_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// The awaited request's id.
+    pub fn pending_id(&self) -> Option<u64> {
+        self.pending.as_ref().map(|p| p.id)
+    }
+
+    /// Whether the reply `id` is the awaited one; if so, nothing is awaited any more.
+    pub fn answered(&mut self, id: u64) -> bool {
+        let awaited = self.pending_id() == Some(id);
+        if awaited {
+            self.pending = None;
+        }
+        awaited
+    }
+}
+
 /// A job panicked; the worker has stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("the worker stopped after an internal error")]

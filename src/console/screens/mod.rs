@@ -292,7 +292,7 @@ pub fn say_if_locked(
 pub fn signed_out(ctx: &mut Ctx, note: &str) -> Screen {
     ctx.session = None;
     ctx.retry = None;
-    ctx.busy = None;
+    ctx.requests.pending = None;
     ctx.dialog = None;
     ctx.fire(super::jobs::Job::SignOut);
     ctx.info(note);

@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::{
-    Action, Ctx, Notice, SCROLL_KEYS, Scroll, back, choice_keys, clean, hanging, labelled,
+    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, clean, hanging, labelled,
     render_rows, render_status, rows_of, table,
 };
 use crate::desk::strings as s;
@@ -68,7 +68,7 @@ pub struct AccountScreen {
     pub view: Box<AccountView>,
     pub menu: Menu,
     pub scroll: usize,
-    pub notice: Option<Notice>,
+    pub notice: Option<Note>,
     /// The content's rows and the rows that fitted, as last drawn (scrolling stops there).
     pub viewport: Viewport,
 }

@@ -7,7 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::{
-    Action, Ctx, Notice, back, choice_keys, clean, hanging, render_rows, render_status, rows_of,
+    Action, Ctx, Note, back, choice_keys, clean, hanging, render_rows, render_status, rows_of,
     table,
 };
 use crate::desk::strings as s;
@@ -50,7 +50,7 @@ pub enum Outcome {
 #[derive(Debug)]
 pub struct Find {
     pub form: Form,
-    pub notice: Option<Notice>,
+    pub notice: Option<Note>,
 }
 
 impl Default for Find {
@@ -125,7 +125,7 @@ impl Find {
                 Outcome::Lookup(lookup)
             }
             Err(e) => {
-                self.notice = Some(Notice::Error(e.to_string()));
+                self.notice = Some(Note::error(e.to_string()));
                 Outcome::None
             }
         }
@@ -152,7 +152,7 @@ impl Find {
             Lookup::Phone(p) => (s::LookupKind::Phone, clean(p)),
             Lookup::AccountId(id) => (s::LookupKind::AccountId, format!("#{id}")),
         };
-        self.notice = Some(Notice::Error(s::not_found(&format!(
+        self.notice = Some(Note::error(s::not_found(&format!(
             "{} {value}",
             s::lookup_kind(kind)
         ))));
@@ -234,7 +234,7 @@ mod tests {
         let mut f = Find::new();
         type_str(&mut f, "#x");
         assert!(matches!(f.on_key(&key(KeyCode::Enter)), Outcome::None));
-        assert!(matches!(f.notice, Some(Notice::Error(ref m)) if m.contains("account id")));
+        assert!(matches!(f.notice, Some(ref n) if n.is_error() && n.text.contains("account id")));
     }
 
     #[test]

@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 
 use super::account::{layout, scroll_note};
 use super::{
-    Action, Ctx, Notice, SCROLL_KEYS, Scroll, back, choice_keys, clean, hanging, render_rows,
+    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, clean, hanging, render_rows,
     render_status, rows_of, table,
 };
 use crate::desk::strings as s;
@@ -83,7 +83,7 @@ pub struct HelperScreen {
     pub view: Box<AccountView>,
     pub phase: Phase,
     pub menu: Menu,
-    pub notice: Option<Notice>,
+    pub notice: Option<Note>,
     /// The result's rows and the rows that fitted, as last drawn (scrolling stops there).
     pub viewport: Viewport,
 }

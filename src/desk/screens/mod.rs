@@ -20,12 +20,7 @@ pub use crate::tui::layout::rows_of;
 use crate::tui::widgets::spinner_line;
 use crate::tui::{Theme, sanitize};
 
-/// A message under a screen's fields: an error, or information.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Notice {
-    Error(String),
-    Info(String),
-}
+pub use crate::tui::note::Note;
 
 /// What every screen needs to draw itself.
 #[derive(Debug, Clone, Copy)]
@@ -290,7 +285,7 @@ pub fn scrolled(offset: usize, how: Scroll, total: usize, height: u16) -> usize 
 pub fn render_status(
     ctx: &Ctx<'_>,
     busy_text: &str,
-    notice: Option<&Notice>,
+    notice: Option<&Note>,
     fallback: Option<&str>,
     area: Rect,
     buf: &mut Buffer,
@@ -303,16 +298,16 @@ pub fn render_status(
         vec![spinner_line(ctx.tick, busy_text).style(ctx.theme.accent)]
     } else {
         match notice {
-            Some(Notice::Error(t)) => hanging(
+            Some(n) if n.is_error() => hanging(
                 "",
-                t,
+                &n.text,
                 usize::from(area.width),
                 ctx.theme.error,
                 ctx.theme.error,
             ),
-            Some(Notice::Info(t)) => hanging(
+            Some(n) => hanging(
                 "",
-                t,
+                &n.text,
                 usize::from(area.width),
                 ctx.theme.normal,
                 ctx.theme.success,
