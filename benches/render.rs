@@ -12,16 +12,15 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use recovery_desk::console::{Cmd, Msg, State, render, update};
+use recovery_desk::console::{Msg, State};
 use recovery_desk::secret::Secret;
 use recovery_desk::service::Service;
 use recovery_desk::store::Store;
 use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
+use recovery_desk::testing::Driver;
 use recovery_desk::tui::Theme;
-use recovery_desk::worker;
 use seams::{Seeded, TestClock, t0};
-use std::collections::VecDeque;
 use std::hint::black_box;
 use std::sync::Arc;
 
@@ -32,9 +31,7 @@ const PASSWORD: &str = "correct horse";
 struct Console {
     _dir: tempfile::TempDir,
     db: std::path::PathBuf,
-    svc: Service,
-    state: State,
-    term: Terminal<TestBackend>,
+    d: Driver<State, Service>,
 }
 
 fn outbox_code(db: &std::path::Path, address: &str) -> String {
@@ -91,23 +88,14 @@ impl Console {
         let mut c = Console {
             _dir: dir,
             db,
-            svc,
-            state,
-            term: Terminal::new(TestBackend::new(W, H)).unwrap(),
+            d: Driver::new(state, svc, Box::new, W, H),
         };
         c.send(Msg::Resize(W, H));
         (c, code)
     }
 
     fn send(&mut self, msg: Msg) {
-        let mut queue = VecDeque::from([msg]);
-        while let Some(m) = queue.pop_front() {
-            for cmd in update(&mut self.state, m) {
-                if let Cmd::Send(r) = cmd {
-                    queue.push_back(Msg::Worker(Box::new(worker::answer(&mut self.svc, r))));
-                }
-            }
-        }
+        self.d.run(msg);
     }
 
     fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
@@ -128,23 +116,19 @@ impl Console {
         self.key(KeyCode::Char(d), KeyModifiers::ALT);
     }
     fn screen(&self) -> &'static str {
-        self.state.screen.name()
+        self.d.app.screen.name()
     }
     fn text(&mut self) -> String {
-        let state = &self.state;
-        self.term.draw(|f| render(state, f)).unwrap();
-        self.term.backend().to_string()
+        self.d.draw();
+        self.d.text()
     }
 
     /// Benchmarks drawing the current screen under `name`, after checking where we are.
     fn bench(&mut self, c: &mut Criterion, name: &str, expect_screen: &str) {
         assert_eq!(self.screen(), expect_screen, "{}", self.text());
-        let state = &self.state;
-        let term = &mut self.term;
+        let d = &mut self.d;
         c.bench_function(&format!("render/console/{name}"), |b| {
-            b.iter(|| {
-                term.draw(|f| render(black_box(state), f)).unwrap();
-            })
+            b.iter(|| black_box(&mut *d).draw())
         });
     }
 }
@@ -227,16 +211,14 @@ fn console(c: &mut Criterion) {
     app.digit('1');
     app.bench(c, "code_shown", "CodeShown");
     app.send(Msg::Resize(60, 20));
-    app.term = Terminal::new(TestBackend::new(60, 20)).unwrap();
+    app.d.terminal = Terminal::new(TestBackend::new(60, 20)).unwrap();
     app.bench(c, "too_small", "CodeShown");
 }
 
 /// The desk over the seeded demo database (agent alex), driven like its snapshot tests.
 struct Desk {
     _dir: tempfile::TempDir,
-    state: recovery_desk::desk::state::State,
-    worker: recovery_desk::desk::DeskWorker,
-    term: Terminal<TestBackend>,
+    d: Driver<recovery_desk::desk::State, recovery_desk::desk::DeskWorker>,
 }
 
 impl Desk {
@@ -263,20 +245,12 @@ impl Desk {
         );
         Desk {
             _dir: dir,
-            state,
-            worker,
-            term: Terminal::new(TestBackend::new(W, H)).unwrap(),
+            d: Driver::new(state, worker, |r| r, W, H),
         }
     }
 
     fn send(&mut self, msg: recovery_desk::desk::state::Msg) {
-        use recovery_desk::desk::state::{Cmd, Msg, update};
-        for cmd in update(&mut self.state, msg) {
-            if let Cmd::Request(r) = cmd {
-                let reply = self.worker.handle(r);
-                self.send(Msg::Reply(reply));
-            }
-        }
+        self.d.send(msg);
     }
 
     fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
@@ -293,18 +267,12 @@ impl Desk {
     }
 
     fn bench(&mut self, c: &mut Criterion, name: &str, expect: &str) {
-        let state = &self.state;
-        self.term
-            .draw(|f| recovery_desk::desk::render(state, f))
-            .unwrap();
-        let text = self.term.backend().to_string();
+        self.d.draw();
+        let text = self.d.text();
         assert!(text.contains(expect), "{expect:?} not on screen:\n{text}");
-        let term = &mut self.term;
+        let d = &mut self.d;
         c.bench_function(&format!("render/desk/{name}"), |b| {
-            b.iter(|| {
-                term.draw(|f| recovery_desk::desk::render(black_box(state), f))
-                    .unwrap();
-            })
+            b.iter(|| black_box(&mut *d).draw())
         });
     }
 }

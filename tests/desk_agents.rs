@@ -17,9 +17,9 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
+use recovery_desk::desk::jobs::{Job, Outcome, Request, SignInRefusal};
 use recovery_desk::desk::state::{Cmd, Msg, Screen, State, update};
 use recovery_desk::desk::strings as s;
-use recovery_desk::desk::worker::{Job, Outcome, Request, SignInRefusal};
 use recovery_desk::desk::{DeskWorker, render};
 use recovery_desk::secret::Secret;
 use recovery_desk::store::audit::{AuditRow, action};
@@ -79,6 +79,7 @@ impl Desk {
                 match cmd {
                     Cmd::Request(r) => queue.push(Msg::Reply(self.worker.handle(r))),
                     Cmd::Quit => panic!("the desk quit"),
+                    Cmd::Fail(why) => panic!("the desk failed: {why}"),
                 }
             }
         }
@@ -214,7 +215,7 @@ fn an_unknown_name_is_still_locked_after_five_wrong_tries() {
                 password: Secret::new("whatever-it-is"),
             },
         });
-        last = Some(reply.outcome);
+        last = reply.result.ok();
     }
     assert!(
         matches!(
@@ -315,7 +316,8 @@ fn dana_added(db: &Path) -> impl FnMut(&str) -> Outcome {
                     password: Secret::new(password),
                 },
             })
-            .outcome
+            .result
+            .expect("a sign-in answer")
     }
 }
 

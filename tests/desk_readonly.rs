@@ -16,14 +16,13 @@ use std::sync::Arc;
 use chrono::{Duration, FixedOffset};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
-use recovery_desk::desk::state::{Cmd, Msg, Screen, State, update};
-use recovery_desk::desk::{DeskWorker, render};
+use recovery_desk::desk::DeskWorker;
+use recovery_desk::desk::state::{Msg, Screen, State};
 use recovery_desk::store::audit::Verdict;
 use recovery_desk::store::{Store, seed};
+use recovery_desk::testing::Driver;
 use recovery_desk::tui::Theme;
 use support::seams::{Seeded, TestClock, t0};
 
@@ -31,7 +30,7 @@ use support::seams::{Seeded, TestClock, t0};
 // 1. The source
 
 /// Paths and identifiers the desk's source must never contain: the holder's service and
-/// store writes, the console's worker, any write-capable `Store` constructor or method, raw
+/// store writes, the console (and so its jobs), any write-capable `Store` constructor or method, raw
 /// SQL.
 const FORBIDDEN: &[&str] = &[
     "crate::service",
@@ -41,6 +40,7 @@ const FORBIDDEN: &[&str] = &[
     "holder::",
     "crate::worker",
     "crate::console",
+    "console::",
     "crate::{",
     "consume_",
     "one_time_code_used",
@@ -115,19 +115,21 @@ fn desk_source_names_no_account_writing_code() {
             if names_the_writing_store(line) {
                 problems.push(format!("{}:{}: Store: {line}", file.display(), n + 1));
             }
-            // `worker::` may only name the desk's own worker (`self::`/`super::`/`desk::`).
+            // `jobs::` may only name the desk's own jobs (`self::`/`super::`/`desk::`).
             let mut from = 0;
-            while let Some(i) = line[from..].find("worker::") {
+            while let Some(i) = line[from..].find("jobs::") {
                 let at = from + i;
                 let before = &line[..at];
                 let own = before.ends_with("self::")
                     || before.ends_with("super::")
                     || before.ends_with("desk::");
-                let bare_own_module = before.ends_with("use ") || before.trim().is_empty();
+                let bare_own_module = before.ends_with("use ")
+                    || before.ends_with("pub use ")
+                    || before.trim().is_empty();
                 if !own && !bare_own_module {
-                    problems.push(format!("{}:{}: worker:: {line}", file.display(), n + 1));
+                    problems.push(format!("{}:{}: jobs:: {line}", file.display(), n + 1));
                 }
-                from = at + "worker::".len();
+                from = at + "jobs::".len();
             }
         }
     }
@@ -257,10 +259,8 @@ fn random_key(rng: &mut StdRng) -> KeyEvent {
 }
 
 struct Storm {
-    state: State,
-    worker: DeskWorker,
+    drv: Driver<State, DeskWorker>,
     clock: TestClock,
-    quits: usize,
 }
 
 impl Storm {
@@ -273,18 +273,12 @@ impl Storm {
         )
     }
 
+    /// Applies `msg` (requests answered at once, nothing drawn); a quit restarts the desk.
     fn send(&mut self, msg: Msg) {
-        let mut queue = vec![msg];
-        while let Some(msg) = queue.pop() {
-            for cmd in update(&mut self.state, msg) {
-                match cmd {
-                    Cmd::Request(r) => queue.push(Msg::Reply(self.worker.handle(r))),
-                    Cmd::Quit => {
-                        self.quits += 1;
-                        self.state = self.fresh_state();
-                    }
-                }
-            }
+        let quits = self.drv.quits;
+        self.drv.run(msg);
+        if self.drv.quits > quits {
+            self.drv.app = self.fresh_state();
         }
     }
 
@@ -314,28 +308,26 @@ fn random_input_storm_changes_no_account_table() {
 
     let clock = TestClock::new(t0());
     let worker = DeskWorker::open(&path, Arc::new(clock.clone())).unwrap();
+    let state = State::new(
+        Theme::plain(),
+        FixedOffset::east_opt(3600).unwrap(),
+        t0(),
+        Rect::new(0, 0, 80, 24),
+    );
     let mut storm = Storm {
-        state: State::new(
-            Theme::plain(),
-            FixedOffset::east_opt(3600).unwrap(),
-            t0(),
-            Rect::new(0, 0, 80, 24),
-        ),
-        worker,
+        drv: Driver::new(state, worker, |r| r, 80, 24),
         clock: clock.clone(),
-        quits: 0,
     };
     let mut rng = StdRng::seed_from_u64(0xde5c_5eed);
-    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
     let mut seen_account = 0;
     let mut seen_helper = 0;
     const MESSAGES: usize = 20_000;
     for i in 0..MESSAGES {
         // Now and then steer the desk somewhere interesting, so the storm reaches every screen.
         if i % 100 == 0 {
-            storm.state.help = false;
-            storm.state.dialog = None;
-            match &mut storm.state.screen {
+            storm.drv.app.help = false;
+            storm.drv.app.dialog = None;
+            match &mut storm.drv.app.screen {
                 Screen::SignIn(s) => {
                     // Wrong random passwords may have locked alex out: wait the lock out.
                     clock.advance(Duration::hours(25));
@@ -347,8 +339,8 @@ fn random_input_storm_changes_no_account_table() {
                 }
                 Screen::Find(f) => {
                     let what = DEMO_LOOKUPS[rng.random_range(0..DEMO_LOOKUPS.len())];
-                    f.field.set_value(what);
-                    f.focus = recovery_desk::desk::screens::find::Focus::Field;
+                    f.form.field_mut(0).set_value(what);
+                    f.form.focus_field(0);
                     storm.key(KeyCode::Enter);
                 }
                 Screen::Account(_) => {
@@ -360,7 +352,7 @@ fn random_input_storm_changes_no_account_table() {
         }
         let msg = match rng.random_range(0..100) {
             0..=88 => Msg::Key(random_key(&mut rng)),
-            89..=93 => Msg::Paste(random_text(&mut rng)),
+            89..=93 => Msg::Paste(random_text(&mut rng).into()),
             94..=97 => {
                 let step = if rng.random_bool(0.05) {
                     Duration::minutes(6)
@@ -376,18 +368,19 @@ fn random_input_storm_changes_no_account_table() {
             }
         };
         storm.send(msg);
-        match &storm.state.screen {
+        match &storm.drv.app.screen {
             Screen::Account(_) => seen_account += 1,
             Screen::Helper(_) => seen_helper += 1,
             _ => {}
         }
         if i % 97 == 0 {
-            let size = storm.state.size;
-            terminal
+            let size = storm.drv.app.size;
+            storm
+                .drv
+                .terminal
                 .backend_mut()
                 .resize(size.width.max(1), size.height.max(1));
-            let state = &storm.state;
-            terminal.draw(|f| render(state, f)).unwrap();
+            storm.drv.draw();
         }
     }
     assert!(
@@ -418,6 +411,6 @@ fn random_input_storm_changes_no_account_table() {
     eprintln!(
         "storm: {MESSAGES} messages, {} audit rows, {} quits, account {seen_account}, helper {seen_helper}",
         rows.len(),
-        storm.quits
+        storm.drv.quits
     );
 }

@@ -15,13 +15,13 @@ use chrono::FixedOffset;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use recovery_desk::console::jobs;
 use recovery_desk::console::{Cmd, Msg, State, render, update};
 use recovery_desk::domain::lockout::Guarded;
 use recovery_desk::service::Service;
 use recovery_desk::store::Store;
 use recovery_desk::store::read::MethodKind;
 use recovery_desk::tui::Theme;
-use recovery_desk::worker;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Arc;
@@ -97,8 +97,8 @@ impl Console {
         while let Some(m) = queue.pop_front() {
             for cmd in update(&mut self.state, m) {
                 match cmd {
-                    Cmd::Send(r) => {
-                        queue.push_back(Msg::Worker(Box::new(worker::answer(&mut self.svc, r))))
+                    Cmd::Request(r) => {
+                        queue.push_back(Msg::Reply(Box::new(jobs::answer(&mut self.svc, r))))
                     }
                     Cmd::Quit => {}
                     Cmd::Fail(why) => panic!("console failed: {why}"),

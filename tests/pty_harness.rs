@@ -173,8 +173,16 @@ fn key_helpers_send_expected_bytes() {
 }
 
 #[test]
-fn answers_cursor_position_query() {
-    let s = sh(r#"stty raw -echo; printf "\033[5;10H\033[6n"; head -c 7 | tr '\033' E; read x"#);
+fn answers_cursor_position_query_when_asked() {
+    // The harness answers queries only for a test that asks (see `answer_queries`).
+    let s = PtySession::builder("/bin/sh")
+        .args([
+            "-c",
+            r#"stty raw -echo; printf "\033[5;10H\033[6n"; head -c 7 | tr '\033' E; read x"#,
+        ])
+        .answer_queries(true)
+        .spawn()
+        .expect("spawn /bin/sh");
     s.wait_for("E[5;10R", DEFAULT_TIMEOUT).unwrap();
 }
 

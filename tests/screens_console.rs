@@ -2,8 +2,9 @@
 //!
 //! The console is driven through its real `update` and `render` on a `TestBackend`, over a
 //! temporary database, with the clock fixed at `t0()`, seeded randomness (so recovery codes
-//! and one-time codes are the same on every run) and times shown in UTC. Worker requests are
-//! answered synchronously with `worker::answer`, the same function the worker thread runs.
+//! and one-time codes are the same on every run) and times shown in UTC, by the one test driver
+//! (`recovery_desk::testing::Driver`): worker requests are answered synchronously by the same
+//! jobs the worker thread runs.
 
 mod support;
 
@@ -11,16 +12,16 @@ use chrono::{Duration, FixedOffset};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use recovery_desk::console::jobs::Request;
 use recovery_desk::console::screens::Screen;
-use recovery_desk::console::{Cmd, Msg, State, render, update};
+use recovery_desk::console::{Msg, State};
 use recovery_desk::secret::Secret;
 use recovery_desk::service::Service;
 use recovery_desk::store::Store;
 use recovery_desk::store::holder::Purpose;
 use recovery_desk::store::read::MethodKind;
+use recovery_desk::testing::Driver;
 use recovery_desk::tui::Theme;
-use recovery_desk::worker::{self, Request};
-use std::collections::VecDeque;
 use std::path::PathBuf;
 use std::sync::Arc;
 use support::seams::{Seeded, TestClock, t0};
@@ -36,10 +37,7 @@ struct App {
     _dir: tempfile::TempDir,
     db: PathBuf,
     clock: TestClock,
-    svc: Service,
-    state: State,
-    term: Terminal<TestBackend>,
-    quit: bool,
+    d: Driver<State, Service>,
 }
 
 fn secret(s: &str) -> Secret {
@@ -107,10 +105,7 @@ impl App {
             _dir: dir,
             db,
             clock,
-            svc,
-            state,
-            term: Terminal::new(TestBackend::new(80, 24)).unwrap(),
-            quit: false,
+            d: Driver::new(state, svc, Box::new, 80, 24),
         };
         app.send(Msg::Resize(80, 24));
         app
@@ -118,31 +113,16 @@ impl App {
 
     /// Applies `msg`, answering every request at once, then draws.
     fn send(&mut self, msg: Msg) {
-        let mut queue = VecDeque::from([msg]);
-        while let Some(m) = queue.pop_front() {
-            for req in self.apply(m) {
-                queue.push_back(Msg::Worker(Box::new(worker::answer(&mut self.svc, req))));
-            }
-        }
-        self.draw();
+        self.d.send(msg);
     }
 
     /// Applies `msg` and returns its requests unanswered (to see the screen while waiting).
     fn apply(&mut self, msg: Msg) -> Vec<Request> {
-        let mut out = vec![];
-        for cmd in update(&mut self.state, msg) {
-            match cmd {
-                Cmd::Send(r) => out.push(r),
-                Cmd::Quit => self.quit = true,
-                Cmd::Fail(why) => panic!("console failed: {why}"),
-            }
-        }
-        out
+        self.d.apply(msg)
     }
 
     fn draw(&mut self) {
-        let state = &self.state;
-        self.term.draw(|f| render(state, f)).unwrap();
+        self.d.draw();
     }
 
     fn key_mod(&mut self, code: KeyCode, mods: KeyModifiers) {
@@ -184,11 +164,11 @@ impl App {
     }
 
     fn text(&self) -> String {
-        self.term.backend().to_string()
+        self.d.text()
     }
 
     fn screen(&self) -> &'static str {
-        self.state.screen.name()
+        self.d.app.screen.name()
     }
 
     fn expect(&self, needle: &str) {
@@ -217,7 +197,7 @@ impl App {
     }
 
     fn svc_first_verified(&self, username: &str) -> String {
-        let view = self.svc.find(username).unwrap();
+        let view = self.d.jobs.find(username).unwrap();
         view.methods
             .iter()
             .find(|m| m.verified)
@@ -233,7 +213,7 @@ macro_rules! snap {
         for s in NEVER_SHOWN {
             assert!(!text.contains(s), "secret {s:?} on screen:\n{text}");
         }
-        insta::assert_snapshot!($name, $app.term.backend());
+        insta::assert_snapshot!($name, $app.d.backend());
     }};
 }
 
@@ -271,19 +251,19 @@ fn sign_in_help_and_quit() {
     app.esc();
     snap!(app, "quit_confirm");
     app.digit('2');
-    assert!(!app.quit);
+    assert_eq!(app.d.quits, 0);
     app.esc();
     app.enter();
-    assert!(app.quit);
+    assert_eq!(app.d.quits, 1);
 }
 
 #[test]
 fn too_small_and_back() {
     let mut app = App::new();
-    app.term.backend_mut().resize(60, 20);
+    app.d.terminal.backend_mut().resize(60, 20);
     app.send(Msg::Resize(60, 20));
     snap!(app, "too_small");
-    app.term.backend_mut().resize(80, 24);
+    app.d.terminal.backend_mut().resize(80, 24);
     app.send(Msg::Resize(80, 24));
     snap!(app, "too_small_recovered");
 }
@@ -308,8 +288,8 @@ fn password_screens() {
     app.draw();
     snap!(app, "password_checking_spinner");
     for r in reqs {
-        let reply = worker::answer(&mut app.svc, r);
-        app.send(Msg::Worker(Box::new(reply)));
+        let reply = app.d.answer(r);
+        app.send(Msg::Reply(reply));
     }
     snap!(app, "password_wrong");
     for _ in 0..4 {
@@ -479,7 +459,7 @@ fn generate_a_recovery_code() {
     app.digit('2');
     // Type the last group back, lower case (look-alikes and case don't matter).
     let last: String = {
-        let Screen::CodeShown(_) = &app.state.screen else {
+        let Screen::CodeShown(_) = &app.d.app.screen else {
             panic!("not on the code screen")
         };
         let text = app.text();
@@ -497,7 +477,7 @@ fn generate_a_recovery_code() {
     };
     let shown = app.text();
     // Until it is confirmed, the code screen holds the code.
-    let Screen::CodeShown(screen) = &app.state.screen else {
+    let Screen::CodeShown(screen) = &app.d.app.screen else {
         panic!("not on the code screen")
     };
     assert!(screen.holds_code());
@@ -516,7 +496,7 @@ fn generate_a_recovery_code() {
         .find(|w| w.matches('-').count() == 4)
         .unwrap();
     assert!(!app.text().contains(code));
-    let held = state_in_clear(&app.state);
+    let held = state_in_clear(&app.d.app);
     // (The dump reaches the state: the signed-in account and the note are in it.)
     assert!(
         held.contains("jane") && held.contains("Recovery code saved"),
@@ -555,7 +535,7 @@ fn reauthentication_after_ten_minutes() {
     app.clock.advance(Duration::minutes(6));
     app.key(KeyCode::Down);
     app.clock.advance(Duration::minutes(5));
-    app.send(Msg::Tick);
+    app.send(Msg::Tick(()));
     app.digit('5');
     app.enter();
     app.enter();
@@ -577,10 +557,10 @@ fn idle_sign_out() {
     });
     app.sign_in("jane", PASSWORD);
     app.clock.advance(Duration::minutes(9));
-    app.send(Msg::Tick);
+    app.send(Msg::Tick(()));
     assert_eq!(app.screen(), "Manage");
     app.clock.advance(Duration::minutes(1));
-    app.send(Msg::Tick);
+    app.send(Msg::Tick(()));
     assert_eq!(app.screen(), "SignIn");
     snap!(app, "idle_signed_out");
 }
@@ -720,7 +700,7 @@ fn recovery_with_two_step_on_waits_thirty_days_and_can_be_cancelled() {
     snap!(app, "manage_pending_change");
     app.digit('6'); // Cancel this change
     snap!(app, "manage_change_cancelled");
-    assert!(app.svc.find("sam").unwrap().pending.is_empty());
+    assert!(app.d.jobs.find("sam").unwrap().pending.is_empty());
 }
 
 #[test]
@@ -797,9 +777,9 @@ fn sign_in_helper() {
 /// are dropped.
 #[test]
 fn frames_keep_arriving_while_a_hash_runs() {
+    use recovery_desk::console::jobs::{Job, Worker};
     use recovery_desk::console::{TICK, run_loop};
     use recovery_desk::tui::terminal::spawn_ticker;
-    use recovery_desk::worker::{Job, Worker};
     use std::sync::mpsc;
     use std::time::Instant;
 
@@ -822,8 +802,8 @@ fn frames_keep_arriving_while_a_hash_runs() {
         Box::new(Seeded::new(6)),
         Arc::new(clock.clone()),
     );
-    let worker = Worker::spawn(svc, tx.clone(), |r| Msg::Worker(Box::new(r))).unwrap();
-    let _ticker = spawn_ticker(tx.clone(), TICK, || Msg::Tick).unwrap();
+    let worker = Worker::spawn("worker", svc, tx.clone(), |r| Msg::Reply(Box::new(r))).unwrap();
+    let _ticker = spawn_ticker(tx.clone(), TICK, || Msg::Tick(())).unwrap();
     let mut state = State::new(
         Theme::plain(),
         FixedOffset::east_opt(0).unwrap(),

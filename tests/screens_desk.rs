@@ -9,16 +9,16 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
 use chrono::{Duration, FixedOffset};
-use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
-use recovery_desk::desk::state::{Cmd, Msg, Screen, State, update};
+use recovery_desk::desk::state::{Msg, Screen, State};
 use recovery_desk::desk::strings::POLICY_LINES;
-use recovery_desk::desk::{DeskWorker, render};
+use recovery_desk::desk::{DeskWorker, Request};
 use recovery_desk::domain::lockout::Guarded;
 use recovery_desk::store::audit::action;
 use recovery_desk::store::{Store, seed};
+use recovery_desk::testing::Driver;
 use recovery_desk::tui::Theme;
 use support::seams::{Seeded, TestClock, t0};
 use tempfile::TempDir;
@@ -65,10 +65,7 @@ struct Desk {
     _dir: TempDir,
     path: PathBuf,
     clock: TestClock,
-    state: State,
-    worker: DeskWorker,
-    terminal: Terminal<TestBackend>,
-    quit: bool,
+    drv: Driver<State, DeskWorker>,
 }
 
 impl Desk {
@@ -97,29 +94,18 @@ impl Desk {
             _dir: dir,
             path,
             clock,
-            state,
-            worker,
-            terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
-            quit: false,
+            drv: Driver::new(state, worker, |r| r, 80, 24),
         }
     }
 
     /// Applies a message and carries out its commands, answering requests synchronously.
     fn send(&mut self, msg: Msg) {
-        for cmd in update(&mut self.state, msg) {
-            match cmd {
-                Cmd::Request(r) => {
-                    let reply = self.worker.handle(r);
-                    self.send(Msg::Reply(reply));
-                }
-                Cmd::Quit => self.quit = true,
-            }
-        }
+        self.drv.send(msg);
     }
 
     /// Applies a message but keeps its requests unanswered (to see the spinner).
-    fn send_unanswered(&mut self, msg: Msg) -> Vec<Cmd> {
-        update(&mut self.state, msg)
+    fn send_unanswered(&mut self, msg: Msg) -> Vec<Request> {
+        self.drv.apply(msg)
     }
 
     fn key(&mut self, code: KeyCode) {
@@ -157,7 +143,7 @@ impl Desk {
     fn sign_in(&mut self) {
         self.sign_in_as("alex", "desk-demo-pass");
         assert!(
-            matches!(self.state.screen, Screen::Find(_)),
+            matches!(self.drv.app.screen, Screen::Find(_)),
             "{}",
             self.text()
         );
@@ -173,7 +159,7 @@ impl Desk {
         self.sign_in();
         self.find(what);
         assert!(
-            matches!(self.state.screen, Screen::Account(_)),
+            matches!(self.drv.app.screen, Screen::Account(_)),
             "{}",
             self.text()
         );
@@ -187,13 +173,12 @@ impl Desk {
     }
 
     fn draw(&mut self) {
-        let state = &self.state;
-        self.terminal.draw(|f| render(state, f)).unwrap();
+        self.drv.draw();
     }
 
     fn text(&mut self) -> String {
         self.draw();
-        let buf = self.terminal.backend().buffer();
+        let buf = self.drv.terminal.backend().buffer();
         let mut out = String::new();
         for y in 0..buf.area.height {
             for x in 0..buf.area.width {
@@ -210,11 +195,11 @@ impl Desk {
         for line in POLICY_LINES {
             assert!(text.contains(line), "policy line missing:\n{text}");
         }
-        self.terminal.backend()
+        self.drv.terminal.backend()
     }
 
     fn resize(&mut self, w: u16, h: u16) {
-        self.terminal.backend_mut().resize(w, h);
+        self.drv.terminal.backend_mut().resize(w, h);
         self.send(Msg::Resize(w, h));
     }
 
@@ -243,7 +228,7 @@ fn sign_in_checking_shows_a_spinner() {
     d.type_str("desk-demo-pass");
     let cmds = d.send_unanswered(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
     assert_eq!(cmds.len(), 1);
-    assert!(d.state.busy());
+    assert!(d.drv.app.busy());
     insta::assert_snapshot!(d.screen());
 }
 
@@ -260,7 +245,7 @@ fn sign_in_wrong_password() {
 }
 
 fn notice(d: &Desk) -> Option<String> {
-    match &d.state.screen {
+    match &d.drv.app.screen {
         Screen::SignIn(s) => s.notice.as_ref().map(|n| format!("{n:?}")),
         _ => None,
     }
@@ -279,7 +264,7 @@ fn sign_in_locked_after_five_wrong_passwords() {
     // Still locked with the right password, and refused before hashing.
     d.type_str("desk-demo-pass");
     d.enter();
-    assert!(matches!(d.state.screen, Screen::SignIn(_)));
+    assert!(matches!(d.drv.app.screen, Screen::SignIn(_)));
     assert!(
         notice(&d)
             .unwrap()
@@ -310,7 +295,7 @@ fn sign_in_locked_after_five_wrong_passwords() {
     d.send(Msg::Tick(t0() + Duration::minutes(15)));
     d.type_str("desk-demo-pass");
     d.enter();
-    assert!(matches!(d.state.screen, Screen::Find(_)), "{}", d.text());
+    assert!(matches!(d.drv.app.screen, Screen::Find(_)), "{}", d.text());
 }
 
 #[test]
@@ -344,7 +329,7 @@ fn disabled_while_signed_in_locks_the_desk() {
         .unwrap();
     // The next request (a reload) finds the agent disabled.
     d.key(KeyCode::F(5));
-    assert!(d.state.agent.is_none());
+    assert!(d.drv.app.agent.is_none());
     insta::assert_snapshot!(d.screen());
     let last = d.audit().pop().unwrap();
     assert_eq!(
@@ -358,9 +343,9 @@ fn idle_five_minutes_locks_the_desk() {
     let mut d = Desk::new();
     d.open("pat");
     d.send(Msg::Tick(t0() + Duration::minutes(4)));
-    assert!(matches!(d.state.screen, Screen::Account(_)));
+    assert!(matches!(d.drv.app.screen, Screen::Account(_)));
     d.send(Msg::Tick(t0() + Duration::minutes(5)));
-    assert!(d.state.agent.is_none());
+    assert!(d.drv.app.agent.is_none());
     insta::assert_snapshot!(d.screen());
     let last = d.audit().pop().unwrap();
     assert_eq!(
@@ -403,10 +388,9 @@ fn find_bad_input() {
 fn find_paste_is_capped() {
     let mut d = Desk::new();
     d.sign_in();
-    d.send(Msg::Paste(format!(
-        "{}\x1b[2J@example.com",
-        "a".repeat(300)
-    )));
+    d.send(Msg::Paste(
+        format!("{}\x1b[2J@example.com", "a".repeat(300)).into(),
+    ));
     insta::assert_snapshot!(d.screen());
 }
 
@@ -430,7 +414,7 @@ fn lookups_by_every_identifier_find_the_same_account_and_audit_masked() {
         &format!("#{sam}"),
     ] {
         d.find(what);
-        match &d.state.screen {
+        match &d.drv.app.screen {
             Screen::Account(a) => assert_eq!(a.view.account.id, sam, "{what}"),
             _ => panic!("{what}: {}", d.text()),
         }
@@ -462,10 +446,10 @@ fn lookups_by_every_identifier_find_the_same_account_and_audit_masked() {
     }
     // No partial matches.
     d.find("sa");
-    assert!(matches!(d.state.screen, Screen::Find(_)));
+    assert!(matches!(d.drv.app.screen, Screen::Find(_)));
     d.key(KeyCode::Esc);
     d.find("sam@example");
-    assert!(matches!(d.state.screen, Screen::Find(_)));
+    assert!(matches!(d.drv.app.screen, Screen::Find(_)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -644,15 +628,15 @@ fn helper_runs_are_audited_and_menu_leads_back() {
     d.key(KeyCode::Char('1'));
     assert!(d.text().contains("What is the customer's problem?"));
     d.key(KeyCode::Esc);
-    assert!(matches!(d.state.screen, Screen::Account(_)));
+    assert!(matches!(d.drv.app.screen, Screen::Account(_)));
     d.key(KeyCode::Char('1'));
     d.key(KeyCode::Char('1'));
     d.key(KeyCode::Char('2'));
-    assert!(matches!(d.state.screen, Screen::Account(_)));
+    assert!(matches!(d.drv.app.screen, Screen::Account(_)));
     d.key(KeyCode::Char('1'));
     d.key(KeyCode::Char('1'));
     d.key(KeyCode::Char('3'));
-    assert!(matches!(d.state.screen, Screen::Find(_)));
+    assert!(matches!(d.drv.app.screen, Screen::Find(_)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -664,7 +648,7 @@ fn help_on_sign_in() {
     d.key(KeyCode::F(1));
     insta::assert_snapshot!(d.screen());
     d.key(KeyCode::Esc);
-    assert!(!d.state.help);
+    assert!(!d.drv.app.help);
 }
 
 #[test]
@@ -681,10 +665,10 @@ fn quit_dialog() {
     d.key(KeyCode::Esc);
     insta::assert_snapshot!(d.screen());
     d.key(KeyCode::Char('2'));
-    assert!(d.state.dialog.is_none() && !d.quit);
+    assert!(d.drv.app.dialog.is_none() && d.drv.quits == 0);
     d.key(KeyCode::Esc);
     d.enter();
-    assert!(d.quit);
+    assert!(d.drv.quits > 0);
 }
 
 #[test]
@@ -694,7 +678,7 @@ fn sign_out_dialog() {
     d.key(KeyCode::Esc);
     insta::assert_snapshot!(d.screen());
     d.enter();
-    assert!(d.state.agent.is_none());
+    assert!(d.drv.app.agent.is_none());
     assert!(d.text().contains("Signed out."));
     assert_eq!(d.audit().pop().unwrap().action, action::SIGN_OUT);
 }
@@ -704,7 +688,7 @@ fn ctrl_c_quits_and_signs_out() {
     let mut d = Desk::new();
     d.open("pat");
     d.ctrl('c');
-    assert!(d.quit);
+    assert!(d.drv.quits > 0);
     assert_eq!(d.audit().pop().unwrap().action, action::SIGN_OUT);
 }
 
@@ -724,7 +708,7 @@ fn alt_digit_chooses_while_typing() {
     d.sign_in();
     d.type_str("12");
     d.alt('2');
-    assert!(d.state.agent.is_none(), "Alt-2 signs out");
+    assert!(d.drv.app.agent.is_none(), "Alt-2 signs out");
 }
 
 const HOSTILE_NAME: &str = "evil\x1b]0;pwned\x07\x1b[2Jname\u{202e}";
@@ -772,7 +756,7 @@ fn hostile_account_draws_harmlessly() {
         text.contains("Account                 evilname (#"),
         "{text}"
     );
-    for cell in d.terminal.backend().buffer().content() {
+    for cell in d.drv.terminal.backend().buffer().content() {
         assert!(
             !cell
                 .symbol()
@@ -785,7 +769,7 @@ fn hostile_account_draws_harmlessly() {
     insta::assert_snapshot!(d.screen());
     d.key(KeyCode::Char('1'));
     d.key(KeyCode::Char('3'));
-    for cell in d.terminal.backend().buffer().content() {
+    for cell in d.drv.terminal.backend().buffer().content() {
         assert!(!cell.symbol().chars().any(|c| c.is_control()));
     }
     insta::assert_snapshot!("hostile_account_helper", d.screen());
@@ -797,19 +781,19 @@ fn keys_are_ignored_while_a_request_runs_and_stale_replies_are_dropped() {
     d.sign_in();
     d.type_str("pat");
     let cmds = d.send_unanswered(Msg::Key(KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE)));
-    let Some(Cmd::Request(req)) = cmds.into_iter().next() else {
+    let Some(req) = cmds.into_iter().next() else {
         panic!("no request");
     };
     d.type_str("xyz");
-    if let Screen::Find(f) = &d.state.screen {
-        assert_eq!(f.field.value(), "pat");
+    if let Screen::Find(f) = &d.drv.app.screen {
+        assert_eq!(f.form.field(0).value(), "pat");
     }
     // The idle lock ends the session while the lookup runs: its reply is stale.
     d.send(Msg::Tick(t0() + Duration::minutes(6)));
-    let reply = d.worker.handle(req);
+    let reply = d.drv.answer(req);
     d.send(Msg::Reply(reply));
     assert!(
-        matches!(d.state.screen, Screen::SignIn(_)),
+        matches!(d.drv.app.screen, Screen::SignIn(_)),
         "a stale reply changed the screen"
     );
 }

@@ -1,13 +1,17 @@
-//! The console's actions, the key bindings screens build their tables from, and [`Form`]: the
-//! focus ring of text fields and numbered choices most screens are made of.
+//! The console's actions and the key bindings screens build their tables from; [`Form`] (the
+//! framework's, `tui/form.rs`) reads them through [`FormAction`].
 //!
 //! A screen's table is read twice: by [`Form::handle`] to turn a key into an action, and by
 //! the help overlay and the footer to say which keys do what, so the help never lies.
 
+use crate::tui::form::{FormAction, Role};
 use crate::tui::help::HelpRow;
-use crate::tui::keys::{Binding, Key, digit_of, resolve};
-use crate::tui::{Menu, TextField};
-use ratatui::crossterm::event::KeyEvent;
+use crate::tui::keys::{Binding, Key};
+
+pub use crate::tui::form::Form;
+
+/// What a key did to a [`Form`] on a console screen.
+pub type FormEvent = crate::tui::form::FormEvent<Action>;
 
 use super::strings as s;
 
@@ -27,6 +31,18 @@ pub enum Action {
     Reveal,
     ScrollUp,
     ScrollDown,
+}
+
+impl FormAction for Action {
+    fn role(self) -> Role {
+        match self {
+            Action::Enter => Role::Enter,
+            Action::Next => Role::Next,
+            Action::Prev => Role::Prev,
+            Action::Reveal => Role::Reveal,
+            _ => Role::Other,
+        }
+    }
 }
 
 macro_rules! binding {
@@ -61,6 +77,12 @@ binding!(
     Action::AskQuit
 );
 binding!(QUIT, [Key::Ctrl('c')], "Quit now", Action::Quit);
+
+/// The keys of a screen that starts in a text field: Enter goes on, Tab moves, Esc goes back.
+pub const FIELD_KEYS: &[Binding<Action>] = &[CONTINUE, NEXT, PREV, BACK, REVEAL, HELP, QUIT];
+
+/// The keys of a screen of numbered choices: Enter picks, Tab moves, Esc goes back.
+pub const MENU_KEYS: &[Binding<Action>] = &[SELECT, NEXT, PREV, BACK, ASK_QUIT, HELP, QUIT];
 binding!(
     SCROLL_UP,
     [Key::Up, Key::PageUp],
@@ -156,176 +178,11 @@ pub fn footer(table: &[Binding<Action>], choices: usize, typing: bool, width: us
     out
 }
 
-/// What a key did to a [`Form`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FormEvent {
-    /// Nothing for the screen to do (focus moved, key ignored).
-    Nothing,
-    /// The focused field's text changed.
-    Edited,
-    /// Enter in the fields: the form is complete.
-    Submit,
-    /// A numbered choice was chosen (index into the menu).
-    Choose(usize),
-    /// An action the form does not handle itself (Back, Help, …).
-    Action(Action),
-}
-
-/// Text fields followed by numbered choices, with one focus moving through all of them.
-#[derive(Debug)]
-pub struct Form {
-    pub fields: Vec<TextField>,
-    pub menu: Menu,
-    focus: usize,
-}
-
-impl Form {
-    pub fn new<S: AsRef<str>>(fields: Vec<TextField>, choices: &[S]) -> Form {
-        Form {
-            fields,
-            menu: Menu::new(choices),
-            focus: 0,
-        }
-    }
-
-    /// Only numbered choices.
-    pub fn menu<S: AsRef<str>>(choices: &[S]) -> Form {
-        Form::new(Vec::new(), choices)
-    }
-
-    fn stops(&self) -> usize {
-        self.fields.len() + self.menu.len()
-    }
-
-    /// The focused field's index, if a field has focus.
-    pub fn field_focus(&self) -> Option<usize> {
-        (self.focus < self.fields.len()).then_some(self.focus)
-    }
-
-    /// Whether a text field has focus (digits and `?` are then text).
-    pub fn typing(&self) -> bool {
-        self.field_focus().is_some()
-    }
-
-    /// Whether the numbered choices have focus.
-    pub fn menu_focused(&self) -> bool {
-        !self.typing() && !self.menu.is_empty()
-    }
-
-    pub fn focus_field(&mut self, i: usize) {
-        if i < self.fields.len() {
-            self.focus = i;
-        }
-    }
-
-    pub fn focus_choice(&mut self, i: usize) {
-        if i < self.menu.len() {
-            self.menu.select(i);
-            self.focus = self.fields.len() + i;
-        }
-    }
-
-    fn set_focus(&mut self, stop: usize) {
-        self.focus = stop;
-        if stop >= self.fields.len() {
-            self.menu.select(stop - self.fields.len());
-        }
-    }
-
-    pub fn next(&mut self) {
-        let n = self.stops();
-        if n > 0 {
-            self.set_focus((self.focus + 1) % n);
-        }
-    }
-
-    pub fn prev(&mut self) {
-        let n = self.stops();
-        if n > 0 {
-            self.set_focus((self.focus + n - 1) % n);
-        }
-    }
-
-    pub fn field(&self, i: usize) -> &TextField {
-        &self.fields[i]
-    }
-
-    pub fn field_mut(&mut self, i: usize) -> &mut TextField {
-        &mut self.fields[i]
-    }
-
-    /// Empties every field (wiping secrets) and focuses the first.
-    pub fn clear(&mut self) {
-        for f in &mut self.fields {
-            f.clear();
-            f.hide();
-        }
-        self.focus = 0;
-    }
-
-    /// Turns a key into what it means for this form, reading `table` for the screen's keys.
-    pub fn handle(&mut self, ev: &KeyEvent, table: &[Binding<Action>]) -> FormEvent {
-        if let Some(i) = self.field_focus()
-            && self.fields[i].handle_key(ev)
-        {
-            return FormEvent::Edited;
-        }
-        if let Some(d) = digit_of(ev, self.typing())
-            && let Some(i) = self.menu.index_for_digit(d)
-        {
-            self.focus_choice(i);
-            return FormEvent::Choose(i);
-        }
-        match resolve(table, ev) {
-            Some(Action::Next) => {
-                self.next();
-                FormEvent::Nothing
-            }
-            Some(Action::Prev) => {
-                self.prev();
-                FormEvent::Nothing
-            }
-            Some(Action::Reveal) => {
-                if let Some(i) = self.field_focus() {
-                    self.fields[i].toggle_reveal();
-                }
-                FormEvent::Nothing
-            }
-            Some(Action::Enter) => match self.field_focus() {
-                Some(i) => {
-                    let last = i + 1 == self.fields.len();
-                    let complete = self.fields.iter().all(|f| !f.is_empty());
-                    if last || complete {
-                        FormEvent::Submit
-                    } else {
-                        self.focus = i + 1;
-                        FormEvent::Nothing
-                    }
-                }
-                None if !self.menu.is_empty() => FormEvent::Choose(self.menu.selected()),
-                None => FormEvent::Nothing,
-            },
-            Some(a) => FormEvent::Action(a),
-            None => FormEvent::Nothing,
-        }
-    }
-
-    /// Pastes into the focused field, if any.
-    pub fn paste(&mut self, text: &str) -> bool {
-        match self.field_focus() {
-            Some(i) => {
-                self.fields[i].insert_str(text);
-                true
-            }
-            None => false,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    use crate::tui::TextField;
+    use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
     const TABLE: &[Binding<Action>] = &[CONTINUE, NEXT, PREV, BACK, HELP, QUIT];
 

@@ -1,76 +1,26 @@
 //! The console's state outside the current screen ([`Ctx`]), its messages ([`Msg`]) and the
 //! side effects `update` asks the loop to carry out ([`Cmd`]).
 
+use super::jobs::{Job, Reply};
 use crate::clock::SharedClock;
 use crate::store::read::AccountView;
 use crate::tui::Theme;
-use crate::worker::{Job, Reply, Request};
+use crate::tui::worker::Requests;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
-use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
-use zeroize::Zeroizing;
 
 use super::screens::Screen;
 
 /// Idle time after which the holder is signed out (SPEC §5).
 pub const IDLE_MINUTES: i64 = 10;
 
-/// Everything that can happen to the console.
-#[derive(Debug)]
-pub enum Msg {
-    Key(KeyEvent),
-    /// Pasted text (bracketed paste); wiped once used, as it may be a password.
-    Paste(Zeroizing<String>),
-    Resize(u16, u16),
-    /// About every 50 ms: drives the spinner and the idle timer.
-    Tick,
-    /// A worker reply (boxed: it carries an account view).
-    Worker(Box<Reply>),
-}
-
-impl Msg {
-    /// The message for a terminal event, if the console cares about it.
-    pub fn from_event(ev: Event) -> Option<Msg> {
-        match ev {
-            Event::Key(k) if k.kind != KeyEventKind::Release => Some(Msg::Key(k)),
-            Event::Paste(s) => Some(Msg::Paste(Zeroizing::new(s))),
-            Event::Resize(w, h) => Some(Msg::Resize(w, h)),
-            _ => None,
-        }
-    }
-}
+/// Everything that can happen to the console (a worker reply is boxed: it carries an
+/// account view).
+pub type Msg = crate::tui::app::Msg<Box<Reply>>;
 
 /// A side effect for the loop.
-#[derive(Debug)]
-pub enum Cmd {
-    /// Hand a request to the worker.
-    Send(Request),
-    Quit,
-    /// Stop with an error (the worker died).
-    Fail(&'static str),
-}
+pub type Cmd = crate::tui::app::Cmd<Job>;
 
-/// How a note is styled.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum NoteKind {
-    Info,
-    Success,
-    Warning,
-    Error,
-}
-
-/// A one-line (wrapped) message under a screen's fields.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Note {
-    pub kind: NoteKind,
-    pub text: String,
-}
-
-/// The request the console is waiting for.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Busy {
-    pub id: u64,
-    pub label: &'static str,
-}
+pub use crate::tui::note::{Note, NoteKind};
 
 /// The signed-in holder.
 #[derive(Debug, Clone)]
@@ -108,8 +58,8 @@ pub struct Ctx {
     pub tz: FixedOffset,
     pub clock: SharedClock,
     pub session: Option<Session>,
-    pub busy: Option<Busy>,
-    next_id: u64,
+    /// The ids handed out and the request waited for.
+    pub requests: Requests,
     pub note: Option<Note>,
     /// Set when a note is written during the current message, so a screen change keeps it.
     pub(crate) note_fresh: bool,
@@ -127,7 +77,7 @@ impl std::fmt::Debug for Ctx {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Ctx")
             .field("signed_in", &self.session.is_some())
-            .field("busy", &self.busy)
+            .field("pending", &self.requests.pending)
             .field("note", &self.note)
             .field("dialog", &self.dialog)
             .finish_non_exhaustive()
@@ -142,8 +92,7 @@ impl Ctx {
             tz,
             clock,
             session: None,
-            busy: None,
-            next_id: 0,
+            requests: Requests::default(),
             note: None,
             note_fresh: false,
             dialog: None,
@@ -162,31 +111,24 @@ impl Ctx {
 
     /// Starts a request the screen waits for (a spinner shows `label`).
     pub fn request(&mut self, job: Job, label: &'static str) -> u64 {
-        if is_privileged(&job) {
+        if job.needs_recent_sign_in() {
             self.retry = Some(job.clone());
         }
-        self.next_id += 1;
-        let id = self.next_id;
-        self.busy = Some(Busy { id, label });
+        let request = self.requests.wait(job, label);
+        let id = request.id;
         self.note = None;
-        self.out.push(Cmd::Send(crate::worker::Request { id, job }));
+        self.out.push(Cmd::Request(request));
         id
     }
 
     /// Sends a request nobody waits for: its reply is dropped as stale.
     pub fn fire(&mut self, job: Job) {
-        self.next_id += 1;
-        self.out.push(Cmd::Send(crate::worker::Request {
-            id: self.next_id,
-            job,
-        }));
+        let request = self.requests.fire(job);
+        self.out.push(Cmd::Request(request));
     }
 
     pub fn set_note(&mut self, kind: NoteKind, text: impl Into<String>) {
-        self.note = Some(Note {
-            kind,
-            text: text.into(),
-        });
+        self.note = Some(Note::new(kind, text));
         self.note_fresh = true;
     }
 
@@ -234,17 +176,6 @@ impl Ctx {
     }
 }
 
-/// Jobs that need a recent sign-in, and so may be retried after the password is entered again.
-fn is_privileged(job: &Job) -> bool {
-    matches!(
-        job,
-        Job::GenerateRecoveryCode
-            | Job::AddMethod { .. }
-            | Job::RemoveMethod { .. }
-            | Job::SetTwoStep { .. }
-    )
-}
-
 /// The whole console state: the current screen and the context around it.
 pub struct State {
     pub screen: Screen,
@@ -271,12 +202,12 @@ impl State {
 
     /// Whether the console waits for the worker.
     pub fn is_busy(&self) -> bool {
-        self.ctx.busy.is_some()
+        self.ctx.requests.is_pending()
     }
 
     /// The id of the outstanding request, if any.
     pub fn outstanding(&self) -> Option<u64> {
-        self.ctx.busy.as_ref().map(|b| b.id)
+        self.ctx.requests.pending_id()
     }
 
     /// The current screen's title.

@@ -5,11 +5,11 @@
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use super::jobs::{Done, JobError, Reply};
 use crate::service::ServiceError;
 use crate::tui::help::closes_help;
 use crate::tui::keys::{Key, digit_of, is_actionable, resolve};
 use crate::tui::widgets::fits;
-use crate::worker::{Outcome, Reply};
 
 use super::keys::{Action, DIALOG_KEYS};
 use super::screens::{Go, Screen, reauth::Reauth};
@@ -22,7 +22,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
     let State { screen, ctx } = state;
     ctx.note_fresh = false;
     match msg {
-        Msg::Tick => {
+        Msg::Tick(()) => {
             ctx.tick = ctx.tick.wrapping_add(1);
             if ctx.idle_expired() {
                 idle_reset(screen, ctx);
@@ -35,12 +35,13 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
                 idle_reset(screen, ctx);
             } else {
                 ctx.last_activity = ctx.now();
-                if !ctx.too_small && ctx.dialog.is_none() && !ctx.help && ctx.busy.is_none() {
+                if !ctx.too_small && ctx.dialog.is_none() && !ctx.help && !ctx.requests.is_pending()
+                {
                     screen.page_mut().on_paste(ctx, &text);
                 }
             }
         }
-        Msg::Worker(reply) => on_reply(screen, ctx, *reply),
+        Msg::Reply(reply) => on_reply(screen, ctx, *reply),
     }
     std::mem::take(&mut ctx.out)
 }
@@ -87,7 +88,7 @@ fn on_key(screen: &mut Screen, ctx: &mut Ctx, ev: &KeyEvent) {
         dialog_key(screen, ctx, ev);
         return;
     }
-    if ctx.busy.is_some() {
+    if ctx.requests.is_pending() {
         // Keys wait for nothing: a second Enter must not act on the next screen.
         return;
     }
@@ -144,56 +145,43 @@ fn dialog_key(screen: &mut Screen, ctx: &mut Ctx, ev: &KeyEvent) {
     }
 }
 
-/// Whether the service asked for the password again.
-fn reauth_needed(o: &Outcome) -> bool {
-    let is = |e: &ServiceError| matches!(e, ServiceError::ReauthRequired);
-    match o {
-        Outcome::MethodAdded(Err(e))
-        | Outcome::CodeGenerated(Err(e))
-        | Outcome::Changed(Err(e)) => is(e),
-        _ => false,
-    }
-}
-
-/// Whether the service says nobody is signed in (the session ended under the screen).
-fn not_signed_in(o: &Outcome) -> bool {
-    let is = |e: &ServiceError| matches!(e, ServiceError::NotSignedIn);
-    match o {
-        Outcome::MethodAdded(Err(e))
-        | Outcome::CodeGenerated(Err(e))
-        | Outcome::Changed(Err(e))
-        | Outcome::View(Err(e))
-        | Outcome::Reauthenticated(Err(e)) => is(e),
-        _ => false,
-    }
-}
-
+/// The one place a worker reply is handled: a crash stops the console, a stale reply is
+/// dropped, "sign in again" opens the password screen and retries the job, "not signed in"
+/// ends the session, any other error is said under the screen; only what a job came to goes
+/// to the screen. A new job cannot forget any of these.
 fn on_reply(screen: &mut Screen, ctx: &mut Ctx, reply: Reply) {
-    if matches!(reply.outcome, Outcome::Crashed) {
+    if matches!(reply.result, Err(JobError::Crashed(_))) {
         ctx.out.push(Cmd::Fail(s::WORKER_STOPPED));
         return;
     }
-    if ctx.busy.as_ref().map(|b| b.id) != Some(reply.id) {
+    if !ctx.requests.answered(reply.id) {
         // Stale: the screen stopped waiting for it (idle sign-out, a fire-and-forget job).
         return;
     }
-    ctx.busy = None;
-    if let Some(view) = reply.view {
-        ctx.session = Some(Session { view });
-    }
-    if reauth_needed(&reply.outcome) {
-        if let Some(job) = ctx.retry.take() {
-            let back = std::mem::replace(screen, Screen::start());
-            *screen = Screen::Reauth(Reauth::new(job, back));
-            ctx.note = None;
+    let next = match reply.result {
+        Ok(Done { outcome, view }) => {
+            if let Some(view) = view {
+                ctx.session = Some(Session { view });
+            }
+            screen.page_mut().on_reply(ctx, outcome)
         }
-        return;
-    }
-    if ctx.session.is_some() && not_signed_in(&reply.outcome) {
-        sign_out(screen, ctx, s::SIGNED_OUT);
-        return;
-    }
-    let next = screen.page_mut().on_reply(ctx, reply.outcome);
+        Err(JobError::Service(ServiceError::ReauthRequired)) => {
+            if let Some(job) = ctx.retry.take() {
+                let back = std::mem::replace(screen, Screen::start());
+                *screen = Screen::Reauth(Reauth::new(job, back));
+                ctx.note = None;
+            }
+            return;
+        }
+        Err(JobError::Service(ServiceError::NotSignedIn)) if ctx.session.is_some() => {
+            sign_out(screen, ctx, s::SIGNED_OUT);
+            return;
+        }
+        Err(e) => {
+            ctx.error(e.to_string());
+            screen.page_mut().on_failed(ctx)
+        }
+    };
     go(screen, ctx, next);
 }
 
@@ -221,8 +209,8 @@ fn idle_reset(screen: &mut Screen, ctx: &mut Ctx) {
 mod tests {
     use super::*;
     use crate::clock::Clock;
+    use crate::console::jobs::Request;
     use crate::tui::Theme;
-    use crate::worker::Request;
     use chrono::{DateTime, FixedOffset, TimeZone, Utc};
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
     use std::sync::{Arc, Mutex};
@@ -263,7 +251,7 @@ mod tests {
     fn sent(cmds: &[Cmd]) -> Vec<&Request> {
         cmds.iter()
             .filter_map(|c| match c {
-                Cmd::Send(r) => Some(r),
+                Cmd::Request(r) => Some(r),
                 _ => None,
             })
             .collect()
@@ -288,20 +276,18 @@ mod tests {
         // A reply with another id (an older request) changes nothing.
         update(
             &mut st,
-            Msg::Worker(Box::new(Reply {
+            Msg::Reply(Box::new(Reply {
                 id: id + 7,
-                outcome: Outcome::Found(Err(ServiceError::NoSuchAccount)),
-                view: None,
+                result: Err(ServiceError::NoSuchAccount.into()),
             })),
         );
         assert!(st.is_busy());
         assert!(st.ctx.note.is_none());
         update(
             &mut st,
-            Msg::Worker(Box::new(Reply {
+            Msg::Reply(Box::new(Reply {
                 id,
-                outcome: Outcome::Found(Err(ServiceError::NoSuchAccount)),
-                view: None,
+                result: Err(ServiceError::NoSuchAccount.into()),
             })),
         );
         assert!(!st.is_busy());
@@ -331,7 +317,7 @@ mod tests {
         typed(&mut st, "jane");
         let id = sent(&update(&mut st, key(KeyCode::Enter)))[0].id;
         *clock.0.lock().unwrap() += chrono::Duration::minutes(10);
-        update(&mut st, Msg::Tick);
+        update(&mut st, Msg::Tick(()));
         assert!(st.screen.is_start());
         assert!(!st.is_busy());
         assert_eq!(
@@ -341,10 +327,9 @@ mod tests {
         // The late reply is stale.
         update(
             &mut st,
-            Msg::Worker(Box::new(Reply {
+            Msg::Reply(Box::new(Reply {
                 id,
-                outcome: Outcome::Found(Err(ServiceError::NoSuchAccount)),
-                view: None,
+                result: Err(ServiceError::NoSuchAccount.into()),
             })),
         );
         assert_eq!(

@@ -6,7 +6,8 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use crate::tui::help::HelpOverlay;
+use crate::tui::Form;
+use crate::tui::help::{HelpOverlay, HelpRow};
 use crate::tui::widgets::{Dialog, fits, page, spinner_line, too_small, wrapped_height};
 use crate::tui::{Menu, TextField, render_text_field};
 
@@ -39,8 +40,42 @@ impl Part<'_> {
     }
 }
 
+/// A screen of numbered choices: `head`, then the menu and the status line under it.
+pub fn stack_choices<'a>(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    ctx: &Ctx,
+    mut head: Vec<Part<'a>>,
+    form: &'a Form,
+) {
+    head.extend([
+        Part::Gap,
+        Part::Menu(&form.menu, form.menu_focused()),
+        Part::Gap,
+        Part::Status,
+    ]);
+    stack(frame, area, ctx, head);
+}
+
+/// A screen with one text field: `head`, then the field, the status line and the choices.
+pub fn stack_field<'a>(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    ctx: &Ctx,
+    mut head: Vec<Part<'a>>,
+    form: &'a Form,
+) {
+    head.extend([
+        Part::Field(form.field(0), form.field_focus() == Some(0)),
+        Part::Status,
+        Part::Gap,
+        Part::Menu(&form.menu, form.menu_focused()),
+    ]);
+    stack(frame, area, ctx, head);
+}
+
 fn status_lines(ctx: &Ctx) -> Vec<Line<'static>> {
-    if let Some(b) = &ctx.busy {
+    if let Some(b) = &ctx.requests.pending {
         return vec![spinner_line(ctx.tick, b.label).patch_style(ctx.theme.accent)];
     }
     match &ctx.note {
@@ -64,7 +99,7 @@ pub fn status_height(ctx: &Ctx, width: u16) -> u16 {
 
 /// Whether the screen underneath has the keyboard (no dialog, help or wait in front of it).
 pub fn active(ctx: &Ctx) -> bool {
-    ctx.dialog.is_none() && !ctx.help && ctx.busy.is_none()
+    ctx.dialog.is_none() && !ctx.help && !ctx.requests.is_pending()
 }
 
 /// Draws `parts` one under the other in `area`; what does not fit is cut off.
@@ -216,15 +251,17 @@ pub fn render(state: &State, frame: &mut Frame<'_>) {
         frame.render_widget(dialog, area);
     }
     if ctx.help {
-        let rows = match &ctx.dialog {
-            Some(d) => keys::help_rows(DIALOG_KEYS, dialog_text(&d.kind).2.len(), false),
-            None => keys::help_rows(
-                page_impl.keys(),
-                page_impl.choices(),
-                page_impl.has_fields(),
-            ),
-        };
+        let rows = help_rows(state);
         frame.render_widget(HelpOverlay::new(page_impl.title(), &rows, &ctx.theme), area);
+    }
+}
+
+/// The keys of what is on screen (the open dialog's, else the screen's), as help lists them.
+pub fn help_rows(state: &State) -> Vec<HelpRow> {
+    let page = state.screen.page();
+    match &state.ctx.dialog {
+        Some(d) => keys::help_rows(DIALOG_KEYS, dialog_text(&d.kind).2.len(), false),
+        None => keys::help_rows(page.keys(), page.choices(), page.has_fields()),
     }
 }
 

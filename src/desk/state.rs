@@ -6,39 +6,27 @@ use chrono::{DateTime, Duration, FixedOffset, Utc};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use super::jobs::{Job, JobError, Outcome, Reply, SignInRefusal};
 use super::screens::account::{self, AccountScreen};
 use super::screens::find::{self, Find};
 use super::screens::helper::{self, HelperScreen};
 use super::screens::sign_in::{self, SignIn};
-use super::screens::{Notice, clamp_scroll};
 use super::strings as s;
-use super::worker::{Job, Outcome, Reply, Request, SignInRefusal};
 use crate::tui::Theme;
 use crate::tui::help::{closes_help, opens_help};
 use crate::tui::keys::{Binding, Key, digit_of, is_actionable, resolve};
+use crate::tui::note::Note;
+use crate::tui::worker::Requests;
 
 /// An idle desk locks after this long (SPEC §6).
 pub const IDLE_LIMIT: Duration = Duration::minutes(5);
 
-/// Everything that can happen to the desk.
-#[derive(Debug)]
-pub enum Msg {
-    Key(KeyEvent),
-    Paste(String),
-    Resize(u16, u16),
-    /// The ticker: the time now (drives the spinner and the idle lock).
-    Tick(DateTime<Utc>),
-    Reply(Reply),
-}
+/// Everything that can happen to the desk; the ticker carries the time now (it drives the
+/// spinner and the idle lock).
+pub type Msg = crate::tui::app::Msg<Reply, DateTime<Utc>>;
 
 /// What `update` asks the loop to do.
-#[derive(Debug)]
-pub enum Cmd {
-    /// Hand a job to the worker.
-    Request(Request),
-    /// Leave the desk (after any request issued before it).
-    Quit,
-}
+pub type Cmd = crate::tui::app::Cmd<Job>;
 
 /// The current screen.
 #[derive(Debug)]
@@ -134,9 +122,8 @@ pub struct State {
     pub screen: Screen,
     pub help: bool,
     pub dialog: Option<Dialog>,
-    /// The request whose reply the screen is waiting for; any other reply is stale.
-    pub pending: Option<u64>,
-    next_id: u64,
+    /// The ids handed out and the request the screen waits for; any other reply is stale.
+    pub requests: Requests,
 }
 
 impl State {
@@ -152,14 +139,13 @@ impl State {
             screen: Screen::SignIn(SignIn::new()),
             help: false,
             dialog: None,
-            pending: None,
-            next_id: 1,
+            requests: Requests::default(),
         }
     }
 
     /// Whether a request is running (the screen shows a spinner and ignores keys).
     pub fn busy(&self) -> bool {
-        self.pending.is_some()
+        self.requests.is_pending()
     }
 
     /// Whether a text field has focus (then `?` and bare digits are text).
@@ -171,18 +157,13 @@ impl State {
         }
     }
 
-    /// The area screens draw their body in, for a terminal of this state's size.
-    pub fn body(&self) -> Rect {
-        super::view::body_area(self.size)
-    }
-
     fn request(&mut self, job: Job, wait: bool) -> Cmd {
-        let id = self.next_id;
-        self.next_id += 1;
-        if wait {
-            self.pending = Some(id);
-        }
-        Cmd::Request(Request { id, job })
+        Cmd::Request(if wait {
+            // Each screen words its own spinner.
+            self.requests.wait(job, "")
+        } else {
+            self.requests.fire(job)
+        })
     }
 
     /// Leaves the session (sign out, idle lock) and returns the audit request for it.
@@ -190,7 +171,7 @@ impl State {
         let Some(agent) = self.agent.take() else {
             return vec![];
         };
-        self.pending = None;
+        self.requests.pending = None;
         self.dialog = None;
         self.help = false;
         let (job, screen) = if idle {
@@ -198,11 +179,11 @@ impl State {
                 Job::IdleLock {
                     agent: agent.clone(),
                 },
-                SignIn::again(&agent, Notice::Info(s::IDLE_LOCKED.into())),
+                SignIn::again(&agent, Note::info(s::IDLE_LOCKED)),
             )
         } else {
             let mut screen = SignIn::new();
-            screen.notice = Some(Notice::Info(s::SIGNED_OUT.into()));
+            screen.notice = Some(Note::info(s::SIGNED_OUT));
             (Job::SignOut { agent }, screen)
         };
         // Dropping the old screen drops the account data it held.
@@ -220,7 +201,7 @@ impl State {
         self.screen = Screen::Find(Find::new());
     }
 
-    fn notice(&mut self, notice: Notice) {
+    fn notice(&mut self, notice: Note) {
         match &mut self.screen {
             Screen::SignIn(x) => x.notice = Some(notice),
             Screen::Find(x) => x.notice = Some(notice),
@@ -290,7 +271,6 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
     if state.busy() {
         return vec![];
     }
-    let body = state.body();
     let tz = state.tz;
     match &mut state.screen {
         Screen::SignIn(x) => match x.on_key(ev) {
@@ -321,7 +301,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
                 vec![]
             }
         },
-        Screen::Account(x) => match x.on_key(ev, body, tz) {
+        Screen::Account(x) => match x.on_key(ev) {
             account::Outcome::None => vec![],
             account::Outcome::Helper => {
                 let view = x.view.clone();
@@ -339,7 +319,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
                 vec![state.request(Job::View { agent, account_id }, true)]
             }
         },
-        Screen::Helper(x) => match x.on_key(ev, body) {
+        Screen::Helper(x) => match x.on_key(ev) {
             helper::Outcome::None => vec![],
             helper::Outcome::Diagnose(symptom) => {
                 let account_id = x.view.account.id;
@@ -406,13 +386,41 @@ fn on_dialog_key(state: &mut State, mut dialog: Dialog, ev: &KeyEvent) -> Vec<Cm
     }
 }
 
+/// The one place a worker reply is handled: a crash stops the desk, a stale reply is dropped,
+/// a disabled agent locks the desk, any other error is said on the screen; only what a job
+/// came to reaches the screens.
 fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
-    if state.pending != Some(reply.id) {
+    if matches!(reply.result, Err(JobError::Crashed(_))) {
+        return vec![Cmd::Fail(s::WORKER_STOPPED)];
+    }
+    if !state.requests.answered(reply.id) {
         // Stale: the screen it was for is gone (or it was a fire-and-forget audit row).
         return vec![];
     }
-    state.pending = None;
-    match reply.outcome {
+    let outcome = match reply.result {
+        Ok(outcome) => outcome,
+        Err(JobError::AgentDisabled) => {
+            // The worker has recorded why; the session ends here and the screen locks,
+            // dropping the account data it held.
+            state.agent = None;
+            state.dialog = None;
+            state.help = false;
+            let mut screen = SignIn::new();
+            screen.notice = Some(Note::error(s::AGENT_DISABLED_SESSION));
+            state.screen = Screen::SignIn(screen);
+            return vec![];
+        }
+        Err(JobError::AuditFailed) => {
+            state.notice(Note::error(s::AUDIT_FAILED));
+            return vec![];
+        }
+        Err(JobError::Failed(why)) => {
+            state.notice(Note::error(s::store_failed(&why)));
+            return vec![];
+        }
+        Err(JobError::Crashed(_)) => return vec![Cmd::Fail(s::WORKER_STOPPED)],
+    };
+    match outcome {
         Outcome::SignedIn { agent } => {
             state.agent = Some(agent);
             state.last_activity = state.now;
@@ -429,7 +437,7 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
                 SignInRefusal::Disabled => s::AGENT_DISABLED.to_string(),
                 SignInRefusal::Blocked => s::AGENT_BLOCKED.to_string(),
             };
-            state.notice(Notice::Error(text));
+            state.notice(Note::error(text));
         }
         Outcome::Found { lookup, view } => match (view, &mut state.screen) {
             (Some(view), _) => state.screen = Screen::Account(AccountScreen::new(view)),
@@ -440,19 +448,11 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
                 state.screen = Screen::Find(f);
             }
         },
-        Outcome::Viewed(view) => {
-            let body = state.body();
-            let tz = state.tz;
-            match &mut state.screen {
-                Screen::Account(a) => {
-                    a.replace(view);
-                    let l = account::layout(body, a.menu.height());
-                    let total = account::content(&a.view, tz, &Theme::plain(), l.content.width);
-                    a.scroll = clamp_scroll(a.scroll, total.len(), l.content.height);
-                }
-                _ => state.screen = Screen::Account(AccountScreen::new(view)),
-            }
-        }
+        // A reload keeps the scroll position; the next draw clamps it to the new content.
+        Outcome::Viewed(view) => match &mut state.screen {
+            Screen::Account(a) => a.replace(view),
+            _ => state.screen = Screen::Account(AccountScreen::new(view)),
+        },
         Outcome::Diagnosed {
             view,
             symptom,
@@ -466,18 +466,6 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
             }
         },
         Outcome::Recorded => {}
-        Outcome::AgentDisabled => {
-            // The worker has recorded why; the session ends here and the screen locks,
-            // dropping the account data it held.
-            state.agent = None;
-            state.dialog = None;
-            state.help = false;
-            let mut screen = SignIn::new();
-            screen.notice = Some(Notice::Error(s::AGENT_DISABLED_SESSION.into()));
-            state.screen = Screen::SignIn(screen);
-        }
-        Outcome::AuditFailed => state.notice(Notice::Error(s::AUDIT_FAILED.into())),
-        Outcome::Failed(why) => state.notice(Notice::Error(s::store_failed(&why))),
     }
     vec![]
 }
@@ -485,7 +473,7 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::desk::worker::Reply;
+    use crate::desk::jobs::{Reply, Request};
     use chrono::TimeZone;
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 
@@ -508,14 +496,22 @@ mod tests {
 
     fn signed_in() -> State {
         let mut s = state();
-        s.pending = Some(7);
+        let id = s
+            .requests
+            .wait(
+                Job::SignOut {
+                    agent: String::new(),
+                },
+                "",
+            )
+            .id;
         update(
             &mut s,
             Msg::Reply(Reply {
-                id: 7,
-                outcome: Outcome::SignedIn {
+                id,
+                result: Ok(Outcome::SignedIn {
                     agent: "alex".into(),
-                },
+                }),
             }),
         );
         assert!(matches!(s.screen, Screen::Find(_)));
@@ -596,18 +592,29 @@ mod tests {
     #[test]
     fn replies_with_another_id_are_dropped() {
         let mut s = state();
-        s.pending = Some(2);
+        s.requests.fire(Job::SignOut {
+            agent: String::new(),
+        });
+        let id = s
+            .requests
+            .wait(
+                Job::SignOut {
+                    agent: String::new(),
+                },
+                "",
+            )
+            .id;
         update(
             &mut s,
             Msg::Reply(Reply {
-                id: 1,
-                outcome: Outcome::SignedIn {
+                id: id - 1,
+                result: Ok(Outcome::SignedIn {
                     agent: "alex".into(),
-                },
+                }),
             }),
         );
         assert!(s.agent.is_none());
-        assert_eq!(s.pending, Some(2));
+        assert_eq!(s.requests.pending_id(), Some(id));
     }
 
     #[test]
@@ -628,7 +635,7 @@ mod tests {
         assert!(key(&mut s, KeyCode::Enter).is_empty());
         key(&mut s, KeyCode::Char('x'));
         match &s.screen {
-            Screen::Find(f) => assert_eq!(f.field.value(), "pat"),
+            Screen::Find(f) => assert_eq!(f.form.field(0).value(), "pat"),
             _ => panic!(),
         }
     }

@@ -394,6 +394,9 @@ pub const K_BACK_TO_ACCOUNT: &str = "Back to the account";
 pub const K_BACK_TO_QUESTION: &str = "Back to the question";
 pub const K_DIALOG_CANCEL: &str = "Cancel";
 
+/// Said when the desk stops because its worker hit an internal error.
+pub const WORKER_STOPPED: &str = "the desk's worker stopped after an internal error";
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -57,7 +57,7 @@ pub fn footer_hint(state: &State) -> String {
     };
     let menu = match &state.screen {
         Screen::SignIn(_) => None,
-        Screen::Find(f) => (!f.typing()).then_some(f.menu.len()),
+        Screen::Find(f) => (!f.typing()).then_some(f.form.menu.len()),
         Screen::Account(a) => Some(a.menu.len()),
         Screen::Helper(h) => Some(h.menu.len()),
     };

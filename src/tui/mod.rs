@@ -1,7 +1,13 @@
 //! Terminal pieces shared by the account holder console and the support desk.
 //!
+//! - [`app`]: the [`App`](app::App) trait, the one message type, event mapper and loop.
+//! - [`worker`]: the one worker thread (request ids, one reply type, panics caught).
+//! - [`form`]: the [`Form`](form::Form): text fields, numbered choices and the focus ring.
 //! - [`terminal`]: raw mode / alternate screen setup and restore, the secret-safe panic hook,
 //!   and the input and tick threads that feed a console's message channel.
+//! - [`layout`]: splitting an area into rows, and the viewport a view remembers from its
+//!   last draw.
+//! - [`note`]: the message under a screen's fields.
 //! - [`keys`]: key-binding tables read by both the key handler and the help overlay.
 //! - [`help`]: the help overlay.
 //! - [`input`]: the single-line text field (masked, zeroized, capped).
@@ -9,14 +15,20 @@
 //! - [`theme`]: styles, honouring `NO_COLOR`.
 //! - [`mod@sanitize`]: stripping untrusted text of control and escape characters.
 
+pub mod app;
+pub mod form;
 pub mod help;
 pub mod input;
 pub mod keys;
+pub mod layout;
+pub mod note;
 pub mod sanitize;
 pub mod terminal;
 pub mod theme;
 pub mod widgets;
+pub mod worker;
 
+pub use form::Form;
 pub use help::{HelpOverlay, HelpRow, help_rows};
 pub use input::{TextField, TextFieldView, render_text_field};
 pub use keys::{Binding, Key, digit_of, resolve};

@@ -101,7 +101,7 @@ impl PtySessionBuilder {
             cwd: None,
             cols: DEFAULT_COLS,
             rows: DEFAULT_ROWS,
-            answer_queries: true,
+            answer_queries: false,
         }
     }
 
@@ -145,8 +145,11 @@ impl PtySessionBuilder {
 
     /// Whether the reader thread answers terminal queries the way a real
     /// terminal would (cursor position report `CSI 6 n`, primary device
-    /// attributes `CSI c`). On by default so that crossterm calls such as
-    /// `cursor::position()` don't block. vt100 itself never answers.
+    /// attributes `CSI c`). Off unless a test asks: the product must never
+    /// need an answer (a fullscreen ratatui app that asks for the cursor
+    /// position hangs on terminals that do not reply; `src/tui/terminal.rs`
+    /// guards against it), and answering by default would hide that
+    /// regression. vt100 itself never answers.
     pub fn answer_queries(mut self, yes: bool) -> Self {
         self.answer_queries = yes;
         self

@@ -5,13 +5,13 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::identifier;
 use crate::store::holder::Purpose;
 use crate::store::read::MethodKind;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, code_form, code_outcome, common, typed_code};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -149,17 +149,13 @@ impl Page for AddMethod {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::MethodAdded(Ok(method_id)) => {
+            Outcome::MethodAdded(method_id) => {
                 self.form = code_form(&[s::SEND_AGAIN]);
                 self.stage = Stage::Code { method_id };
                 None
             }
-            Outcome::CodeSent(Ok(_)) => {
+            Outcome::CodeSent(_) => {
                 ctx.info(s::new_code_sent(&sanitize(&self.address)));
-                None
-            }
-            Outcome::MethodAdded(Err(e)) | Outcome::CodeSent(Err(e)) => {
-                ctx.error(e.to_string());
                 None
             }
             Outcome::Code(r, _) => {

@@ -7,13 +7,13 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::console::jobs::Outcome;
 use crate::domain::recovery_code;
 use crate::secret::Secret;
 use crate::service::Proof;
 use crate::store::read::AccountView;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
-use crate::worker::Outcome;
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -119,18 +119,7 @@ impl CodeShown {
 }
 
 impl Page for CodeShown {
-    fn title(&self) -> &str {
-        s::TITLE_CODE_SHOWN
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_CODE_SHOWN, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

@@ -6,11 +6,11 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::password::PasswordRuleError;
 use crate::domain::{identifier, password};
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, password_field, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -18,15 +18,7 @@ use crate::console::state::Ctx;
 use crate::console::strings as s;
 use crate::console::view::{Part, stack};
 
-const KEYS: &[Binding<Action>] = &[
-    k::CONTINUE,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::REVEAL,
-    k::HELP,
-    k::QUIT,
-];
+const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 pub struct CreateAccount {
@@ -88,18 +80,7 @@ impl Default for CreateAccount {
 }
 
 impl Page for CreateAccount {
-    fn title(&self) -> &str {
-        s::TITLE_CREATE
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_CREATE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -115,16 +96,16 @@ impl Page for CreateAccount {
         }
     }
 
+    fn on_failed(&mut self, _ctx: &mut Ctx) -> Go {
+        self.form.focus_field(0);
+        None
+    }
+
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::Created(Ok(_)) => {
+            Outcome::Created(_) => {
                 ctx.success(s::WELCOME);
                 Some(Screen::Manage(super::manage::Manage::new(ctx)))
-            }
-            Outcome::Created(Err(e)) => {
-                ctx.error(e.to_string());
-                self.form.focus_field(0);
-                None
             }
             _ => None,
         }

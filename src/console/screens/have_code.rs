@@ -7,6 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::lockout::Guarded;
 use crate::domain::recovery_code;
 use crate::domain::sign_in_helper::{Answers, Question, Symptom};
@@ -14,23 +15,14 @@ use crate::store::read::AccountView;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, stack_field};
 
-const KEYS: &[Binding<Action>] = &[
-    k::CONTINUE,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::REVEAL,
-    k::HELP,
-    k::QUIT,
-];
+const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 pub struct HaveCode {
@@ -41,15 +33,7 @@ pub struct HaveCode {
 impl HaveCode {
     /// The screen for `view`, saying up front when code entry is locked.
     pub fn screen(ctx: &mut Ctx, view: AccountView) -> Screen {
-        let now = ctx.now();
-        if let Some(lock) = view
-            .locks
-            .iter()
-            .find(|l| l.what == Guarded::RecoveryCode && l.until > now)
-        {
-            let until = ctx.until(lock.until);
-            ctx.error(s::recovery_locked(&until));
-        }
+        super::say_if_locked(ctx, &view, Guarded::RecoveryCode, s::recovery_locked);
         Screen::HaveCode(HaveCode {
             view,
             form: Form::new(
@@ -81,18 +65,7 @@ impl HaveCode {
 }
 
 impl Page for HaveCode {
-    fn title(&self) -> &str {
-        s::TITLE_HAVE_CODE
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_HAVE_CODE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -130,7 +103,7 @@ impl Page for HaveCode {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack(
+        stack_field(
             frame,
             area,
             ctx,
@@ -141,11 +114,8 @@ impl Page for HaveCode {
                 Part::para(s::HAVE_CODE_INTRO),
                 Part::Text(vec![Line::styled(s::HAVE_CODE_TIP, ctx.theme.hint)]),
                 Part::Gap,
-                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
-                Part::Status,
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
             ],
+            &self.form,
         );
     }
 }

@@ -10,12 +10,13 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::identifier;
 use crate::domain::sign_in_helper::{Answers, HolderPath, Next, Question, Symptom, holder_next};
 use crate::tui::TextField;
 use crate::tui::keys::{Binding, Key};
+use crate::tui::layout::Viewport;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -63,11 +64,6 @@ const PATH_KEYS: &[Binding<Action>] = &[
     k::QUIT,
 ];
 
-/// Rows of the path visible at 80×24 (the scroll limit is worked out for that size).
-const VISIBLE_AT_MIN: u16 = 15;
-/// Width of the text at 80 columns.
-const WIDTH_AT_MIN: u16 = 76;
-
 /// Where the helper is. Past the username it holds the name typed and the answers: nothing
 /// read from the account.
 #[derive(Debug)]
@@ -93,6 +89,8 @@ enum Stage {
 pub struct Helper {
     stage: Stage,
     form: Form,
+    /// The path's rows and the rows that fitted, as last drawn (scrolling stops there).
+    viewport: Viewport,
 }
 
 fn symptom_form() -> Form {
@@ -130,6 +128,7 @@ impl Helper {
         Helper {
             stage: Stage::Username,
             form: Form::new(vec![field], none),
+            viewport: Viewport::default(),
         }
     }
 
@@ -140,6 +139,7 @@ impl Helper {
                 username: username.to_string(),
             },
             form: symptom_form(),
+            viewport: Viewport::default(),
         }
     }
 
@@ -276,17 +276,10 @@ impl Page for Helper {
             )),
             (Stage::Path { .. }, FormEvent::Choose(_)) => Some(Screen::Helper(Helper::new(""))),
             (
-                Stage::Path {
-                    username,
-                    path,
-                    scroll,
-                    ..
-                },
+                Stage::Path { scroll, .. },
                 FormEvent::Action(a @ (Action::ScrollDown | Action::ScrollUp)),
             ) => {
-                let total = u16::try_from(path_lines(ctx, username, *path, WIDTH_AT_MIN).len())
-                    .unwrap_or(u16::MAX);
-                let max = total.saturating_sub(VISIBLE_AT_MIN);
+                let max = u16::try_from(self.viewport.max_scroll()).unwrap_or(u16::MAX);
                 *scroll = if a == Action::ScrollDown {
                     (*scroll + 3).min(max)
                 } else {
@@ -299,15 +292,11 @@ impl Page for Helper {
         }
     }
 
-    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
             // Only the name is kept: the account's state is not the helper's to show.
-            Outcome::Found(Ok(view)) => {
+            Outcome::Found(view) => {
                 *self = Helper::for_username(&view.account.username);
-                None
-            }
-            Outcome::Found(Err(e)) => {
-                ctx.error(e.to_string());
                 None
             }
             _ => None,
@@ -376,6 +365,7 @@ impl Page for Helper {
                 let body = Rect::new(area.x, top, area.width, h);
                 let lines = path_lines(ctx, username, *path, area.width);
                 let total = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+                self.viewport.drawn(lines.len(), h);
                 let scroll = (*scroll).min(total.saturating_sub(h));
                 frame.render_widget(Paragraph::new(lines).scroll((scroll, 0)), body);
                 let below = Rect::new(area.x, top + h, area.width, 1);

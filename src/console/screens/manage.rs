@@ -7,10 +7,10 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
+use crate::console::jobs::{Job, Outcome};
 use crate::store::read::{AccountView, MethodKind};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, ellipsize};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -194,18 +194,7 @@ impl Manage {
 }
 
 impl Page for Manage {
-    fn title(&self) -> &str {
-        s::TITLE_MANAGE
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_MANAGE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         self.sync(ctx);
@@ -257,16 +246,19 @@ impl Page for Manage {
         None
     }
 
+    fn on_failed(&mut self, ctx: &mut Ctx) -> Go {
+        self.sync(ctx);
+        None
+    }
+
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
-        match outcome {
-            Outcome::Changed(Ok(())) => match self.asked.take() {
+        if let Outcome::Changed = outcome {
+            match self.asked.take() {
                 Some(Asked::TwoStep(true)) => ctx.success(s::TWO_STEP_NOW_ON),
                 Some(Asked::TwoStep(false)) => ctx.success(s::TWO_STEP_NOW_OFF),
                 Some(Asked::Cancel) => ctx.success(s::CHANGE_CANCELLED),
                 None => {}
-            },
-            Outcome::Changed(Err(e)) | Outcome::View(Err(e)) => ctx.error(e.to_string()),
-            _ => {}
+            }
         }
         self.sync(ctx);
         None

@@ -5,29 +5,21 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::service::Proof;
 use crate::store::holder::Purpose;
 use crate::store::read::{AccountView, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::verify_identity::send_recovery_code;
 use super::{Go, Page, Screen, code_form, code_outcome, common, typed_code};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, stack_field};
 
-const KEYS: &[Binding<Action>] = &[
-    k::CONTINUE,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::REVEAL,
-    k::HELP,
-    k::QUIT,
-];
+const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 /// Where recovery goes once a proof is in: straight to the new password, or — two-step
 /// verification on and a single proof — to ask for a second one.
@@ -59,18 +51,7 @@ impl MethodCode {
 }
 
 impl Page for MethodCode {
-    fn title(&self) -> &str {
-        s::TITLE_METHOD_CODE
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_METHOD_CODE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -102,12 +83,8 @@ impl Page for MethodCode {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::CodeSent(Ok(_)) => {
+            Outcome::CodeSent(_) => {
                 ctx.info(s::new_code_sent(&self.masked));
-                None
-            }
-            Outcome::CodeSent(Err(e)) => {
-                ctx.error(e.to_string());
                 None
             }
             Outcome::Code(r, proofs) => {
@@ -118,7 +95,7 @@ impl Page for MethodCode {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack(
+        stack_field(
             frame,
             area,
             ctx,
@@ -128,11 +105,8 @@ impl Page for MethodCode {
                 Part::para(s::code_sent(&self.masked)),
                 Part::para(s::CODE_RULE),
                 Part::Gap,
-                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
-                Part::Status,
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
             ],
+            &self.form,
         );
     }
 }

@@ -3,6 +3,25 @@
 //! A screen turns keys, pastes, worker replies and dialog answers into a possible next screen
 //! ([`Go`]) and requests (through [`Ctx`]); it draws itself from a shared reference.
 
+/// The [`Page`] methods every screen with one [`Form`] (its field `form`) writes the same way:
+/// its title, its key table and its form.
+macro_rules! form_page {
+    ($title:expr, $keys:expr) => {
+        fn title(&self) -> &str {
+            $title
+        }
+        fn keys(&self) -> &'static [crate::tui::keys::Binding<crate::console::keys::Action>] {
+            $keys
+        }
+        fn form(&self) -> Option<&crate::console::keys::Form> {
+            Some(&self.form)
+        }
+        fn form_mut(&mut self) -> Option<&mut crate::console::keys::Form> {
+            Some(&mut self.form)
+        }
+    };
+}
+
 pub mod add_method;
 pub mod code_shown;
 pub mod create_account;
@@ -28,10 +47,10 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use super::jobs::Outcome;
 use crate::store::read::{MethodKind, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::Outcome;
 
 use super::keys::{Action, Form};
 use super::state::{Cmd, Ctx, DialogKind};
@@ -70,7 +89,13 @@ pub trait Page {
             f.paste(text);
         }
     }
+    /// What a job this screen asked for came to (errors never come here: `update` says them
+    /// under the screen and calls [`Page::on_failed`]).
     fn on_reply(&mut self, _ctx: &mut Ctx, _outcome: Outcome) -> Go {
+        None
+    }
+    /// A job this screen asked for failed; the error is already said under the screen.
+    fn on_failed(&mut self, _ctx: &mut Ctx) -> Go {
         None
     }
     /// The holder said yes to a dialog this screen opened.
@@ -212,55 +237,64 @@ pub fn typed_code(ctx: &mut Ctx, form: &mut Form) -> Option<crate::secret::Secre
 /// Says what a recovery code check came to; the fresh code (shown once) when it was right.
 pub fn recovery_outcome(
     ctx: &mut Ctx,
-    r: crate::worker::Res<crate::service::Attempt<crate::service::RecoveryCheck>>,
+    r: crate::service::Attempt<crate::service::RecoveryCheck>,
 ) -> Option<crate::secret::Secret> {
     use crate::service::{Attempt, RecoveryCheck};
     match r {
-        Ok(Attempt::Accepted(RecoveryCheck::Accepted { new_code })) => return Some(new_code),
-        Ok(Attempt::Accepted(RecoveryCheck::Format(e))) => ctx.error(e.to_string()),
-        Ok(Attempt::Accepted(RecoveryCheck::NoCode)) => ctx.error(s::NO_CODE_ON_ACCOUNT),
-        Ok(Attempt::Wrong { tries_left }) => ctx.error(s::recovery_wrong(tries_left)),
-        Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
+        Attempt::Accepted(RecoveryCheck::Accepted { new_code }) => return Some(new_code),
+        Attempt::Accepted(RecoveryCheck::Format(e)) => ctx.error(e.to_string()),
+        Attempt::Accepted(RecoveryCheck::NoCode) => ctx.error(s::NO_CODE_ON_ACCOUNT),
+        Attempt::Wrong { tries_left } => ctx.error(s::recovery_wrong(tries_left)),
+        Attempt::LockedNow { until } | Attempt::Locked { until } => {
             let u = ctx.until(until);
             ctx.error(s::recovery_locked(&u));
         }
-        Ok(Attempt::Blocked) => ctx.error(s::RECOVERY_BLOCKED),
-        Err(e) => ctx.error(e.to_string()),
+        Attempt::Blocked => ctx.error(s::RECOVERY_BLOCKED),
     }
     None
 }
 
 /// Says what a one-time code check came to; `true` when the code was right.
-pub fn code_outcome(
-    ctx: &mut Ctx,
-    r: crate::worker::Res<crate::service::Attempt<crate::service::CodeCheck>>,
-) -> bool {
+pub fn code_outcome(ctx: &mut Ctx, r: crate::service::Attempt<crate::service::CodeCheck>) -> bool {
     use crate::service::{Attempt, CodeCheck};
     match r {
-        Ok(Attempt::Accepted(CodeCheck::Ok)) => return true,
-        Ok(Attempt::Accepted(CodeCheck::Wrong {
+        Attempt::Accepted(CodeCheck::Ok) => return true,
+        Attempt::Accepted(CodeCheck::Wrong {
             code_tries_left, ..
-        })) => ctx.error(s::code_wrong(code_tries_left)),
-        Ok(Attempt::Accepted(CodeCheck::NoActiveCode)) => ctx.error(s::CODE_EXPIRED),
-        Ok(Attempt::Accepted(CodeCheck::Malformed)) => ctx.error(s::ENTER_CODE),
-        Ok(Attempt::Wrong { tries_left }) => ctx.error(s::code_wrong(tries_left)),
-        Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
+        }) => ctx.error(s::code_wrong(code_tries_left)),
+        Attempt::Accepted(CodeCheck::NoActiveCode) => ctx.error(s::CODE_EXPIRED),
+        Attempt::Accepted(CodeCheck::Malformed) => ctx.error(s::ENTER_CODE),
+        Attempt::Wrong { tries_left } => ctx.error(s::code_wrong(tries_left)),
+        Attempt::LockedNow { until } | Attempt::Locked { until } => {
             let u = ctx.until(until);
             ctx.error(s::code_locked(&u));
         }
-        Ok(Attempt::Blocked) => ctx.error(s::CODE_BLOCKED),
-        Err(e) => ctx.error(e.to_string()),
+        Attempt::Blocked => ctx.error(s::CODE_BLOCKED),
     }
     false
+}
+
+/// Says up front, worded by `say`, when `what` is locked on the account of `view`.
+pub fn say_if_locked(
+    ctx: &mut Ctx,
+    view: &crate::store::read::AccountView,
+    what: crate::domain::lockout::Guarded,
+    say: fn(&str) -> String,
+) {
+    let now = ctx.now();
+    if let Some(lock) = view.locks.iter().find(|l| l.what == what && l.until > now) {
+        let until = ctx.until(lock.until);
+        ctx.error(say(&until));
+    }
 }
 
 /// Ends the session and returns the first screen, showing `note`.
 pub fn signed_out(ctx: &mut Ctx, note: &str) -> Screen {
     ctx.session = None;
     ctx.retry = None;
-    ctx.busy = None;
+    ctx.requests.pending = None;
     ctx.dialog = None;
-    ctx.fire(crate::worker::Job::SignOut);
+    ctx.fire(super::jobs::Job::SignOut);
     ctx.info(note);
     Screen::start()
 }

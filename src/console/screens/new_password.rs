@@ -7,13 +7,13 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::password::{self, PasswordRuleError};
 use crate::domain::pending_change;
 use crate::service::Proof;
 use crate::store::read::AccountView;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, password_field, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -21,15 +21,7 @@ use crate::console::state::Ctx;
 use crate::console::strings as s;
 use crate::console::view::{Part, stack};
 
-const KEYS: &[Binding<Action>] = &[
-    k::CONTINUE,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::REVEAL,
-    k::HELP,
-    k::QUIT,
-];
+const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 pub struct NewPassword {
@@ -79,18 +71,7 @@ impl NewPassword {
 }
 
 impl Page for NewPassword {
-    fn title(&self) -> &str {
-        s::TITLE_NEW_PASSWORD
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_NEW_PASSWORD, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -109,16 +90,12 @@ impl Page for NewPassword {
         }
     }
 
-    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::Reset(Ok(done)) => Some(Screen::ResetDone(super::reset_done::ResetDone::new(
+            Outcome::Reset(done) => Some(Screen::ResetDone(super::reset_done::ResetDone::new(
                 self.view.clone(),
                 done,
             ))),
-            Outcome::Reset(Err(e)) => {
-                ctx.error(e.to_string());
-                None
-            }
             _ => None,
         }
     }

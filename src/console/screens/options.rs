@@ -5,17 +5,16 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::Outcome;
 use crate::store::read::{AccountView, MethodRow};
-use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::Outcome;
 
 use super::verify_identity::{KEYS, code_sent, send_recovery_code};
 use super::{Go, Page, common, send_label, verified};
 use crate::console::keys::{Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, stack_choices};
 
 #[derive(Debug)]
 pub struct Options {
@@ -40,18 +39,7 @@ impl Options {
 }
 
 impl Page for Options {
-    fn title(&self) -> &str {
-        s::TITLE_OPTIONS
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_OPTIONS, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -72,12 +60,12 @@ impl Page for Options {
         }
     }
 
-    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
-        code_sent(ctx, &self.view, self.sending.take(), outcome)
+    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
+        code_sent(&self.view, self.sending.take(), outcome)
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack(
+        stack_choices(
             frame,
             area,
             ctx,
@@ -85,11 +73,8 @@ impl Page for Options {
                 Part::para(s::account_line(&sanitize(&self.view.account.username))),
                 Part::Gap,
                 Part::para(s::OPTIONS_INTRO),
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
-                Part::Gap,
-                Part::Status,
             ],
+            &self.form,
         );
     }
 }

@@ -15,15 +15,7 @@ use crate::console::state::Ctx;
 use crate::console::strings as s;
 use crate::console::view::{Part, stack};
 
-const KEYS: &[Binding<Action>] = &[
-    k::SELECT,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::ASK_QUIT,
-    k::HELP,
-    k::QUIT,
-];
+const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
 #[derive(Debug)]
 pub struct OtherWays {
@@ -41,18 +33,7 @@ impl OtherWays {
 }
 
 impl Page for OtherWays {
-    fn title(&self) -> &str {
-        s::TITLE_OTHER_WAYS
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_OTHER_WAYS, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

@@ -5,28 +5,20 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::lockout::Guarded;
 use crate::service::Attempt;
 use crate::store::read::AccountView;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, password_field, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, stack_field};
 
-const KEYS: &[Binding<Action>] = &[
-    k::CONTINUE,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::REVEAL,
-    k::HELP,
-    k::QUIT,
-];
+const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 pub struct Password {
@@ -37,15 +29,7 @@ pub struct Password {
 impl Password {
     /// The password screen for `view`, saying up front when password entry is locked.
     pub fn screen(ctx: &mut Ctx, view: AccountView) -> Screen {
-        let now = ctx.now();
-        if let Some(lock) = view
-            .locks
-            .iter()
-            .find(|l| l.what == Guarded::Password && l.until > now)
-        {
-            let until = ctx.until(lock.until);
-            ctx.error(s::password_locked(&until));
-        }
+        super::say_if_locked(ctx, &view, Guarded::Password, s::password_locked);
         Screen::Password(Password {
             view,
             form: Form::new(
@@ -57,18 +41,7 @@ impl Password {
 }
 
 impl Page for Password {
-    fn title(&self) -> &str {
-        s::TITLE_PASSWORD
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_PASSWORD, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -106,43 +79,36 @@ impl Page for Password {
             return None;
         };
         match r {
-            Ok(Attempt::Accepted(false)) => Some(super::after_sign_in(ctx)),
-            Ok(Attempt::Accepted(true)) => Some(Screen::SecondStep(
+            Attempt::Accepted(false) => Some(super::after_sign_in(ctx)),
+            Attempt::Accepted(true) => Some(Screen::SecondStep(
                 super::second_step::SecondStep::new(self.view.clone()),
             )),
-            Ok(Attempt::Wrong { tries_left }) => {
+            Attempt::Wrong { tries_left } => {
                 ctx.error(s::password_wrong(tries_left));
                 None
             }
-            Ok(Attempt::Blocked) => {
+            Attempt::Blocked => {
                 ctx.error(s::PASSWORD_BLOCKED);
                 None
             }
-            Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
+            Attempt::LockedNow { until } | Attempt::Locked { until } => {
                 let u = ctx.until(until);
                 ctx.error(s::password_locked(&u));
-                None
-            }
-            Err(e) => {
-                ctx.error(e.to_string());
                 None
             }
         }
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack(
+        stack_field(
             frame,
             area,
             ctx,
             vec![
                 Part::para(s::signing_in_as(&sanitize(&self.view.account.username))),
                 Part::Gap,
-                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
-                Part::Status,
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
             ],
+            &self.form,
         );
     }
 }

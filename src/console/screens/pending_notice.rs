@@ -6,9 +6,9 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -16,15 +16,7 @@ use crate::console::state::Ctx;
 use crate::console::strings as s;
 use crate::console::view::{Part, heading, stack};
 
-const KEYS: &[Binding<Action>] = &[
-    k::SELECT,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::ASK_QUIT,
-    k::HELP,
-    k::QUIT,
-];
+const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
 #[derive(Debug)]
 pub struct PendingNotice {
@@ -46,18 +38,7 @@ impl Default for PendingNotice {
 }
 
 impl Page for PendingNotice {
-    fn title(&self) -> &str {
-        s::TITLE_PENDING_NOTICE
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_PENDING_NOTICE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -76,13 +57,9 @@ impl Page for PendingNotice {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::Changed(Ok(())) => {
+            Outcome::Changed => {
                 ctx.success(s::CHANGE_CANCELLED);
                 Some(Screen::Manage(super::manage::Manage::new(ctx)))
-            }
-            Outcome::Changed(Err(e)) => {
-                ctx.error(e.to_string());
-                None
             }
             _ => None,
         }

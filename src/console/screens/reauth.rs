@@ -6,10 +6,10 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::service::Attempt;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, password_field, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -49,18 +49,7 @@ impl Reauth {
 }
 
 impl Page for Reauth {
-    fn title(&self) -> &str {
-        s::TITLE_REAUTH
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_REAUTH, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -84,7 +73,7 @@ impl Page for Reauth {
             return None;
         };
         match r {
-            Ok(Attempt::Accepted(())) => {
+            Attempt::Accepted(()) => {
                 let job = self.retry.take()?;
                 let label = match job {
                     Job::GenerateRecoveryCode => s::BUSY_GENERATE,
@@ -94,21 +83,17 @@ impl Page for Reauth {
                 ctx.request(job, label);
                 Some(self.back())
             }
-            Ok(Attempt::Wrong { tries_left }) => {
+            Attempt::Wrong { tries_left } => {
                 ctx.error(s::password_wrong(tries_left));
                 None
             }
-            Ok(Attempt::LockedNow { until } | Attempt::Locked { until }) => {
+            Attempt::LockedNow { until } | Attempt::Locked { until } => {
                 let u = ctx.until(until);
                 ctx.error(s::reauth_locked(&u));
                 None
             }
-            Ok(Attempt::Blocked) => {
+            Attempt::Blocked => {
                 ctx.error(s::PASSWORD_BLOCKED);
-                None
-            }
-            Err(e) => {
-                ctx.error(e.to_string());
                 None
             }
         }

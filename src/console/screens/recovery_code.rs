@@ -6,14 +6,14 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::tui::keys::Binding;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
-use crate::console::view::{Part, labelled, stack};
+use crate::console::view::{Part, labelled, stack_choices};
 
 const KEYS: &[Binding<Action>] = &[k::SELECT, k::BACK, k::ASK_QUIT, k::HELP, k::QUIT];
 
@@ -37,18 +37,7 @@ impl Default for RecoveryCode {
 }
 
 impl Page for RecoveryCode {
-    fn title(&self) -> &str {
-        s::TITLE_RECOVERY_CODE
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_RECOVERY_CODE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -71,15 +60,11 @@ impl Page for RecoveryCode {
         None
     }
 
-    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::CodeGenerated(Ok(code)) => Some(Screen::CodeShown(
+            Outcome::CodeGenerated(code) => Some(Screen::CodeShown(
                 super::code_shown::CodeShown::after_generate(code),
             )),
-            Outcome::CodeGenerated(Err(e)) => {
-                ctx.error(e.to_string());
-                None
-            }
             _ => None,
         }
     }
@@ -94,7 +79,7 @@ impl Page for RecoveryCode {
         if let Some(t) = recovery.last_used {
             status_lines.push(labelled(ctx, "Last used to recover", ctx.when(t)));
         }
-        stack(
+        stack_choices(
             frame,
             area,
             ctx,
@@ -104,11 +89,8 @@ impl Page for RecoveryCode {
                 Part::Text(status_lines),
                 Part::Gap,
                 Part::para(s::RECOVERY_CODE_NO_RETRIEVE),
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
-                Part::Gap,
-                Part::Status,
             ],
+            &self.form,
         );
     }
 }

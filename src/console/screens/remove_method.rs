@@ -5,26 +5,18 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::store::read::{AccountView, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, stack_choices};
 
-const KEYS: &[Binding<Action>] = &[
-    k::SELECT,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::ASK_QUIT,
-    k::HELP,
-    k::QUIT,
-];
+const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
 #[derive(Debug)]
 pub struct RemoveMethod {
@@ -54,18 +46,7 @@ impl RemoveMethod {
 }
 
 impl Page for RemoveMethod {
-    fn title(&self) -> &str {
-        s::TITLE_REMOVE
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_REMOVE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -95,31 +76,22 @@ impl Page for RemoveMethod {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::Changed(Ok(())) => {
+            Outcome::Changed => {
                 let address = self.removing.take().unwrap_or_default();
                 ctx.success(s::method_removed(&address));
                 Some(Screen::Manage(super::manage::Manage::new(ctx)))
-            }
-            Outcome::Changed(Err(e)) => {
-                ctx.error(e.to_string());
-                None
             }
             _ => None,
         }
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack(
+        stack_choices(
             frame,
             area,
             ctx,
-            vec![
-                Part::para(s::REMOVE_INTRO),
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
-                Part::Gap,
-                Part::Status,
-            ],
+            vec![Part::para(s::REMOVE_INTRO)],
+            &self.form,
         );
     }
 }

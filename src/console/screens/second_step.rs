@@ -5,13 +5,13 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::recovery_code;
 use crate::store::holder::Purpose;
 use crate::store::read::{AccountView, MethodRow};
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{
     Go, Page, Screen, code_form, code_outcome, common, send_label, take_secret, typed_code,
@@ -187,7 +187,7 @@ impl Page for SecondStep {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::CodeSent(Ok(masked)) => {
+            Outcome::CodeSent(masked) => {
                 let method = self.sending.take().unwrap_or(0);
                 let masked = sanitize(&masked);
                 if matches!(self.stage, Stage::Code { .. }) {
@@ -195,10 +195,6 @@ impl Page for SecondStep {
                 }
                 self.form = code_form(&[s::SEND_AGAIN, s::USE_DIFFERENT_METHOD]);
                 self.stage = Stage::Code { method, masked };
-                None
-            }
-            Outcome::CodeSent(Err(e)) => {
-                ctx.error(e.to_string());
                 None
             }
             Outcome::Code(r, _) => code_outcome(ctx, r).then(|| super::after_sign_in(ctx)),

@@ -4,16 +4,16 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::domain::identifier;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, stack_field};
 
 const KEYS: &[Binding<Action>] = &[
     k::CONTINUE,
@@ -50,18 +50,7 @@ impl SignIn {
 }
 
 impl Page for SignIn {
-    fn title(&self) -> &str {
-        s::TITLE_SIGN_IN
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_SIGN_IN, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -96,28 +85,18 @@ impl Page for SignIn {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::Found(Ok(view)) => Some(super::password::Password::screen(ctx, view)),
-            Outcome::Found(Err(e)) => {
-                ctx.error(e.to_string());
-                None
-            }
+            Outcome::Found(view) => Some(super::password::Password::screen(ctx, view)),
             _ => None,
         }
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack(
+        stack_field(
             frame,
             area,
             ctx,
-            vec![
-                Part::para(s::SIGN_IN_INTRO),
-                Part::Gap,
-                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
-                Part::Status,
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
-            ],
+            vec![Part::para(s::SIGN_IN_INTRO), Part::Gap],
+            &self.form,
         );
     }
 }

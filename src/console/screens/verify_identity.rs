@@ -5,27 +5,19 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
+use crate::console::jobs::{Job, Outcome};
 use crate::store::holder::Purpose;
 use crate::store::read::{AccountView, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
-use crate::worker::{Job, Outcome};
 
 use super::{Go, Page, Screen, common, send_label, verified};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, stack_choices};
 
-pub(super) const KEYS: &[Binding<Action>] = &[
-    k::SELECT,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::ASK_QUIT,
-    k::HELP,
-    k::QUIT,
-];
+pub(super) const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
 /// Asks the worker to send a recovery code to `method`.
 pub(super) fn send_recovery_code(ctx: &mut Ctx, view: &AccountView, method: &MethodRow) {
@@ -40,24 +32,15 @@ pub(super) fn send_recovery_code(ctx: &mut Ctx, view: &AccountView, method: &Met
 }
 
 /// The code-entry screen once a recovery code went to `method`.
-pub(super) fn code_sent(
-    ctx: &mut Ctx,
-    view: &AccountView,
-    method: Option<MethodRow>,
-    outcome: Outcome,
-) -> Go {
+pub(super) fn code_sent(view: &AccountView, method: Option<MethodRow>, outcome: Outcome) -> Go {
     match outcome {
-        Outcome::CodeSent(Ok(masked)) => {
+        Outcome::CodeSent(masked) => {
             let masked = sanitize(&masked);
             Some(Screen::MethodCode(super::method_code::MethodCode::new(
                 view.clone(),
                 method?,
                 masked,
             )))
-        }
-        Outcome::CodeSent(Err(e)) => {
-            ctx.error(e.to_string());
-            None
         }
         _ => None,
     }
@@ -87,18 +70,7 @@ impl VerifyIdentity {
 }
 
 impl Page for VerifyIdentity {
-    fn title(&self) -> &str {
-        s::TITLE_VERIFY
-    }
-    fn keys(&self) -> &'static [Binding<Action>] {
-        KEYS
-    }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_page!(s::TITLE_VERIFY, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -119,8 +91,8 @@ impl Page for VerifyIdentity {
         }
     }
 
-    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
-        code_sent(ctx, &self.view, self.first.clone(), outcome)
+    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
+        code_sent(&self.view, self.first.clone(), outcome)
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
@@ -128,7 +100,7 @@ impl Page for VerifyIdentity {
             Some(m) => s::verify_send_first(&sanitize(&m.masked())),
             None => s::VERIFY_NO_METHOD.to_string(),
         };
-        stack(
+        stack_choices(
             frame,
             area,
             ctx,
@@ -136,11 +108,8 @@ impl Page for VerifyIdentity {
                 Part::para(s::account_line(&sanitize(&self.view.account.username))),
                 Part::Gap,
                 Part::para(intro),
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
-                Part::Gap,
-                Part::Status,
             ],
+            &self.form,
         );
     }
 }

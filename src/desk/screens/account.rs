@@ -9,73 +9,32 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::{Ctx, Notice, Scroll, clean, hanging, labelled, render_rows, render_status, rows_of};
+use super::{
+    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, clean, hanging, labelled,
+    render_rows, render_status, rows_of, table,
+};
 use crate::desk::strings as s;
 use crate::store::read::{AccountView, MethodKind};
 use crate::tui::keys::{Binding, Key, digit_of, resolve};
+use crate::tui::layout::Viewport;
 use crate::tui::{Menu, Theme};
 
 /// Width of the label column.
 const LABEL_WIDTH: usize = 24;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Select,
-    Next,
-    Prev,
-    Scroll(Scroll),
-    Reload,
-    Back,
-}
-
 /// The screen's keys: read by [`AccountScreen::on_key`] and by the help overlay.
-pub const KEYS: &[Binding<Action>] = &[
-    Binding {
-        keys: &[Key::Enter],
-        label: s::K_SELECT,
-        action: Action::Select,
-    },
-    Binding {
-        keys: &[Key::Tab, Key::Down],
-        label: s::K_MOVE,
-        action: Action::Next,
-    },
-    Binding {
-        keys: &[Key::BackTab, Key::Up],
-        label: s::K_MOVE_BACK,
-        action: Action::Prev,
-    },
-    Binding {
-        keys: &[Key::PageUp],
-        label: s::K_SCROLL_UP,
-        action: Action::Scroll(Scroll::PageUp),
-    },
-    Binding {
-        keys: &[Key::PageDown],
-        label: s::K_SCROLL_DOWN,
-        action: Action::Scroll(Scroll::PageDown),
-    },
-    Binding {
-        keys: &[Key::Home],
-        label: s::K_TOP,
-        action: Action::Scroll(Scroll::Top),
-    },
-    Binding {
-        keys: &[Key::End],
-        label: s::K_BOTTOM,
-        action: Action::Scroll(Scroll::Bottom),
-    },
-    Binding {
-        keys: &[Key::F(5)],
-        label: s::K_RELOAD,
-        action: Action::Reload,
-    },
-    Binding {
-        keys: &[Key::Esc],
-        label: s::K_BACK_TO_FIND,
-        action: Action::Back,
-    },
-];
+pub const KEYS: &[Binding<Action>] = &table::<9>(&[
+    &choice_keys(s::K_SELECT),
+    &SCROLL_KEYS,
+    &[
+        Binding {
+            keys: &[Key::F(5)],
+            label: s::K_RELOAD,
+            action: Action::Reload,
+        },
+        back(s::K_BACK_TO_FIND),
+    ],
+]);
 
 pub const FOOTER: &[(Action, &str)] = &[
     (Action::Select, "Select"),
@@ -109,7 +68,9 @@ pub struct AccountScreen {
     pub view: Box<AccountView>,
     pub menu: Menu,
     pub scroll: usize,
-    pub notice: Option<Notice>,
+    pub notice: Option<Note>,
+    /// The content's rows and the rows that fitted, as last drawn (scrolling stops there).
+    pub viewport: Viewport,
 }
 
 /// Where the parts of the screen go inside the body area.
@@ -138,6 +99,7 @@ impl AccountScreen {
             menu: Menu::new(s::ACCOUNT_CHOICES),
             scroll: 0,
             notice: None,
+            viewport: Viewport::default(),
         }
     }
 
@@ -147,7 +109,7 @@ impl AccountScreen {
         self.notice = None;
     }
 
-    pub fn on_key(&mut self, ev: &KeyEvent, body: Rect, tz: FixedOffset) -> Outcome {
+    pub fn on_key(&mut self, ev: &KeyEvent) -> Outcome {
         if let Some(action) = resolve(KEYS, ev) {
             return match action {
                 Action::Select => self.choose(self.menu.selected()),
@@ -160,9 +122,8 @@ impl AccountScreen {
                     Outcome::None
                 }
                 Action::Scroll(how) => {
-                    let l = layout(body, self.menu.height());
-                    let total = content(&self.view, tz, &Theme::plain(), l.content.width).len();
-                    self.scroll = super::scrolled(self.scroll, how, total, l.content.height);
+                    let (total, height) = (self.viewport.total(), self.viewport.height());
+                    self.scroll = super::scrolled(self.scroll, how, total, height);
                     Outcome::None
                 }
                 Action::Reload => Outcome::Reload,
@@ -189,6 +150,7 @@ impl AccountScreen {
     pub fn render(&self, ctx: &Ctx<'_>, frame: &mut Frame<'_>, area: Rect) {
         let l = layout(area, self.menu.height());
         let rows = content(&self.view, ctx.tz, ctx.theme, l.content.width);
+        self.viewport.drawn(rows.len(), l.content.height);
         let offset = super::clamp_scroll(self.scroll, rows.len(), l.content.height);
         render_rows(&rows, offset, l.content, frame.buffer_mut());
         let position = scroll_note(offset, rows.len(), l.content.height);

@@ -6,53 +6,22 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::{Ctx, Notice, clean, hanging, render_rows, render_status, rows_of};
+use super::{
+    Action, Ctx, Note, back, choice_keys, clean, hanging, render_rows, render_status, rows_of,
+    table,
+};
 use crate::desk::strings as s;
 use crate::domain::identifier::Lookup;
-use crate::tui::keys::{Binding, Key, digit_of, resolve};
-use crate::tui::{Menu, TextField, render_text_field};
+use crate::tui::form::FormEvent;
+use crate::tui::keys::Binding;
+use crate::tui::{Form, TextField, render_text_field};
 
 /// Longest identifier the field accepts (an email address can be long).
 pub const FIELD_MAX: usize = 254;
 
-/// Which part of the screen has focus.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    Field,
-    Menu,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Select,
-    Next,
-    Prev,
-    Back,
-}
-
 /// The screen's keys: read by [`Find::on_key`] and by the help overlay.
-pub const KEYS: &[Binding<Action>] = &[
-    Binding {
-        keys: &[Key::Enter],
-        label: s::K_LOOK_UP,
-        action: Action::Select,
-    },
-    Binding {
-        keys: &[Key::Tab, Key::Down],
-        label: s::K_MOVE,
-        action: Action::Next,
-    },
-    Binding {
-        keys: &[Key::BackTab, Key::Up],
-        label: s::K_MOVE_BACK,
-        action: Action::Prev,
-    },
-    Binding {
-        keys: &[Key::Esc],
-        label: s::K_CLEAR_OR_SIGN_OUT,
-        action: Action::Back,
-    },
-];
+pub const KEYS: &[Binding<Action>] =
+    &table::<4>(&[&choice_keys(s::K_LOOK_UP), &[back(s::K_CLEAR_OR_SIGN_OUT)]]);
 
 pub const FOOTER: &[(Action, &str)] = &[
     (Action::Select, "Look up"),
@@ -77,13 +46,11 @@ pub enum Outcome {
     ConfirmSignOut,
 }
 
-/// The find screen.
+/// The find screen: the field and the choices under it, one focus ring through both.
 #[derive(Debug)]
 pub struct Find {
-    pub field: TextField,
-    pub menu: Menu,
-    pub focus: Focus,
-    pub notice: Option<Notice>,
+    pub form: Form,
+    pub notice: Option<Note>,
 }
 
 impl Default for Find {
@@ -95,88 +62,55 @@ impl Default for Find {
 impl Find {
     pub fn new() -> Self {
         Find {
-            field: TextField::new(s::FIND_FIELD, FIELD_MAX),
-            menu: Menu::new(s::FIND_CHOICES),
-            focus: Focus::Field,
+            form: Form::new(
+                vec![TextField::new(s::FIND_FIELD, FIELD_MAX)],
+                &s::FIND_CHOICES,
+            ),
             notice: None,
         }
     }
 
     /// Whether a text field has focus (bare digits and `?` are then text).
     pub fn typing(&self) -> bool {
-        self.focus == Focus::Field
+        self.form.typing()
     }
 
     pub fn on_key(&mut self, ev: &KeyEvent) -> Outcome {
-        if let Some(action) = resolve(KEYS, ev) {
-            return match action {
-                Action::Select => match self.focus {
-                    Focus::Field => self.submit(),
-                    Focus::Menu => self.choose(self.menu.selected()),
-                },
-                Action::Next => {
-                    self.step(true);
-                    Outcome::None
-                }
-                Action::Prev => {
-                    self.step(false);
-                    Outcome::None
-                }
-                Action::Back => {
-                    if self.focus == Focus::Menu {
-                        self.focus = Focus::Field;
-                        Outcome::None
-                    } else if !self.field.is_empty() {
-                        self.field.clear();
-                        self.notice = None;
-                        Outcome::None
-                    } else {
-                        Outcome::ConfirmSignOut
-                    }
-                }
-            };
-        }
-        if let Some(d) = digit_of(ev, self.typing())
-            && let Some(i) = self.menu.choose_digit(d)
-        {
-            return self.choose(i);
-        }
-        if self.focus == Focus::Menu
-            && let KeyCode::Char(_) = ev.code
-            && ev.modifiers.difference(KeyModifiers::SHIFT).is_empty()
-        {
-            // Typing while the menu has focus goes to the field.
-            self.focus = Focus::Field;
-        }
-        if self.focus == Focus::Field && self.field.handle_key(ev) {
-            self.notice = None;
-        }
-        Outcome::None
-    }
-
-    /// Focus order: field, then each menu item, then back to the field.
-    fn step(&mut self, forward: bool) {
-        let last = self.menu.len().saturating_sub(1);
-        match (self.focus, forward) {
-            (Focus::Field, true) => {
-                self.focus = Focus::Menu;
-                self.menu.select(0);
+        match self.form.handle(ev, KEYS) {
+            FormEvent::Submit => self.submit(),
+            FormEvent::Choose(i) => self.choose(i),
+            FormEvent::Edited => {
+                self.notice = None;
+                Outcome::None
             }
-            (Focus::Field, false) => {
-                self.focus = Focus::Menu;
-                self.menu.select(last);
+            FormEvent::Action(Action::Back) => {
+                if self.form.menu_focused() {
+                    self.form.focus_field(0);
+                    Outcome::None
+                } else if !self.form.field(0).is_empty() {
+                    self.form.field_mut(0).clear();
+                    self.notice = None;
+                    Outcome::None
+                } else {
+                    Outcome::ConfirmSignOut
+                }
             }
-            (Focus::Menu, true) if self.menu.selected() == last => self.focus = Focus::Field,
-            (Focus::Menu, false) if self.menu.selected() == 0 => self.focus = Focus::Field,
-            (Focus::Menu, true) => self.menu.select_next(),
-            (Focus::Menu, false) => self.menu.select_prev(),
+            FormEvent::Nothing if self.form.menu_focused() && is_plain_char(ev) => {
+                // Typing while the menu has focus goes to the field.
+                self.form.focus_field(0);
+                if self.form.field_mut(0).handle_key(ev) {
+                    self.notice = None;
+                }
+                Outcome::None
+            }
+            FormEvent::Action(_) | FormEvent::Nothing => Outcome::None,
         }
     }
 
     fn choose(&mut self, index: usize) -> Outcome {
         match CHOICES.get(index) {
             Some(Choice::LookUp) => {
-                self.focus = Focus::Field;
+                self.form.focus_field(0);
                 self.submit()
             }
             Some(Choice::SignOut) => Outcome::SignOut,
@@ -185,24 +119,31 @@ impl Find {
     }
 
     fn submit(&mut self) -> Outcome {
-        match Lookup::parse(self.field.value()) {
+        match Lookup::parse(self.form.field(0).value()) {
             Ok(lookup) => {
                 self.notice = None;
                 Outcome::Lookup(lookup)
             }
             Err(e) => {
-                self.notice = Some(Notice::Error(e.to_string()));
+                self.notice = Some(Note::error(e.to_string()));
                 Outcome::None
             }
         }
     }
 
     pub fn on_paste(&mut self, text: &str) {
-        self.focus = Focus::Field;
-        self.field.insert_str(text);
+        self.form.focus_field(0);
+        self.form.paste(text);
         self.notice = None;
     }
+}
 
+/// A character typed without Ctrl or Alt.
+fn is_plain_char(ev: &KeyEvent) -> bool {
+    matches!(ev.code, KeyCode::Char(_)) && ev.modifiers.difference(KeyModifiers::SHIFT).is_empty()
+}
+
+impl Find {
     /// The lookup found nothing.
     pub fn not_found(&mut self, lookup: &Lookup) {
         let (kind, value) = match lookup {
@@ -211,7 +152,7 @@ impl Find {
             Lookup::Phone(p) => (s::LookupKind::Phone, clean(p)),
             Lookup::AccountId(id) => (s::LookupKind::AccountId, format!("#{id}")),
         };
-        self.notice = Some(Notice::Error(s::not_found(&format!(
+        self.notice = Some(Note::error(s::not_found(&format!(
             "{} {value}",
             s::lookup_kind(kind)
         ))));
@@ -236,16 +177,16 @@ impl Find {
                 TextField::HEIGHT,
                 2,
                 1,
-                self.menu.height(),
+                self.form.menu.height(),
             ],
         );
         render_rows(&intro, 0, parts[0], frame.buffer_mut());
         render_text_field(
             frame,
             parts[2],
-            &self.field,
+            self.form.field(0),
             theme,
-            self.focus == Focus::Field && !ctx.busy,
+            self.form.typing() && !ctx.busy,
         );
         render_status(
             ctx,
@@ -255,11 +196,11 @@ impl Find {
             parts[3],
             frame.buffer_mut(),
         );
-        self.menu.render(
+        self.form.menu.render(
             parts[5],
             frame.buffer_mut(),
             theme,
-            self.focus == Focus::Menu,
+            self.form.menu_focused(),
         );
     }
 }
@@ -293,18 +234,18 @@ mod tests {
         let mut f = Find::new();
         type_str(&mut f, "#x");
         assert!(matches!(f.on_key(&key(KeyCode::Enter)), Outcome::None));
-        assert!(matches!(f.notice, Some(Notice::Error(ref m)) if m.contains("account id")));
+        assert!(matches!(f.notice, Some(ref n) if n.is_error() && n.text.contains("account id")));
     }
 
     #[test]
     fn digits_are_text_in_the_field_and_alt_digits_choose() {
         let mut f = Find::new();
         type_str(&mut f, "2");
-        assert_eq!(f.field.value(), "2");
+        assert_eq!(f.form.field(0).value(), "2");
         let alt2 = KeyEvent::new(KeyCode::Char('2'), KeyModifiers::ALT);
         assert!(matches!(f.on_key(&alt2), Outcome::SignOut));
-        f.on_key(&key(KeyCode::Tab));
-        assert_eq!(f.focus, Focus::Menu);
+        // Choosing moves the focus to the choice (as in every form); bare digits choose there.
+        assert!(f.form.menu_focused());
         assert!(matches!(
             f.on_key(&key(KeyCode::Char('2'))),
             Outcome::SignOut
@@ -316,7 +257,7 @@ mod tests {
         let mut f = Find::new();
         type_str(&mut f, "pat");
         assert!(matches!(f.on_key(&key(KeyCode::Esc)), Outcome::None));
-        assert!(f.field.is_empty());
+        assert!(f.form.field(0).is_empty());
         assert!(matches!(
             f.on_key(&key(KeyCode::Esc)),
             Outcome::ConfirmSignOut
@@ -326,15 +267,17 @@ mod tests {
     #[test]
     fn tab_cycles_field_menu_items_field() {
         let mut f = Find::new();
+        let menu_at = |f: &Find| f.form.menu_focused().then(|| f.form.menu.selected());
         f.on_key(&key(KeyCode::Tab));
-        assert_eq!((f.focus, f.menu.selected()), (Focus::Menu, 0));
+        assert_eq!(menu_at(&f), Some(0));
         f.on_key(&key(KeyCode::Tab));
-        assert_eq!((f.focus, f.menu.selected()), (Focus::Menu, 1));
+        assert_eq!(menu_at(&f), Some(1));
         f.on_key(&key(KeyCode::Tab));
-        assert_eq!(f.focus, Focus::Field);
+        assert!(f.form.typing());
         f.on_key(&key(KeyCode::BackTab));
-        assert_eq!((f.focus, f.menu.selected()), (Focus::Menu, 1));
+        assert_eq!(menu_at(&f), Some(1));
         type_str(&mut f, "x");
-        assert_eq!((f.focus, f.field.value()), (Focus::Field, "x"));
+        assert!(f.form.typing());
+        assert_eq!(f.form.field(0).value(), "x");
     }
 }

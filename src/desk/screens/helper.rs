@@ -8,11 +8,15 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::account::{layout, scroll_note};
-use super::{Ctx, Notice, Scroll, clean, hanging, render_rows, render_status, rows_of};
+use super::{
+    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, clean, hanging, render_rows,
+    render_status, rows_of, table,
+};
 use crate::desk::strings as s;
 use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom};
 use crate::store::read::AccountView;
-use crate::tui::keys::{Binding, Key, digit_of, resolve};
+use crate::tui::keys::{Binding, digit_of, resolve};
+use crate::tui::layout::Viewport;
 use crate::tui::{Menu, Theme};
 
 /// The symptoms, in the order the question lists them.
@@ -31,38 +35,9 @@ pub fn symptom_label(symptom: Symptom) -> &'static str {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Action {
-    Select,
-    Next,
-    Prev,
-    Scroll(Scroll),
-    Back,
-}
-
 /// Keys while the question is asked.
-pub const ASK_KEYS: &[Binding<Action>] = &[
-    Binding {
-        keys: &[Key::Enter],
-        label: s::K_SELECT,
-        action: Action::Select,
-    },
-    Binding {
-        keys: &[Key::Tab, Key::Down],
-        label: s::K_MOVE,
-        action: Action::Next,
-    },
-    Binding {
-        keys: &[Key::BackTab, Key::Up],
-        label: s::K_MOVE_BACK,
-        action: Action::Prev,
-    },
-    Binding {
-        keys: &[Key::Esc],
-        label: s::K_BACK_TO_ACCOUNT,
-        action: Action::Back,
-    },
-];
+pub const ASK_KEYS: &[Binding<Action>] =
+    &table::<4>(&[&choice_keys(s::K_SELECT), &[back(s::K_BACK_TO_ACCOUNT)]]);
 
 pub const ASK_FOOTER: &[(Action, &str)] = &[
     (Action::Select, "Select"),
@@ -71,48 +46,11 @@ pub const ASK_FOOTER: &[(Action, &str)] = &[
 ];
 
 /// Keys while the result is shown.
-pub const RESULT_KEYS: &[Binding<Action>] = &[
-    Binding {
-        keys: &[Key::Enter],
-        label: s::K_SELECT,
-        action: Action::Select,
-    },
-    Binding {
-        keys: &[Key::Tab, Key::Down],
-        label: s::K_MOVE,
-        action: Action::Next,
-    },
-    Binding {
-        keys: &[Key::BackTab, Key::Up],
-        label: s::K_MOVE_BACK,
-        action: Action::Prev,
-    },
-    Binding {
-        keys: &[Key::PageUp],
-        label: s::K_SCROLL_UP,
-        action: Action::Scroll(Scroll::PageUp),
-    },
-    Binding {
-        keys: &[Key::PageDown],
-        label: s::K_SCROLL_DOWN,
-        action: Action::Scroll(Scroll::PageDown),
-    },
-    Binding {
-        keys: &[Key::Home],
-        label: s::K_TOP,
-        action: Action::Scroll(Scroll::Top),
-    },
-    Binding {
-        keys: &[Key::End],
-        label: s::K_BOTTOM,
-        action: Action::Scroll(Scroll::Bottom),
-    },
-    Binding {
-        keys: &[Key::Esc],
-        label: s::K_BACK_TO_QUESTION,
-        action: Action::Back,
-    },
-];
+pub const RESULT_KEYS: &[Binding<Action>] = &table::<8>(&[
+    &choice_keys(s::K_SELECT),
+    &SCROLL_KEYS,
+    &[back(s::K_BACK_TO_QUESTION)],
+]);
 
 pub const RESULT_FOOTER: &[(Action, &str)] = &[
     (Action::Select, "Select"),
@@ -145,7 +83,9 @@ pub struct HelperScreen {
     pub view: Box<AccountView>,
     pub phase: Phase,
     pub menu: Menu,
-    pub notice: Option<Notice>,
+    pub notice: Option<Note>,
+    /// The result's rows and the rows that fitted, as last drawn (scrolling stops there).
+    pub viewport: Viewport,
 }
 
 impl HelperScreen {
@@ -155,6 +95,7 @@ impl HelperScreen {
             phase: Phase::Ask,
             menu: Menu::new(s::HELPER_SYMPTOMS),
             notice: None,
+            viewport: Viewport::default(),
         }
     }
 
@@ -196,7 +137,7 @@ impl HelperScreen {
         }
     }
 
-    pub fn on_key(&mut self, ev: &KeyEvent, body: Rect) -> Outcome {
+    pub fn on_key(&mut self, ev: &KeyEvent) -> Outcome {
         if let Some(action) = resolve(self.keys(), ev) {
             return match action {
                 Action::Select => self.choose(self.menu.selected()),
@@ -209,23 +150,9 @@ impl HelperScreen {
                     Outcome::None
                 }
                 Action::Scroll(how) => {
-                    let menu_rows = self.menu.height();
-                    if let Phase::Result {
-                        symptom,
-                        diagnosis,
-                        scroll,
-                    } = &mut self.phase
-                    {
-                        let l = layout(body, menu_rows);
-                        let total = result_rows(
-                            &self.view,
-                            *symptom,
-                            diagnosis,
-                            &Theme::plain(),
-                            l.content.width,
-                        )
-                        .len();
-                        *scroll = super::scrolled(*scroll, how, total, l.content.height);
+                    if let Phase::Result { scroll, .. } = &mut self.phase {
+                        let (total, height) = (self.viewport.total(), self.viewport.height());
+                        *scroll = super::scrolled(*scroll, how, total, height);
                     }
                     Outcome::None
                 }
@@ -236,6 +163,8 @@ impl HelperScreen {
                         Outcome::None
                     }
                 },
+                // Not in the helper's tables.
+                Action::Reload => Outcome::None,
             };
         }
         if let Some(d) = digit_of(ev, false)
@@ -293,6 +222,7 @@ impl HelperScreen {
             } => {
                 let l = layout(area, self.menu.height());
                 let rows = result_rows(&self.view, *symptom, diagnosis, theme, l.content.width);
+                self.viewport.drawn(rows.len(), l.content.height);
                 let offset = super::clamp_scroll(*scroll, rows.len(), l.content.height);
                 render_rows(&rows, offset, l.content, frame.buffer_mut());
                 let position = scroll_note(offset, rows.len(), l.content.height);

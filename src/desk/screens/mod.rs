@@ -13,16 +13,14 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use crate::tui::keys::{Binding, join_keys};
+use crate::desk::strings as s;
+use crate::tui::form::{FormAction, Role};
+use crate::tui::keys::{Binding, Key, join_keys};
+pub use crate::tui::layout::rows_of;
 use crate::tui::widgets::spinner_line;
 use crate::tui::{Theme, sanitize};
 
-/// A message under a screen's fields: an error, or information.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Notice {
-    Error(String),
-    Info(String),
-}
+pub use crate::tui::note::Note;
 
 /// What every screen needs to draw itself.
 #[derive(Debug, Clone, Copy)]
@@ -165,6 +163,101 @@ pub fn clamp_scroll(offset: usize, total: usize, height: u16) -> usize {
     offset.min(max_scroll(total, height))
 }
 
+/// What a key does on the screens of numbered choices (find, the account, the helper); each
+/// screen's table picks the keys it answers to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Select,
+    Next,
+    Prev,
+    Scroll(Scroll),
+    Reload,
+    Back,
+}
+
+impl FormAction for Action {
+    fn role(self) -> Role {
+        match self {
+            Action::Select => Role::Enter,
+            Action::Next => Role::Next,
+            Action::Prev => Role::Prev,
+            Action::Scroll(_) | Action::Reload | Action::Back => Role::Other,
+        }
+    }
+}
+
+/// Enter (doing what `select` says), then Tab/↓ and Shift-Tab/↑ to move through the choices.
+pub const fn choice_keys(select: &'static str) -> [Binding<Action>; 3] {
+    [
+        Binding {
+            keys: &[Key::Enter],
+            label: select,
+            action: Action::Select,
+        },
+        Binding {
+            keys: &[Key::Tab, Key::Down],
+            label: s::K_MOVE,
+            action: Action::Next,
+        },
+        Binding {
+            keys: &[Key::BackTab, Key::Up],
+            label: s::K_MOVE_BACK,
+            action: Action::Prev,
+        },
+    ]
+}
+
+/// PgUp, PgDn, Home and End scroll the text.
+pub const SCROLL_KEYS: [Binding<Action>; 4] = [
+    Binding {
+        keys: &[Key::PageUp],
+        label: s::K_SCROLL_UP,
+        action: Action::Scroll(Scroll::PageUp),
+    },
+    Binding {
+        keys: &[Key::PageDown],
+        label: s::K_SCROLL_DOWN,
+        action: Action::Scroll(Scroll::PageDown),
+    },
+    Binding {
+        keys: &[Key::Home],
+        label: s::K_TOP,
+        action: Action::Scroll(Scroll::Top),
+    },
+    Binding {
+        keys: &[Key::End],
+        label: s::K_BOTTOM,
+        action: Action::Scroll(Scroll::Bottom),
+    },
+];
+
+/// Esc, going back to where `label` says.
+pub const fn back(label: &'static str) -> Binding<Action> {
+    Binding {
+        keys: &[Key::Esc],
+        label,
+        action: Action::Back,
+    }
+}
+
+/// Joins key lists into one table of exactly `N` bindings (a `const fn`, so tables stay
+/// constants that the key handler and the help overlay both read).
+pub const fn table<const N: usize>(parts: &[&[Binding<Action>]]) -> [Binding<Action>; N] {
+    let mut out = [back(""); N];
+    let (mut i, mut n) = (0, 0);
+    while i < parts.len() {
+        let mut j = 0;
+        while j < parts[i].len() {
+            out[n] = parts[i][j];
+            n += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    assert!(n == N, "the table's length is the sum of its parts");
+    out
+}
+
 /// How a scroll key moves an offset over `total` rows shown `height` at a time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scroll {
@@ -192,7 +285,7 @@ pub fn scrolled(offset: usize, how: Scroll, total: usize, height: u16) -> usize 
 pub fn render_status(
     ctx: &Ctx<'_>,
     busy_text: &str,
-    notice: Option<&Notice>,
+    notice: Option<&Note>,
     fallback: Option<&str>,
     area: Rect,
     buf: &mut Buffer,
@@ -205,16 +298,16 @@ pub fn render_status(
         vec![spinner_line(ctx.tick, busy_text).style(ctx.theme.accent)]
     } else {
         match notice {
-            Some(Notice::Error(t)) => hanging(
+            Some(n) if n.is_error() => hanging(
                 "",
-                t,
+                &n.text,
                 usize::from(area.width),
                 ctx.theme.error,
                 ctx.theme.error,
             ),
-            Some(Notice::Info(t)) => hanging(
+            Some(n) => hanging(
                 "",
-                t,
+                &n.text,
                 usize::from(area.width),
                 ctx.theme.normal,
                 ctx.theme.success,
@@ -243,21 +336,6 @@ pub fn footer<A: Copy + PartialEq>(table: &[Binding<A>], items: &[(A, &str)]) ->
         })
         .collect::<Vec<_>>()
         .join(" · ")
-}
-
-/// Splits `area` into rows from the top: each height in turn (clamped to what is left).
-pub fn rows_of(area: Rect, heights: &[u16]) -> Vec<Rect> {
-    let mut y = area.y;
-    let bottom = area.bottom();
-    heights
-        .iter()
-        .map(|h| {
-            let h = (*h).min(bottom.saturating_sub(y));
-            let r = Rect::new(area.x, y, area.width, h);
-            y += h;
-            r
-        })
-        .collect()
 }
 
 #[cfg(test)]

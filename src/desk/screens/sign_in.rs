@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::{Ctx, Notice, hanging, render_status, rows_of};
+use super::{Ctx, Note, hanging, render_status, rows_of};
 use crate::desk::strings as s;
 use crate::secret::Secret;
 use crate::store::agents::normalise_name;
@@ -88,7 +88,7 @@ pub struct SignIn {
     pub name: TextField,
     pub password: TextField,
     pub focus: Focus,
-    pub notice: Option<Notice>,
+    pub notice: Option<Note>,
 }
 
 impl Default for SignIn {
@@ -108,7 +108,7 @@ impl SignIn {
     }
 
     /// After an idle lock: the name kept, the password asked for again.
-    pub fn again(name: &str, notice: Notice) -> Self {
+    pub fn again(name: &str, notice: Note) -> Self {
         let mut screen = SignIn::new();
         screen.name.set_value(name);
         screen.focus = Focus::Password;
@@ -145,7 +145,7 @@ impl SignIn {
             None => {
                 if self.field().handle_key(ev) {
                     // Typing again clears an old error.
-                    if matches!(self.notice, Some(Notice::Error(_))) {
+                    if self.notice.as_ref().is_some_and(Note::is_error) {
                         self.notice = None;
                     }
                 }
@@ -161,7 +161,7 @@ impl SignIn {
     fn submit(&mut self) -> Outcome {
         if self.focus == Focus::Name && self.password.is_empty() {
             if self.name.value().trim().is_empty() {
-                self.notice = Some(Notice::Error(s::NAME_EMPTY.into()));
+                self.notice = Some(Note::error(s::NAME_EMPTY));
             } else {
                 self.focus = Focus::Password;
             }
@@ -171,7 +171,7 @@ impl SignIn {
             Ok(n) => n,
             Err(reason) => {
                 self.focus = Focus::Name;
-                self.notice = Some(Notice::Error(if self.name.value().trim().is_empty() {
+                self.notice = Some(Note::error(if self.name.value().trim().is_empty() {
                     s::NAME_EMPTY.into()
                 } else {
                     s::bad_agent_name(reason)
@@ -181,7 +181,7 @@ impl SignIn {
         };
         if self.password.is_empty() {
             self.focus = Focus::Password;
-            self.notice = Some(Notice::Error(s::PASSWORD_EMPTY.into()));
+            self.notice = Some(Note::error(s::PASSWORD_EMPTY));
             return Outcome::None;
         }
         let typed = self.password.take();
@@ -278,12 +278,14 @@ mod tests {
     fn empty_and_bad_names_are_refused_inline() {
         let mut s = SignIn::new();
         s.on_key(&key(KeyCode::Enter));
-        assert_eq!(s.notice, Some(Notice::Error(s::NAME_EMPTY.into())));
+        assert_eq!(s.notice, Some(Note::error(s::NAME_EMPTY)));
         type_str(&mut s, "a b");
         s.focus = Focus::Password;
         type_str(&mut s, "pw");
         assert!(matches!(s.on_key(&key(KeyCode::Enter)), Outcome::None));
-        assert!(matches!(s.notice, Some(Notice::Error(ref m)) if m.starts_with("An agent name")));
+        assert!(
+            matches!(s.notice, Some(ref n) if n.is_error() && n.text.starts_with("An agent name"))
+        );
         assert_eq!(s.focus, Focus::Name);
     }
 

@@ -1,5 +1,6 @@
-//! The desk's worker: the thread that owns the desk's two database connections and runs
-//! Argon2 for agent sign-in, so the screen keeps drawing while they work.
+//! The desk's jobs: what its worker thread (the generic [`crate::tui::worker::Worker`]) does
+//! with the desk's two database connections, Argon2 for agent sign-in included, so the screen
+//! keeps drawing while they work.
 //!
 //! - account data is read through a [`ReadStore`]: queries only (a holder write does not
 //!   compile; see `store::capability`). The SQLite one is a connection opened **read-only**;
@@ -12,12 +13,11 @@
 //! lookup, view and helper run first checks, on the read-only store, that the agent is still
 //! enabled: `agent disable` ends a live session within one request.
 //!
-//! [`DeskWorker::handle`] is synchronous, so tests can drive it without a thread; [`spawn`]
-//! runs it on its own thread for the real desk.
+//! [`DeskWorker::handle`] is synchronous, so tests can drive it without a thread; the generic
+//! worker runs it on its own thread for the real desk. Every reply is a [`Reply`] whose
+//! `result` is what the job came to or why it failed ([`JobError`]), handled in one place.
 
 use std::path::Path;
-use std::sync::mpsc::{self, Receiver, Sender};
-use std::thread::{self, JoinHandle};
 
 use chrono::{DateTime, FixedOffset, Utc};
 
@@ -30,6 +30,7 @@ use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom, diagnose_in};
 use crate::secret::{self, OsEntropy, Secret};
 use crate::store::audit::{AgentReservation, SqliteAuditLog, action};
 use crate::store::{AuditLog, ReadOnlyStore, ReadStore, StoreError};
+use crate::tui::worker::{self, Crashed, Jobs};
 
 /// What the desk asks the worker to do.
 #[derive(Debug)]
@@ -54,11 +55,10 @@ pub enum Job {
 }
 
 /// A job with the id its reply will carry.
-#[derive(Debug)]
-pub struct Request {
-    pub id: u64,
-    pub job: Job,
-}
+pub type Request = worker::Request<Job>;
+
+/// The worker's answer to a [`Request`].
+pub type Reply = worker::Reply<Outcome, JobError>;
 
 /// Why an agent sign-in did not succeed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,20 +93,30 @@ pub enum Outcome {
     },
     /// A sign-out or idle lock was recorded.
     Recorded,
-    /// The signed-in agent was disabled (or removed) since signing in: nothing is shown and
-    /// the desk locks.
-    AgentDisabled,
-    /// The audit row could not be written, so nothing is shown.
-    AuditFailed,
-    /// The database failed; the message names the cause.
-    Failed(String),
 }
 
-/// The worker's answer to a [`Request`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reply {
-    pub id: u64,
-    pub outcome: Outcome,
+/// Why a job showed nothing.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum JobError {
+    /// The signed-in agent was disabled (or removed) since signing in: nothing is shown and
+    /// the desk locks.
+    #[error("the agent was disabled")]
+    AgentDisabled,
+    /// The audit row could not be written, so nothing is shown.
+    #[error("the audit row could not be written")]
+    AuditFailed,
+    /// The database failed; the message names the cause.
+    #[error("{0}")]
+    Failed(String),
+    /// The job panicked and the worker stopped.
+    #[error(transparent)]
+    Crashed(#[from] Crashed),
+}
+
+impl From<StoreError> for JobError {
+    fn from(e: StoreError) -> Self {
+        JobError::Failed(e.to_string())
+    }
 }
 
 /// Owns the read-only account store and the audit log: nothing else, whatever the backend.
@@ -182,9 +192,13 @@ impl DeskWorker {
         }
     }
 
-    /// Does one job and says what came of it.
+    /// Does one job and says what came of it (what the worker thread does; tests call it).
     pub fn handle(&mut self, req: Request) -> Reply {
-        let outcome = match req.job {
+        worker::answer(self, req)
+    }
+
+    fn run_job(&mut self, job: Job) -> Result<Outcome, JobError> {
+        match job {
             Job::SignIn { name, password } => self.sign_in(&name, &password),
             Job::Find { agent, lookup } => self.find(&agent, lookup),
             Job::View { agent, account_id } => self.view(&agent, account_id),
@@ -196,10 +210,6 @@ impl DeskWorker {
             } => self.helper(&agent, account_id, symptom, tz),
             Job::SignOut { agent } => self.log_session(&agent, action::SIGN_OUT),
             Job::IdleLock { agent } => self.log_session(&agent, action::IDLE_LOCK),
-        };
-        Reply {
-            id: req.id,
-            outcome,
         }
     }
 
@@ -212,12 +222,9 @@ impl DeskWorker {
         self.audit.append(agent, what, account, detail, now).is_ok()
     }
 
-    fn sign_in(&mut self, name: &str, password: &Secret) -> Outcome {
+    fn sign_in(&mut self, name: &str, password: &Secret) -> Result<Outcome, JobError> {
         let now = self.now();
-        let creds = match self.store.agent_credentials(name) {
-            Ok(c) => c,
-            Err(e) => return Outcome::Failed(e.to_string()),
-        };
+        let creds = self.store.agent_credentials(name)?;
         // A name that is no agent's may be a password typed into the wrong field: the audit
         // log keeps only a keyed hash of it (SPEC §6), and its lockout is counted under that.
         let audit_name = match &creds {
@@ -230,10 +237,12 @@ impl DeskWorker {
         let after = match self.audit.reserve_sign_in(name, now) {
             Ok(AgentReservation::Go(after)) => after,
             Ok(AgentReservation::Locked(until)) => {
-                return Outcome::SignInRefused(SignInRefusal::Locked { until });
+                return Ok(Outcome::SignInRefused(SignInRefusal::Locked { until }));
             }
-            Ok(AgentReservation::Blocked) => return Outcome::SignInRefused(SignInRefusal::Blocked),
-            Err(_) => return Outcome::AuditFailed,
+            Ok(AgentReservation::Blocked) => {
+                return Ok(Outcome::SignInRefused(SignInRefusal::Blocked));
+            }
+            Err(_) => return Err(JobError::AuditFailed),
         };
         let matches = match &creds {
             Some(c) => secret::verify(password, &c.password_hash).unwrap_or(false),
@@ -248,30 +257,26 @@ impl DeskWorker {
             Some(c) if matches => {
                 if c.disabled {
                     if !self.append(name, action::SIGN_IN_REFUSED, None, "disabled") {
-                        return Outcome::AuditFailed;
+                        return Err(JobError::AuditFailed);
                     }
-                    return Outcome::SignInRefused(SignInRefusal::Disabled);
+                    return Ok(Outcome::SignInRefused(SignInRefusal::Disabled));
                 }
                 if !self.append(name, action::SIGN_IN, None, "") {
-                    return Outcome::AuditFailed;
+                    return Err(JobError::AuditFailed);
                 }
-                Outcome::SignedIn {
+                Ok(Outcome::SignedIn {
                     agent: c.name.clone(),
-                }
+                })
             }
             _ => {
                 if !self.append(name, action::SIGN_IN_FAILED, None, "") {
-                    return Outcome::AuditFailed;
+                    return Err(JobError::AuditFailed);
                 }
-                match after {
-                    AfterFailure::TriesLeft(n) => {
-                        Outcome::SignInRefused(SignInRefusal::Wrong { tries_left: n })
-                    }
-                    AfterFailure::LockedUntil(until) => {
-                        Outcome::SignInRefused(SignInRefusal::Locked { until })
-                    }
-                    AfterFailure::Blocked => Outcome::SignInRefused(SignInRefusal::Blocked),
-                }
+                Ok(Outcome::SignInRefused(match after {
+                    AfterFailure::TriesLeft(n) => SignInRefusal::Wrong { tries_left: n },
+                    AfterFailure::LockedUntil(until) => SignInRefusal::Locked { until },
+                    AfterFailure::Blocked => SignInRefusal::Blocked,
+                }))
             }
         }
     }
@@ -283,78 +288,67 @@ impl DeskWorker {
         self.decoy.clone()
     }
 
-    fn load(&self, account_id: i64) -> Result<Option<AccountView>, Outcome> {
+    fn load(&self, account_id: i64) -> Result<Option<AccountView>, JobError> {
         match self.store.account_view(account_id, self.now()) {
             Ok(v) => Ok(Some(v)),
             Err(StoreError::NotFound(_)) => Ok(None),
-            Err(e) => Err(Outcome::Failed(e.to_string())),
+            Err(e) => Err(e.into()),
         }
     }
 
     /// Whether `agent` may still use the desk: it exists and is not disabled. Asked with every
     /// lookup, view and helper run, so `agent disable` ends a live session within one request;
     /// the ending is an audit row of its own.
-    fn still_enabled(&mut self, agent: &str) -> Result<(), Outcome> {
+    fn still_enabled(&mut self, agent: &str) -> Result<(), JobError> {
         match self.store.agent_disabled(agent) {
             Ok(Some(false)) => Ok(()),
             Ok(_) => {
                 if !self.append(agent, action::SESSION_ENDED, None, "agent disabled") {
-                    return Err(Outcome::AuditFailed);
+                    return Err(JobError::AuditFailed);
                 }
-                Err(Outcome::AgentDisabled)
+                Err(JobError::AgentDisabled)
             }
-            Err(e) => Err(Outcome::Failed(e.to_string())),
+            Err(e) => Err(e.into()),
         }
     }
 
-    fn find(&mut self, agent: &str, lookup: Lookup) -> Outcome {
-        if let Err(o) = self.still_enabled(agent) {
-            return o;
-        }
-        let found = match self.store.find_account(&lookup) {
-            Ok(f) => f,
-            Err(e) => return Outcome::Failed(e.to_string()),
-        };
+    fn find(&mut self, agent: &str, lookup: Lookup) -> Result<Outcome, JobError> {
+        self.still_enabled(agent)?;
+        let found = self.store.find_account(&lookup)?;
         let detail = masked_lookup(&lookup);
         if !self.append(agent, action::LOOKUP, found.as_ref().map(|a| a.id), &detail) {
-            return Outcome::AuditFailed;
+            return Err(JobError::AuditFailed);
         }
         let Some(account) = found else {
-            return Outcome::Found { lookup, view: None };
+            return Ok(Outcome::Found { lookup, view: None });
         };
-        match self.view_checked(agent, account.id) {
+        Ok(match self.view_checked(agent, account.id)? {
             Outcome::Viewed(view) => Outcome::Found {
                 lookup,
                 view: Some(view),
             },
             Outcome::Found { view: None, .. } => Outcome::Found { lookup, view: None },
             other => other,
-        }
+        })
     }
 
-    fn view(&mut self, agent: &str, account_id: i64) -> Outcome {
-        if let Err(o) = self.still_enabled(agent) {
-            return o;
-        }
+    fn view(&mut self, agent: &str, account_id: i64) -> Result<Outcome, JobError> {
+        self.still_enabled(agent)?;
         self.view_checked(agent, account_id)
     }
 
     /// A view for an agent whose state was checked for this request already.
-    fn view_checked(&mut self, agent: &str, account_id: i64) -> Outcome {
-        let view = match self.load(account_id) {
-            Ok(Some(v)) => v,
-            Ok(None) => {
-                return Outcome::Found {
-                    lookup: Lookup::AccountId(account_id),
-                    view: None,
-                };
-            }
-            Err(o) => return o,
+    fn view_checked(&mut self, agent: &str, account_id: i64) -> Result<Outcome, JobError> {
+        let Some(view) = self.load(account_id)? else {
+            return Ok(Outcome::Found {
+                lookup: Lookup::AccountId(account_id),
+                view: None,
+            });
         };
         if !self.append(agent, action::VIEW, Some(account_id), "") {
-            return Outcome::AuditFailed;
+            return Err(JobError::AuditFailed);
         }
-        Outcome::Viewed(Box::new(view))
+        Ok(Outcome::Viewed(Box::new(view)))
     }
 
     fn helper(
@@ -363,20 +357,14 @@ impl DeskWorker {
         account_id: i64,
         symptom: Symptom,
         tz: FixedOffset,
-    ) -> Outcome {
-        if let Err(o) = self.still_enabled(agent) {
-            return o;
-        }
+    ) -> Result<Outcome, JobError> {
+        self.still_enabled(agent)?;
         let now = self.now();
-        let view = match self.load(account_id) {
-            Ok(Some(v)) => v,
-            Ok(None) => {
-                return Outcome::Found {
-                    lookup: Lookup::AccountId(account_id),
-                    view: None,
-                };
-            }
-            Err(o) => return o,
+        let Some(view) = self.load(account_id)? else {
+            return Ok(Outcome::Found {
+                lookup: Lookup::AccountId(account_id),
+                view: None,
+            });
         };
         let diagnosis = diagnose_in(&view, now, symptom, tz);
         let detail = format!(
@@ -385,46 +373,37 @@ impl DeskWorker {
             case_name(diagnosis.case)
         );
         if !self.append(agent, action::HELPER, Some(account_id), &detail) {
-            return Outcome::AuditFailed;
+            return Err(JobError::AuditFailed);
         }
-        Outcome::Diagnosed {
+        Ok(Outcome::Diagnosed {
             view: Box::new(view),
             symptom,
             diagnosis,
-        }
+        })
     }
 
-    fn log_session(&mut self, agent: &str, what: &str) -> Outcome {
+    fn log_session(&mut self, agent: &str, what: &str) -> Result<Outcome, JobError> {
         if self.append(agent, what, None, "") {
-            Outcome::Recorded
+            Ok(Outcome::Recorded)
         } else {
-            Outcome::AuditFailed
+            Err(JobError::AuditFailed)
         }
     }
 }
 
-/// Runs `worker` on its own thread: each request's reply is wrapped by `wrap` and sent on
-/// `replies`. The thread ends when the request sender is dropped (after finishing the jobs
-/// already queued, so a sign-out sent just before quitting is still recorded) or when the
-/// reply receiver is gone.
-pub fn spawn<M: Send + 'static>(
-    mut worker: DeskWorker,
-    replies: Sender<M>,
-    wrap: fn(Reply) -> M,
-) -> std::io::Result<(Sender<Request>, JoinHandle<()>)> {
-    let (tx, rx): (Sender<Request>, Receiver<Request>) = mpsc::channel();
-    let handle = thread::Builder::new()
-        .name("desk-worker".into())
-        .spawn(move || {
-            // Ready the decoy hash now, so the first unknown agent name is not slower than
-            // a wrong password.
-            let _ = worker.decoy_hash();
-            for req in rx {
-                let reply = worker.handle(req);
-                if replies.send(wrap(reply)).is_err() {
-                    break;
-                }
-            }
-        })?;
-    Ok((tx, handle))
+/// The desk's worker runs its jobs over exactly what the desk holds.
+impl Jobs for DeskWorker {
+    type Job = Job;
+    type Outcome = Outcome;
+    type Error = JobError;
+
+    fn warm_up(&mut self) {
+        // Ready the decoy hash now, so the first unknown agent name is not slower than a
+        // wrong password.
+        let _ = self.decoy_hash();
+    }
+
+    fn run(&mut self, job: Job) -> Result<Outcome, JobError> {
+        self.run_job(job)
+    }
 }

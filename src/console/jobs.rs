@@ -1,0 +1,226 @@
+//! The holder console's jobs: what its worker thread (the generic [`Worker`]) does with the
+//! [`Service`] it owns (and through it the database connection), Argon2 included, so the UI
+//! thread never blocks. [`execute`] is the one place a [`Job`] turns into a service call; every
+//! reply is a [`Reply`] whose `result` carries either what the job came to or why it failed, so
+//! `update` handles "sign in again", "not signed in" and store errors in one place.
+
+use crate::secret::Secret;
+use crate::service::{
+    Attempt, CodeCheck, Proof, RecoveryCheck, ResetOutcome, Service, ServiceError,
+};
+use crate::store::holder::Purpose;
+use crate::store::read::{AccountView, MethodKind};
+use crate::tui::worker::{self, Crashed, Jobs};
+
+pub use crate::tui::worker::Worker;
+
+/// A request to the console's worker.
+pub type Request = worker::Request<Job>;
+
+/// The console worker's answer to the request with the same id.
+pub type Reply = worker::Reply<Done, JobError>;
+
+/// One operation for the worker. Secrets travel as [`Secret`] and are wiped when dropped.
+#[derive(Debug, Clone)]
+pub enum Job {
+    /// Look an account up by username (first step of signing in, recovering, the helper).
+    Find {
+        username: String,
+    },
+    CheckPassword {
+        account_id: i64,
+        password: Secret,
+    },
+    SendCode {
+        account_id: i64,
+        method_id: i64,
+        purpose: Purpose,
+    },
+    CheckCode {
+        account_id: i64,
+        method_id: i64,
+        purpose: Purpose,
+        code: Secret,
+    },
+    CheckRecoveryCode {
+        account_id: i64,
+        code: Secret,
+    },
+    /// The recovery code as the second step of signing in (two-step on, no method left).
+    SecondStepRecoveryCode {
+        account_id: i64,
+        code: Secret,
+    },
+    ResetPassword {
+        account_id: i64,
+        password: Secret,
+        confirm: Secret,
+    },
+    CreateAccount {
+        username: String,
+        password: Secret,
+        confirm: Secret,
+    },
+    /// The signed-in holder's view.
+    MyView,
+    Reauthenticate {
+        password: Secret,
+    },
+    GenerateRecoveryCode,
+    AddMethod {
+        kind: MethodKind,
+        address: String,
+    },
+    RemoveMethod {
+        method_id: i64,
+    },
+    SetTwoStep {
+        on: bool,
+    },
+    CancelPending {
+        change_id: i64,
+    },
+    SignOut,
+}
+
+impl Job {
+    /// Whether the job needs a recent sign-in, and so is retried after the holder enters the
+    /// password again (the service answers `ReauthRequired` otherwise).
+    pub fn needs_recent_sign_in(&self) -> bool {
+        matches!(
+            self,
+            Job::GenerateRecoveryCode
+                | Job::AddMethod { .. }
+                | Job::RemoveMethod { .. }
+                | Job::SetTwoStep { .. }
+        )
+    }
+}
+
+/// What a [`Job`] came to.
+#[derive(Debug)]
+pub enum Outcome {
+    Found(AccountView),
+    Password(Attempt<bool>),
+    /// The masked address the code went to.
+    CodeSent(String),
+    /// A one-time code check, and the recovery proofs gathered so far for that account.
+    Code(Attempt<CodeCheck>, Vec<Proof>),
+    /// A recovery code check, and the recovery proofs gathered so far for that account.
+    RecoveryCode(Attempt<RecoveryCheck>, Vec<Proof>),
+    Reset(ResetOutcome),
+    Created(i64),
+    View(AccountView),
+    Reauthenticated(Attempt<()>),
+    CodeGenerated(Secret),
+    /// The new method's id (a verification code was sent to it).
+    MethodAdded(i64),
+    /// A method removed, two-step verification switched, or a pending change cancelled.
+    Changed,
+    SignedOut,
+}
+
+/// A job done.
+#[derive(Debug)]
+pub struct Done {
+    pub outcome: Outcome,
+    /// The holder's fresh view when someone is signed in after the job, so screens never show
+    /// stale account state.
+    pub view: Option<AccountView>,
+}
+
+/// Why a job failed.
+#[derive(Debug, thiserror::Error)]
+pub enum JobError {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// The job panicked and the worker stopped.
+    #[error(transparent)]
+    Crashed(#[from] Crashed),
+}
+
+/// Runs one job on the service. Pure dispatch: every rule lives in the service.
+pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError> {
+    Ok(match job {
+        Job::Find { username } => Outcome::Found(service.find(&username)?),
+        Job::CheckPassword {
+            account_id,
+            password,
+        } => Outcome::Password(service.check_password(account_id, &password)?),
+        Job::SendCode {
+            account_id,
+            method_id,
+            purpose,
+        } => Outcome::CodeSent(service.send_code(account_id, method_id, purpose)?),
+        Job::CheckCode {
+            account_id,
+            method_id,
+            purpose,
+            code,
+        } => {
+            let r = service.check_code(account_id, method_id, purpose, code.expose())?;
+            Outcome::Code(r, service.proofs(account_id))
+        }
+        Job::CheckRecoveryCode { account_id, code } => {
+            let r = service.check_recovery_code(account_id, code.expose())?;
+            Outcome::RecoveryCode(r, service.proofs(account_id))
+        }
+        Job::SecondStepRecoveryCode { account_id, code } => Outcome::RecoveryCode(
+            service.second_step_with_recovery_code(account_id, code.expose())?,
+            vec![],
+        ),
+        Job::ResetPassword {
+            account_id,
+            password,
+            confirm,
+        } => Outcome::Reset(service.reset_password(account_id, &password, &confirm)?),
+        Job::CreateAccount {
+            username,
+            password,
+            confirm,
+        } => Outcome::Created(service.create_account(&username, &password, &confirm)?),
+        Job::MyView => Outcome::View(service.my_view()?),
+        Job::Reauthenticate { password } => {
+            Outcome::Reauthenticated(service.reauthenticate(&password)?)
+        }
+        Job::GenerateRecoveryCode => Outcome::CodeGenerated(service.generate_recovery_code()?),
+        Job::AddMethod { kind, address } => {
+            Outcome::MethodAdded(service.add_method(kind, &address)?)
+        }
+        Job::RemoveMethod { method_id } => {
+            service.remove_method(method_id)?;
+            Outcome::Changed
+        }
+        Job::SetTwoStep { on } => {
+            service.set_two_step(on)?;
+            Outcome::Changed
+        }
+        Job::CancelPending { change_id } => {
+            service.cancel_pending(change_id)?;
+            Outcome::Changed
+        }
+        Job::SignOut => {
+            service.sign_out();
+            Outcome::SignedOut
+        }
+    })
+}
+
+/// The holder console's worker runs jobs on the service and adds the fresh view.
+impl Jobs for Service {
+    type Job = Job;
+    type Outcome = Done;
+    type Error = JobError;
+
+    fn run(&mut self, job: Job) -> Result<Done, JobError> {
+        let outcome = execute(self, job)?;
+        let view = self.signed_in().and_then(|_| self.my_view().ok());
+        Ok(Done { outcome, view })
+    }
+}
+
+/// Runs `request` and builds its reply, as the worker thread does (tests drive the console
+/// synchronously with it).
+pub fn answer(service: &mut Service, request: Request) -> Reply {
+    worker::answer(service, request)
+}

@@ -1,0 +1,96 @@
+//! The one synchronous driver for tests and benches (cargo feature `testing`): either console
+//! on ratatui's `TestBackend`, through its real `update` and `view`, with every worker request
+//! answered at once by the same [`Jobs`] the worker thread runs. The clock and the random
+//! generator are whatever the caller built the app and its jobs with (the tests' fixed clock
+//! and seeded generator, `tests/support/seams.rs`).
+
+use std::collections::VecDeque;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+
+use crate::tui::app::{App, Cmd, Msg};
+use crate::tui::worker::{self, Jobs, ReplyOf, Request};
+
+/// A console and its jobs, driven one message at a time.
+pub struct Driver<A: App, H: Jobs<Job = A::Job>> {
+    pub app: A,
+    pub jobs: H,
+    pub terminal: Terminal<TestBackend>,
+    /// How many times the app asked to quit.
+    pub quits: usize,
+    wrap: fn(ReplyOf<H>) -> A::Reply,
+}
+
+impl<A: App, H: Jobs<Job = A::Job>> Driver<A, H> {
+    /// `app` over `jobs` on a `width`×`height` test terminal; `wrap` turns a reply into what
+    /// the app's channel carries (as the worker's `spawn` does). Draws once.
+    pub fn new(app: A, jobs: H, wrap: fn(ReplyOf<H>) -> A::Reply, width: u16, height: u16) -> Self {
+        let terminal = Terminal::new(TestBackend::new(width, height))
+            .unwrap_or_else(|e| panic!("a test terminal: {e}"));
+        let mut d = Driver {
+            app,
+            jobs,
+            terminal,
+            quits: 0,
+            wrap,
+        };
+        d.draw();
+        d
+    }
+
+    /// Applies `msg`, answering every request at once (in order), then draws, as the loop
+    /// does after a batch.
+    pub fn send(&mut self, msg: Msg<A::Reply, A::Tick>) {
+        self.run(msg);
+        self.draw();
+    }
+
+    /// Applies `msg`, answering every request at once (in order), without drawing (a storm
+    /// of messages drawn now and then, as a flood is in the loop).
+    pub fn run(&mut self, msg: Msg<A::Reply, A::Tick>) {
+        let mut queue = VecDeque::from([msg]);
+        while let Some(m) = queue.pop_front() {
+            for request in self.apply(m) {
+                let reply = self.answer(request);
+                queue.push_back(Msg::Reply(reply));
+            }
+        }
+    }
+
+    /// Applies `msg` and returns its requests unanswered (to see a screen while it waits).
+    pub fn apply(&mut self, msg: Msg<A::Reply, A::Tick>) -> Vec<Request<A::Job>> {
+        let mut out = vec![];
+        for cmd in self.app.update(msg) {
+            match cmd {
+                Cmd::Request(r) => out.push(r),
+                Cmd::Quit => self.quits += 1,
+                Cmd::Fail(why) => panic!("the console failed: {why}"),
+            }
+        }
+        out
+    }
+
+    /// Runs `request` on the jobs, as the worker thread would.
+    pub fn answer(&mut self, request: Request<A::Job>) -> A::Reply {
+        (self.wrap)(worker::answer(&mut self.jobs, request))
+    }
+
+    /// Draws the app.
+    pub fn draw(&mut self) {
+        let app = &self.app;
+        self.terminal
+            .draw(|f| app.view(f))
+            .unwrap_or_else(|e| panic!("drawing on the test terminal: {e}"));
+    }
+
+    /// The test terminal (for `insta::assert_snapshot!(driver.backend())`).
+    pub fn backend(&self) -> &TestBackend {
+        self.terminal.backend()
+    }
+
+    /// What is on the test terminal, as text.
+    pub fn text(&self) -> String {
+        self.terminal.backend().to_string()
+    }
+}
