@@ -5,14 +5,14 @@
 mod support;
 
 use chrono::Duration;
+use recovery_desk::domain::model::MethodKind;
+use recovery_desk::domain::model::Purpose;
 use recovery_desk::domain::recovery_code;
 use recovery_desk::secret::Secret;
 use recovery_desk::service::{
     Attempt, CodeCheck, RecoveryCheck, ResetOutcome, Service, ServiceError,
 };
 use recovery_desk::store::Store;
-use recovery_desk::store::holder::Purpose;
-use recovery_desk::store::read::MethodKind;
 use std::sync::{Arc, Barrier};
 use support::holder::{
     Fixture, add_verified, add_verified_email, prove_with_code, send_code, try_password,

@@ -154,7 +154,7 @@ fn the_scan_would_catch_an_import() {
         "let s = ReadStore::open(path)?; Err(StoreError::NotFound(_))"
     ));
     // The scan is only worth something if it fires on the real thing.
-    let sample = "use crate::service::Service;\nuse crate::store::holder::event;\nstore.set_two_step(1, true, now)";
+    let sample = "use crate::service::Service;\nuse crate::domain::model::event;\nstore.set_two_step(1, true, now)";
     let hits: Vec<&&str> = FORBIDDEN.iter().filter(|b| sample.contains(**b)).collect();
     assert!(hits.len() >= 4, "{hits:?}");
 }

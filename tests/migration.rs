@@ -177,13 +177,13 @@ fn cancelling_a_change_made_before_the_upgrade_revokes_the_code_that_recovery_is
         Attempt::Accepted(true)
     );
     let m = svc.verified_methods(penny).unwrap()[0].id;
-    svc.send_code(penny, m, recovery_desk::store::holder::Purpose::SignIn)
+    svc.send_code(penny, m, recovery_desk::domain::model::Purpose::SignIn)
         .unwrap();
     let code = support::outbox::last_code(svc.store(), "penny@example.com");
     svc.check_code(
         penny,
         m,
-        recovery_desk::store::holder::Purpose::SignIn,
+        recovery_desk::domain::model::Purpose::SignIn,
         &code,
     )
     .unwrap();

@@ -4,13 +4,13 @@
 mod support;
 
 use chrono::Duration;
+use recovery_desk::domain::model::MethodKind;
+use recovery_desk::domain::model::Purpose;
 use recovery_desk::domain::recovery_code;
 use recovery_desk::secret::Secret;
 use recovery_desk::service::{
     Attempt, CodeCheck, RecoveryCheck, ResetOutcome, Service, ServiceError,
 };
-use recovery_desk::store::holder::Purpose;
-use recovery_desk::store::read::MethodKind;
 use std::path::Path;
 use support::holder::{
     Fixture, add_verified, add_verified_email, prove_with_code, send_code, sign_in_normally,

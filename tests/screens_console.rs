@@ -15,11 +15,10 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use recovery_desk::console::jobs::Request;
 use recovery_desk::console::screens::Screen;
 use recovery_desk::console::{Msg, State};
+use recovery_desk::domain::model::MethodKind;
 use recovery_desk::secret::Secret;
 use recovery_desk::service::Service;
 use recovery_desk::store::Store;
-use recovery_desk::store::holder::Purpose;
-use recovery_desk::store::read::MethodKind;
 use recovery_desk::testing::Driver;
 use recovery_desk::tui::Theme;
 use std::path::PathBuf;
@@ -42,41 +41,6 @@ struct App {
 
 fn secret(s: &str) -> Secret {
     Secret::new(s)
-}
-
-/// The six digits of the newest one-time code sent to `address`.
-fn outbox_code(db: &std::path::Path, address: &str) -> String {
-    let store = Store::open(db).expect("open store");
-    let msgs = store.outbox(Some(address)).expect("outbox");
-    let body = msgs
-        .iter()
-        .rev()
-        .find(|m| m.subject == "Your security code")
-        .expect("a code was sent")
-        .body
-        .expose()
-        .to_string();
-    let digits: String = body
-        .split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .expect("six digits")
-        .to_string();
-    digits
-}
-
-/// Adds and verifies a method through the service (for setting accounts up).
-fn add_verified(svc: &mut Service, db: &std::path::Path, kind: MethodKind, address: &str) {
-    let id = svc.add_method(kind, address).unwrap();
-    let account = svc.signed_in().unwrap();
-    let normalised = match kind {
-        MethodKind::Email => address.to_string(),
-        MethodKind::Phone => address.replace(' ', ""),
-    };
-    let code = outbox_code(db, &normalised);
-    let r = svc
-        .check_code(account, id, Purpose::VerifyMethod, &code)
-        .unwrap();
-    assert!(format!("{r:?}").contains("Ok"), "{r:?}");
 }
 
 impl App {
@@ -177,7 +141,7 @@ impl App {
     }
 
     fn code_for(&self, address: &str) -> String {
-        outbox_code(&self.db, address)
+        support::outbox::last_code(&Store::open(&self.db).unwrap(), address)
     }
 
     /// Signs `username` in with `password` (and the first method's code when asked).
@@ -218,19 +182,19 @@ macro_rules! snap {
 }
 
 /// jane: a verified email, two-step verification off, a recovery code.
-fn jane(svc: &mut Service, db: &std::path::Path) -> Secret {
+fn jane(svc: &mut Service) -> Secret {
     svc.create_account("jane", &secret(PASSWORD), &secret(PASSWORD))
         .unwrap();
-    add_verified(svc, db, MethodKind::Email, "jane@example.com");
+    support::holder::add_verified(svc, MethodKind::Email, "jane@example.com");
     svc.generate_recovery_code().unwrap()
 }
 
 /// sam: email and phone verified, two-step verification on, a recovery code.
-fn sam(svc: &mut Service, db: &std::path::Path) -> Secret {
+fn sam(svc: &mut Service) -> Secret {
     svc.create_account("sam", &secret(PASSWORD), &secret(PASSWORD))
         .unwrap();
-    add_verified(svc, db, MethodKind::Email, "sam@example.com");
-    add_verified(svc, db, MethodKind::Phone, "+15550100101");
+    support::holder::add_verified(svc, MethodKind::Email, "sam@example.com");
+    support::holder::add_verified(svc, MethodKind::Phone, "+15550100101");
     svc.set_two_step(true).unwrap();
     svc.generate_recovery_code().unwrap()
 }
@@ -270,8 +234,8 @@ fn too_small_and_back() {
 
 #[test]
 fn password_screens() {
-    let mut app = App::with(|svc, db| {
-        jane(svc, db);
+    let mut app = App::with(|svc, _| {
+        jane(svc);
     });
     app.typed("jane");
     app.enter();
@@ -303,8 +267,8 @@ fn password_screens() {
 
 #[test]
 fn other_ways_to_sign_in() {
-    let mut app = App::with(|svc, db| {
-        jane(svc, db);
+    let mut app = App::with(|svc, _| {
+        jane(svc);
     });
     app.typed("jane");
     app.enter();
@@ -388,8 +352,8 @@ fn add_verify_and_remove_methods() {
 
 #[test]
 fn second_step_of_signing_in() {
-    let mut app = App::with(|svc, db| {
-        sam(svc, db);
+    let mut app = App::with(|svc, _| {
+        sam(svc);
     });
     app.typed("sam");
     app.enter();
@@ -413,7 +377,7 @@ fn second_step_of_signing_in() {
 fn recovery_code_as_the_second_step_when_no_method_is_left() {
     let mut code = None;
     let mut app = App::with(|svc, db| {
-        let c = jane(svc, db);
+        let c = jane(svc);
         svc.set_two_step(true).unwrap();
         // Her only email goes (removed at the store, as if lost long ago).
         let id = svc.signed_in().unwrap();
@@ -438,10 +402,10 @@ fn recovery_code_as_the_second_step_when_no_method_is_left() {
 
 #[test]
 fn generate_a_recovery_code() {
-    let mut app = App::with(|svc, db| {
+    let mut app = App::with(|svc, _| {
         svc.create_account("jane", &secret(PASSWORD), &secret(PASSWORD))
             .unwrap();
-        add_verified(svc, db, MethodKind::Email, "jane@example.com");
+        support::holder::add_verified(svc, MethodKind::Email, "jane@example.com");
     });
     app.sign_in("jane", PASSWORD);
     app.digit('5');
@@ -527,8 +491,8 @@ fn state_in_clear(state: &State) -> String {
 
 #[test]
 fn reauthentication_after_ten_minutes() {
-    let mut app = App::with(|svc, db| {
-        jane(svc, db);
+    let mut app = App::with(|svc, _| {
+        jane(svc);
     });
     app.sign_in("jane", PASSWORD);
     // Active all along (no idle sign-out), but the sign-in is 11 minutes old.
@@ -552,8 +516,8 @@ fn reauthentication_after_ten_minutes() {
 
 #[test]
 fn idle_sign_out() {
-    let mut app = App::with(|svc, db| {
-        jane(svc, db);
+    let mut app = App::with(|svc, _| {
+        jane(svc);
     });
     app.sign_in("jane", PASSWORD);
     app.clock.advance(Duration::minutes(9));
@@ -568,8 +532,8 @@ fn idle_sign_out() {
 #[test]
 fn recovery_with_a_code_without_two_step() {
     let mut code = None;
-    let mut app = App::with(|svc, db| {
-        code = Some(jane(svc, db));
+    let mut app = App::with(|svc, _| {
+        code = Some(jane(svc));
     });
     let code = code.unwrap();
     // The seed page's labels, in order.
@@ -634,8 +598,8 @@ fn recovery_with_a_code_without_two_step() {
 
 #[test]
 fn recovery_code_entry_locks_after_five_wrong_codes() {
-    let mut app = App::with(|svc, db| {
-        jane(svc, db);
+    let mut app = App::with(|svc, _| {
+        jane(svc);
     });
     app.typed("jane");
     app.enter();
@@ -653,8 +617,8 @@ fn recovery_code_entry_locks_after_five_wrong_codes() {
 #[test]
 fn recovery_with_two_step_on_waits_thirty_days_and_can_be_cancelled() {
     let mut code = None;
-    let mut app = App::with(|svc, db| {
-        code = Some(sam(svc, db));
+    let mut app = App::with(|svc, _| {
+        code = Some(sam(svc));
     });
     let code = code.unwrap();
     app.typed("sam");
@@ -706,8 +670,8 @@ fn recovery_with_two_step_on_waits_thirty_days_and_can_be_cancelled() {
 #[test]
 fn recovery_with_two_proofs_applies_at_once() {
     let mut code = None;
-    let mut app = App::with(|svc, db| {
-        code = Some(sam(svc, db));
+    let mut app = App::with(|svc, _| {
+        code = Some(sam(svc));
     });
     let code = code.unwrap();
     app.typed("sam");

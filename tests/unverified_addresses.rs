@@ -10,10 +10,10 @@ mod support;
 use chrono::Duration;
 use recovery_desk::clock::Clock;
 use recovery_desk::domain::identifier::Lookup;
+use recovery_desk::domain::model::MethodKind;
+use recovery_desk::domain::model::Purpose;
 use recovery_desk::secret::Secret;
 use recovery_desk::service::{Attempt, CodeCheck, Service, ServiceError};
-use recovery_desk::store::holder::Purpose;
-use recovery_desk::store::read::MethodKind;
 use recovery_desk::store::{Store, StoreError};
 use support::seams::t0;
 

@@ -4,12 +4,12 @@
 //! reply is a [`Reply`] whose `result` carries either what the job came to or why it failed, so
 //! `update` handles "sign in again", "not signed in" and store errors in one place.
 
+use crate::domain::model::Purpose;
+use crate::domain::model::{AccountView, MethodKind};
 use crate::secret::Secret;
 use crate::service::{
     Attempt, CodeCheck, Proof, RecoveryCheck, ResetOutcome, Service, ServiceError,
 };
-use crate::store::holder::Purpose;
-use crate::store::read::{AccountView, MethodKind};
 use crate::tui::worker::{self, Crashed, Jobs};
 
 pub use crate::tui::worker::Worker;

@@ -3,7 +3,7 @@
 
 use super::jobs::{Job, Reply};
 use crate::clock::SharedClock;
-use crate::store::read::AccountView;
+use crate::domain::model::AccountView;
 use crate::tui::Theme;
 use crate::tui::worker::Requests;
 use chrono::{DateTime, Duration, FixedOffset, Utc};

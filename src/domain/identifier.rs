@@ -148,6 +148,22 @@ pub fn account_id_label(id: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(agent_name(" Alex ").unwrap(), "alex");
+        assert!(agent_name("a").is_err());
+        assert!(agent_name("al ex").is_err());
+        assert_eq!(agent_name("dana.k").unwrap(), "dana.k");
+    }
+
+    #[test]
+    fn names_that_read_like_paths_are_refused() {
+        for bad in ["..", "...", ".hidden", " .Dana", "....."] {
+            let e = agent_name(bad).unwrap_err();
+            assert!(e.contains("dot"), "{bad:?}: {e}");
+        }
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -1,13 +1,9 @@
 //! Support agents: name, Argon2id password hash, disabled flag.
 
 use super::{Result, Store, StoreError, parse_ts, ts};
+use crate::domain::model::{AgentCredentials, AgentRow};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, params};
-
-// Old path, kept while the consoles move: the model lives in `domain::model`, agent names
-// are normalised in `domain::identifier`.
-pub use crate::domain::identifier::agent_name as normalise_name;
-pub use crate::domain::model::{AgentCredentials, AgentRow};
 
 impl Store {
     pub fn add_agent(&mut self, name: &str, password_hash: &str, now: DateTime<Utc>) -> Result<()> {
@@ -111,22 +107,6 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names() {
-        assert_eq!(normalise_name(" Alex ").unwrap(), "alex");
-        assert!(normalise_name("a").is_err());
-        assert!(normalise_name("al ex").is_err());
-        assert_eq!(normalise_name("dana.k").unwrap(), "dana.k");
-    }
-
-    #[test]
-    fn names_that_read_like_paths_are_refused() {
-        for bad in ["..", "...", ".hidden", " .Dana", "....."] {
-            let e = normalise_name(bad).unwrap_err();
-            assert!(e.contains("dot"), "{bad:?}: {e}");
-        }
-    }
 
     #[test]
     fn enable_reset_and_disabled_reset_refused() {

@@ -12,7 +12,7 @@
 //!
 //! The holder's [`Service`](crate::service::Service) works through `HolderStore + ReadStore`.
 //! The support desk is constructed with a `ReadStore` and an `AuditLog` only
-//! ([`DeskWorker::new`](crate::desk::worker::DeskWorker::new)); the SQLite types it is given,
+//! ([`DeskWorker::new`](crate::desk::jobs::DeskWorker::new)); the SQLite types it is given,
 //! [`ReadOnlyStore`](super::ReadOnlyStore) (a connection SQLite opened read-only) and
 //! [`SqliteAuditLog`](super::audit::SqliteAuditLog) (a connection whose authorizer allows only
 //! audit appends), offer nothing more. So "the desk cannot write an account" is a compile
@@ -713,7 +713,7 @@
 //! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore};
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::identifier::Lookup;
-//! # use recovery_desk::desk::worker::DeskWorker;
+//! # use recovery_desk::desk::jobs::DeskWorker;
 //! fn desk<R: ReadStore, A: AuditLog>(s: &R, a: &mut A) {
 //!     let _ = s.find_account(&Lookup::AccountId(1));
 //!     let _ = s.account_view(1, chrono::Utc::now());

@@ -8,12 +8,10 @@ use super::outbox::{Message, OutboxKey};
 use super::{Result, Store, StoreError, parse_ts_opt, ts};
 use crate::domain::lockout::{AfterFailure, Guarded, Lockout};
 use crate::domain::model::{AccountRow, MethodKind, MethodRow};
+use crate::domain::model::{Purpose, event};
 use crate::domain::pending_change::{self, ChangeKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
-
-// Old path, kept while the consoles move: the model lives in `domain::model`.
-pub use crate::domain::model::{Purpose, event};
 
 /// An issued one-time code as stored (hash only).
 #[derive(Debug, Clone)]

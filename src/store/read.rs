@@ -4,14 +4,12 @@
 use super::{Result, Store, StoreError, parse_ts, parse_ts_opt, ts};
 use crate::domain::identifier::Lookup;
 use crate::domain::lockout::Guarded;
+use crate::domain::model::{
+    AccountRow, AccountView, EventRow, LockRow, MethodKind, MethodRow, PendingRow, RecoveryStatus,
+};
 use crate::domain::sign_in_method;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
-
-// Old path, kept while the consoles move: the model lives in `domain::model`.
-pub use crate::domain::model::{
-    AccountRow, AccountView, EventRow, LockRow, MethodKind, MethodRow, PendingRow, RecoveryStatus,
-};
 
 /// How many security events the view shows.
 pub const EVENTS_SHOWN: usize = 20;

@@ -4,11 +4,11 @@
 
 use super::outbox::last_code;
 use super::seams::{Seeded, TestClock, t0};
+use recovery_desk::domain::model::MethodKind;
+use recovery_desk::domain::model::Purpose;
 use recovery_desk::secret::Secret;
 use recovery_desk::service::{Attempt, CodeCheck, Service};
 use recovery_desk::store::Store;
-use recovery_desk::store::holder::Purpose;
-use recovery_desk::store::read::MethodKind;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 

@@ -42,26 +42,6 @@ pub fn bin_path() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_recovery-desk"))
 }
 
-/// The newest one-time code sent to `address` on `db`, read with `recovery-desk outbox --to` as
-/// a holder reads their email.
-pub fn outbox_code(db: &Path, address: &str) -> String {
-    let out = std::process::Command::new(bin_path())
-        .arg("--db")
-        .arg(db)
-        .args(["outbox", "--to", address])
-        .env_remove("RECOVERY_DESK_DB")
-        .stdin(std::process::Stdio::null())
-        .output()
-        .expect("run outbox");
-    assert!(out.status.success(), "{out:?}");
-    let text = String::from_utf8(out.stdout).unwrap();
-    let marker = "security code is ";
-    let at = text
-        .rfind(marker)
-        .unwrap_or_else(|| panic!("no code in:\n{text}"));
-    text[at + marker.len()..at + marker.len() + 6].to_string()
-}
-
 /// The holder console on `db`, local time pinned to UTC, at its first screen.
 pub fn holder_console(db: &Path) -> PtySession {
     let s = PtySession::app()

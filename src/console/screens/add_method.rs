@@ -7,8 +7,8 @@ use ratatui::layout::Rect;
 
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::identifier;
-use crate::store::holder::Purpose;
-use crate::store::read::MethodKind;
+use crate::domain::model::MethodKind;
+use crate::domain::model::Purpose;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;

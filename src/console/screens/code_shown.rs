@@ -8,10 +8,10 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use crate::console::jobs::Outcome;
+use crate::domain::model::AccountView;
 use crate::domain::recovery_code;
 use crate::secret::Secret;
 use crate::service::Proof;
-use crate::store::read::AccountView;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 

@@ -9,9 +9,9 @@ use ratatui::text::Line;
 
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::lockout::Guarded;
+use crate::domain::model::AccountView;
 use crate::domain::recovery_code;
 use crate::domain::sign_in_helper::{Answers, Question, Symptom};
-use crate::store::read::AccountView;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;

@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use crate::console::jobs::{Job, Outcome};
-use crate::store::read::{AccountView, MethodKind};
+use crate::domain::model::{AccountView, MethodKind};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 

@@ -48,7 +48,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use super::jobs::Outcome;
-use crate::store::read::{MethodKind, MethodRow};
+use crate::domain::model::{MethodKind, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 
@@ -197,7 +197,7 @@ pub fn send_label(m: &MethodRow) -> String {
 }
 
 /// The account's verified methods.
-pub fn verified(view: &crate::store::read::AccountView) -> Vec<MethodRow> {
+pub fn verified(view: &crate::domain::model::AccountView) -> Vec<MethodRow> {
     view.methods
         .iter()
         .filter(|m| m.verified)
@@ -277,7 +277,7 @@ pub fn code_outcome(ctx: &mut Ctx, r: crate::service::Attempt<crate::service::Co
 /// Says up front, worded by `say`, when `what` is locked on the account of `view`.
 pub fn say_if_locked(
     ctx: &mut Ctx,
-    view: &crate::store::read::AccountView,
+    view: &crate::domain::model::AccountView,
     what: crate::domain::lockout::Guarded,
     say: fn(&str) -> String,
 ) {

@@ -8,10 +8,10 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use crate::console::jobs::{Job, Outcome};
+use crate::domain::model::AccountView;
 use crate::domain::password::{self, PasswordRuleError};
 use crate::domain::pending_change;
 use crate::service::Proof;
-use crate::store::read::AccountView;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 

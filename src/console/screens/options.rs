@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use crate::console::jobs::Outcome;
-use crate::store::read::{AccountView, MethodRow};
+use crate::domain::model::{AccountView, MethodRow};
 use crate::tui::sanitize;
 
 use super::verify_identity::{KEYS, code_sent, send_recovery_code};

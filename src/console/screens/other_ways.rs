@@ -5,7 +5,7 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-use crate::store::read::AccountView;
+use crate::domain::model::AccountView;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 

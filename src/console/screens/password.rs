@@ -7,8 +7,8 @@ use ratatui::layout::Rect;
 
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::lockout::Guarded;
+use crate::domain::model::AccountView;
 use crate::service::Attempt;
-use crate::store::read::AccountView;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 

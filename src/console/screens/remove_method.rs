@@ -6,7 +6,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use crate::console::jobs::{Job, Outcome};
-use crate::store::read::{AccountView, MethodRow};
+use crate::domain::model::{AccountView, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 

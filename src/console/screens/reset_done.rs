@@ -6,8 +6,8 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
+use crate::domain::model::AccountView;
 use crate::service::ResetOutcome;
-use crate::store::read::AccountView;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 

@@ -6,9 +6,9 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use crate::console::jobs::{Job, Outcome};
+use crate::domain::model::Purpose;
+use crate::domain::model::{AccountView, MethodRow};
 use crate::domain::recovery_code;
-use crate::store::holder::Purpose;
-use crate::store::read::{AccountView, MethodRow};
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;

@@ -14,7 +14,7 @@ use super::{
     render_rows, render_status, rows_of, table,
 };
 use crate::desk::strings as s;
-use crate::store::read::{AccountView, MethodKind};
+use crate::domain::model::{AccountView, MethodKind};
 use crate::tui::keys::{Binding, Key, digit_of, resolve};
 use crate::tui::layout::Viewport;
 use crate::tui::{Menu, Theme};

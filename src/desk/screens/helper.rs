@@ -13,8 +13,8 @@ use super::{
     render_status, rows_of, table,
 };
 use crate::desk::strings as s;
+use crate::domain::model::AccountView;
 use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom};
-use crate::store::read::AccountView;
 use crate::tui::keys::{Binding, digit_of, resolve};
 use crate::tui::layout::Viewport;
 use crate::tui::{Menu, Theme};

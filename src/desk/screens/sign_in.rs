@@ -8,8 +8,8 @@ use ratatui::text::Line;
 
 use super::{Ctx, Note, hanging, render_status, rows_of};
 use crate::desk::strings as s;
+use crate::domain::identifier::agent_name;
 use crate::secret::Secret;
-use crate::store::agents::normalise_name;
 use crate::tui::keys::{Binding, Key, resolve};
 use crate::tui::{TextField, render_text_field};
 
@@ -167,7 +167,7 @@ impl SignIn {
             }
             return Outcome::None;
         }
-        let name = match normalise_name(self.name.value()) {
+        let name = match agent_name(self.name.value()) {
             Ok(n) => n,
             Err(reason) => {
                 self.focus = Focus::Name;
