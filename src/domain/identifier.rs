@@ -235,6 +235,11 @@ mod tests {
             Lookup::parse("Jane").unwrap(),
             Lookup::Username("jane".into())
         );
+        // A username with digits in it is a username, not a phone number.
+        assert_eq!(
+            Lookup::parse("cody7").unwrap(),
+            Lookup::Username("cody7".into())
+        );
         assert_eq!(Lookup::parse("   "), Err(IdentifierError::Empty));
     }
 

@@ -23,14 +23,6 @@ impl ChangeKind {
             ChangeKind::PasswordReset => "password_reset",
         }
     }
-    pub fn parse(s: &str) -> Option<Self> {
-        (s == "password_reset").then_some(ChangeKind::PasswordReset)
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            ChangeKind::PasswordReset => "New password set through account recovery",
-        }
-    }
 }
 
 /// When a change requested at `requested` takes effect.

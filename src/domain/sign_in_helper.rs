@@ -838,6 +838,23 @@ mod tests {
     }
 
     #[test]
+    fn unverified_methods_are_a_finding_only_when_there_are_some() {
+        let unverified = (MethodKind::Email, "jane.new@example.com", false);
+        let d = diagnose(
+            &view(false, &[EMAIL, unverified], true),
+            now(),
+            Symptom::NotSure,
+        );
+        assert!(d.findings.contains(&Finding::UnverifiedMethods(1)));
+        let d = diagnose(&view(false, &[EMAIL], true), now(), Symptom::NotSure);
+        assert!(
+            !d.findings
+                .iter()
+                .any(|f| matches!(f, Finding::UnverifiedMethods(_)))
+        );
+    }
+
+    #[test]
     fn the_holder_path_follows_the_answers() {
         use HolderPath as P;
         use Question as Q;
