@@ -479,6 +479,23 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
+    /// The two checks the read-only tests lean on can fail: a healthy file says "ok", and the
+    /// digest sees every account-table write (so "unchanged" means unchanged).
+    #[test]
+    fn integrity_and_the_account_digest_see_what_they_claim_to() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut s = Store::open(&tmp.path().join("x.db")).unwrap();
+        assert_eq!(s.integrity_check().unwrap(), "ok");
+        let empty = s.account_tables_digest().unwrap();
+        assert_eq!(empty.len(), schema::ACCOUNT_TABLES.len());
+        let t = chrono::Utc::now();
+        let id = s.create_account("jane", "hash", t).unwrap();
+        let one = s.account_tables_digest().unwrap();
+        assert_ne!(one, empty);
+        s.set_two_step(id, true, t).unwrap();
+        assert_ne!(s.account_tables_digest().unwrap(), one);
+    }
+
     #[test]
     fn creates_private_file_and_dir_and_migrates() {
         let tmp = tempfile::tempdir().unwrap();
