@@ -479,6 +479,14 @@ mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
 
+    /// A disk with room is not called full: an I/O error there is reported as what it is.
+    #[test]
+    fn a_disk_with_room_is_not_called_full() {
+        let tmp = tempfile::tempdir().unwrap();
+        assert!(!disk_is_full(&tmp.path().join("x.db")));
+        assert!(!disk_is_full(Path::new("x.db")));
+    }
+
     /// The two checks the read-only tests lean on can fail: a healthy file says "ok", and the
     /// digest sees every account-table write (so "unchanged" means unchanged).
     #[test]
