@@ -661,3 +661,33 @@ fn agent_names_that_read_like_paths_are_refused() {
     }
     assert!(std::fs::read_dir(d.path()).unwrap().next().is_none());
 }
+
+#[test]
+fn a_directory_given_as_the_database_is_named_as_one_by_every_command() {
+    // A mistyped --db that names a folder: every command says so in one line and creates
+    // nothing inside it.
+    let (d, _db) = tmp();
+    let folder = d.path().join("data");
+    std::fs::create_dir(&folder).unwrap();
+    for (args, input) in [
+        (&["agent", "list"][..], ""),
+        (
+            &["agent", "add", "bo", "--password-stdin"][..],
+            "agent-password-2\n",
+        ),
+        (&["audit", "verify"][..], ""),
+        (&["audit", "head"][..], ""),
+        (&["outbox"][..], ""),
+        (&["desk"][..], ""),
+    ] {
+        let o = run_stdin(args, &folder, input);
+        one_line_failure(
+            &o,
+            &format!(
+                "cannot open the database {}: it is a directory, not a database file",
+                folder.display()
+            ),
+        );
+    }
+    assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
+}

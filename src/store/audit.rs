@@ -561,15 +561,7 @@ impl SqliteAuditLog {
 
     /// Opens with the key file at `key_path` (which must exist).
     pub fn open_with_key(path: &Path, key_path: &Path) -> Result<SqliteAuditLog> {
-        std::fs::metadata(path).map_err(|io| match io.kind() {
-            std::io::ErrorKind::NotFound => StoreError::Missing {
-                path: path.to_path_buf(),
-            },
-            _ => StoreError::OpenFile {
-                path: path.to_path_buf(),
-                io,
-            },
-        })?;
+        super::existing_file(path)?;
         let mut conn = Connection::open_with_flags(
             path,
             OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,

@@ -87,8 +87,28 @@ pub(crate) fn io_reason(e: &io::Error) -> String {
         io::ErrorKind::NotFound => "no such file or directory".into(),
         io::ErrorKind::ReadOnlyFilesystem => "read-only file system".into(),
         io::ErrorKind::StorageFull => "no space left on device".into(),
+        io::ErrorKind::IsADirectory => "it is a directory, not a database file".into(),
         _ => e.to_string(),
     }
+}
+
+/// The metadata of the database file at `path`, or why it cannot be one: missing, a directory
+/// (a mistyped `--db`), or unreadable.
+pub(crate) fn existing_file(path: &Path) -> Result<fs::Metadata> {
+    let open_error = |io: io::Error| match io.kind() {
+        io::ErrorKind::NotFound => StoreError::Missing {
+            path: path.to_path_buf(),
+        },
+        _ => StoreError::OpenFile {
+            path: path.to_path_buf(),
+            io,
+        },
+    };
+    let m = fs::metadata(path).map_err(open_error)?;
+    if m.is_dir() {
+        return Err(open_error(io::ErrorKind::IsADirectory.into()));
+    }
+    Ok(m)
 }
 
 /// Whether the filesystem holding `path` has (almost) no space left: SQLite reports ENOSPC
@@ -255,7 +275,7 @@ impl Store {
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
             }
             Access::ReadOnly => {
-                fs::metadata(path).map_err(missing)?;
+                existing_file(path)?;
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX
             }
         };
