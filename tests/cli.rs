@@ -146,8 +146,11 @@ fn a_newer_schema_is_refused() {
         .unwrap()
         .pragma_update(None, "user_version", 42)
         .unwrap();
-    let o = run(&["agent", "list"], &db);
-    one_line_failure(&o, "schema version 42, newer than");
+    // Every way in refuses it as newer, the desk (which opens the audit log first) too.
+    for args in [&["agent", "list"][..], &["desk"], &["audit", "verify"]] {
+        let o = run(args, &db);
+        one_line_failure(&o, "schema version 42, newer than");
+    }
 }
 
 #[test]
