@@ -542,3 +542,49 @@ fn with_two_step_on_any_method_but_the_last_verified_one_can_go() {
         .collect();
     assert_eq!(left, vec![second]);
 }
+
+#[test]
+fn a_right_recovery_code_starts_the_count_of_wrong_ones_over() {
+    let (_f, mut svc, id, code) = jane_with_code();
+    let wrong = "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ";
+    let four_wrong = |svc: &mut Service| {
+        for _ in 0..4 {
+            let a = recover(svc, id, wrong);
+            assert!(matches!(a, Attempt::Wrong { .. }), "{a:?}");
+        }
+    };
+    four_wrong(&mut svc);
+    let a = recover(&mut svc, id, code.expose());
+    assert!(
+        matches!(a, Attempt::Accepted(RecoveryCheck::Accepted { .. })),
+        "{a:?}"
+    );
+    svc.sign_out();
+    // The right code cleared the count: four more wrong ones still leave a try…
+    four_wrong(&mut svc);
+    // …and the fifth in a row locks code entry.
+    let a = recover(&mut svc, id, wrong);
+    assert!(matches!(a, Attempt::LockedNow { .. }), "{a:?}");
+}
+
+#[test]
+fn a_right_password_starts_the_count_of_wrong_ones_over_even_before_the_second_step() {
+    // Two-step on: the right password alone does not sign jane in, but it is not a wrong
+    // guess either, so it must not leave her one try from a lockout.
+    let (_f, mut svc, id, _) = two_step_jane(36);
+    let four_wrong = |svc: &mut Service| {
+        for _ in 0..4 {
+            let a = try_password(svc, id, "Wrong-Guess-Number-3");
+            assert!(matches!(a, Attempt::Wrong { .. }), "{a:?}");
+        }
+    };
+    four_wrong(&mut svc);
+    assert_eq!(
+        try_password(&mut svc, id, "old kettle lantern"),
+        Attempt::Accepted(true)
+    );
+    svc.sign_out();
+    four_wrong(&mut svc);
+    let a = try_password(&mut svc, id, "Wrong-Guess-Number-3");
+    assert!(matches!(a, Attempt::LockedNow { .. }), "{a:?}");
+}
