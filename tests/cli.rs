@@ -694,3 +694,50 @@ fn a_directory_given_as_the_database_is_named_as_one_by_every_command() {
     }
     assert_eq!(std::fs::read_dir(&folder).unwrap().count(), 0);
 }
+
+#[test]
+fn a_damaged_outbox_message_is_shown_as_unopenable_not_a_crash() {
+    // Someone with the database file cuts one sealed body short and garbles another: the
+    // outbox still lists every message, says which cannot be opened, and shows no panic.
+    let f = support::holder::Fixture::new();
+    let mut svc = f.service(40);
+    let p = recovery_desk::secret::Secret::new("a long password");
+    svc.create_account("jane", &p, &p).unwrap();
+    svc.add_method(
+        recovery_desk::domain::model::MethodKind::Email,
+        "jane@example.com",
+    )
+    .unwrap();
+    svc.add_method(
+        recovery_desk::domain::model::MethodKind::Email,
+        "jane.two@example.com",
+    )
+    .unwrap();
+    drop(svc);
+    {
+        let c = rusqlite::Connection::open(&f.db).unwrap();
+        let short = c
+            .execute(
+                "UPDATE outbox SET sealed_body = x'0102' WHERE address = 'jane@example.com'",
+                [],
+            )
+            .unwrap();
+        let garbled = c
+            .execute(
+                "UPDATE outbox SET sealed_body = zeroblob(64) WHERE address = 'jane.two@example.com'",
+                [],
+            )
+            .unwrap();
+        assert_eq!((short, garbled), (1, 1));
+    }
+    let out = support::outbox::outbox_text(&f.db, "jane@example.com");
+    assert!(
+        out.contains("[this message cannot be opened with this key file]"),
+        "{out}"
+    );
+    let out = support::outbox::outbox_text(&f.db, "jane.two@example.com");
+    assert!(
+        out.contains("[this message cannot be opened with this key file]"),
+        "{out}"
+    );
+}
