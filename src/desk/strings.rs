@@ -130,7 +130,7 @@ pub fn recovery_last_used(at: &str) -> String {
     format!("Last used {at}")
 }
 pub fn recovery_last_checked(at: &str) -> String {
-    format!("last checked {at}")
+    format!("Last checked {at}")
 }
 pub fn recovery_none_last_used(at: &str) -> String {
     format!("None (the last code was used {at})")
