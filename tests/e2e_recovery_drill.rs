@@ -49,7 +49,11 @@ fn check_the_saved_code_then_recover_with_it_and_five_wrong_checks_lock_recovery
 
     // The saved code, typed from paper: it works.
     to_check_screen(&mut s);
-    submit(&mut s, &from_paper(&current), "This code works. Keep it safe.");
+    submit(
+        &mut s,
+        &from_paper(&current),
+        "This code works. Keep it safe.",
+    );
     let screen = s.screen_text();
     assert!(!screen.contains(&current), "the code is drawn:\n{screen}");
     // The code it replaced: not the current one, and the way out is offered.

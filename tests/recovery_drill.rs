@@ -275,7 +275,7 @@ fn racing_sessions_and_recovery_together_get_at_most_five_guesses() {
 #[test]
 fn every_check_is_announced_and_recorded() {
     let f = Fixture::new();
-    let (mut svc, id, code) = pat(&f, 11);
+    let (mut svc, _, code) = pat(&f, 11);
     let mark = sent_to(svc.store(), "pat@example.com").len();
     svc.check_saved_recovery_code(&from_paper(&code)).unwrap();
     svc.check_saved_recovery_code(&wrong_code(&code, 3))
