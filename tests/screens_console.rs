@@ -869,7 +869,10 @@ fn check_a_saved_recovery_code() {
     app.digit('2');
     assert_eq!(app.screen(), "CheckCode");
     snap!(app, "drill_check_code");
+    // Typed from paper, it shows as typed (to compare with the copy) until it is taken.
     app.typed(&from_paper(&code));
+    app.expect(&from_paper(&code));
+    snap!(app, "drill_check_code_typed");
     app.enter();
     snap!(app, "drill_check_code_works");
     let shown = app.text();
