@@ -131,7 +131,12 @@ fn the_drill_grants_no_proof_and_no_session() {
 fn after_ten_minutes_the_password_comes_first_and_nothing_is_counted_before_it() {
     let f = Fixture::new();
     let (mut svc, id, code) = pat(&f, 5);
+    assert!(svc.require_recent_sign_in().is_ok());
     f.clock.advance(Duration::minutes(11));
+    assert!(matches!(
+        svc.require_recent_sign_in(),
+        Err(ServiceError::ReauthRequired)
+    ));
     for _ in 0..7 {
         assert!(matches!(
             svc.check_saved_recovery_code(&wrong_code(&code, 1)),
@@ -149,6 +154,7 @@ fn after_ten_minutes_the_password_comes_first_and_nothing_is_counted_before_it()
         svc.reauthenticate(&Secret::new(PASSWORD)).unwrap(),
         Attempt::Accepted(())
     );
+    assert!(svc.require_recent_sign_in().is_ok());
     assert_eq!(
         svc.check_saved_recovery_code(&wrong_code(&code, 1))
             .unwrap(),
