@@ -122,6 +122,18 @@ pub enum RecoveryCheck {
     NoCode,
 }
 
+/// What the recovery drill found (SPEC §10). A wrong code is an [`Attempt::Wrong`] (or
+/// [`Attempt::LockedNow`]): it counts on the recovery code's lockout like a recovery guess.
+/// Nothing about the stored code comes back: not the code, not a part of it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DrillCheck {
+    /// The typed code is the current recovery code. It is not spent: it still works.
+    Works,
+    Format(CodeFormatError),
+    /// The account has no active recovery code.
+    NoCode,
+}
+
 /// What a password reset did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResetOutcome {
@@ -559,6 +571,41 @@ impl<S: HolderStore + ReadStore> Service<S> {
             return Err(ServiceError::ReauthRequired);
         }
         Ok(s)
+    }
+
+    /// Succeeds when the holder signed in within the last 10 minutes (`ReauthRequired`
+    /// otherwise): the console asks for the password before the drill asks for a code.
+    pub fn require_recent_sign_in(&self) -> Result<()> {
+        self.session_for_change().map(|_| ())
+    }
+
+    /// The recovery drill (SPEC §10): the signed-in holder (re-authenticated within 10
+    /// minutes) types a saved code to learn whether it is the current one. The guess is
+    /// reserved on the recovery code's own counter before it is hashed, exactly as in
+    /// recovery, so the drill is no free guessing oracle; the typed code is compared with the
+    /// stored Argon2 hash and never stored. A right code is **not** spent, and no proof or
+    /// session is granted. Either answer writes a security event and tells every verified
+    /// method. A format error is said at once and costs nothing.
+    pub fn check_saved_recovery_code(&mut self, typed: &str) -> Result<Attempt<DrillCheck>> {
+        let account_id = self.session_for_change()?.account_id;
+        let canonical = match recovery_code::normalise(typed) {
+            Ok(c) => c,
+            Err(e) => return Ok(Attempt::Accepted(DrillCheck::Format(e))),
+        };
+        if self.store.active_recovery_code(account_id)?.is_none() {
+            return Ok(Attempt::Accepted(DrillCheck::NoCode));
+        }
+        self.guarded(account_id, Guarded::RecoveryCode, |me| {
+            // Read after the reservation: the code current when the guess is evaluated.
+            let matched = match me.store.active_recovery_code(account_id)? {
+                Some((code_id, phc)) if secret::verify(&canonical, &phc)? => Some(code_id),
+                _ => None,
+            };
+            let current = me
+                .store
+                .record_recovery_code_check(account_id, matched, me.now())?;
+            Ok(current.then_some(DrillCheck::Works))
+        })
     }
 
     /// Whether a privileged change would need the password again now.

@@ -198,3 +198,48 @@ fn cancelling_a_change_made_before_the_upgrade_revokes_the_code_that_recovery_is
         "the code issued with the change still works: {again:?}"
     );
 }
+
+/// Schema 3 (the recovery drill) on a schema-1 database: every code starts unchecked, and
+/// pat checks the demo code saved before the upgrade — it works, it is remembered, and it
+/// still recovers the account (the check did not spend it).
+#[test]
+fn a_code_saved_before_the_upgrade_can_be_checked_without_spending_it() {
+    let (_dir, db) = copy_v1(true);
+    assert_eq!(CURRENT_VERSION, 3);
+    let clock = TestClock::new(support::seams::t0() + chrono::Duration::days(3));
+    let mut svc = Service::new(
+        Store::open(&db).unwrap(),
+        Box::new(Seeded::new(3)),
+        Arc::new(clock.clone()),
+    );
+    let unchecked: i64 = rusqlite::Connection::open(&db)
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM recovery_codes WHERE checked_at IS NULL",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert!(unchecked > 0);
+    let pat = svc.id_of("pat").unwrap();
+    assert_eq!(
+        try_password(&mut svc, pat, "pat-demo-pass"),
+        Attempt::Accepted(false)
+    );
+    assert_eq!(svc.my_view().unwrap().recovery.last_checked, None);
+    assert_eq!(
+        svc.check_saved_recovery_code("patpa tpatp atpat patpa tpat0")
+            .unwrap(),
+        Attempt::Accepted(recovery_desk::service::DrillCheck::Works)
+    );
+    assert_eq!(
+        svc.my_view().unwrap().recovery.last_checked,
+        Some(svc.now())
+    );
+    svc.sign_out();
+    assert!(matches!(
+        svc.check_recovery_code(pat, "PATPA-TPATP-ATPAT-PATPA-TPAT0")
+            .unwrap(),
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
+    ));
+}

@@ -844,3 +844,97 @@ fn frames_keep_arriving_while_a_hash_runs() {
     );
     assert_eq!(state.screen.name(), "Manage");
 }
+
+/// The code as a holder types it from paper: lower case, spaces for dashes.
+fn from_paper(code: &Secret) -> String {
+    recovery_desk::domain::recovery_code::format(code)
+        .expose()
+        .to_lowercase()
+        .replace('-', " ")
+}
+
+/// The recovery drill (SPEC §10): Manage how I sign in nudges while the code was never
+/// checked; Recovery code → Check a saved code; the two answers, a format error, the lock;
+/// the last check shown, and the nudge gone. The typed code is never drawn back.
+#[test]
+fn check_a_saved_recovery_code() {
+    let mut saved = None;
+    let mut app = App::with(|svc, _| saved = Some(jane(svc)));
+    let code = saved.unwrap();
+    app.sign_in("jane", PASSWORD);
+    app.expect("Never checked: check your saved copy");
+    app.digit('5');
+    assert_eq!(app.screen(), "RecoveryCode");
+    snap!(app, "drill_recovery_code_menu");
+    app.digit('2');
+    assert_eq!(app.screen(), "CheckCode");
+    snap!(app, "drill_check_code");
+    // Typed from paper, it shows as typed (to compare with the copy) until it is taken.
+    app.typed(&from_paper(&code));
+    app.expect(&from_paper(&code));
+    snap!(app, "drill_check_code_typed");
+    app.enter();
+    snap!(app, "drill_check_code_works");
+    let shown = app.text();
+    for form in [
+        code.expose().to_string(),
+        from_paper(&code),
+        recovery_desk::domain::recovery_code::format(&code)
+            .expose()
+            .to_string(),
+    ] {
+        assert!(!shown.contains(&form), "the code is drawn:\n{shown}");
+    }
+    app.typed("00000-00000-00000-00000-00000");
+    app.enter();
+    snap!(app, "drill_check_code_not_current");
+    app.typed("abcde");
+    app.enter();
+    snap!(app, "drill_check_code_format_error");
+    for _ in 0..4 {
+        app.typed("00000-00000-00000-00000-00000");
+        app.enter();
+    }
+    snap!(app, "drill_check_code_locked");
+    app.esc();
+    assert_eq!(app.screen(), "RecoveryCode");
+    app.expect("Last checked: 2026-11-25\u{a0}09:30");
+    app.esc();
+    assert_eq!(app.screen(), "Manage");
+    let text = app.text();
+    assert!(!text.contains("Never checked"), "{text}");
+    assert!(text.contains("Recovery code checked"), "{text}");
+}
+
+/// More than 10 minutes after signing in, the password comes before the code is asked for.
+#[test]
+fn checking_a_saved_code_asks_for_the_password_after_ten_minutes() {
+    let mut app = App::with(|svc, _| {
+        jane(svc);
+    });
+    app.sign_in("jane", PASSWORD);
+    app.clock.advance(Duration::minutes(6));
+    app.key(KeyCode::Down);
+    app.clock.advance(Duration::minutes(5));
+    app.send(Msg::Tick(()));
+    app.digit('5');
+    app.digit('2');
+    assert_eq!(app.screen(), "Reauth");
+    app.typed(PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "CheckCode");
+}
+
+/// A code last checked 180 days ago or more: Manage how I sign in says when, and asks again.
+#[test]
+fn manage_nudges_when_the_last_check_is_180_days_old() {
+    let mut app = App::with(|svc, _| {
+        let code = jane(svc);
+        svc.check_saved_recovery_code(code.expose()).unwrap();
+    });
+    app.clock.advance(Duration::days(181));
+    app.send(Msg::Tick(()));
+    app.sign_in("jane", PASSWORD);
+    assert_eq!(app.screen(), "Manage");
+    snap!(app, "drill_manage_checked_long_ago");
+}

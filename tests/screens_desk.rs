@@ -797,3 +797,47 @@ fn keys_are_ignored_while_a_request_runs_and_stale_replies_are_dropped() {
         "a stale reply changed the screen"
     );
 }
+
+// ---------------------------------------------------------------------------------------------
+// The recovery drill (SPEC §10): when the customer last checked their saved code
+
+/// nora checked her saved code when the desk's clock says now (the holder console's recovery
+/// drill).
+fn nora_checked_her_code() -> Desk {
+    Desk::prepared(|p| {
+        let nora = account_id(p, "nora");
+        let n = raw(p)
+            .execute(
+                "UPDATE recovery_codes SET checked_at = '2026-11-25T09:30:00.000Z' WHERE account_id = ?1 AND revoked_at IS NULL AND used_at IS NULL",
+                [nora],
+            )
+            .unwrap();
+        assert_eq!(n, 1);
+    })
+}
+
+#[test]
+fn account_view_shows_when_the_code_was_last_checked() {
+    let mut d = nora_checked_her_code();
+    d.open("nora");
+    assert!(d.text().contains("Last checked 2026-11-25"), "{}", d.text());
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn helper_says_when_the_customer_checked_the_code() {
+    let mut d = nora_checked_her_code();
+    d.helper("nora", '2');
+    // The findings follow the steps (scrolled to the end).
+    d.key(KeyCode::End);
+    assert!(
+        d.text()
+            .contains("The customer checked the code on 2026-11-25"),
+        "{}",
+        d.text()
+    );
+    insta::assert_snapshot!(
+        "helper_says_when_the_customer_checked_the_code_end",
+        d.screen()
+    );
+}

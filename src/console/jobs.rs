@@ -8,7 +8,7 @@ use crate::domain::model::Purpose;
 use crate::domain::model::{AccountView, MethodKind};
 use crate::secret::Secret;
 use crate::service::{
-    Attempt, CodeCheck, Proof, RecoveryCheck, ResetOutcome, Service, ServiceError,
+    Attempt, CodeCheck, DrillCheck, Proof, RecoveryCheck, ResetOutcome, Service, ServiceError,
 };
 use crate::tui::worker::{self, Crashed, Jobs};
 
@@ -81,6 +81,13 @@ pub enum Job {
         change_id: i64,
     },
     SignOut,
+    /// Before the recovery drill asks for a code: the sign-in must be recent (else the
+    /// password again).
+    BeginCodeCheck,
+    /// The recovery drill: a saved code checked, not spent.
+    CheckSavedCode {
+        code: Secret,
+    },
 }
 
 impl Job {
@@ -93,6 +100,8 @@ impl Job {
                 | Job::AddMethod { .. }
                 | Job::RemoveMethod { .. }
                 | Job::SetTwoStep { .. }
+                | Job::BeginCodeCheck
+                | Job::CheckSavedCode { .. }
         )
     }
 }
@@ -118,6 +127,10 @@ pub enum Outcome {
     /// A method removed, two-step verification switched, or a pending change cancelled.
     Changed,
     SignedOut,
+    /// The sign-in is recent: the drill may ask for the code.
+    ReadyToCheck,
+    /// What the recovery drill found.
+    SavedCodeChecked(Attempt<DrillCheck>),
 }
 
 /// A job done.
@@ -202,6 +215,13 @@ pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError>
         Job::SignOut => {
             service.sign_out();
             Outcome::SignedOut
+        }
+        Job::BeginCodeCheck => {
+            service.require_recent_sign_in()?;
+            Outcome::ReadyToCheck
+        }
+        Job::CheckSavedCode { code } => {
+            Outcome::SavedCodeChecked(service.check_saved_recovery_code(code.expose())?)
         }
     })
 }

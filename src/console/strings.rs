@@ -383,6 +383,7 @@ pub fn event_label(kind: &str) -> &'static str {
         event::CHANGE_PENDING => "Password change pending",
         event::CHANGE_CANCELLED => "Pending change cancelled",
         event::CHANGE_APPLIED => "Pending change applied",
+        event::CODE_CHECKED => EVENT_CODE_CHECKED,
         _ => "Account event",
     }
 }
@@ -449,4 +450,33 @@ pub fn helper_step(step: crate::domain::sign_in_helper::HolderStep, username: &s
 
 pub fn reauth_locked(until: &str) -> String {
     format!("Too many wrong passwords: password entry is locked until {until}.")
+}
+
+// The recovery drill (SPEC §10): check a saved code without spending it.
+pub const CHECK_SAVED_CODE: &str = "Check a saved code";
+pub const TITLE_CHECK_CODE: &str = "Check a saved code";
+pub const CHECK_CODE_INTRO: &str = "Type the recovery code you saved, as it is written on your copy, to make sure it works. Checking it doesn't use it up.";
+pub const CHECK_CODE_WORKS: &str = "This code works. Keep it safe.";
+pub const BUSY_CHECK_SAVED: &str = "Checking your saved code…";
+pub const NO_CODE_TO_CHECK: &str =
+    "There's no recovery code on this account. Select Generate a new code to make one.";
+pub const LAST_CHECKED: &str = "Last checked";
+pub const EVENT_CODE_CHECKED: &str = "Recovery code checked";
+/// The Manage screen's nudge under the recovery code status (at most 38 columns).
+pub const NUDGE_NEVER_CHECKED: &str = "  Never checked: check your saved copy";
+pub fn nudge_checked_long_ago(day: &str) -> String {
+    format!("  Last checked {day}: check again")
+}
+/// A wrong saved code, and what to do about it.
+pub fn check_code_not_current(tries_left: u32) -> String {
+    format!(
+        "This isn't your current recovery code. If you can't find the right one, select Generate a new code and keep the new one safe. {} before code entry is locked.",
+        tries(tries_left)
+    )
+}
+/// A wrong saved code that locked code entry.
+pub fn check_code_not_current_locked(until: &str) -> String {
+    format!(
+        "This isn't your current recovery code, and code entry is now locked until {until}. Then check again, or select Generate a new code."
+    )
 }

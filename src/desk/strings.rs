@@ -129,6 +129,9 @@ pub fn recovery_active(since: &str) -> String {
 pub fn recovery_last_used(at: &str) -> String {
     format!("Last used {at}")
 }
+pub fn recovery_last_checked(at: &str) -> String {
+    format!("Last checked {at}")
+}
 pub fn recovery_none_last_used(at: &str) -> String {
     format!("None (the last code was used {at})")
 }
@@ -174,6 +177,7 @@ pub fn event_kind(kind: &str) -> String {
         "change_pending" => "Change pending",
         "change_cancelled" => "Pending change cancelled",
         "change_applied" => "Pending change applied",
+        "recovery_code_checked" => "Recovery code checked",
         other => return other.replace('_', " "),
     };
     words.to_string()
@@ -260,6 +264,10 @@ pub fn helper_finding(f: &Finding) -> String {
         Finding::RecoveryCodeSince(t) => {
             format!("Recovery code: active since {}.", t.format("%Y-%m-%d"))
         }
+        Finding::RecoveryCodeCheckedOn(t) => format!(
+            "The customer checked the code on {}: their saved copy was the current code then.",
+            t.format("%Y-%m-%d")
+        ),
         Finding::NoRecoveryCode => "No recovery code.".into(),
         Finding::TwoStep(true) => "Two-step verification is on.".into(),
         Finding::TwoStep(false) => "Two-step verification is off.".into(),
@@ -445,6 +453,7 @@ mod tests {
                                 recovery: RecoveryStatus {
                                     active_since: code.then_some(now),
                                     last_used: None,
+                                    last_checked: None,
                                 },
                                 locks: if locked {
                                     [

@@ -9,5 +9,6 @@ pub mod one_time;
 pub mod password;
 pub mod pending_change;
 pub mod recovery_code;
+pub mod recovery_drill;
 pub mod sign_in_helper;
 pub mod sign_in_method;

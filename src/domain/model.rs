@@ -75,6 +75,9 @@ pub struct RecoveryStatus {
     pub active_since: Option<DateTime<Utc>>,
     /// When a code was last used to recover the account.
     pub last_used: Option<DateTime<Utc>>,
+    /// When the holder last checked the active code against their saved copy (the recovery
+    /// drill), if ever.
+    pub last_checked: Option<DateTime<Utc>>,
 }
 
 /// A change waiting to take effect.
@@ -129,6 +132,9 @@ pub mod event {
     pub const CHANGE_PENDING: &str = "change_pending";
     pub const CHANGE_CANCELLED: &str = "change_cancelled";
     pub const CHANGE_APPLIED: &str = "change_applied";
+    /// The holder checked a saved recovery code (the drill); the detail says whether it was
+    /// the current one, never the code.
+    pub const CODE_CHECKED: &str = "recovery_code_checked";
 }
 
 /// What a one-time code is for.

@@ -93,6 +93,9 @@ pub enum Finding {
     UnverifiedMethods(usize),
     /// A recovery code is active since then.
     RecoveryCodeSince(LocalTime),
+    /// The customer checked their saved copy of the active code then, and it was the current
+    /// code (the recovery drill): the code on their paper works.
+    RecoveryCodeCheckedOn(LocalTime),
     NoRecoveryCode,
     /// Two-step verification is on (`true`) or off.
     TwoStep(bool),
@@ -238,6 +241,9 @@ pub fn diagnose_in(
         Some(t) => Finding::RecoveryCodeSince(at(t)),
         None => Finding::NoRecoveryCode,
     });
+    if let (Some(_), Some(t)) = (view.recovery.active_since, view.recovery.last_checked) {
+        findings.push(Finding::RecoveryCodeCheckedOn(at(t)));
+    }
     findings.push(Finding::TwoStep(two_step));
     if let Some(t) = pw_lock {
         findings.push(Finding::PasswordLocked(at(t)));
@@ -615,6 +621,7 @@ mod tests {
             recovery: RecoveryStatus {
                 active_since: code.then(|| now() - Duration::days(3)),
                 last_used: None,
+                last_checked: None,
             },
             locks: vec![],
             pending: vec![],

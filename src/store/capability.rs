@@ -831,6 +831,16 @@ pub trait HolderStore: std::fmt::Debug + Send {
         now: DateTime<Utc>,
     ) -> Result<Option<i64>>;
 
+    /// The recovery drill's answer: sets the last-checked time of `matched` if it is still the
+    /// active code, writes a security event and tells every verified method, in one
+    /// transaction; returns whether `matched` was still active. The code is not spent.
+    fn record_recovery_code_check(
+        &mut self,
+        account_id: i64,
+        matched: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
     /// Reserves one guess of kind `what`: refused while locked or blocked, otherwise counted
     /// as a failure before anything is evaluated.
     fn reserve_attempt(

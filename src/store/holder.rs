@@ -324,6 +324,37 @@ impl Store {
         })
     }
 
+    /// The recovery drill's answer (SPEC §10), recorded: when `matched` names the code the
+    /// typed one matched and it is still the active one, its last-checked time is set. Either
+    /// way a security event is written and every verified method is told. Returns whether the
+    /// matched code was still active (`false` when it was replaced meanwhile, or no match).
+    /// Nothing typed is stored.
+    pub fn record_recovery_code_check(
+        &mut self,
+        account_id: i64,
+        matched: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.write(|tx, key| {
+            let current = match matched {
+                Some(code_id) => {
+                    tx.execute(
+                        "UPDATE recovery_codes SET checked_at = ?3 WHERE id = ?1 AND account_id = ?2 AND revoked_at IS NULL AND used_at IS NULL",
+                        params![code_id, account_id, ts(now)],
+                    )? == 1
+                }
+                None => false,
+            };
+            let (detail, body) = if current {
+                ("the current code", "A saved recovery code was checked on your account, and it is your current code. It still works: checking it didn't use it up. If this wasn't you, sign in and generate a new recovery code now.")
+            } else {
+                ("not the current code", "A recovery code was checked on your account, and it isn't your current code. If this wasn't you, sign in and generate a new recovery code now.")
+            };
+            notify(tx, key, account_id, event::CODE_CHECKED, detail, "Your recovery code was checked", body, now)?;
+            Ok(current)
+        })
+    }
+
     /// Records a wrong answer of kind `what` and returns what it means; a new lockout writes a
     /// security event and notices.
     pub fn record_failure(

@@ -89,18 +89,21 @@ fn method_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MethodRow> {
 }
 
 fn recovery_status(conn: &Connection, account_id: i64) -> rusqlite::Result<RecoveryStatus> {
-    let active_since = conn
-        .prepare_cached("SELECT created_at FROM recovery_codes WHERE account_id = ?1 AND revoked_at IS NULL AND used_at IS NULL")?
-        .query_row([account_id], |r| r.get::<_, String>(0))
-        .optional()?
-        .as_deref()
-        .map(parse_ts);
+    let active: Option<(String, Option<String>)> = conn
+        .prepare_cached("SELECT created_at, checked_at FROM recovery_codes WHERE account_id = ?1 AND revoked_at IS NULL AND used_at IS NULL")?
+        .query_row([account_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (active_since, last_checked) = match active {
+        Some((created, checked)) => (Some(parse_ts(&created)), parse_ts_opt(checked)),
+        None => (None, None),
+    };
     let last_used = conn
         .prepare_cached("SELECT max(used_at) FROM recovery_codes WHERE account_id = ?1")?
         .query_row([account_id], |r| r.get::<_, Option<String>>(0))?;
     Ok(RecoveryStatus {
         active_since,
         last_used: parse_ts_opt(last_used),
+        last_checked,
     })
 }
 

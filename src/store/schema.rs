@@ -142,6 +142,11 @@ CREATE TABLE audit_head (
     mac      TEXT NOT NULL
 );
 "#,
+    // 3: the recovery drill (SPEC §10): when the holder last checked a saved code, without
+    // spending it. Only a time; the typed code is never stored.
+    r#"
+ALTER TABLE recovery_codes ADD COLUMN checked_at TEXT;
+"#,
 ];
 
 /// The schema version this build writes and understands.

@@ -134,6 +134,14 @@ impl HolderStore for Store {
     ) -> Result<Reservation> {
         Store::reserve_attempt(self, account_id, what, now)
     }
+    fn record_recovery_code_check(
+        &mut self,
+        account_id: i64,
+        matched: Option<i64>,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        Store::record_recovery_code_check(self, account_id, matched, now)
+    }
     fn confirm_failure(
         &mut self,
         account_id: i64,

@@ -9,6 +9,7 @@ use ratatui::text::{Line, Span};
 
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::model::{AccountView, MethodKind};
+use crate::domain::recovery_drill::Nudge;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 
@@ -165,6 +166,17 @@ impl Manage {
             Span::styled(format!("{}: ", s::MANAGE_RECOVERY), ctx.theme.title),
             Span::raw(code),
         ]));
+        // The recovery drill's reminder: check the saved copy before it is needed.
+        match crate::domain::recovery_drill::nudge(&view.recovery, ctx.now()) {
+            Some(Nudge::NeverChecked) => {
+                lines.push(Line::styled(s::NUDGE_NEVER_CHECKED, ctx.theme.warning));
+            }
+            Some(Nudge::CheckedLongAgo(t)) => lines.push(Line::styled(
+                s::nudge_checked_long_ago(&ctx.day(t)),
+                ctx.theme.warning,
+            )),
+            None => {}
+        }
         lines
     }
 

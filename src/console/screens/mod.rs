@@ -23,6 +23,7 @@ macro_rules! form_page {
 }
 
 pub mod add_method;
+pub mod check_code;
 pub mod code_shown;
 pub mod create_account;
 pub mod have_code;
@@ -165,6 +166,7 @@ screens! {
     ResetDone(reset_done::ResetDone),
     PendingNotice(pending_notice::PendingNotice),
     Helper(helper::Helper),
+    CheckCode(check_code::CheckCode),
 }
 
 impl Screen {

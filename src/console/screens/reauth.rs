@@ -78,6 +78,8 @@ impl Page for Reauth {
                 let label = match job {
                     Job::GenerateRecoveryCode => s::BUSY_GENERATE,
                     Job::AddMethod { .. } => s::BUSY_SEND,
+                    Job::BeginCodeCheck => s::BUSY_LOAD,
+                    Job::CheckSavedCode { .. } => s::BUSY_CHECK_SAVED,
                     _ => s::BUSY_SAVE,
                 };
                 ctx.request(job, label);

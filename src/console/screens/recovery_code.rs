@@ -1,6 +1,6 @@
 //! The **Recovery code** section: its status, and **Generate a new code** behind the seed
 //! page's caution ("As soon as you create a new recovery code, any previous codes will no
-//! longer work").
+//! longer work"), and **Check a saved code** (the recovery drill, `check_code.rs`).
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -25,7 +25,7 @@ pub struct RecoveryCode {
 impl RecoveryCode {
     pub fn new() -> RecoveryCode {
         RecoveryCode {
-            form: Form::menu(&[s::GENERATE_NEW_CODE]),
+            form: Form::menu(&[s::GENERATE_NEW_CODE, s::CHECK_SAVED_CODE]),
         }
     }
 }
@@ -41,6 +41,11 @@ impl Page for RecoveryCode {
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
+            FormEvent::Choose(1) => {
+                // The sign-in must be recent before the code is asked for.
+                ctx.request(Job::BeginCodeCheck, s::BUSY_LOAD);
+                None
+            }
             FormEvent::Choose(_) => {
                 ctx.ask(DialogKind::Generate);
                 None
@@ -60,11 +65,12 @@ impl Page for RecoveryCode {
         None
     }
 
-    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
+    fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
             Outcome::CodeGenerated(code) => Some(Screen::CodeShown(
                 super::code_shown::CodeShown::after_generate(code),
             )),
+            Outcome::ReadyToCheck => Some(super::check_code::CheckCode::screen(ctx)),
             _ => None,
         }
     }
@@ -78,6 +84,9 @@ impl Page for RecoveryCode {
         let mut status_lines = vec![labelled(ctx, s::MANAGE_RECOVERY, status)];
         if let Some(t) = recovery.last_used {
             status_lines.push(labelled(ctx, "Last used to recover", ctx.when(t)));
+        }
+        if let Some(t) = recovery.last_checked {
+            status_lines.push(labelled(ctx, s::LAST_CHECKED, ctx.when(t)));
         }
         stack_choices(
             frame,

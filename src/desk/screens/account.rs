@@ -222,6 +222,14 @@ pub fn content(
         theme.warning
     };
     rows.extend(lab(s::L_RECOVERY, &recovery, recovery_style));
+    // The recovery drill: when the customer last checked their saved copy of this code.
+    if let (Some(_), Some(checked)) = (r.active_since, r.last_checked) {
+        rows.extend(lab(
+            "",
+            &s::recovery_last_checked(&when(checked)),
+            theme.normal,
+        ));
+    }
 
     if view.methods.is_empty() {
         rows.extend(lab(s::L_METHODS, s::NONE, theme.warning));
