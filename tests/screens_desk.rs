@@ -5,6 +5,7 @@
 
 mod support;
 
+use recovery_desk::store::AgentAdmin;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
