@@ -584,7 +584,7 @@ mod tests {
         ));
         assert!(s.agent.is_none());
         match &s.screen {
-            Screen::SignIn(x) => assert_eq!(x.name.value(), "alex"),
+            Screen::SignIn(x) => assert_eq!(x.name().value(), "alex"),
             _ => panic!("not locked"),
         }
     }
