@@ -14,13 +14,12 @@ use crate::domain::recovery_code;
 use crate::domain::sign_in_helper::{Answers, Question, Symptom};
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
 
-use super::{Go, Page, Screen, common, take_secret};
+use super::{Go, Page, Screen, account_line, common, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack_field};
+use crate::console::view::{Part, headed, stack_field};
 
 const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
@@ -103,19 +102,15 @@ impl Page for HaveCode {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack_field(
-            frame,
-            area,
-            ctx,
+        let head = headed(
+            account_line(&self.view),
             vec![
-                Part::para(s::account_line(&sanitize(&self.view.account.username))),
-                Part::Gap,
                 Part::Text(vec![Line::styled(s::HAVE_CODE_PROMPT, ctx.theme.title)]),
                 Part::para(s::HAVE_CODE_INTRO),
                 Part::Text(vec![Line::styled(s::HAVE_CODE_TIP, ctx.theme.hint)]),
                 Part::Gap,
             ],
-            &self.form,
         );
+        stack_field(frame, area, ctx, head, &self.form);
     }
 }

@@ -22,7 +22,7 @@ use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, hanging, heading, stack};
+use crate::console::view::{Part, hanging, headed, heading, stack};
 
 const USERNAME_KEYS: &[Binding<Action>] = &[k::CONTINUE, k::BACK, k::HELP, k::QUIT];
 
@@ -316,36 +316,27 @@ impl Page for Helper {
                     Part::Status,
                 ],
             ),
-            Stage::Symptom { username } => stack(
-                frame,
-                area,
-                ctx,
-                vec![
-                    Part::para(s::account_line(&sanitize(username))),
-                    Part::Gap,
-                    Part::Text(vec![heading(ctx, s::HELPER_WHATS_HAPPENING)]),
-                    Part::Gap,
-                    Part::Menu(&self.form.menu, self.form.menu_focused()),
-                    Part::Gap,
-                    Part::Status,
-                ],
-            ),
-            Stage::Question {
-                username, question, ..
-            } => stack(
-                frame,
-                area,
-                ctx,
-                vec![
-                    Part::para(s::account_line(&sanitize(username))),
-                    Part::Gap,
-                    Part::Text(vec![heading(ctx, s::helper_question(*question))]),
-                    Part::Gap,
-                    Part::Menu(&self.form.menu, self.form.menu_focused()),
-                    Part::Gap,
-                    Part::Status,
-                ],
-            ),
+            Stage::Symptom { username } | Stage::Question { username, .. } => {
+                let title = match &self.stage {
+                    Stage::Question { question, .. } => heading(ctx, s::helper_question(*question)),
+                    _ => heading(ctx, s::HELPER_WHATS_HAPPENING),
+                };
+                stack(
+                    frame,
+                    area,
+                    ctx,
+                    headed(
+                        s::account_line(&sanitize(username)),
+                        vec![
+                            Part::Text(vec![title]),
+                            Part::Gap,
+                            Part::Menu(&self.form.menu, self.form.menu_focused()),
+                            Part::Gap,
+                            Part::Status,
+                        ],
+                    ),
+                )
+            }
             Stage::Path {
                 username,
                 path,

@@ -48,7 +48,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use super::jobs::Outcome;
-use crate::domain::model::{MethodKind, MethodRow};
+use crate::domain::model::{AccountView, MethodKind, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 
@@ -188,6 +188,16 @@ pub fn after_sign_in(ctx: &Ctx) -> Screen {
         }
         _ => Screen::Manage(manage::Manage::new(ctx)),
     }
+}
+
+/// "Account: pat", the name made safe to draw.
+pub fn account_line(view: &AccountView) -> String {
+    s::account_line(&sanitize(&view.account.username))
+}
+
+/// "Signing in as pat", the name made safe to draw.
+pub fn signing_in(view: &AccountView) -> String {
+    s::signing_in_as(&sanitize(&view.account.username))
 }
 
 /// "Email a code to j•••@example.com" / "Text a code to •••••••••01" (masked: the holder is

@@ -13,13 +13,12 @@ use crate::domain::password::{self, PasswordRuleError};
 use crate::domain::pending_change;
 use crate::service::Proof;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
 
-use super::{Go, Page, Screen, common, password_field, take_secret};
+use super::{Go, Page, Screen, account_line, common, password_field, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, headed, stack};
 
 const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
@@ -102,11 +101,10 @@ impl Page for NewPassword {
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
         let f = |i: usize| Part::Field(self.form.field(i), self.form.field_focus() == Some(i));
-        let mut parts = vec![
-            Part::para(s::account_line(&sanitize(&self.view.account.username))),
-            Part::Gap,
-            Part::para(s::NEW_PASSWORD_INTRO),
-        ];
+        let mut parts = headed(
+            account_line(&self.view),
+            vec![Part::para(s::NEW_PASSWORD_INTRO)],
+        );
         if pending_change::must_wait(self.view.account.two_step, self.proofs.len()) {
             parts.push(Part::Text(vec![Line::styled(
                 s::new_password_pending_note(),

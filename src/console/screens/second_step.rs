@@ -14,13 +14,13 @@ use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 
 use super::{
-    Go, Page, Screen, code_form, code_outcome, common, send_label, take_secret, typed_code,
-    verified,
+    Go, Page, Screen, code_form, code_outcome, common, send_label, signing_in, take_secret,
+    typed_code, verified,
 };
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, headed, stack};
 
 const CHOOSE_KEYS: &[Binding<Action>] = &[
     k::SELECT,
@@ -209,11 +209,9 @@ impl Page for SecondStep {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        let who = Part::para(s::signing_in_as(&sanitize(&self.view.account.username)));
-        let parts = match &self.stage {
+        let who = signing_in(&self.view);
+        let rest = match &self.stage {
             Stage::Choose => vec![
-                who,
-                Part::Gap,
                 Part::para(s::SECOND_STEP_CHOOSE),
                 Part::Gap,
                 Part::Menu(&self.form.menu, self.form.menu_focused()),
@@ -221,16 +219,12 @@ impl Page for SecondStep {
                 Part::Status,
             ],
             Stage::RecoveryCode => vec![
-                who,
-                Part::Gap,
                 Part::para(s::SECOND_STEP_RECOVERY_CODE),
                 Part::Gap,
                 Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
                 Part::Status,
             ],
             Stage::Code { masked, .. } => vec![
-                who,
-                Part::Gap,
                 Part::para(s::code_sent(masked)),
                 Part::para(s::CODE_RULE),
                 Part::Gap,
@@ -240,6 +234,6 @@ impl Page for SecondStep {
                 Part::Menu(&self.form.menu, self.form.menu_focused()),
             ],
         };
-        stack(frame, area, ctx, parts);
+        stack(frame, area, ctx, headed(who, rest));
     }
 }
