@@ -754,8 +754,7 @@ mod tests {
     use chrono::Duration;
 
     fn setup() -> (tempfile::TempDir, PathBuf) {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("a.db");
+        let (tmp, db) = crate::store::temp_db();
         drop(Store::open(&db).unwrap());
         (tmp, db)
     }
@@ -803,7 +802,7 @@ mod tests {
         let log = SqliteAuditLog::open(&db).unwrap();
         let shown = format!("{log:?}");
         assert!(
-            shown.contains("SqliteAuditLog") && shown.contains("a.db"),
+            shown.contains("SqliteAuditLog") && shown.contains("x.db"),
             "{shown}"
         );
         assert!(!shown.to_lowercase().contains("key"), "{shown}");

@@ -66,8 +66,7 @@ mod tests {
 
     #[test]
     fn the_desks_connection_refuses_every_write() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("x.db");
+        let (_tmp, db) = crate::store::temp_db();
         let mut admin = Store::open(&db).unwrap();
         let id = admin
             .create_account("pat", "$argon2id$stand-in", Utc::now())
@@ -98,8 +97,7 @@ mod tests {
     /// The default queries of the trait agree with the SQLite ones they stand in for.
     #[test]
     fn the_read_only_store_answers_as_the_writing_one() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("x.db");
+        let (_tmp, db) = crate::store::temp_db();
         let mut admin = Store::open(&db).unwrap();
         let now = Utc::now();
         let id = admin
