@@ -17,6 +17,18 @@
 //!   [`Clean`](sanitize::Clean) text the views draw.
 //! - [`mod@wrap`]: word-wrapping (by `textwrap`), plain and hanging.
 
+/// `Default` as the type's `new()`, for screens whose fresh state takes no arguments.
+macro_rules! default_is_new {
+    ($t:ty) => {
+        impl Default for $t {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    };
+}
+pub(crate) use default_is_new;
+
 pub mod app;
 pub mod form;
 pub mod help;

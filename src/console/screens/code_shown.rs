@@ -15,7 +15,7 @@ use crate::service::Proof;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 
-use super::{Go, Page, Screen, common};
+use super::{Go, Page, Screen, ask, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
@@ -135,10 +135,7 @@ impl Page for CodeShown {
                     None
                 }
             }
-            FormEvent::Action(Action::Back) => {
-                ctx.ask(DialogKind::LeaveCode);
-                None
-            }
+            FormEvent::Action(Action::Back) => ask(ctx, DialogKind::LeaveCode),
             FormEvent::Action(a) => common(ctx, a),
             _ => None,
         }

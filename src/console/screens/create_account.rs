@@ -73,11 +73,7 @@ impl CreateAccount {
     }
 }
 
-impl Default for CreateAccount {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+crate::tui::default_is_new!(CreateAccount);
 
 impl Page for CreateAccount {
     form_page!(s::TITLE_CREATE, KEYS);

@@ -190,6 +190,12 @@ pub fn after_sign_in(ctx: &Ctx) -> Screen {
     }
 }
 
+/// Asks the question `kind` in a dialog; the screen stays.
+pub fn ask(ctx: &mut Ctx, kind: DialogKind) -> Go {
+    ctx.ask(kind);
+    None
+}
+
 /// "Account: pat", the name made safe to draw.
 pub fn account_line(view: &AccountView) -> String {
     s::account_line(&sanitize(&view.account.username))

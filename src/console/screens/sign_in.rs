@@ -9,7 +9,7 @@ use crate::domain::identifier;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 
-use super::{Go, Page, Screen, common};
+use super::{Go, Page, Screen, ask, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
@@ -74,10 +74,7 @@ impl Page for SignIn {
             FormEvent::Choose(_) => {
                 Some(Screen::Helper(super::helper::Helper::new(self.username())))
             }
-            FormEvent::Action(Action::Back) => {
-                ctx.ask(DialogKind::Quit);
-                None
-            }
+            FormEvent::Action(Action::Back) => ask(ctx, DialogKind::Quit),
             FormEvent::Action(a) => common(ctx, a),
             _ => None,
         }

@@ -99,11 +99,7 @@ pub struct SignIn {
     pub notice: Option<Note>,
 }
 
-impl Default for SignIn {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+crate::tui::default_is_new!(SignIn);
 
 impl SignIn {
     pub fn new() -> Self {
