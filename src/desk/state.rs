@@ -14,7 +14,7 @@ use super::screens::sign_in::{self, SignIn};
 use super::strings as s;
 use crate::tui::Theme;
 use crate::tui::help::{closes_help, opens_help};
-use crate::tui::keys::{Binding, Key, digit_of, is_actionable, resolve};
+use crate::tui::keys::{Binding, Key, bind, digit_of, is_actionable, resolve};
 use crate::tui::note::Note;
 use crate::tui::worker::Requests;
 
@@ -60,16 +60,8 @@ pub enum Global {
 
 /// Keys that work everywhere (`?` only when no text field has focus).
 pub const GLOBAL_KEYS: &[Binding<Global>] = &[
-    Binding {
-        keys: &[Key::F(1), Key::Char('?')],
-        label: s::K_HELP,
-        action: Global::Help,
-    },
-    Binding {
-        keys: &[Key::Ctrl('c')],
-        label: s::K_QUIT,
-        action: Global::Quit,
-    },
+    bind(&[Key::F(1), Key::Char('?')], s::K_HELP, Global::Help),
+    bind(&[Key::Ctrl('c')], s::K_QUIT, Global::Quit),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,26 +74,18 @@ pub enum DialogAction {
 
 /// Keys of the yes/no dialogs.
 pub const DIALOG_KEYS: &[Binding<DialogAction>] = &[
-    Binding {
-        keys: &[Key::Enter],
-        label: s::K_SELECT,
-        action: DialogAction::Select,
-    },
-    Binding {
-        keys: &[Key::Tab, Key::Right, Key::Down],
-        label: s::K_MOVE,
-        action: DialogAction::Next,
-    },
-    Binding {
-        keys: &[Key::BackTab, Key::Left, Key::Up],
-        label: s::K_MOVE_BACK,
-        action: DialogAction::Prev,
-    },
-    Binding {
-        keys: &[Key::Esc],
-        label: s::K_DIALOG_CANCEL,
-        action: DialogAction::Cancel,
-    },
+    bind(&[Key::Enter], s::K_SELECT, DialogAction::Select),
+    bind(
+        &[Key::Tab, Key::Right, Key::Down],
+        s::K_MOVE,
+        DialogAction::Next,
+    ),
+    bind(
+        &[Key::BackTab, Key::Left, Key::Up],
+        s::K_MOVE_BACK,
+        DialogAction::Prev,
+    ),
+    bind(&[Key::Esc], s::K_DIALOG_CANCEL, DialogAction::Cancel),
 ];
 
 /// The whole desk.

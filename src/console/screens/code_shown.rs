@@ -13,7 +13,7 @@ use crate::domain::recovery_code;
 use crate::secret::Secret;
 use crate::service::Proof;
 use crate::tui::TextField;
-use crate::tui::keys::Binding;
+use crate::tui::keys::{Binding, bind};
 
 use super::{Go, Page, Screen, ask, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -23,11 +23,7 @@ use crate::console::view::{Part, stack};
 
 const KEYS: &[Binding<Action>] = &[
     k::CONTINUE,
-    Binding {
-        keys: &[crate::tui::keys::Key::Esc],
-        label: "Leave",
-        action: Action::Back,
-    },
+    bind(&[crate::tui::keys::Key::Esc], "Leave", Action::Back),
     k::HELP,
     k::QUIT,
 ];

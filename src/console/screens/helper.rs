@@ -14,7 +14,7 @@ use crate::console::jobs::{Job, Outcome};
 use crate::domain::identifier;
 use crate::domain::sign_in_helper::{Answers, HolderPath, Next, Question, Symptom, holder_next};
 use crate::tui::TextField;
-use crate::tui::keys::{Binding, Key};
+use crate::tui::keys::{Binding, Key, bind};
 use crate::tui::layout::Viewport;
 use crate::tui::sanitize;
 
@@ -38,26 +38,10 @@ const SYMPTOM_KEYS: &[Binding<Action>] = &[
 
 const PATH_KEYS: &[Binding<Action>] = &[
     k::SELECT,
-    Binding {
-        keys: &[Key::Down, Key::PageDown],
-        label: "Scroll",
-        action: Action::ScrollDown,
-    },
-    Binding {
-        keys: &[Key::Up, Key::PageUp],
-        label: "Scroll up",
-        action: Action::ScrollUp,
-    },
-    Binding {
-        keys: &[Key::Tab],
-        label: "Next choice",
-        action: Action::Next,
-    },
-    Binding {
-        keys: &[Key::BackTab],
-        label: "Previous choice",
-        action: Action::Prev,
-    },
+    bind(&[Key::Down, Key::PageDown], "Scroll", Action::ScrollDown),
+    bind(&[Key::Up, Key::PageUp], "Scroll up", Action::ScrollUp),
+    bind(&[Key::Tab], "Next choice", Action::Next),
+    bind(&[Key::BackTab], "Previous choice", Action::Prev),
     k::BACK,
     k::ASK_QUIT,
     k::HELP,

@@ -15,7 +15,7 @@ use super::{
 };
 use crate::desk::strings as s;
 use crate::domain::model::{AccountView, MethodKind};
-use crate::tui::keys::{Binding, Key, digit_of, resolve};
+use crate::tui::keys::{Binding, Key, bind, digit_of, resolve};
 use crate::tui::layout::Viewport;
 use crate::tui::{Menu, Theme};
 
@@ -27,11 +27,7 @@ pub const KEYS: &[Binding<Action>] = &table::<9>(&[
     &choice_keys(s::K_SELECT),
     &SCROLL_KEYS,
     &[
-        Binding {
-            keys: &[Key::F(5)],
-            label: s::K_RELOAD,
-            action: Action::Reload,
-        },
+        bind(&[Key::F(5)], s::K_RELOAD, Action::Reload),
         back(s::K_BACK_TO_FIND),
     ],
 ]);

@@ -15,7 +15,7 @@ use ratatui::text::{Line, Span};
 
 use crate::desk::strings as s;
 use crate::tui::form::{FormAction, Role};
-use crate::tui::keys::{Binding, Key, join_keys};
+use crate::tui::keys::{Binding, Key, bind, join_keys};
 pub use crate::tui::layout::rows_of;
 use crate::tui::widgets::spinner_line;
 use crate::tui::wrap::{self, LongWords};
@@ -138,46 +138,26 @@ impl FormAction for Action {
 /// Enter (doing what `select` says), then Tab/↓ and Shift-Tab/↑ to move through the choices.
 pub const fn choice_keys(select: &'static str) -> [Binding<Action>; 3] {
     [
-        Binding {
-            keys: &[Key::Enter],
-            label: select,
-            action: Action::Select,
-        },
-        Binding {
-            keys: &[Key::Tab, Key::Down],
-            label: s::K_MOVE,
-            action: Action::Next,
-        },
-        Binding {
-            keys: &[Key::BackTab, Key::Up],
-            label: s::K_MOVE_BACK,
-            action: Action::Prev,
-        },
+        bind(&[Key::Enter], select, Action::Select),
+        bind(&[Key::Tab, Key::Down], s::K_MOVE, Action::Next),
+        bind(&[Key::BackTab, Key::Up], s::K_MOVE_BACK, Action::Prev),
     ]
 }
 
 /// PgUp, PgDn, Home and End scroll the text.
 pub const SCROLL_KEYS: [Binding<Action>; 4] = [
-    Binding {
-        keys: &[Key::PageUp],
-        label: s::K_SCROLL_UP,
-        action: Action::Scroll(Scroll::PageUp),
-    },
-    Binding {
-        keys: &[Key::PageDown],
-        label: s::K_SCROLL_DOWN,
-        action: Action::Scroll(Scroll::PageDown),
-    },
-    Binding {
-        keys: &[Key::Home],
-        label: s::K_TOP,
-        action: Action::Scroll(Scroll::Top),
-    },
-    Binding {
-        keys: &[Key::End],
-        label: s::K_BOTTOM,
-        action: Action::Scroll(Scroll::Bottom),
-    },
+    bind(
+        &[Key::PageUp],
+        s::K_SCROLL_UP,
+        Action::Scroll(Scroll::PageUp),
+    ),
+    bind(
+        &[Key::PageDown],
+        s::K_SCROLL_DOWN,
+        Action::Scroll(Scroll::PageDown),
+    ),
+    bind(&[Key::Home], s::K_TOP, Action::Scroll(Scroll::Top)),
+    bind(&[Key::End], s::K_BOTTOM, Action::Scroll(Scroll::Bottom)),
 ];
 
 /// Esc, going back to where `label` says.

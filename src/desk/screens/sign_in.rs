@@ -11,7 +11,7 @@ use crate::desk::strings as s;
 use crate::domain::identifier::agent_name;
 use crate::secret::Secret;
 use crate::tui::form::{FormAction, FormEvent, Role};
-use crate::tui::keys::{Binding, Key, resolve};
+use crate::tui::keys::{Binding, Key, bind, resolve};
 use crate::tui::{Form, TextField, render_text_field};
 
 /// Longest agent name accepted by the field (names have at most 32 characters).
@@ -49,31 +49,11 @@ impl FormAction for Action {
 
 /// The screen's keys: read by [`SignIn::on_key`] and by the help overlay.
 pub const KEYS: &[Binding<Action>] = &[
-    Binding {
-        keys: &[Key::Enter],
-        label: s::K_SUBMIT_SIGN_IN,
-        action: Action::Submit,
-    },
-    Binding {
-        keys: &[Key::Tab, Key::Down],
-        label: s::K_NEXT_FIELD,
-        action: Action::Next,
-    },
-    Binding {
-        keys: &[Key::BackTab, Key::Up],
-        label: s::K_PREV_FIELD,
-        action: Action::Prev,
-    },
-    Binding {
-        keys: &[TextField::REVEAL_KEY],
-        label: s::K_REVEAL,
-        action: Action::Reveal,
-    },
-    Binding {
-        keys: &[Key::Esc],
-        label: s::K_QUIT_DIALOG,
-        action: Action::Quit,
-    },
+    bind(&[Key::Enter], s::K_SUBMIT_SIGN_IN, Action::Submit),
+    bind(&[Key::Tab, Key::Down], s::K_NEXT_FIELD, Action::Next),
+    bind(&[Key::BackTab, Key::Up], s::K_PREV_FIELD, Action::Prev),
+    bind(&[TextField::REVEAL_KEY], s::K_REVEAL, Action::Reveal),
+    bind(&[Key::Esc], s::K_QUIT_DIALOG, Action::Quit),
 ];
 
 /// The footer's short version of [`KEYS`].
