@@ -15,7 +15,8 @@ use super::{
 };
 use crate::desk::strings as s;
 use crate::domain::model::{AccountView, MethodKind};
-use crate::tui::keys::{Binding, Key, bind, digit_of, resolve};
+use crate::tui::form::FormEvent;
+use crate::tui::keys::{Binding, Key, bind};
 use crate::tui::layout::Viewport;
 use crate::tui::{Menu, Theme};
 
@@ -106,32 +107,17 @@ impl AccountScreen {
     }
 
     pub fn on_key(&mut self, ev: &KeyEvent) -> Outcome {
-        if let Some(action) = resolve(KEYS, ev) {
-            return match action {
-                Action::Select => self.choose(self.menu.selected()),
-                Action::Next => {
-                    self.menu.select_next();
-                    Outcome::None
-                }
-                Action::Prev => {
-                    self.menu.select_prev();
-                    Outcome::None
-                }
-                Action::Scroll(how) => {
-                    let (total, height) = (self.viewport.total(), self.viewport.height());
-                    self.scroll = super::scrolled(self.scroll, how, total, height);
-                    Outcome::None
-                }
-                Action::Reload => Outcome::Reload,
-                Action::Back => Outcome::FindAnother,
-            };
+        match super::on_menu(&mut self.menu, KEYS, ev) {
+            FormEvent::Choose(i) => self.choose(i),
+            FormEvent::Action(Action::Scroll(how)) => {
+                let (total, height) = (self.viewport.total(), self.viewport.height());
+                self.scroll = super::scrolled(self.scroll, how, total, height);
+                Outcome::None
+            }
+            FormEvent::Action(Action::Reload) => Outcome::Reload,
+            FormEvent::Action(Action::Back) => Outcome::FindAnother,
+            _ => Outcome::None,
         }
-        if let Some(d) = digit_of(ev, false)
-            && let Some(i) = self.menu.choose_digit(d)
-        {
-            return self.choose(i);
-        }
-        Outcome::None
     }
 
     fn choose(&mut self, index: usize) -> Outcome {

@@ -15,7 +15,8 @@ use super::{
 use crate::desk::strings as s;
 use crate::domain::model::AccountView;
 use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom};
-use crate::tui::keys::{Binding, digit_of, resolve};
+use crate::tui::form::FormEvent;
+use crate::tui::keys::Binding;
 use crate::tui::layout::Viewport;
 use crate::tui::{Menu, Theme};
 
@@ -138,41 +139,26 @@ impl HelperScreen {
     }
 
     pub fn on_key(&mut self, ev: &KeyEvent) -> Outcome {
-        if let Some(action) = resolve(self.keys(), ev) {
-            return match action {
-                Action::Select => self.choose(self.menu.selected()),
-                Action::Next => {
-                    self.menu.select_next();
+        let keys = self.keys();
+        match super::on_menu(&mut self.menu, keys, ev) {
+            FormEvent::Choose(i) => self.choose(i),
+            FormEvent::Action(Action::Scroll(how)) => {
+                if let Phase::Result { scroll, .. } = &mut self.phase {
+                    let (total, height) = (self.viewport.total(), self.viewport.height());
+                    *scroll = super::scrolled(*scroll, how, total, height);
+                }
+                Outcome::None
+            }
+            FormEvent::Action(Action::Back) => match self.phase {
+                Phase::Ask => Outcome::BackToAccount,
+                Phase::Result { .. } => {
+                    self.ask();
                     Outcome::None
                 }
-                Action::Prev => {
-                    self.menu.select_prev();
-                    Outcome::None
-                }
-                Action::Scroll(how) => {
-                    if let Phase::Result { scroll, .. } = &mut self.phase {
-                        let (total, height) = (self.viewport.total(), self.viewport.height());
-                        *scroll = super::scrolled(*scroll, how, total, height);
-                    }
-                    Outcome::None
-                }
-                Action::Back => match self.phase {
-                    Phase::Ask => Outcome::BackToAccount,
-                    Phase::Result { .. } => {
-                        self.ask();
-                        Outcome::None
-                    }
-                },
-                // Not in the helper's tables.
-                Action::Reload => Outcome::None,
-            };
+            },
+            // Reload is not in the helper's tables.
+            _ => Outcome::None,
         }
-        if let Some(d) = digit_of(ev, false)
-            && let Some(i) = self.menu.choose_digit(d)
-        {
-            return self.choose(i);
-        }
-        Outcome::None
     }
 
     fn choose(&mut self, index: usize) -> Outcome {

@@ -14,12 +14,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::desk::strings as s;
-use crate::tui::form::{FormAction, Role};
-use crate::tui::keys::{Binding, Key, bind, join_keys};
+use crate::tui::Menu;
+use crate::tui::form::{FormAction, FormEvent, Role};
+use crate::tui::keys::{Binding, Key, bind, digit_of, join_keys, resolve};
 pub use crate::tui::layout::rows_of;
 use crate::tui::widgets::spinner_line;
 use crate::tui::wrap::{self, LongWords};
 use crate::tui::{Theme, sanitize};
+use ratatui::crossterm::event::KeyEvent;
 
 pub use crate::tui::note::Note;
 
@@ -132,6 +134,28 @@ impl FormAction for Action {
             Action::Prev => Role::Prev,
             Action::Scroll(_) | Action::Reload | Action::Back => Role::Other,
         }
+    }
+}
+
+/// What a key means on a screen of numbered choices (the account, the helper): Enter or a
+/// digit chooses, Tab and the arrows move the highlight, any other key of `table` goes back to
+/// the screen.
+pub fn on_menu(menu: &mut Menu, table: &[Binding<Action>], ev: &KeyEvent) -> FormEvent<Action> {
+    match resolve(table, ev) {
+        Some(Action::Select) => FormEvent::Choose(menu.selected()),
+        Some(Action::Next) => {
+            menu.select_next();
+            FormEvent::Nothing
+        }
+        Some(Action::Prev) => {
+            menu.select_prev();
+            FormEvent::Nothing
+        }
+        Some(a) => FormEvent::Action(a),
+        None => match digit_of(ev, false).and_then(|d| menu.choose_digit(d)) {
+            Some(i) => FormEvent::Choose(i),
+            None => FormEvent::Nothing,
+        },
     }
 }
 
