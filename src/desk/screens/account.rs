@@ -10,14 +10,15 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::{
-    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, clean, hanging, labelled,
-    render_rows, render_status, rows_of, table,
+    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, hanging, labelled, render_rows,
+    render_status, rows_of, table,
 };
 use crate::desk::strings as s;
 use crate::domain::model::{AccountView, MethodKind};
 use crate::tui::form::FormEvent;
 use crate::tui::keys::{Binding, Key, bind};
 use crate::tui::layout::Viewport;
+use crate::tui::sanitize::Clean;
 use crate::tui::{Menu, Theme};
 
 /// Width of the label column.
@@ -62,7 +63,7 @@ pub enum Outcome {
 /// The account view screen.
 #[derive(Debug)]
 pub struct AccountScreen {
-    pub view: Box<AccountView>,
+    pub view: Box<Clean<AccountView>>,
     pub menu: Menu,
     pub scroll: usize,
     pub notice: Option<Note>,
@@ -90,7 +91,7 @@ pub fn layout(area: Rect, menu_rows: u16) -> Layout {
 }
 
 impl AccountScreen {
-    pub fn new(view: Box<AccountView>) -> Self {
+    pub fn new(view: Box<Clean<AccountView>>) -> Self {
         AccountScreen {
             view,
             menu: Menu::new(s::ACCOUNT_CHOICES),
@@ -101,7 +102,7 @@ impl AccountScreen {
     }
 
     /// New data for the same account (a reload): keep the menu and scroll position.
-    pub fn replace(&mut self, view: Box<AccountView>) {
+    pub fn replace(&mut self, view: Box<Clean<AccountView>>) {
         self.view = view;
         self.notice = None;
     }
@@ -158,7 +159,7 @@ pub fn scroll_note(offset: usize, total: usize, height: u16) -> Option<String> {
 /// The account's details as rows wrapped to `width`. Everything from the database is
 /// sanitised here; addresses are masked.
 pub fn content(
-    view: &AccountView,
+    view: &Clean<AccountView>,
     tz: FixedOffset,
     theme: &Theme,
     width: u16,
@@ -172,7 +173,7 @@ pub fn content(
 
     rows.extend(lab(
         s::L_ACCOUNT,
-        &format!("{}  (#{})", clean(&a.username), a.id),
+        &format!("{}  (#{})", a.username, a.id),
         theme.title,
     ));
     rows.extend(lab(s::L_CREATED, &when(a.created_at), theme.normal));
@@ -218,7 +219,7 @@ pub fn content(
         let value = format!(
             "{}  {}  · {state}",
             s::method_kind(m.kind == MethodKind::Email),
-            clean(&m.masked())
+            m.masked()
         );
         let style = if m.verified {
             theme.normal
@@ -245,11 +246,7 @@ pub fn content(
     }
     for (i, p) in view.pending.iter().enumerate() {
         let label = if i == 0 { s::L_PENDING } else { "" };
-        let value = s::pending_change(
-            &clean(&p.kind),
-            &when(p.effective_at),
-            &when(p.requested_at),
-        );
+        let value = s::pending_change(&p.kind, &when(p.effective_at), &when(p.requested_at));
         rows.extend(lab(label, &value, theme.warning));
     }
 
@@ -265,11 +262,10 @@ pub fn content(
         rows.push(Line::styled(s::NO_EVENTS, theme.hint));
     }
     for e in &view.events {
-        let mut text = s::event_kind(&clean(&e.kind));
-        let detail = clean(&e.detail);
-        if !detail.is_empty() {
+        let mut text = s::event_kind(&e.kind);
+        if !e.detail.is_empty() {
             text.push_str(" — ");
-            text.push_str(&detail);
+            text.push_str(&e.detail);
         }
         rows.extend(hanging(
             &format!("{}  ", when(e.at)),

@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 
 use super::account::{layout, scroll_note};
 use super::{
-    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, clean, hanging, render_rows,
-    render_status, rows_of, table,
+    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, hanging, render_rows, render_status,
+    rows_of, table,
 };
 use crate::desk::strings as s;
 use crate::domain::model::AccountView;
@@ -18,6 +18,7 @@ use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom};
 use crate::tui::form::FormEvent;
 use crate::tui::keys::Binding;
 use crate::tui::layout::Viewport;
+use crate::tui::sanitize::Clean;
 use crate::tui::{Menu, Theme};
 
 /// The symptoms, in the order the question lists them.
@@ -81,7 +82,7 @@ pub enum Outcome {
 /// The helper screen, for one account.
 #[derive(Debug)]
 pub struct HelperScreen {
-    pub view: Box<AccountView>,
+    pub view: Box<Clean<AccountView>>,
     pub phase: Phase,
     pub menu: Menu,
     pub notice: Option<Note>,
@@ -90,7 +91,7 @@ pub struct HelperScreen {
 }
 
 impl HelperScreen {
-    pub fn new(view: Box<AccountView>) -> Self {
+    pub fn new(view: Box<Clean<AccountView>>) -> Self {
         HelperScreen {
             view,
             phase: Phase::Ask,
@@ -101,7 +102,7 @@ impl HelperScreen {
     }
 
     /// The diagnosis arrived (with the account as it was read for it).
-    pub fn show(&mut self, view: Box<AccountView>, symptom: Symptom, diagnosis: Diagnosis) {
+    pub fn show(&mut self, view: Box<Clean<AccountView>>, symptom: Symptom, diagnosis: Diagnosis) {
         self.view = view;
         self.phase = Phase::Result {
             symptom,
@@ -182,7 +183,7 @@ impl HelperScreen {
         let theme = ctx.theme;
         let w = usize::from(area.width);
         let a = &self.view.account;
-        let heading = Line::styled(s::helper_for(&clean(&a.username), a.id), theme.title);
+        let heading = Line::styled(s::helper_for(&a.username, a.id), theme.title);
         match &self.phase {
             Phase::Ask => {
                 let parts = rows_of(area, &[1, 1, 1, 1, self.menu.height(), 1, area.height]);
@@ -229,7 +230,7 @@ impl HelperScreen {
 /// The result as rows wrapped to `width`: heading, headline, findings, numbered steps. The
 /// diagnosis quotes the username, so everything is sanitised.
 pub fn result_rows(
-    view: &AccountView,
+    view: &Clean<AccountView>,
     symptom: Symptom,
     d: &Diagnosis,
     theme: &Theme,
@@ -240,19 +241,21 @@ pub fn result_rows(
     let mut rows: Vec<Line<'static>> = vec![];
     rows.extend(hanging(
         "",
-        &s::helper_result_heading(&clean(&a.username), a.id, symptom_label(symptom)),
+        &s::helper_result_heading(&a.username, a.id, symptom_label(symptom)),
         w,
         theme.hint,
         theme.hint,
     ));
     rows.push(Line::raw(""));
+    // The diagnosis was made from the sanitised view (`DeskWorker::load`), so the words below
+    // hold no raw text from the database.
     let headline_style = match d.case {
         Case::CanSignIn | Case::ForgotPasswordWithMethod | Case::RecoverWithCode => theme.success,
         _ => theme.warning,
     };
     rows.extend(hanging(
         "",
-        &clean(&s::helper_headline(&d.headline)),
+        &s::helper_headline(&d.headline),
         w,
         headline_style,
         headline_style,
@@ -264,13 +267,13 @@ pub fn result_rows(
     for (i, step) in d.steps.iter().enumerate() {
         let n = format!("{:>numbers$}. ", i + 1);
         let step = s::helper_step(step);
-        rows.extend(hanging(&n, &clean(&step), w, theme.accent, theme.normal));
+        rows.extend(hanging(&n, &step, w, theme.accent, theme.normal));
     }
     rows.push(Line::raw(""));
     rows.push(Line::from(Span::styled(s::FINDINGS, theme.title)));
     for f in &d.findings {
         let f = s::helper_finding(f);
-        rows.extend(hanging("• ", &clean(&f), w, theme.hint, theme.normal));
+        rows.extend(hanging("• ", &f, w, theme.hint, theme.normal));
     }
     rows
 }
