@@ -478,26 +478,26 @@ mod tests {
         update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
     }
 
+    /// Starts a request, as a screen would, and returns its id.
+    fn waiting(s: &mut State) -> u64 {
+        let job = Job::SignOut {
+            agent: String::new(),
+        };
+        s.requests.wait(job, "").id
+    }
+
+    /// The worker's reply `id`: agent alex signed in.
+    fn signed_in_reply(s: &mut State, id: u64) -> Vec<Cmd> {
+        let result = Ok(Outcome::SignedIn {
+            agent: "alex".into(),
+        });
+        update(s, Msg::Reply(Reply { id, result }))
+    }
+
     fn signed_in() -> State {
         let mut s = state();
-        let id = s
-            .requests
-            .wait(
-                Job::SignOut {
-                    agent: String::new(),
-                },
-                "",
-            )
-            .id;
-        update(
-            &mut s,
-            Msg::Reply(Reply {
-                id,
-                result: Ok(Outcome::SignedIn {
-                    agent: "alex".into(),
-                }),
-            }),
-        );
+        let id = waiting(&mut s);
+        signed_in_reply(&mut s, id);
         assert!(matches!(s.screen, Screen::Find(_)));
         s
     }
@@ -579,24 +579,8 @@ mod tests {
         s.requests.fire(Job::SignOut {
             agent: String::new(),
         });
-        let id = s
-            .requests
-            .wait(
-                Job::SignOut {
-                    agent: String::new(),
-                },
-                "",
-            )
-            .id;
-        update(
-            &mut s,
-            Msg::Reply(Reply {
-                id: id - 1,
-                result: Ok(Outcome::SignedIn {
-                    agent: "alex".into(),
-                }),
-            }),
-        );
+        let id = waiting(&mut s);
+        signed_in_reply(&mut s, id - 1);
         assert!(s.agent.is_none());
         assert_eq!(s.requests.pending_id(), Some(id));
     }
