@@ -119,15 +119,7 @@ impl Desk {
     fn screen(&mut self) -> String {
         let state = &self.state;
         self.terminal.draw(|f| render(state, f)).unwrap();
-        let buf = self.terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
+        recovery_desk::testing::rows_text(self.terminal.backend().buffer())
     }
 
     /// The screen with its lines joined, so a wrapped sentence can be found whole.

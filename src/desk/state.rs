@@ -111,6 +111,11 @@ pub struct State {
 }
 
 impl State {
+    /// The signed-in agent's name, which every request carries (empty before sign-in).
+    fn agent_name(&self) -> String {
+        self.agent.clone().unwrap_or_default()
+    }
+
     pub fn new(theme: Theme, tz: FixedOffset, now: DateTime<Utc>, size: Rect) -> Self {
         State {
             theme,
@@ -273,7 +278,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
         Screen::Find(x) => match x.on_key(ev) {
             find::Outcome::None => vec![],
             find::Outcome::Lookup(lookup) => {
-                let agent = state.agent.clone().unwrap_or_default();
+                let agent = state.agent_name();
                 vec![state.request(Job::Find { agent, lookup }, true)]
             }
             find::Outcome::SignOut => state.end_session(false),
@@ -299,7 +304,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
             account::Outcome::SignOut => state.end_session(false),
             account::Outcome::Reload => {
                 let account_id = x.view.account.id;
-                let agent = state.agent.clone().unwrap_or_default();
+                let agent = state.agent_name();
                 vec![state.request(Job::View { agent, account_id }, true)]
             }
         },
@@ -307,7 +312,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
             helper::Outcome::None => vec![],
             helper::Outcome::Diagnose(symptom) => {
                 let account_id = x.view.account.id;
-                let agent = state.agent.clone().unwrap_or_default();
+                let agent = state.agent_name();
                 vec![state.request(
                     Job::Helper {
                         agent,

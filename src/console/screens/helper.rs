@@ -10,7 +10,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::console::jobs::{Job, Outcome};
+use crate::console::jobs::Outcome;
 use crate::domain::identifier;
 use crate::domain::sign_in_helper::{Answers, HolderPath, Next, Question, Symptom, holder_next};
 use crate::tui::TextField;
@@ -197,20 +197,7 @@ impl Page for Helper {
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         let event = self.form.handle(ev, self.keys());
         match (&mut self.stage, event) {
-            (Stage::Username, FormEvent::Submit) => {
-                let typed = self.form.field(0).value().trim().to_string();
-                if typed.is_empty() {
-                    ctx.error(s::ENTER_USERNAME);
-                    return None;
-                }
-                match identifier::username(&typed) {
-                    Ok(username) => {
-                        ctx.request(Job::Find { username }, s::BUSY_LOOKUP);
-                    }
-                    Err(e) => ctx.error(e.to_string()),
-                }
-                None
-            }
+            (Stage::Username, FormEvent::Submit) => super::look_up(ctx, self.form.field(0).value()),
             (Stage::Username, FormEvent::Action(Action::Back)) => Some(Screen::SignIn(
                 super::sign_in::SignIn::new(self.form.field(0).value()),
             )),

@@ -190,6 +190,19 @@ pub fn after_sign_in(ctx: &Ctx) -> Screen {
     }
 }
 
+/// Looks up the account for a typed username (sign-in and the helper): an empty or malformed
+/// name is said at once; a good one goes to the worker. The screen stays.
+pub fn look_up(ctx: &mut Ctx, typed: &str) -> Go {
+    match crate::domain::identifier::username(typed.trim()) {
+        _ if typed.trim().is_empty() => ctx.error(s::ENTER_USERNAME),
+        Ok(username) => {
+            ctx.request(crate::console::jobs::Job::Find { username }, s::BUSY_LOOKUP);
+        }
+        Err(e) => ctx.error(e.to_string()),
+    }
+    None
+}
+
 /// Asks the question `kind` in a dialog; the screen stays.
 pub fn ask(ctx: &mut Ctx, kind: DialogKind) -> Go {
     ctx.ask(kind);
