@@ -21,15 +21,7 @@ use crate::console::view::{Part, stack};
 
 const ADDRESS_KEYS: &[Binding<Action>] = &[k::CONTINUE, k::BACK, k::HELP, k::QUIT];
 
-const CODE_KEYS: &[Binding<Action>] = &[
-    k::CONTINUE,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::REVEAL,
-    k::HELP,
-    k::QUIT,
-];
+const CODE_KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 enum Stage {

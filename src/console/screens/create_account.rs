@@ -7,12 +7,11 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use crate::console::jobs::{Job, Outcome};
-use crate::domain::password::PasswordRuleError;
-use crate::domain::{identifier, password};
+use crate::domain::identifier;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 
-use super::{Go, Page, Screen, common, password_field, take_secret};
+use super::{Go, Page, Screen, common, password_field};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
@@ -49,19 +48,9 @@ impl CreateAccount {
                 return;
             }
         };
-        let pass = take_secret(&mut self.form, 1);
-        let confirm = take_secret(&mut self.form, 2);
-        if let Err(e) = password::check(&pass, &confirm, &username) {
-            ctx.error(e.to_string());
-            // Keep what can be kept: a mismatch needs only the confirmation again.
-            if e == PasswordRuleError::Mismatch {
-                self.form.field_mut(1).set_value(pass.expose());
-                self.form.focus_field(2);
-            } else {
-                self.form.focus_field(1);
-            }
+        let Some((pass, confirm)) = super::new_password(ctx, &mut self.form, 1, &username) else {
             return;
-        }
+        };
         ctx.request(
             Job::CreateAccount {
                 username,

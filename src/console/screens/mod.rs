@@ -240,6 +240,40 @@ pub fn take_secret(form: &mut Form, i: usize) -> crate::secret::Secret {
     crate::secret::Secret::new(std::mem::take(&mut *z))
 }
 
+/// The new password and its confirmation, taken from fields `at` and `at + 1` and checked
+/// against the rules for `username`. A refusal is said, keeps what can be kept (a mismatch
+/// needs only the confirmation again) and gives `None`.
+pub fn new_password(
+    ctx: &mut Ctx,
+    form: &mut Form,
+    at: usize,
+    username: &str,
+) -> Option<(crate::secret::Secret, crate::secret::Secret)> {
+    use crate::domain::password::{self, PasswordRuleError};
+    let pass = take_secret(form, at);
+    let confirm = take_secret(form, at + 1);
+    if let Err(e) = password::check(&pass, &confirm, username) {
+        ctx.error(e.to_string());
+        if e == PasswordRuleError::Mismatch {
+            form.field_mut(at).set_value(pass.expose());
+            form.focus_field(at + 1);
+        } else {
+            form.focus_field(at);
+        }
+        return None;
+    }
+    Some((pass, confirm))
+}
+
+/// The password typed in field 0, taken out of it; an empty field is said and gives `None`.
+pub fn typed_password(ctx: &mut Ctx, form: &mut Form) -> Option<crate::secret::Secret> {
+    if form.field(0).is_empty() {
+        ctx.error(s::ENTER_PASSWORD);
+        return None;
+    }
+    Some(take_secret(form, 0))
+}
+
 /// A masked field for a six-digit code, then `choices`.
 pub fn code_form(choices: &[&str]) -> Form {
     Form::new(

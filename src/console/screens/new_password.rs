@@ -9,12 +9,11 @@ use ratatui::text::Line;
 
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::model::AccountView;
-use crate::domain::password::{self, PasswordRuleError};
 use crate::domain::pending_change;
 use crate::service::Proof;
 use crate::tui::keys::Binding;
 
-use super::{Go, Page, Screen, account_line, common, password_field, take_secret};
+use super::{Go, Page, Screen, account_line, common, password_field};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
@@ -46,18 +45,10 @@ impl NewPassword {
     }
 
     fn submit(&mut self, ctx: &mut Ctx) {
-        let pass = take_secret(&mut self.form, 0);
-        let confirm = take_secret(&mut self.form, 1);
-        if let Err(e) = password::check(&pass, &confirm, &self.view.account.username) {
-            ctx.error(e.to_string());
-            if e == PasswordRuleError::Mismatch {
-                self.form.field_mut(0).set_value(pass.expose());
-                self.form.focus_field(1);
-            } else {
-                self.form.focus_field(0);
-            }
+        let username = &self.view.account.username;
+        let Some((pass, confirm)) = super::new_password(ctx, &mut self.form, 0, username) else {
             return;
-        }
+        };
         ctx.request(
             Job::ResetPassword {
                 account_id: self.view.account.id,

@@ -11,7 +11,7 @@ use crate::domain::model::AccountView;
 use crate::service::Attempt;
 use crate::tui::keys::Binding;
 
-use super::{Go, Page, Screen, common, password_field, signing_in, take_secret};
+use super::{Go, Page, Screen, common, password_field, signing_in};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
@@ -45,11 +45,7 @@ impl Page for Password {
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
             FormEvent::Submit => {
-                if self.form.field(0).is_empty() {
-                    ctx.error(s::ENTER_PASSWORD);
-                    return None;
-                }
-                let password = take_secret(&mut self.form, 0);
+                let password = super::typed_password(ctx, &mut self.form)?;
                 ctx.request(
                     Job::CheckPassword {
                         account_id: self.view.account.id,

@@ -32,15 +32,7 @@ const CHOOSE_KEYS: &[Binding<Action>] = &[
     k::QUIT,
 ];
 
-const CODE_KEYS: &[Binding<Action>] = &[
-    k::CONTINUE,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::REVEAL,
-    k::HELP,
-    k::QUIT,
-];
+const CODE_KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 enum Stage {
