@@ -39,17 +39,17 @@ impl CreateAccount {
         }
     }
 
-    fn submit(&mut self, ctx: &mut Ctx) {
+    fn submit(&mut self, ctx: &mut Ctx) -> Go {
         let username = match identifier::username(self.form.field(0).value()) {
             Ok(u) => u,
             Err(e) => {
                 ctx.error(e.to_string());
                 self.form.focus_field(0);
-                return;
+                return None;
             }
         };
         let Some((pass, confirm)) = super::new_password(ctx, &mut self.form, 1, &username) else {
-            return;
+            return None;
         };
         ctx.request(
             Job::CreateAccount {
@@ -59,6 +59,7 @@ impl CreateAccount {
             },
             s::BUSY_CREATE,
         );
+        None
     }
 }
 
@@ -69,10 +70,7 @@ impl Page for CreateAccount {
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
-            FormEvent::Submit => {
-                self.submit(ctx);
-                None
-            }
+            FormEvent::Submit => self.submit(ctx),
             FormEvent::Action(Action::Back) => {
                 Some(Screen::SignIn(super::sign_in::SignIn::new("")))
             }

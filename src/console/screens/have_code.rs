@@ -42,15 +42,15 @@ impl HaveCode {
         })
     }
 
-    fn submit(&mut self, ctx: &mut Ctx) {
+    fn submit(&mut self, ctx: &mut Ctx) -> Go {
         if self.form.field(0).is_empty() {
             ctx.error(s::ENTER_RECOVERY_CODE);
-            return;
+            return None;
         }
         // A typo in the shape of the code is said at once and costs no try.
         if let Err(e) = recovery_code::normalise(self.form.field(0).value()) {
             ctx.error(e.to_string());
-            return;
+            return None;
         }
         let code = take_secret(&mut self.form, 0);
         ctx.request(
@@ -60,6 +60,7 @@ impl HaveCode {
             },
             s::BUSY_RECOVERY,
         );
+        None
     }
 }
 
@@ -68,10 +69,7 @@ impl Page for HaveCode {
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
-            FormEvent::Submit => {
-                self.submit(ctx);
-                None
-            }
+            FormEvent::Submit => self.submit(ctx),
             // They came through Forgot password? and I don't have any of these, and have no
             // code: the helper goes on from those answers.
             FormEvent::Choose(_) => {

@@ -44,10 +44,10 @@ impl NewPassword {
         }
     }
 
-    fn submit(&mut self, ctx: &mut Ctx) {
+    fn submit(&mut self, ctx: &mut Ctx) -> Go {
         let username = &self.view.account.username;
         let Some((pass, confirm)) = super::new_password(ctx, &mut self.form, 0, username) else {
-            return;
+            return None;
         };
         ctx.request(
             Job::ResetPassword {
@@ -57,6 +57,7 @@ impl NewPassword {
             },
             s::BUSY_SAVE,
         );
+        None
     }
 }
 
@@ -65,10 +66,7 @@ impl Page for NewPassword {
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
-            FormEvent::Submit => {
-                self.submit(ctx);
-                None
-            }
+            FormEvent::Submit => self.submit(ctx),
             FormEvent::Action(Action::Back) => {
                 ctx.info(s::NOT_CHANGED);
                 Some(Screen::SignIn(super::sign_in::SignIn::new(
