@@ -10,12 +10,11 @@ use ratatui::text::Line;
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::lockout::Guarded;
 use crate::domain::model::AccountView;
-use crate::domain::recovery_code;
 use crate::domain::sign_in_helper::{Answers, Question, Symptom};
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 
-use super::{Go, Page, Screen, account_line, common, take_secret};
+use super::{Go, Page, Screen, account_line, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
@@ -43,16 +42,7 @@ impl HaveCode {
     }
 
     fn submit(&mut self, ctx: &mut Ctx) -> Go {
-        if self.form.field(0).is_empty() {
-            ctx.error(s::ENTER_RECOVERY_CODE);
-            return None;
-        }
-        // A typo in the shape of the code is said at once and costs no try.
-        if let Err(e) = recovery_code::normalise(self.form.field(0).value()) {
-            ctx.error(e.to_string());
-            return None;
-        }
-        let code = take_secret(&mut self.form, 0);
+        let code = super::typed_recovery_code(ctx, &mut self.form)?;
         ctx.request(
             Job::CheckRecoveryCode {
                 account_id: self.view.account.id,

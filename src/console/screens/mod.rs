@@ -274,6 +274,20 @@ pub fn typed_password(ctx: &mut Ctx, form: &mut Form) -> Option<crate::secret::S
     Some(take_secret(form, 0))
 }
 
+/// The recovery code typed in field 0, taken out of it. An empty field, or a typo in the shape
+/// of the code, is said at once, costs no try and gives `None`.
+pub fn typed_recovery_code(ctx: &mut Ctx, form: &mut Form) -> Option<crate::secret::Secret> {
+    if form.field(0).is_empty() {
+        ctx.error(s::ENTER_RECOVERY_CODE);
+        return None;
+    }
+    if let Err(e) = crate::domain::recovery_code::normalise(form.field(0).value()) {
+        ctx.error(e.to_string());
+        return None;
+    }
+    Some(take_secret(form, 0))
+}
+
 /// A masked field for a six-digit code, then `choices`.
 pub fn code_form(choices: &[&str]) -> Form {
     Form::new(

@@ -8,14 +8,12 @@ use ratatui::layout::Rect;
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::model::Purpose;
 use crate::domain::model::{AccountView, MethodRow};
-use crate::domain::recovery_code;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 
 use super::{
-    Go, Page, Screen, code_form, code_outcome, common, send_label, signing_in, take_secret,
-    typed_code, verified,
+    Go, Page, Screen, code_form, code_outcome, common, send_label, signing_in, typed_code, verified,
 };
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
@@ -122,15 +120,7 @@ impl Page for SecondStep {
                 None
             }
             (Stage::RecoveryCode, FormEvent::Submit) => {
-                if self.form.field(0).is_empty() {
-                    ctx.error(s::ENTER_RECOVERY_CODE);
-                    return None;
-                }
-                if let Err(e) = recovery_code::normalise(self.form.field(0).value()) {
-                    ctx.error(e.to_string());
-                    return None;
-                }
-                let code = take_secret(&mut self.form, 0);
+                let code = super::typed_recovery_code(ctx, &mut self.form)?;
                 ctx.request(
                     Job::SecondStepRecoveryCode {
                         account_id: self.view.account.id,
