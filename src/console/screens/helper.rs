@@ -187,12 +187,7 @@ impl Page for Helper {
             Stage::Path { .. } => PATH_KEYS,
         }
     }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_of!();
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         let event = self.form.handle(ev, self.keys());

@@ -3,8 +3,20 @@
 //! A screen turns keys, pastes, worker replies and dialog answers into a possible next screen
 //! ([`Go`]) and requests (through [`Ctx`]); it draws itself from a shared reference.
 
-/// The [`Page`] methods every screen with one [`Form`] (its field `form`) writes the same way:
-/// its title, its key table and its form.
+/// The [`Page`] methods that hand out a screen's one [`Form`] (its field `form`).
+macro_rules! form_of {
+    () => {
+        fn form(&self) -> Option<&crate::console::keys::Form> {
+            Some(&self.form)
+        }
+        fn form_mut(&mut self) -> Option<&mut crate::console::keys::Form> {
+            Some(&mut self.form)
+        }
+    };
+}
+
+/// The [`Page`] methods every screen with one [`Form`] and one key table writes the same
+/// way: its title, its key table and its form.
 macro_rules! form_page {
     ($title:expr, $keys:expr) => {
         fn title(&self) -> &str {
@@ -13,12 +25,7 @@ macro_rules! form_page {
         fn keys(&self) -> &'static [crate::tui::keys::Binding<crate::console::keys::Action>] {
             $keys
         }
-        fn form(&self) -> Option<&crate::console::keys::Form> {
-            Some(&self.form)
-        }
-        fn form_mut(&mut self) -> Option<&mut crate::console::keys::Form> {
-            Some(&mut self.form)
-        }
+        form_of!();
     };
 }
 

@@ -45,12 +45,7 @@ impl Page for ResetDone {
     fn keys(&self) -> &'static [Binding<Action>] {
         KEYS
     }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_of!();
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
