@@ -71,16 +71,21 @@ pub fn stack_field<'a>(
     frame: &mut Frame<'_>,
     area: Rect,
     ctx: &Ctx,
-    mut head: Vec<Part<'a>>,
+    head: Vec<Part<'a>>,
     form: &'a Form,
 ) {
+    stack(frame, area, ctx, with_field(head, form));
+}
+
+/// `head`, then the form's first field, the status line and the choices.
+pub fn with_field<'a>(mut head: Vec<Part<'a>>, form: &'a Form) -> Vec<Part<'a>> {
     head.extend([
         Part::Field(form.field(0), form.field_focus() == Some(0)),
         Part::Status,
         Part::Gap,
         Part::Menu(&form.menu, form.menu_focused()),
     ]);
-    stack(frame, area, ctx, head);
+    head
 }
 
 fn status_lines(ctx: &Ctx) -> Vec<Line<'static>> {

@@ -18,7 +18,7 @@ use super::{
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, headed, stack};
+use crate::console::view::{Part, headed, stack, with_field};
 
 const CHOOSE_KEYS: &[Binding<Action>] = &[
     k::SELECT,
@@ -201,15 +201,14 @@ impl Page for SecondStep {
                 Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
                 Part::Status,
             ],
-            Stage::Code { masked, .. } => vec![
-                Part::para(s::code_sent(masked)),
-                Part::para(s::CODE_RULE),
-                Part::Gap,
-                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
-                Part::Status,
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
-            ],
+            Stage::Code { masked, .. } => with_field(
+                vec![
+                    Part::para(s::code_sent(masked)),
+                    Part::para(s::CODE_RULE),
+                    Part::Gap,
+                ],
+                &self.form,
+            ),
         };
         stack(frame, area, ctx, headed(who, rest));
     }
