@@ -48,9 +48,7 @@ impl CreateAccount {
                 return None;
             }
         };
-        let Some((pass, confirm)) = super::new_password(ctx, &mut self.form, 1, &username) else {
-            return None;
-        };
+        let (pass, confirm) = super::new_password(ctx, &mut self.form, 1, &username)?;
         ctx.request(
             Job::CreateAccount {
                 username,

@@ -46,9 +46,7 @@ impl NewPassword {
 
     fn submit(&mut self, ctx: &mut Ctx) -> Go {
         let username = &self.view.account.username;
-        let Some((pass, confirm)) = super::new_password(ctx, &mut self.form, 0, username) else {
-            return None;
-        };
+        let (pass, confirm) = super::new_password(ctx, &mut self.form, 0, username)?;
         ctx.request(
             Job::ResetPassword {
                 account_id: self.view.account.id,
