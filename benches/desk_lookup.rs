@@ -8,6 +8,7 @@ mod common;
 use criterion::{Criterion, criterion_group, criterion_main};
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use recovery_desk::domain::identifier::Lookup;
+use recovery_desk::store::ReadStore;
 use recovery_desk::store::Store;
 use recovery_desk::store::bulk::Synthetic;
 use std::hint::black_box;

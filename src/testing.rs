@@ -94,3 +94,16 @@ impl<A: App, H: Jobs<Job = A::Job>> Driver<A, H> {
         self.terminal.backend().to_string()
     }
 }
+
+/// The cells of `buf`, one line per row (no borders or quotes added), for tests that search
+/// the screen for words.
+pub fn rows_text(buf: &ratatui::buffer::Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            out.push_str(buf[(x, y)].symbol());
+        }
+        out.push('\n');
+    }
+    out
+}

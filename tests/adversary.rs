@@ -13,6 +13,7 @@ use recovery_desk::service::{
     Attempt, CodeCheck, RecoveryCheck, ResetOutcome, Service, ServiceError,
 };
 use recovery_desk::store::Store;
+use recovery_desk::store::{HolderStore, ReadStore};
 use std::sync::{Arc, Barrier};
 use support::holder::{
     Fixture, add_verified, add_verified_email, prove_with_code, send_code, try_password,

@@ -3,6 +3,7 @@
 
 mod support;
 
+use recovery_desk::store::AuditLog as _;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 use support::cli::{bin, one_line_failure, stderr, stdout, strings};

@@ -12,6 +12,7 @@ use recovery_desk::domain::identifier::Lookup;
 use recovery_desk::secret::{self, OsEntropy, Secret};
 use recovery_desk::service::{Attempt, Service};
 use recovery_desk::store::Store;
+use recovery_desk::store::{HolderStore, ReadStore};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};

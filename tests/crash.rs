@@ -12,6 +12,7 @@
 use rand::{RngExt, SeedableRng, rngs::StdRng};
 use recovery_desk::domain::recovery_code;
 use recovery_desk::secret::{self, OsEntropy, Secret};
+use recovery_desk::store::HolderStore;
 use recovery_desk::store::Store;
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};

@@ -9,6 +9,7 @@
 
 mod support;
 
+use recovery_desk::desk::screens::sign_in;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -99,8 +100,8 @@ impl Desk {
     fn sign_in(&mut self, name: &str, password: &str) {
         assert!(matches!(self.state.screen, Screen::SignIn(_)));
         if let Screen::SignIn(x) = &mut self.state.screen {
-            x.name.set_value("");
-            x.focus = recovery_desk::desk::screens::sign_in::Focus::Name;
+            x.form.field_mut(sign_in::NAME).set_value("");
+            x.form.focus_field(sign_in::NAME);
         }
         self.type_text(name);
         self.key(KeyCode::Tab);
@@ -118,15 +119,7 @@ impl Desk {
     fn screen(&mut self) -> String {
         let state = &self.state;
         self.terminal.draw(|f| render(state, f)).unwrap();
-        let buf = self.terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
+        recovery_desk::testing::rows_text(self.terminal.backend().buffer())
     }
 
     /// The screen with its lines joined, so a wrapped sentence can be found whole.

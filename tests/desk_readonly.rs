@@ -10,6 +10,7 @@
 
 mod support;
 
+use recovery_desk::desk::screens::sign_in;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -331,9 +332,11 @@ fn random_input_storm_changes_no_account_table() {
                 Screen::SignIn(s) => {
                     // Wrong random passwords may have locked alex out: wait the lock out.
                     clock.advance(Duration::hours(25));
-                    s.name.set_value("alex");
-                    s.password.set_value("desk-demo-pass");
-                    s.focus = recovery_desk::desk::screens::sign_in::Focus::Password;
+                    s.form.field_mut(sign_in::NAME).set_value("alex");
+                    s.form
+                        .field_mut(sign_in::PASSWORD)
+                        .set_value("desk-demo-pass");
+                    s.form.focus_field(sign_in::PASSWORD);
                     storm.send(Msg::Tick(self_now(&clock)));
                     storm.key(KeyCode::Enter);
                 }

@@ -7,6 +7,7 @@ mod support;
 use chrono::Utc;
 use recovery_desk::secret::OsEntropy;
 use recovery_desk::service::{Attempt, RecoveryCheck};
+use recovery_desk::store::{HolderStore, ReadStore};
 use recovery_desk::store::{Store, seed};
 use std::path::Path;
 use support::flows::{confirm_code, password_screen, password_then_code, quit, submit, wait};

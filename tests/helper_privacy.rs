@@ -21,6 +21,7 @@ use recovery_desk::domain::lockout::Guarded;
 use recovery_desk::domain::model::MethodKind;
 use recovery_desk::service::Service;
 use recovery_desk::store::Store;
+use recovery_desk::store::{HolderStore, ReadStore};
 use recovery_desk::tui::Theme;
 use std::collections::VecDeque;
 use std::path::Path;

@@ -6,6 +6,7 @@
 mod support;
 
 use recovery_desk::service::{Attempt, RecoveryCheck, Service};
+use recovery_desk::store::ReadStore;
 use recovery_desk::store::audit::{Verdict, action};
 use recovery_desk::store::{CURRENT_VERSION, Store, StoreError};
 use std::os::unix::fs::PermissionsExt;

@@ -10,6 +10,7 @@
 mod support;
 
 use recovery_desk::secret::{self, OsEntropy, Secret};
+use recovery_desk::store::HolderStore;
 use recovery_desk::store::Store;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};

@@ -12,6 +12,7 @@ use recovery_desk::domain::recovery_code;
 use recovery_desk::domain::recovery_drill::{self, Nudge};
 use recovery_desk::secret::Secret;
 use recovery_desk::service::{Attempt, DrillCheck, RecoveryCheck, Service, ServiceError};
+use recovery_desk::store::HolderStore;
 use std::path::Path;
 use std::sync::{Arc, Barrier};
 use support::holder::{Fixture, add_verified_email};

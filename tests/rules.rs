@@ -11,6 +11,7 @@ use recovery_desk::secret::Secret;
 use recovery_desk::service::{
     Attempt, CodeCheck, RecoveryCheck, ResetOutcome, Service, ServiceError,
 };
+use recovery_desk::store::ReadStore;
 use std::path::Path;
 use support::holder::{
     Fixture, add_verified, add_verified_email, prove_with_code, send_code, sign_in_normally,

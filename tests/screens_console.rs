@@ -18,6 +18,7 @@ use recovery_desk::console::{Msg, State};
 use recovery_desk::domain::model::MethodKind;
 use recovery_desk::secret::Secret;
 use recovery_desk::service::Service;
+use recovery_desk::store::HolderStore;
 use recovery_desk::store::Store;
 use recovery_desk::testing::Driver;
 use recovery_desk::tui::Theme;

@@ -5,6 +5,7 @@
 
 mod support;
 
+use recovery_desk::store::AgentAdmin;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -178,15 +179,7 @@ impl Desk {
 
     fn text(&mut self) -> String {
         self.draw();
-        let buf = self.drv.terminal.backend().buffer();
-        let mut out = String::new();
-        for y in 0..buf.area.height {
-            for x in 0..buf.area.width {
-                out.push_str(buf[(x, y)].symbol());
-            }
-            out.push('\n');
-        }
-        out
+        recovery_desk::testing::rows_text(self.drv.backend().buffer())
     }
 
     /// Draws, checks the policy line is on screen, and returns the backend to snapshot.

@@ -14,6 +14,7 @@ use recovery_desk::domain::model::MethodKind;
 use recovery_desk::domain::model::Purpose;
 use recovery_desk::secret::Secret;
 use recovery_desk::service::{Attempt, CodeCheck, Service, ServiceError};
+use recovery_desk::store::{HolderStore, ReadStore};
 use recovery_desk::store::{Store, StoreError};
 use support::seams::t0;
 

@@ -9,6 +9,7 @@ use ratatui::widgets::{Paragraph, Wrap};
 use crate::tui::Form;
 use crate::tui::help::{HelpOverlay, HelpRow};
 use crate::tui::widgets::{Dialog, fits, page, spinner_line, too_small, wrapped_height};
+use crate::tui::wrap::{self, LongWords};
 use crate::tui::{Menu, TextField, render_text_field};
 
 use super::keys::{self, DIALOG_KEYS};
@@ -40,6 +41,14 @@ impl Part<'_> {
     }
 }
 
+/// The opening of a screen about one account: `who` (e.g. "Account: pat"), a blank row, then
+/// `rest`.
+pub fn headed<'a>(who: String, rest: Vec<Part<'a>>) -> Vec<Part<'a>> {
+    let mut parts = vec![Part::para(who), Part::Gap];
+    parts.extend(rest);
+    parts
+}
+
 /// A screen of numbered choices: `head`, then the menu and the status line under it.
 pub fn stack_choices<'a>(
     frame: &mut Frame<'_>,
@@ -62,16 +71,21 @@ pub fn stack_field<'a>(
     frame: &mut Frame<'_>,
     area: Rect,
     ctx: &Ctx,
-    mut head: Vec<Part<'a>>,
+    head: Vec<Part<'a>>,
     form: &'a Form,
 ) {
+    stack(frame, area, ctx, with_field(head, form));
+}
+
+/// `head`, then the form's first field, the status line and the choices.
+pub fn with_field<'a>(mut head: Vec<Part<'a>>, form: &'a Form) -> Vec<Part<'a>> {
     head.extend([
         Part::Field(form.field(0), form.field_focus() == Some(0)),
         Part::Status,
         Part::Gap,
         Part::Menu(&form.menu, form.menu_focused()),
     ]);
-    stack(frame, area, ctx, head);
+    head
 }
 
 fn status_lines(ctx: &Ctx) -> Vec<Line<'static>> {
@@ -266,39 +280,13 @@ pub fn help_rows(state: &State) -> Vec<HelpRow> {
 }
 
 /// `text` wrapped at spaces to `width` columns, the first row starting with `prefix` and the
-/// others indented to line up under the text (for bullets and numbered steps).
+/// others indented to line up under the text (for bullets and numbered steps). A word wider
+/// than a row keeps a row of its own.
 pub fn hanging<'a>(
     prefix: Span<'a>,
     text: &str,
     width: u16,
     style: ratatui::style::Style,
 ) -> Vec<Line<'a>> {
-    let indent = prefix.width();
-    let room = usize::from(width).saturating_sub(indent).max(1);
-    let mut rows: Vec<String> = vec![];
-    let mut row = String::new();
-    let mut used = 0;
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let w = Span::raw(word).width();
-        if used > 0 && used + 1 + w > room {
-            rows.push(std::mem::take(&mut row));
-            used = 0;
-        }
-        if used > 0 {
-            row.push(' ');
-            used += 1;
-        }
-        row.push_str(word);
-        used += w;
-    }
-    rows.push(row);
-    let mut lines = Vec::with_capacity(rows.len());
-    let mut prefix = Some(prefix);
-    for r in rows {
-        let lead = prefix
-            .take()
-            .unwrap_or_else(|| Span::raw(" ".repeat(indent)));
-        lines.push(Line::from(vec![lead, Span::styled(r, style)]));
-    }
-    lines
+    wrap::hanging(prefix, text, usize::from(width), style, LongWords::Overflow)
 }

@@ -30,6 +30,7 @@ use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom, diagnose_in};
 use crate::secret::{self, OsEntropy, Secret};
 use crate::store::audit::{AgentReservation, SqliteAuditLog, action};
 use crate::store::{AuditLog, ReadOnlyStore, ReadStore, StoreError};
+use crate::tui::sanitize::Clean;
 use crate::tui::worker::{self, Crashed, Jobs};
 
 /// What the desk asks the worker to do.
@@ -83,11 +84,11 @@ pub enum Outcome {
     /// The lookup ran; `view` is the account it found, if any.
     Found {
         lookup: Lookup,
-        view: Option<Box<AccountView>>,
+        view: Option<Box<Clean<AccountView>>>,
     },
-    Viewed(Box<AccountView>),
+    Viewed(Box<Clean<AccountView>>),
     Diagnosed {
-        view: Box<AccountView>,
+        view: Box<Clean<AccountView>>,
         symptom: Symptom,
         diagnosis: Diagnosis,
     },
@@ -288,9 +289,11 @@ impl DeskWorker {
         self.decoy.clone()
     }
 
-    fn load(&self, account_id: i64) -> Result<Option<AccountView>, JobError> {
+    /// The account's view, its text from the database sanitised once, here, before it goes
+    /// into a reply.
+    fn load(&self, account_id: i64) -> Result<Option<Clean<AccountView>>, JobError> {
         match self.store.account_view(account_id, self.now()) {
-            Ok(v) => Ok(Some(v)),
+            Ok(v) => Ok(Some(Clean::new(v))),
             Err(StoreError::NotFound(_)) => Ok(None),
             Err(e) => Err(e.into()),
         }
@@ -366,6 +369,7 @@ impl DeskWorker {
                 view: None,
             });
         };
+        // Diagnosed from the sanitised view: the words of the diagnosis carry no raw text.
         let diagnosis = diagnose_in(&view, now, symptom, tz);
         let detail = format!(
             "symptom {}; case {}",

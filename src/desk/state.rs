@@ -14,7 +14,7 @@ use super::screens::sign_in::{self, SignIn};
 use super::strings as s;
 use crate::tui::Theme;
 use crate::tui::help::{closes_help, opens_help};
-use crate::tui::keys::{Binding, Key, digit_of, is_actionable, resolve};
+use crate::tui::keys::{Binding, Key, bind, digit_of, is_actionable, resolve};
 use crate::tui::note::Note;
 use crate::tui::worker::Requests;
 
@@ -60,16 +60,8 @@ pub enum Global {
 
 /// Keys that work everywhere (`?` only when no text field has focus).
 pub const GLOBAL_KEYS: &[Binding<Global>] = &[
-    Binding {
-        keys: &[Key::F(1), Key::Char('?')],
-        label: s::K_HELP,
-        action: Global::Help,
-    },
-    Binding {
-        keys: &[Key::Ctrl('c')],
-        label: s::K_QUIT,
-        action: Global::Quit,
-    },
+    bind(&[Key::F(1), Key::Char('?')], s::K_HELP, Global::Help),
+    bind(&[Key::Ctrl('c')], s::K_QUIT, Global::Quit),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,26 +74,18 @@ pub enum DialogAction {
 
 /// Keys of the yes/no dialogs.
 pub const DIALOG_KEYS: &[Binding<DialogAction>] = &[
-    Binding {
-        keys: &[Key::Enter],
-        label: s::K_SELECT,
-        action: DialogAction::Select,
-    },
-    Binding {
-        keys: &[Key::Tab, Key::Right, Key::Down],
-        label: s::K_MOVE,
-        action: DialogAction::Next,
-    },
-    Binding {
-        keys: &[Key::BackTab, Key::Left, Key::Up],
-        label: s::K_MOVE_BACK,
-        action: DialogAction::Prev,
-    },
-    Binding {
-        keys: &[Key::Esc],
-        label: s::K_DIALOG_CANCEL,
-        action: DialogAction::Cancel,
-    },
+    bind(&[Key::Enter], s::K_SELECT, DialogAction::Select),
+    bind(
+        &[Key::Tab, Key::Right, Key::Down],
+        s::K_MOVE,
+        DialogAction::Next,
+    ),
+    bind(
+        &[Key::BackTab, Key::Left, Key::Up],
+        s::K_MOVE_BACK,
+        DialogAction::Prev,
+    ),
+    bind(&[Key::Esc], s::K_DIALOG_CANCEL, DialogAction::Cancel),
 ];
 
 /// The whole desk.
@@ -127,6 +111,11 @@ pub struct State {
 }
 
 impl State {
+    /// The signed-in agent's name, which every request carries (empty before sign-in).
+    fn agent_name(&self) -> String {
+        self.agent.clone().unwrap_or_default()
+    }
+
     pub fn new(theme: Theme, tz: FixedOffset, now: DateTime<Utc>, size: Rect) -> Self {
         State {
             theme,
@@ -289,7 +278,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
         Screen::Find(x) => match x.on_key(ev) {
             find::Outcome::None => vec![],
             find::Outcome::Lookup(lookup) => {
-                let agent = state.agent.clone().unwrap_or_default();
+                let agent = state.agent_name();
                 vec![state.request(Job::Find { agent, lookup }, true)]
             }
             find::Outcome::SignOut => state.end_session(false),
@@ -315,7 +304,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
             account::Outcome::SignOut => state.end_session(false),
             account::Outcome::Reload => {
                 let account_id = x.view.account.id;
-                let agent = state.agent.clone().unwrap_or_default();
+                let agent = state.agent_name();
                 vec![state.request(Job::View { agent, account_id }, true)]
             }
         },
@@ -323,7 +312,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
             helper::Outcome::None => vec![],
             helper::Outcome::Diagnose(symptom) => {
                 let account_id = x.view.account.id;
-                let agent = state.agent.clone().unwrap_or_default();
+                let agent = state.agent_name();
                 vec![state.request(
                     Job::Helper {
                         agent,
@@ -494,26 +483,26 @@ mod tests {
         update(s, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)))
     }
 
+    /// Starts a request, as a screen would, and returns its id.
+    fn waiting(s: &mut State) -> u64 {
+        let job = Job::SignOut {
+            agent: String::new(),
+        };
+        s.requests.wait(job, "").id
+    }
+
+    /// The worker's reply `id`: agent alex signed in.
+    fn signed_in_reply(s: &mut State, id: u64) -> Vec<Cmd> {
+        let result = Ok(Outcome::SignedIn {
+            agent: "alex".into(),
+        });
+        update(s, Msg::Reply(Reply { id, result }))
+    }
+
     fn signed_in() -> State {
         let mut s = state();
-        let id = s
-            .requests
-            .wait(
-                Job::SignOut {
-                    agent: String::new(),
-                },
-                "",
-            )
-            .id;
-        update(
-            &mut s,
-            Msg::Reply(Reply {
-                id,
-                result: Ok(Outcome::SignedIn {
-                    agent: "alex".into(),
-                }),
-            }),
-        );
+        let id = waiting(&mut s);
+        signed_in_reply(&mut s, id);
         assert!(matches!(s.screen, Screen::Find(_)));
         s
     }
@@ -584,7 +573,7 @@ mod tests {
         ));
         assert!(s.agent.is_none());
         match &s.screen {
-            Screen::SignIn(x) => assert_eq!(x.name.value(), "alex"),
+            Screen::SignIn(x) => assert_eq!(x.name().value(), "alex"),
             _ => panic!("not locked"),
         }
     }
@@ -595,24 +584,8 @@ mod tests {
         s.requests.fire(Job::SignOut {
             agent: String::new(),
         });
-        let id = s
-            .requests
-            .wait(
-                Job::SignOut {
-                    agent: String::new(),
-                },
-                "",
-            )
-            .id;
-        update(
-            &mut s,
-            Msg::Reply(Reply {
-                id: id - 1,
-                result: Ok(Outcome::SignedIn {
-                    agent: "alex".into(),
-                }),
-            }),
-        );
+        let id = waiting(&mut s);
+        signed_in_reply(&mut s, id - 1);
         assert!(s.agent.is_none());
         assert_eq!(s.requests.pending_id(), Some(id));
     }

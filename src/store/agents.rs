@@ -1,12 +1,13 @@
 //! Support agents: name, Argon2id password hash, disabled flag.
 
+use super::capability::{AgentAdmin, ReadStore};
 use super::{Result, Store, StoreError, parse_ts, ts};
-use crate::domain::model::{AgentCredentials, AgentRow};
+use crate::domain::model::AgentRow;
 use chrono::{DateTime, Utc};
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
-impl Store {
-    pub fn add_agent(&mut self, name: &str, password_hash: &str, now: DateTime<Utc>) -> Result<()> {
+impl AgentAdmin for Store {
+    fn add_agent(&mut self, name: &str, password_hash: &str, now: DateTime<Utc>) -> Result<()> {
         let n = self
             .conn()
             .execute(
@@ -22,7 +23,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn agents(&self) -> Result<Vec<AgentRow>> {
+    fn agents(&self) -> Result<Vec<AgentRow>> {
         let mut stmt = self
             .conn()
             .prepare("SELECT name, disabled, created_at FROM agents ORDER BY name")
@@ -38,7 +39,7 @@ impl Store {
         .map_err(|e| self.err(e))
     }
 
-    pub fn disable_agent(&mut self, name: &str) -> Result<()> {
+    fn disable_agent(&mut self, name: &str) -> Result<()> {
         let n = self
             .conn()
             .execute("UPDATE agents SET disabled = 1 WHERE name = ?1", [name])
@@ -49,7 +50,7 @@ impl Store {
         Ok(())
     }
 
-    pub fn enable_agent(&mut self, name: &str) -> Result<()> {
+    fn enable_agent(&mut self, name: &str) -> Result<()> {
         let n = self
             .conn()
             .execute("UPDATE agents SET disabled = 0 WHERE name = ?1", [name])
@@ -62,7 +63,7 @@ impl Store {
 
     /// Replaces an enabled agent's password hash (the old password stops working at once).
     /// A disabled agent is refused: it must be enabled first (SPEC §6).
-    pub fn set_agent_password(&mut self, name: &str, password_hash: &str) -> Result<()> {
+    fn set_agent_password(&mut self, name: &str, password_hash: &str) -> Result<()> {
         let n = self
             .conn()
             .execute(
@@ -79,28 +80,8 @@ impl Store {
         Ok(())
     }
 
-    /// Whether the agent is disabled (`None`: no such agent). The desk asks with every request.
-    pub fn agent_disabled(&self, name: &str) -> Result<Option<bool>> {
-        self.conn()
-            .prepare_cached("SELECT disabled FROM agents WHERE name = ?1")
-            .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
-            .map_err(|e| self.err(e))
-    }
-
-    pub fn agent_credentials(&self, name: &str) -> Result<Option<AgentCredentials>> {
-        self.conn()
-            .prepare_cached("SELECT name, password_hash, disabled FROM agents WHERE name = ?1")
-            .and_then(|mut s| {
-                s.query_row([name], |r| {
-                    Ok(AgentCredentials {
-                        name: r.get(0)?,
-                        password_hash: r.get(1)?,
-                        disabled: r.get(2)?,
-                    })
-                })
-                .optional()
-            })
-            .map_err(|e| self.err(e))
+    fn audit_agent_command(&mut self, name: &str, action: &str, now: DateTime<Utc>) -> Result<()> {
+        self.audit_append(name, action, None, "", now)
     }
 }
 

@@ -8,6 +8,7 @@
 //! statement that writes `sqlite_sequence` is refused too. It is the desk's only writable
 //! connection.
 
+use super::capability::AuditLog;
 use super::keyfile::{Key, Keys, constant_time_eq};
 use super::{Result, Store, StoreError, classify, hex, parse_ts, ts};
 use crate::domain::lockout::{AfterFailure, Lockout};
@@ -598,9 +599,11 @@ impl SqliteAuditLog {
             key,
         })
     }
+}
 
+impl AuditLog for SqliteAuditLog {
     /// Appends one row.
-    pub fn append(
+    fn append(
         &mut self,
         agent: &str,
         action: &str,
@@ -622,18 +625,18 @@ impl SqliteAuditLog {
 
     /// How a typed name that is no agent's is written in this log: a keyed hash (see
     /// [`unknown_name`]), never the text, which may be a password typed in the wrong field.
-    pub fn unknown_name(&self, typed: &str) -> String {
+    fn unknown_name(&self, typed: &str) -> String {
         unknown_name(&self.key, typed)
     }
 
     /// Checks the chain and its keyed head through this connection (it may read the audit
     /// tables).
-    pub fn verify(&self) -> Result<Verdict> {
+    fn verify(&self) -> Result<Verdict> {
         verify(&self.conn, &self.key).map_err(|e| classify(&self.path, e))
     }
 
     /// The agent's sign-in lockout, derived from the audit log.
-    pub fn agent_lockout(&self, agent: &str) -> Result<Lockout> {
+    fn agent_lockout(&self, agent: &str) -> Result<Lockout> {
         agent_lockout(&self.conn, agent).map_err(|e| classify(&self.path, e))
     }
 
@@ -641,7 +644,7 @@ impl SqliteAuditLog {
     /// audited) while locked; otherwise a `sign_in_attempt` row counts it before the password
     /// is hashed, so desks racing one name together get at most 5 checked passwords per lock
     /// window.
-    pub fn reserve_sign_in(&mut self, agent: &str, now: DateTime<Utc>) -> Result<AgentReservation> {
+    fn reserve_sign_in(&mut self, agent: &str, now: DateTime<Utc>) -> Result<AgentReservation> {
         let key = self.key.clone();
         let run = |conn: &mut Connection| -> rusqlite::Result<AgentReservation> {
             let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
@@ -743,8 +746,7 @@ mod tests {
     use chrono::Duration;
 
     fn setup() -> (tempfile::TempDir, PathBuf) {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("a.db");
+        let (tmp, db) = crate::store::temp_db();
         drop(Store::open(&db).unwrap());
         (tmp, db)
     }
@@ -792,7 +794,7 @@ mod tests {
         let log = SqliteAuditLog::open(&db).unwrap();
         let shown = format!("{log:?}");
         assert!(
-            shown.contains("SqliteAuditLog") && shown.contains("a.db"),
+            shown.contains("SqliteAuditLog") && shown.contains("x.db"),
             "{shown}"
         );
         assert!(!shown.to_lowercase().contains("key"), "{shown}");

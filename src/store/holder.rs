@@ -4,10 +4,11 @@
 //!
 //! The support desk never imports this module.
 
+use super::capability::HolderStore;
 use super::outbox::{Message, OutboxKey};
 use super::{Result, Store, StoreError, parse_ts_opt, ts};
 use crate::domain::lockout::{AfterFailure, Guarded, Lockout};
-use crate::domain::model::{AccountRow, MethodKind, MethodRow};
+use crate::domain::model::MethodKind;
 use crate::domain::model::{Purpose, event};
 use crate::domain::pending_change::{self, ChangeKind};
 use chrono::{DateTime, Utc};
@@ -93,8 +94,24 @@ impl Store {
         Ok(value)
     }
 
+    /// Whether a live, verified row other than `except` holds this address.
+    fn verified_elsewhere(
+        tx: &rusqlite::Connection,
+        kind: MethodKind,
+        address: &str,
+        except: Option<i64>,
+    ) -> rusqlite::Result<bool> {
+        tx.prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM sign_in_methods WHERE kind = ?1 AND address = ?2 AND verified = 1 AND removed_at IS NULL AND id IS NOT ?3)",
+        )?
+        .query_row(params![kind.as_str(), address, except], |r| r.get(0))
+    }
+}
+
+/// Each method is one `IMMEDIATE` transaction (see `Store::write`).
+impl HolderStore for Store {
     /// Creates an account; fails with `Conflict` when the username is taken.
-    pub fn create_account(
+    fn create_account(
         &mut self,
         username: &str,
         password_hash: &str,
@@ -120,7 +137,7 @@ impl Store {
     /// Adds an unverified method; `Conflict` when the address is verified on an account
     /// already. Another account's unverified row blocks nothing (the first to verify wins);
     /// this account's own unverified row is reused while it is alive, replaced once lapsed.
-    pub fn add_method(
+    fn add_method(
         &mut self,
         account_id: i64,
         kind: MethodKind,
@@ -163,12 +180,7 @@ impl Store {
     /// it is dropped (marked removed) in the same transaction. Refused with
     /// `Conflict` when another account verified the address meanwhile, or when this row was
     /// added more than 24 hours ago.
-    pub fn verify_method(
-        &mut self,
-        account_id: i64,
-        method_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+    fn verify_method(&mut self, account_id: i64, method_id: i64, now: DateTime<Utc>) -> Result<()> {
         self.write(|tx, key| {
             let row: Option<(String, String, bool, String, bool)> = tx
                 .query_row(
@@ -212,26 +224,8 @@ impl Store {
         })
     }
 
-    /// Whether a live, verified row other than `except` holds this address.
-    fn verified_elsewhere(
-        tx: &rusqlite::Connection,
-        kind: MethodKind,
-        address: &str,
-        except: Option<i64>,
-    ) -> rusqlite::Result<bool> {
-        tx.prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM sign_in_methods WHERE kind = ?1 AND address = ?2 AND verified = 1 AND removed_at IS NULL AND id IS NOT ?3)",
-        )?
-        .query_row(params![kind.as_str(), address, except], |r| r.get(0))
-    }
-
     /// Removes a method (kept for history, marked removed); its unused one-time codes die.
-    pub fn remove_method(
-        &mut self,
-        account_id: i64,
-        method_id: i64,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+    fn remove_method(&mut self, account_id: i64, method_id: i64, now: DateTime<Utc>) -> Result<()> {
         self.write(|tx, key| {
             let masked = masked_address(tx, method_id)?;
             // Tell the method being removed too, before it stops receiving notices.
@@ -253,7 +247,7 @@ impl Store {
     }
 
     /// Turns two-step verification on or off.
-    pub fn set_two_step(&mut self, account_id: i64, on: bool, now: DateTime<Utc>) -> Result<()> {
+    fn set_two_step(&mut self, account_id: i64, on: bool, now: DateTime<Utc>) -> Result<()> {
         self.write(|tx, key| {
             tx.execute(
                 "UPDATE accounts SET two_step = ?2 WHERE id = ?1",
@@ -280,7 +274,7 @@ impl Store {
 
     /// Replaces the account's recovery code: every earlier code stops working in the same
     /// transaction that stores the new hash. Returns the new code's row id.
-    pub fn replace_recovery_code(
+    fn replace_recovery_code(
         &mut self,
         account_id: i64,
         new_hash: &str,
@@ -302,7 +296,7 @@ impl Store {
     /// Consumes the code `code_id` (if it is still the active one) and stores its successor;
     /// returns the successor's row id. Returns `None`, changing nothing, when that code is no
     /// longer active (replaced meanwhile).
-    pub fn consume_recovery_code(
+    fn consume_recovery_code(
         &mut self,
         account_id: i64,
         code_id: i64,
@@ -329,7 +323,7 @@ impl Store {
     /// way a security event is written and every verified method is told. Returns whether the
     /// matched code was still active (`false` when it was replaced meanwhile, or no match).
     /// Nothing typed is stored.
-    pub fn record_recovery_code_check(
+    fn record_recovery_code_check(
         &mut self,
         account_id: i64,
         matched: Option<i64>,
@@ -357,7 +351,7 @@ impl Store {
 
     /// Records a wrong answer of kind `what` and returns what it means; a new lockout writes a
     /// security event and notices.
-    pub fn record_failure(
+    fn record_failure(
         &mut self,
         account_id: i64,
         what: Guarded,
@@ -368,7 +362,7 @@ impl Store {
 
     /// Reserves one guess of kind `what` in one IMMEDIATE transaction: refused while locked
     /// (or blocked), otherwise counted as a failure before anything is evaluated.
-    pub fn reserve_attempt(
+    fn reserve_attempt(
         &mut self,
         account_id: i64,
         what: Guarded,
@@ -378,7 +372,7 @@ impl Store {
     }
 
     /// The reserved guess was wrong: a lockout it started writes its event and notices.
-    pub fn confirm_failure(
+    fn confirm_failure(
         &mut self,
         account_id: i64,
         what: Guarded,
@@ -392,12 +386,12 @@ impl Store {
     }
 
     /// A right answer: the counter of that kind starts over.
-    pub fn record_success(&mut self, account_id: i64, what: Guarded) -> Result<()> {
+    fn record_success(&mut self, account_id: i64, what: Guarded) -> Result<()> {
         self.write(|tx, _| Ok(save_lockout(tx, account_id, what, &Lockout::default())?))
     }
 
     /// Records a normal sign-in (the caller applies due pending changes first).
-    pub fn record_sign_in(&mut self, account_id: i64, now: DateTime<Utc>) -> Result<()> {
+    fn record_sign_in(&mut self, account_id: i64, now: DateTime<Utc>) -> Result<()> {
         self.write(|tx, _| {
             // Signed in: the password and one-time-code counters start over (this also ends
             // a 100-failure block on one-time codes: the holder got in another way).
@@ -409,7 +403,7 @@ impl Store {
     }
 
     /// Sets a new password now; `recovered` says it came through account recovery.
-    pub fn set_password(
+    fn set_password(
         &mut self,
         account_id: i64,
         new_hash: &str,
@@ -443,7 +437,7 @@ impl Store {
     /// Stores a password change that takes effect in 30 days; returns its id and date.
     /// `issued_code` is the recovery code the recovery issued (revoked if the change is
     /// cancelled).
-    pub fn create_pending_password(
+    fn create_pending_password(
         &mut self,
         account_id: i64,
         new_hash: &str,
@@ -472,7 +466,7 @@ impl Store {
     /// Cancels a pending change (the holder signed in the normal way) and revokes the
     /// recovery code that recovery issued, if it is still active: whoever ran the recovery
     /// saw it. Returns whether a code was revoked.
-    pub fn cancel_pending(
+    fn cancel_pending(
         &mut self,
         account_id: i64,
         change_id: i64,
@@ -520,7 +514,7 @@ impl Store {
     }
 
     /// Applies every change of this account that is due at `now`; returns how many.
-    pub fn apply_due_changes(&mut self, account_id: i64, now: DateTime<Utc>) -> Result<usize> {
+    fn apply_due_changes(&mut self, account_id: i64, now: DateTime<Utc>) -> Result<usize> {
         self.write(|tx, key| {
             // The rule decides what is due (`pending_change::is_due`), not the SQL.
             let waiting: Vec<(i64, String, String)> = tx
@@ -543,7 +537,7 @@ impl Store {
 
     /// Stores a one-time code's hash and "sends" the message carrying it; earlier unused codes
     /// for the same method and purpose stop working.
-    pub fn issue_one_time_code(
+    fn issue_one_time_code(
         &mut self,
         account_id: i64,
         method_id: i64,
@@ -571,7 +565,7 @@ impl Store {
     /// code entry is locked; otherwise the newest usable code sent to this method of this
     /// account for this purpose loses a try and the account counts a failure, before the
     /// typed code is compared.
-    pub fn reserve_one_time_code(
+    fn reserve_one_time_code(
         &mut self,
         account_id: i64,
         method_id: i64,
@@ -632,7 +626,7 @@ impl Store {
 
     /// A right one-time code: it is spent, and the one-time counter starts over. Returns
     /// `false`, changing nothing, when that code is not this account's or already used.
-    pub fn one_time_code_used(
+    fn one_time_code_used(
         &mut self,
         account_id: i64,
         code_id: i64,
@@ -652,7 +646,7 @@ impl Store {
 
     /// The keyed hash a one-time code is stored as: HMAC-SHA-256 under the key file's
     /// one-time-code key over (account, method, purpose, code).
-    pub fn one_time_mac(
+    fn one_time_mac(
         &self,
         account_id: i64,
         method_id: i64,
@@ -667,27 +661,9 @@ impl Store {
             code.expose().as_bytes(),
         ]))
     }
-}
-
-/// Reads the holder's screens and the service need.
-impl Store {
-    /// The account and its methods, for the holder's own screens.
-    pub fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>> {
-        super::read::account_by_username(self.conn(), username).map_err(|e| self.err(e))
-    }
-
-    pub fn account(&self, id: i64) -> Result<AccountRow> {
-        super::read::account_by_id(self.conn(), id)
-            .map_err(|e| self.err(e))?
-            .ok_or(StoreError::NotFound("account"))
-    }
-
-    pub fn methods(&self, account_id: i64) -> Result<Vec<MethodRow>> {
-        super::read::methods(self.conn(), account_id).map_err(|e| self.err(e))
-    }
 
     /// The hash of the active recovery code, if any, with its row id.
-    pub fn active_recovery_code(&self, account_id: i64) -> Result<Option<(i64, String)>> {
+    fn active_recovery_code(&self, account_id: i64) -> Result<Option<(i64, String)>> {
         self.conn()
             .prepare_cached("SELECT id, code_hash FROM recovery_codes WHERE account_id = ?1 AND revoked_at IS NULL AND used_at IS NULL")
             .and_then(|mut s| s.query_row([account_id], |r| Ok((r.get(0)?, r.get(1)?))).optional())
@@ -695,12 +671,12 @@ impl Store {
     }
 
     /// The persisted counter for one kind of entry.
-    pub fn lockout(&self, account_id: i64, what: Guarded) -> Result<Lockout> {
+    fn lockout(&self, account_id: i64, what: Guarded) -> Result<Lockout> {
         load_lockout(self.conn(), account_id, what).map_err(|e| self.err(e))
     }
 
     /// The password hash (for sign-in and re-authentication).
-    pub fn password_hash(&self, account_id: i64) -> Result<String> {
+    fn password_hash(&self, account_id: i64) -> Result<String> {
         self.conn()
             .query_row(
                 "SELECT password_hash FROM accounts WHERE id = ?1",

@@ -236,8 +236,7 @@ mod tests {
 
     #[test]
     fn created_private_and_read_back() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("x.db");
+        let (_tmp, db) = crate::store::temp_db();
         let path = default_path(&db);
         let a = Keys::load_or_create(&path, &db, true).unwrap();
         let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
@@ -249,8 +248,7 @@ mod tests {
 
     #[test]
     fn group_or_world_access_is_refused() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("x.db");
+        let (_tmp, db) = crate::store::temp_db();
         let path = default_path(&db);
         Keys::load_or_create(&path, &db, true).unwrap();
         for mode in [0o640, 0o604, 0o660, 0o620] {
@@ -263,8 +261,7 @@ mod tests {
 
     #[test]
     fn missing_file_is_not_created_when_not_allowed() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("x.db");
+        let (_tmp, db) = crate::store::temp_db();
         let path = default_path(&db);
         let e = Keys::load_or_create(&path, &db, false).unwrap_err();
         assert!(e.to_string().contains("does not exist"), "{e}");
@@ -273,8 +270,7 @@ mod tests {
 
     #[test]
     fn legacy_outbox_key_is_carried_over() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("x.db");
+        let (_tmp, db) = crate::store::temp_db();
         let legacy = legacy_outbox_path(&db);
         fs::write(&legacy, [7u8; 32]).unwrap();
         let keys = Keys::load_or_create(&default_path(&db), &db, false).unwrap();
@@ -317,8 +313,7 @@ mod tests {
 
     #[test]
     fn an_unreadable_legacy_key_is_an_error_not_a_reason_for_a_new_key() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("x.db");
+        let (_tmp, db) = crate::store::temp_db();
         fs::create_dir(legacy_outbox_path(&db)).unwrap();
         let e = Keys::load_or_create(&default_path(&db), &db, true).unwrap_err();
         assert!(e.to_string().contains("x.db-outbox.key"), "{e}");

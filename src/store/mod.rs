@@ -494,6 +494,15 @@ pub(crate) fn parse_ts_opt(s: Option<String>) -> Option<DateTime<Utc>> {
     s.as_deref().map(parse_ts)
 }
 
+/// A fresh directory that lives as long as the returned guard, and a database path in it
+/// (for the store's unit tests).
+#[cfg(test)]
+pub(crate) fn temp_db() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("a temporary directory");
+    let db = tmp.path().join("x.db");
+    (tmp, db)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,8 +563,7 @@ mod tests {
 
     #[test]
     fn newer_schema_is_refused() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("x.db");
+        let (_tmp, db) = temp_db();
         let s = Store::open(&db).unwrap();
         s.conn().pragma_update(None, "user_version", 99).unwrap();
         drop(s);
@@ -569,8 +577,7 @@ mod tests {
 
     #[test]
     fn not_a_database_is_named() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("x.db");
+        let (_tmp, db) = temp_db();
         fs::write(
             &db,
             b"hello, this is not sqlite at all, just text padding it out........",
@@ -582,8 +589,7 @@ mod tests {
 
     #[test]
     fn read_only_connection_refuses_writes() {
-        let tmp = tempfile::tempdir().unwrap();
-        let db = tmp.path().join("x.db");
+        let (_tmp, db) = temp_db();
         drop(Store::open(&db).unwrap());
         let ro = Store::open_read_only(&db).unwrap();
         let e = ro

@@ -1,11 +1,13 @@
 //! Read-only queries: everything the account view shows. The desk reads accounts only through
 //! this module, over a connection SQLite opened read-only. Nothing here returns a hash.
 
+use super::capability::ReadStore;
 use super::{Result, Store, StoreError, parse_ts, parse_ts_opt, ts};
 use crate::domain::identifier::Lookup;
 use crate::domain::lockout::Guarded;
 use crate::domain::model::{
-    AccountRow, AccountView, EventRow, LockRow, MethodKind, MethodRow, PendingRow, RecoveryStatus,
+    AccountRow, AccountView, AgentCredentials, EventRow, LockRow, MethodKind, MethodRow,
+    PendingRow, RecoveryStatus,
 };
 use crate::domain::sign_in_method;
 use chrono::{DateTime, Utc};
@@ -140,9 +142,9 @@ fn events(conn: &Connection, account_id: i64, limit: usize) -> rusqlite::Result<
         .collect()
 }
 
-impl Store {
+impl ReadStore for Store {
     /// Finds one account by an exact, normalised identifier.
-    pub fn find_account(&self, lookup: &Lookup) -> Result<Option<AccountRow>> {
+    fn find_account(&self, lookup: &Lookup) -> Result<Option<AccountRow>> {
         let c = self.conn();
         match lookup {
             Lookup::Username(u) => account_by_username(c, u),
@@ -154,7 +156,7 @@ impl Store {
     }
 
     /// Everything the account view shows, read in one snapshot.
-    pub fn account_view(&self, account_id: i64, now: DateTime<Utc>) -> Result<AccountView> {
+    fn account_view(&self, account_id: i64, now: DateTime<Utc>) -> Result<AccountView> {
         let c = self.conn();
         // One read transaction so the parts agree with each other.
         c.execute_batch("BEGIN DEFERRED").map_err(|e| self.err(e))?;
@@ -175,5 +177,44 @@ impl Store {
         let view = result.map_err(|e| self.err(e))?;
         end.map_err(|e| self.err(e))?;
         view.ok_or(StoreError::NotFound("account"))
+    }
+
+    /// The account and its methods, for the holder's own screens.
+    fn account_by_username(&self, username: &str) -> Result<Option<AccountRow>> {
+        super::read::account_by_username(self.conn(), username).map_err(|e| self.err(e))
+    }
+
+    fn account(&self, id: i64) -> Result<AccountRow> {
+        super::read::account_by_id(self.conn(), id)
+            .map_err(|e| self.err(e))?
+            .ok_or(StoreError::NotFound("account"))
+    }
+
+    fn methods(&self, account_id: i64) -> Result<Vec<MethodRow>> {
+        super::read::methods(self.conn(), account_id).map_err(|e| self.err(e))
+    }
+
+    /// Whether the agent is disabled (`None`: no such agent). The desk asks with every request.
+    fn agent_disabled(&self, name: &str) -> Result<Option<bool>> {
+        self.conn()
+            .prepare_cached("SELECT disabled FROM agents WHERE name = ?1")
+            .and_then(|mut s| s.query_row([name], |r| r.get(0)).optional())
+            .map_err(|e| self.err(e))
+    }
+
+    fn agent_credentials(&self, name: &str) -> Result<Option<AgentCredentials>> {
+        self.conn()
+            .prepare_cached("SELECT name, password_hash, disabled FROM agents WHERE name = ?1")
+            .and_then(|mut s| {
+                s.query_row([name], |r| {
+                    Ok(AgentCredentials {
+                        name: r.get(0)?,
+                        password_hash: r.get(1)?,
+                        disabled: r.get(2)?,
+                    })
+                })
+                .optional()
+            })
+            .map_err(|e| self.err(e))
     }
 }

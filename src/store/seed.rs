@@ -3,7 +3,7 @@
 //! Seeding writes to a temporary file that is renamed into place only when complete, so a
 //! crash mid-seed never leaves a half-seeded demo database behind.
 
-use super::{Result, Store, StoreError};
+use super::{AgentAdmin, HolderStore, Result, Store, StoreError};
 use crate::domain::lockout::Guarded;
 use crate::domain::model::MethodKind;
 use crate::domain::{identifier, recovery_code};

@@ -143,6 +143,7 @@ impl Widget for HelpOverlay<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tui::keys::bind;
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
@@ -156,21 +157,9 @@ mod tests {
     }
 
     const TABLE: &[Binding<Act>] = &[
-        Binding {
-            keys: &[Key::Enter],
-            label: "Select the highlighted choice",
-            action: Act::Select,
-        },
-        Binding {
-            keys: &[Key::Esc],
-            label: "Go back",
-            action: Act::Back,
-        },
-        Binding {
-            keys: &[Key::Tab, Key::Down],
-            label: "Next choice",
-            action: Act::Next,
-        },
+        bind(&[Key::Enter], "Select the highlighted choice", Act::Select),
+        bind(&[Key::Esc], "Go back", Act::Back),
+        bind(&[Key::Tab, Key::Down], "Next choice", Act::Next),
     ];
 
     fn rows() -> Vec<HelpRow> {

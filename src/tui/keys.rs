@@ -161,6 +161,15 @@ pub struct Binding<A> {
     pub action: A,
 }
 
+/// A binding: `keys` do `action`, which the help overlay words as `label`.
+pub const fn bind<A>(keys: &'static [Key], label: &'static str, action: A) -> Binding<A> {
+    Binding {
+        keys,
+        label,
+        action,
+    }
+}
+
 impl<A> Binding<A> {
     /// The keys joined for display, e.g. `?/F1`.
     pub fn keys_display(&self) -> String {
@@ -255,31 +264,11 @@ mod tests {
     }
 
     const TABLE: &[Binding<Act>] = &[
-        Binding {
-            keys: &[Key::Enter],
-            label: "Select",
-            action: Act::Select,
-        },
-        Binding {
-            keys: &[Key::Char('?'), Key::F(1)],
-            label: "Help",
-            action: Act::Help,
-        },
-        Binding {
-            keys: &[Key::Ctrl('c')],
-            label: "Quit",
-            action: Act::Quit,
-        },
-        Binding {
-            keys: &[Key::Tab, Key::Down],
-            label: "Next",
-            action: Act::Next,
-        },
-        Binding {
-            keys: &[Key::BackTab, Key::Up],
-            label: "Previous",
-            action: Act::Prev,
-        },
+        bind(&[Key::Enter], "Select", Act::Select),
+        bind(&[Key::Char('?'), Key::F(1)], "Help", Act::Help),
+        bind(&[Key::Ctrl('c')], "Quit", Act::Quit),
+        bind(&[Key::Tab, Key::Down], "Next", Act::Next),
+        bind(&[Key::BackTab, Key::Up], "Previous", Act::Prev),
     ];
 
     #[test]

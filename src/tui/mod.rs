@@ -13,7 +13,21 @@
 //! - [`input`]: the single-line text field (masked, zeroized, capped).
 //! - [`widgets`]: page frame, numbered menu, dialogs, spinner, "terminal too small".
 //! - [`theme`]: styles, honouring `NO_COLOR`.
-//! - [`mod@sanitize`]: stripping untrusted text of control and escape characters.
+//! - [`mod@sanitize`]: stripping untrusted text of control and escape characters, and the
+//!   [`Clean`](sanitize::Clean) text the views draw.
+//! - [`mod@wrap`]: word-wrapping (by `textwrap`), plain and hanging.
+
+/// `Default` as the type's `new()`, for screens whose fresh state takes no arguments.
+macro_rules! default_is_new {
+    ($t:ty) => {
+        impl Default for $t {
+            fn default() -> Self {
+                Self::new()
+            }
+        }
+    };
+}
+pub(crate) use default_is_new;
 
 pub mod app;
 pub mod form;
@@ -27,6 +41,7 @@ pub mod terminal;
 pub mod theme;
 pub mod widgets;
 pub mod worker;
+pub mod wrap;
 
 pub use form::Form;
 pub use help::{HelpOverlay, HelpRow, help_rows};

@@ -6,6 +6,65 @@
 //! characters can make one string look like another. [`sanitize`] removes them all, keeping
 //! every printable letter, digit, symbol, emoji and combining mark.
 
+use crate::domain::model::AccountView;
+
+/// Untrusted text made safe to draw, once, where it enters a view model: a `Clean<T>` can only
+/// be built by sanitising every piece of text in `T` (see [`Untrusted`]), so a draw function
+/// that takes one cannot be handed raw text, and nothing is sanitised again at every frame.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clean<T = String>(T);
+
+/// A value holding text from outside (the database, a user) that [`Clean`] can sanitise.
+pub trait Untrusted {
+    /// Replaces every piece of untrusted text in `self` with its [`sanitize`]d form.
+    fn sanitize_text(&mut self);
+}
+
+impl Untrusted for String {
+    fn sanitize_text(&mut self) {
+        *self = sanitize(self);
+    }
+}
+
+/// The account's text read from the database: its username, method addresses, pending-change
+/// kinds and security events (kind and detail).
+impl Untrusted for AccountView {
+    fn sanitize_text(&mut self) {
+        self.account.username.sanitize_text();
+        for m in &mut self.methods {
+            m.address.sanitize_text();
+        }
+        for p in &mut self.pending {
+            p.kind.sanitize_text();
+        }
+        for e in &mut self.events {
+            e.kind.sanitize_text();
+            e.detail.sanitize_text();
+        }
+    }
+}
+
+impl<T: Untrusted> Clean<T> {
+    /// `raw` with all its untrusted text sanitised.
+    pub fn new(mut raw: T) -> Clean<T> {
+        raw.sanitize_text();
+        Clean(raw)
+    }
+}
+
+impl<T> std::ops::Deref for Clean<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for Clean<String> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
 /// Characters removed on their own because they are invisible or reorder the text around them.
 ///
 /// - bidirectional embedding/override/isolate controls and marks (Trojan Source),

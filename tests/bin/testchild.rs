@@ -25,6 +25,7 @@ use recovery_desk::clock;
 use recovery_desk::domain::recovery_code;
 use recovery_desk::secret::{self, OsEntropy, Secret};
 use recovery_desk::service::{Attempt, Service};
+use recovery_desk::store::HolderStore;
 use recovery_desk::store::Store;
 use std::io::{BufRead, Write};
 use std::path::Path;

@@ -8,6 +8,7 @@ use recovery_desk::domain::model::MethodKind;
 use recovery_desk::domain::model::Purpose;
 use recovery_desk::secret::Secret;
 use recovery_desk::service::{Attempt, CodeCheck, Service};
+use recovery_desk::store::ReadStore;
 use recovery_desk::store::Store;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -17,19 +17,11 @@ use super::{Go, Page, Screen, code_form, code_outcome, common, typed_code};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, stack, with_field};
 
 const ADDRESS_KEYS: &[Binding<Action>] = &[k::CONTINUE, k::BACK, k::HELP, k::QUIT];
 
-const CODE_KEYS: &[Binding<Action>] = &[
-    k::CONTINUE,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::REVEAL,
-    k::HELP,
-    k::QUIT,
-];
+const CODE_KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 enum Stage {
@@ -75,12 +67,7 @@ impl Page for AddMethod {
             Stage::Code { .. } => CODE_KEYS,
         }
     }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_of!();
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         let event = self.form.handle(ev, self.keys());
@@ -183,15 +170,14 @@ impl Page for AddMethod {
                 Part::Field(self.form.field(0), true),
                 Part::Status,
             ],
-            Stage::Code { .. } => vec![
-                Part::para(s::method_added(&sanitize(&self.address))),
-                Part::para(s::CODE_RULE),
-                Part::Gap,
-                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
-                Part::Status,
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
-            ],
+            Stage::Code { .. } => with_field(
+                vec![
+                    Part::para(s::method_added(&sanitize(&self.address))),
+                    Part::para(s::CODE_RULE),
+                    Part::Gap,
+                ],
+                &self.form,
+            ),
         };
         stack(frame, area, ctx, parts);
     }

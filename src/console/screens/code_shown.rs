@@ -13,9 +13,9 @@ use crate::domain::recovery_code;
 use crate::secret::Secret;
 use crate::service::Proof;
 use crate::tui::TextField;
-use crate::tui::keys::Binding;
+use crate::tui::keys::{Binding, bind};
 
-use super::{Go, Page, Screen, common};
+use super::{Go, Page, Screen, ask, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
@@ -23,11 +23,7 @@ use crate::console::view::{Part, stack};
 
 const KEYS: &[Binding<Action>] = &[
     k::CONTINUE,
-    Binding {
-        keys: &[crate::tui::keys::Key::Esc],
-        label: "Leave",
-        action: Action::Back,
-    },
+    bind(&[crate::tui::keys::Key::Esc], "Leave", Action::Back),
     k::HELP,
     k::QUIT,
 ];
@@ -135,10 +131,7 @@ impl Page for CodeShown {
                     None
                 }
             }
-            FormEvent::Action(Action::Back) => {
-                ctx.ask(DialogKind::LeaveCode);
-                None
-            }
+            FormEvent::Action(Action::Back) => ask(ctx, DialogKind::LeaveCode),
             FormEvent::Action(a) => common(ctx, a),
             _ => None,
         }

@@ -7,12 +7,11 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use crate::console::jobs::{Job, Outcome};
-use crate::domain::password::PasswordRuleError;
-use crate::domain::{identifier, password};
+use crate::domain::identifier;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 
-use super::{Go, Page, Screen, common, password_field, take_secret};
+use super::{Go, Page, Screen, common, password_field};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
@@ -40,28 +39,16 @@ impl CreateAccount {
         }
     }
 
-    fn submit(&mut self, ctx: &mut Ctx) {
+    fn submit(&mut self, ctx: &mut Ctx) -> Go {
         let username = match identifier::username(self.form.field(0).value()) {
             Ok(u) => u,
             Err(e) => {
                 ctx.error(e.to_string());
                 self.form.focus_field(0);
-                return;
+                return None;
             }
         };
-        let pass = take_secret(&mut self.form, 1);
-        let confirm = take_secret(&mut self.form, 2);
-        if let Err(e) = password::check(&pass, &confirm, &username) {
-            ctx.error(e.to_string());
-            // Keep what can be kept: a mismatch needs only the confirmation again.
-            if e == PasswordRuleError::Mismatch {
-                self.form.field_mut(1).set_value(pass.expose());
-                self.form.focus_field(2);
-            } else {
-                self.form.focus_field(1);
-            }
-            return;
-        }
+        let (pass, confirm) = super::new_password(ctx, &mut self.form, 1, &username)?;
         ctx.request(
             Job::CreateAccount {
                 username,
@@ -70,24 +57,18 @@ impl CreateAccount {
             },
             s::BUSY_CREATE,
         );
+        None
     }
 }
 
-impl Default for CreateAccount {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+crate::tui::default_is_new!(CreateAccount);
 
 impl Page for CreateAccount {
     form_page!(s::TITLE_CREATE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
-            FormEvent::Submit => {
-                self.submit(ctx);
-                None
-            }
+            FormEvent::Submit => self.submit(ctx),
             FormEvent::Action(Action::Back) => {
                 Some(Screen::SignIn(super::sign_in::SignIn::new("")))
             }

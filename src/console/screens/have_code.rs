@@ -10,17 +10,15 @@ use ratatui::text::Line;
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::lockout::Guarded;
 use crate::domain::model::AccountView;
-use crate::domain::recovery_code;
 use crate::domain::sign_in_helper::{Answers, Question, Symptom};
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
 
-use super::{Go, Page, Screen, common, take_secret};
+use super::{Go, Page, Screen, account_line, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack_field};
+use crate::console::view::{Part, headed, stack_field};
 
 const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
@@ -43,17 +41,8 @@ impl HaveCode {
         })
     }
 
-    fn submit(&mut self, ctx: &mut Ctx) {
-        if self.form.field(0).is_empty() {
-            ctx.error(s::ENTER_RECOVERY_CODE);
-            return;
-        }
-        // A typo in the shape of the code is said at once and costs no try.
-        if let Err(e) = recovery_code::normalise(self.form.field(0).value()) {
-            ctx.error(e.to_string());
-            return;
-        }
-        let code = take_secret(&mut self.form, 0);
+    fn submit(&mut self, ctx: &mut Ctx) -> Go {
+        let code = super::typed_recovery_code(ctx, &mut self.form)?;
         ctx.request(
             Job::CheckRecoveryCode {
                 account_id: self.view.account.id,
@@ -61,6 +50,7 @@ impl HaveCode {
             },
             s::BUSY_RECOVERY,
         );
+        None
     }
 }
 
@@ -69,10 +59,7 @@ impl Page for HaveCode {
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
-            FormEvent::Submit => {
-                self.submit(ctx);
-                None
-            }
+            FormEvent::Submit => self.submit(ctx),
             // They came through Forgot password? and I don't have any of these, and have no
             // code: the helper goes on from those answers.
             FormEvent::Choose(_) => {
@@ -103,19 +90,15 @@ impl Page for HaveCode {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack_field(
-            frame,
-            area,
-            ctx,
+        let head = headed(
+            account_line(&self.view),
             vec![
-                Part::para(s::account_line(&sanitize(&self.view.account.username))),
-                Part::Gap,
                 Part::Text(vec![Line::styled(s::HAVE_CODE_PROMPT, ctx.theme.title)]),
                 Part::para(s::HAVE_CODE_INTRO),
                 Part::Text(vec![Line::styled(s::HAVE_CODE_TIP, ctx.theme.hint)]),
                 Part::Gap,
             ],
-            &self.form,
         );
+        stack_field(frame, area, ctx, head, &self.form);
     }
 }

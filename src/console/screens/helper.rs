@@ -10,11 +10,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::console::jobs::{Job, Outcome};
+use crate::console::jobs::Outcome;
 use crate::domain::identifier;
 use crate::domain::sign_in_helper::{Answers, HolderPath, Next, Question, Symptom, holder_next};
 use crate::tui::TextField;
-use crate::tui::keys::{Binding, Key};
+use crate::tui::keys::{Binding, Key, bind};
 use crate::tui::layout::Viewport;
 use crate::tui::sanitize;
 
@@ -22,7 +22,7 @@ use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, hanging, heading, stack};
+use crate::console::view::{Part, hanging, headed, heading, stack};
 
 const USERNAME_KEYS: &[Binding<Action>] = &[k::CONTINUE, k::BACK, k::HELP, k::QUIT];
 
@@ -38,26 +38,10 @@ const SYMPTOM_KEYS: &[Binding<Action>] = &[
 
 const PATH_KEYS: &[Binding<Action>] = &[
     k::SELECT,
-    Binding {
-        keys: &[Key::Down, Key::PageDown],
-        label: "Scroll",
-        action: Action::ScrollDown,
-    },
-    Binding {
-        keys: &[Key::Up, Key::PageUp],
-        label: "Scroll up",
-        action: Action::ScrollUp,
-    },
-    Binding {
-        keys: &[Key::Tab],
-        label: "Next choice",
-        action: Action::Next,
-    },
-    Binding {
-        keys: &[Key::BackTab],
-        label: "Previous choice",
-        action: Action::Prev,
-    },
+    bind(&[Key::Down, Key::PageDown], "Scroll", Action::ScrollDown),
+    bind(&[Key::Up, Key::PageUp], "Scroll up", Action::ScrollUp),
+    bind(&[Key::Tab], "Next choice", Action::Next),
+    bind(&[Key::BackTab], "Previous choice", Action::Prev),
     k::BACK,
     k::ASK_QUIT,
     k::HELP,
@@ -203,30 +187,12 @@ impl Page for Helper {
             Stage::Path { .. } => PATH_KEYS,
         }
     }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_of!();
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         let event = self.form.handle(ev, self.keys());
         match (&mut self.stage, event) {
-            (Stage::Username, FormEvent::Submit) => {
-                let typed = self.form.field(0).value().trim().to_string();
-                if typed.is_empty() {
-                    ctx.error(s::ENTER_USERNAME);
-                    return None;
-                }
-                match identifier::username(&typed) {
-                    Ok(username) => {
-                        ctx.request(Job::Find { username }, s::BUSY_LOOKUP);
-                    }
-                    Err(e) => ctx.error(e.to_string()),
-                }
-                None
-            }
+            (Stage::Username, FormEvent::Submit) => super::look_up(ctx, self.form.field(0).value()),
             (Stage::Username, FormEvent::Action(Action::Back)) => Some(Screen::SignIn(
                 super::sign_in::SignIn::new(self.form.field(0).value()),
             )),
@@ -316,36 +282,27 @@ impl Page for Helper {
                     Part::Status,
                 ],
             ),
-            Stage::Symptom { username } => stack(
-                frame,
-                area,
-                ctx,
-                vec![
-                    Part::para(s::account_line(&sanitize(username))),
-                    Part::Gap,
-                    Part::Text(vec![heading(ctx, s::HELPER_WHATS_HAPPENING)]),
-                    Part::Gap,
-                    Part::Menu(&self.form.menu, self.form.menu_focused()),
-                    Part::Gap,
-                    Part::Status,
-                ],
-            ),
-            Stage::Question {
-                username, question, ..
-            } => stack(
-                frame,
-                area,
-                ctx,
-                vec![
-                    Part::para(s::account_line(&sanitize(username))),
-                    Part::Gap,
-                    Part::Text(vec![heading(ctx, s::helper_question(*question))]),
-                    Part::Gap,
-                    Part::Menu(&self.form.menu, self.form.menu_focused()),
-                    Part::Gap,
-                    Part::Status,
-                ],
-            ),
+            Stage::Symptom { username } | Stage::Question { username, .. } => {
+                let title = match &self.stage {
+                    Stage::Question { question, .. } => heading(ctx, s::helper_question(*question)),
+                    _ => heading(ctx, s::HELPER_WHATS_HAPPENING),
+                };
+                stack(
+                    frame,
+                    area,
+                    ctx,
+                    headed(
+                        s::account_line(&sanitize(username)),
+                        vec![
+                            Part::Text(vec![title]),
+                            Part::Gap,
+                            Part::Menu(&self.form.menu, self.form.menu_focused()),
+                            Part::Gap,
+                            Part::Status,
+                        ],
+                    ),
+                )
+            }
             Stage::Path {
                 username,
                 path,

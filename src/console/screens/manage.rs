@@ -13,7 +13,7 @@ use crate::domain::recovery_drill::Nudge;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 
-use super::{Go, Page, Screen, common, ellipsize};
+use super::{Go, Page, Screen, ask, common, ellipsize};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
@@ -227,10 +227,7 @@ impl Page for Manage {
                         None
                     }
                 },
-                Item::TwoStep(on) => {
-                    ctx.ask(DialogKind::TwoStep { on: !on });
-                    None
-                }
+                Item::TwoStep(on) => ask(ctx, DialogKind::TwoStep { on: !on }),
                 Item::RecoveryCode => Some(Screen::RecoveryCode(
                     super::recovery_code::RecoveryCode::new(),
                 )),
@@ -241,10 +238,7 @@ impl Page for Manage {
                 }
                 Item::SignOut => Some(super::signed_out(ctx, s::SIGNED_OUT)),
             },
-            FormEvent::Action(Action::Back) => {
-                ctx.ask(DialogKind::SignOut);
-                None
-            }
+            FormEvent::Action(Action::Back) => ask(ctx, DialogKind::SignOut),
             FormEvent::Action(a) => common(ctx, a),
             _ => None,
         }

@@ -10,14 +10,13 @@ use crate::domain::model::Purpose;
 use crate::domain::model::{AccountView, MethodRow};
 use crate::service::Proof;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
 
 use super::verify_identity::send_recovery_code;
-use super::{Go, Page, Screen, code_form, code_outcome, common, typed_code};
+use super::{Go, Page, Screen, account_line, code_form, code_outcome, common, typed_code};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack_field};
+use crate::console::view::{Part, headed, stack_field};
 
 const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
@@ -95,18 +94,14 @@ impl Page for MethodCode {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack_field(
-            frame,
-            area,
-            ctx,
+        let head = headed(
+            account_line(&self.view),
             vec![
-                Part::para(s::account_line(&sanitize(&self.view.account.username))),
-                Part::Gap,
                 Part::para(s::code_sent(&self.masked)),
                 Part::para(s::CODE_RULE),
                 Part::Gap,
             ],
-            &self.form,
         );
+        stack_field(frame, area, ctx, head, &self.form);
     }
 }

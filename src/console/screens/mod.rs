@@ -3,8 +3,20 @@
 //! A screen turns keys, pastes, worker replies and dialog answers into a possible next screen
 //! ([`Go`]) and requests (through [`Ctx`]); it draws itself from a shared reference.
 
-/// The [`Page`] methods every screen with one [`Form`] (its field `form`) writes the same way:
-/// its title, its key table and its form.
+/// The [`Page`] methods that hand out a screen's one [`Form`] (its field `form`).
+macro_rules! form_of {
+    () => {
+        fn form(&self) -> Option<&crate::console::keys::Form> {
+            Some(&self.form)
+        }
+        fn form_mut(&mut self) -> Option<&mut crate::console::keys::Form> {
+            Some(&mut self.form)
+        }
+    };
+}
+
+/// The [`Page`] methods every screen with one [`Form`] and one key table writes the same
+/// way: its title, its key table and its form.
 macro_rules! form_page {
     ($title:expr, $keys:expr) => {
         fn title(&self) -> &str {
@@ -13,12 +25,7 @@ macro_rules! form_page {
         fn keys(&self) -> &'static [crate::tui::keys::Binding<crate::console::keys::Action>] {
             $keys
         }
-        fn form(&self) -> Option<&crate::console::keys::Form> {
-            Some(&self.form)
-        }
-        fn form_mut(&mut self) -> Option<&mut crate::console::keys::Form> {
-            Some(&mut self.form)
-        }
+        form_of!();
     };
 }
 
@@ -49,7 +56,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use super::jobs::Outcome;
-use crate::domain::model::{MethodKind, MethodRow};
+use crate::domain::model::{AccountView, MethodKind, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 
@@ -192,6 +199,35 @@ pub fn after_sign_in(ctx: &Ctx) -> Screen {
     }
 }
 
+/// Looks up the account for a typed username (sign-in and the helper): an empty or malformed
+/// name is said at once; a good one goes to the worker. The screen stays.
+pub fn look_up(ctx: &mut Ctx, typed: &str) -> Go {
+    match crate::domain::identifier::username(typed.trim()) {
+        _ if typed.trim().is_empty() => ctx.error(s::ENTER_USERNAME),
+        Ok(username) => {
+            ctx.request(crate::console::jobs::Job::Find { username }, s::BUSY_LOOKUP);
+        }
+        Err(e) => ctx.error(e.to_string()),
+    }
+    None
+}
+
+/// Asks the question `kind` in a dialog; the screen stays.
+pub fn ask(ctx: &mut Ctx, kind: DialogKind) -> Go {
+    ctx.ask(kind);
+    None
+}
+
+/// "Account: pat", the name made safe to draw.
+pub fn account_line(view: &AccountView) -> String {
+    s::account_line(&sanitize(&view.account.username))
+}
+
+/// "Signing in as pat", the name made safe to draw.
+pub fn signing_in(view: &AccountView) -> String {
+    s::signing_in_as(&sanitize(&view.account.username))
+}
+
 /// "Email a code to j•••@example.com" / "Text a code to •••••••••01" (masked: the holder is
 /// not signed in yet).
 pub fn send_label(m: &MethodRow) -> String {
@@ -211,6 +247,54 @@ pub fn verified(view: &crate::domain::model::AccountView) -> Vec<MethodRow> {
 pub fn take_secret(form: &mut Form, i: usize) -> crate::secret::Secret {
     let mut z = form.field_mut(i).take();
     crate::secret::Secret::new(std::mem::take(&mut *z))
+}
+
+/// The new password and its confirmation, taken from fields `at` and `at + 1` and checked
+/// against the rules for `username`. A refusal is said, keeps what can be kept (a mismatch
+/// needs only the confirmation again) and gives `None`.
+pub fn new_password(
+    ctx: &mut Ctx,
+    form: &mut Form,
+    at: usize,
+    username: &str,
+) -> Option<(crate::secret::Secret, crate::secret::Secret)> {
+    use crate::domain::password::{self, PasswordRuleError};
+    let pass = take_secret(form, at);
+    let confirm = take_secret(form, at + 1);
+    if let Err(e) = password::check(&pass, &confirm, username) {
+        ctx.error(e.to_string());
+        if e == PasswordRuleError::Mismatch {
+            form.field_mut(at).set_value(pass.expose());
+            form.focus_field(at + 1);
+        } else {
+            form.focus_field(at);
+        }
+        return None;
+    }
+    Some((pass, confirm))
+}
+
+/// The password typed in field 0, taken out of it; an empty field is said and gives `None`.
+pub fn typed_password(ctx: &mut Ctx, form: &mut Form) -> Option<crate::secret::Secret> {
+    if form.field(0).is_empty() {
+        ctx.error(s::ENTER_PASSWORD);
+        return None;
+    }
+    Some(take_secret(form, 0))
+}
+
+/// The recovery code typed in field 0, taken out of it. An empty field, or a typo in the shape
+/// of the code, is said at once, costs no try and gives `None`.
+pub fn typed_recovery_code(ctx: &mut Ctx, form: &mut Form) -> Option<crate::secret::Secret> {
+    if form.field(0).is_empty() {
+        ctx.error(s::ENTER_RECOVERY_CODE);
+        return None;
+    }
+    if let Err(e) = crate::domain::recovery_code::normalise(form.field(0).value()) {
+        ctx.error(e.to_string());
+        return None;
+    }
+    Some(take_secret(form, 0))
 }
 
 /// A masked field for a six-digit code, then `choices`.

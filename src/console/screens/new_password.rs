@@ -9,17 +9,15 @@ use ratatui::text::Line;
 
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::model::AccountView;
-use crate::domain::password::{self, PasswordRuleError};
 use crate::domain::pending_change;
 use crate::service::Proof;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
 
-use super::{Go, Page, Screen, common, password_field, take_secret};
+use super::{Go, Page, Screen, account_line, common, password_field};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, headed, stack};
 
 const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
@@ -46,19 +44,9 @@ impl NewPassword {
         }
     }
 
-    fn submit(&mut self, ctx: &mut Ctx) {
-        let pass = take_secret(&mut self.form, 0);
-        let confirm = take_secret(&mut self.form, 1);
-        if let Err(e) = password::check(&pass, &confirm, &self.view.account.username) {
-            ctx.error(e.to_string());
-            if e == PasswordRuleError::Mismatch {
-                self.form.field_mut(0).set_value(pass.expose());
-                self.form.focus_field(1);
-            } else {
-                self.form.focus_field(0);
-            }
-            return;
-        }
+    fn submit(&mut self, ctx: &mut Ctx) -> Go {
+        let username = &self.view.account.username;
+        let (pass, confirm) = super::new_password(ctx, &mut self.form, 0, username)?;
         ctx.request(
             Job::ResetPassword {
                 account_id: self.view.account.id,
@@ -67,6 +55,7 @@ impl NewPassword {
             },
             s::BUSY_SAVE,
         );
+        None
     }
 }
 
@@ -75,10 +64,7 @@ impl Page for NewPassword {
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
-            FormEvent::Submit => {
-                self.submit(ctx);
-                None
-            }
+            FormEvent::Submit => self.submit(ctx),
             FormEvent::Action(Action::Back) => {
                 ctx.info(s::NOT_CHANGED);
                 Some(Screen::SignIn(super::sign_in::SignIn::new(
@@ -102,11 +88,10 @@ impl Page for NewPassword {
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
         let f = |i: usize| Part::Field(self.form.field(i), self.form.field_focus() == Some(i));
-        let mut parts = vec![
-            Part::para(s::account_line(&sanitize(&self.view.account.username))),
-            Part::Gap,
-            Part::para(s::NEW_PASSWORD_INTRO),
-        ];
+        let mut parts = headed(
+            account_line(&self.view),
+            vec![Part::para(s::NEW_PASSWORD_INTRO)],
+        );
         if pending_change::must_wait(self.view.account.two_step, self.proofs.len()) {
             parts.push(Part::Text(vec![Line::styled(
                 s::new_password_pending_note(),

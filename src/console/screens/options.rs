@@ -7,14 +7,13 @@ use ratatui::layout::Rect;
 
 use crate::console::jobs::Outcome;
 use crate::domain::model::{AccountView, MethodRow};
-use crate::tui::sanitize;
 
 use super::verify_identity::{KEYS, code_sent, send_recovery_code};
-use super::{Go, Page, common, send_label, verified};
+use super::{Go, Page, account_line, common, send_label, verified};
 use crate::console::keys::{Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack_choices};
+use crate::console::view::{Part, headed, stack_choices};
 
 #[derive(Debug)]
 pub struct Options {
@@ -65,16 +64,7 @@ impl Page for Options {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack_choices(
-            frame,
-            area,
-            ctx,
-            vec![
-                Part::para(s::account_line(&sanitize(&self.view.account.username))),
-                Part::Gap,
-                Part::para(s::OPTIONS_INTRO),
-            ],
-            &self.form,
-        );
+        let head = headed(account_line(&self.view), vec![Part::para(s::OPTIONS_INTRO)]);
+        stack_choices(frame, area, ctx, head, &self.form);
     }
 }

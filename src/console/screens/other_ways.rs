@@ -9,11 +9,11 @@ use crate::domain::model::AccountView;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 
-use super::{Go, Page, Screen, common, verified};
+use super::{Go, Page, Screen, common, signing_in, verified};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, headed, stack};
 
 const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
@@ -60,13 +60,9 @@ impl Page for OtherWays {
         } else {
             s::other_ways_methods(&methods.join(" or "))
         };
-        stack(
-            frame,
-            area,
-            ctx,
+        let head = headed(
+            signing_in(&self.view),
             vec![
-                Part::para(s::signing_in_as(&sanitize(&self.view.account.username))),
-                Part::Gap,
                 Part::para(s::OTHER_WAYS_INTRO),
                 Part::Gap,
                 Part::Menu(&self.form.menu, self.form.menu_focused()),
@@ -76,5 +72,6 @@ impl Page for OtherWays {
                 Part::Status,
             ],
         );
+        stack(frame, area, ctx, head);
     }
 }

@@ -10,13 +10,12 @@ use crate::domain::lockout::Guarded;
 use crate::domain::model::AccountView;
 use crate::service::Attempt;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
 
-use super::{Go, Page, Screen, common, password_field, take_secret};
+use super::{Go, Page, Screen, common, password_field, signing_in};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack_field};
+use crate::console::view::{headed, stack_field};
 
 const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
@@ -46,11 +45,7 @@ impl Page for Password {
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
             FormEvent::Submit => {
-                if self.form.field(0).is_empty() {
-                    ctx.error(s::ENTER_PASSWORD);
-                    return None;
-                }
-                let password = take_secret(&mut self.form, 0);
+                let password = super::typed_password(ctx, &mut self.form)?;
                 ctx.request(
                     Job::CheckPassword {
                         account_id: self.view.account.id,
@@ -100,15 +95,7 @@ impl Page for Password {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack_field(
-            frame,
-            area,
-            ctx,
-            vec![
-                Part::para(s::signing_in_as(&sanitize(&self.view.account.username))),
-                Part::Gap,
-            ],
-            &self.form,
-        );
+        let head = headed(signing_in(&self.view), vec![]);
+        stack_field(frame, area, ctx, head, &self.form);
     }
 }

@@ -31,11 +31,7 @@ impl PendingNotice {
     }
 }
 
-impl Default for PendingNotice {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+crate::tui::default_is_new!(PendingNotice);
 
 impl Page for PendingNotice {
     form_page!(s::TITLE_PENDING_NOTICE, KEYS);

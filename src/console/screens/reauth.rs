@@ -11,7 +11,7 @@ use crate::service::Attempt;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 
-use super::{Go, Page, Screen, common, password_field, take_secret};
+use super::{Go, Page, Screen, common, password_field};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
@@ -54,11 +54,7 @@ impl Page for Reauth {
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
             FormEvent::Submit => {
-                if self.form.field(0).is_empty() {
-                    ctx.error(s::ENTER_PASSWORD);
-                    return None;
-                }
-                let password = take_secret(&mut self.form, 0);
+                let password = super::typed_password(ctx, &mut self.form)?;
                 ctx.request(Job::Reauthenticate { password }, s::BUSY_PASSWORD);
                 None
             }

@@ -9,7 +9,7 @@ use ratatui::layout::Rect;
 use crate::console::jobs::{Job, Outcome};
 use crate::tui::keys::Binding;
 
-use super::{Go, Page, Screen, common};
+use super::{Go, Page, Screen, ask, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
@@ -30,11 +30,7 @@ impl RecoveryCode {
     }
 }
 
-impl Default for RecoveryCode {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+crate::tui::default_is_new!(RecoveryCode);
 
 impl Page for RecoveryCode {
     form_page!(s::TITLE_RECOVERY_CODE, KEYS);
@@ -46,10 +42,7 @@ impl Page for RecoveryCode {
                 ctx.request(Job::BeginCodeCheck, s::BUSY_LOAD);
                 None
             }
-            FormEvent::Choose(_) => {
-                ctx.ask(DialogKind::Generate);
-                None
-            }
+            FormEvent::Choose(_) => ask(ctx, DialogKind::Generate),
             FormEvent::Action(Action::Back) => {
                 Some(Screen::Manage(super::manage::Manage::new(ctx)))
             }

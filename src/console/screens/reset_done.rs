@@ -9,13 +9,12 @@ use ratatui::text::Line;
 use crate::domain::model::AccountView;
 use crate::service::ResetOutcome;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
 
-use super::{Go, Page, Screen, common};
+use super::{Go, Page, Screen, account_line, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, headed, stack};
 
 const KEYS: &[Binding<Action>] = &[k::SELECT, k::BACK, k::ASK_QUIT, k::HELP, k::QUIT];
 
@@ -46,12 +45,7 @@ impl Page for ResetDone {
     fn keys(&self) -> &'static [Binding<Action>] {
         KEYS
     }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_of!();
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
@@ -65,10 +59,7 @@ impl Page for ResetDone {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        let mut parts = vec![
-            Part::para(s::account_line(&sanitize(&self.view.account.username))),
-            Part::Gap,
-        ];
+        let mut parts = headed(account_line(&self.view), vec![]);
         match self.outcome {
             ResetOutcome::Applied => {
                 parts.push(Part::Text(vec![Line::styled(

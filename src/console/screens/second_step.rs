@@ -8,19 +8,17 @@ use ratatui::layout::Rect;
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::model::Purpose;
 use crate::domain::model::{AccountView, MethodRow};
-use crate::domain::recovery_code;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 
 use super::{
-    Go, Page, Screen, code_form, code_outcome, common, send_label, take_secret, typed_code,
-    verified,
+    Go, Page, Screen, code_form, code_outcome, common, send_label, signing_in, typed_code, verified,
 };
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, headed, stack, with_field};
 
 const CHOOSE_KEYS: &[Binding<Action>] = &[
     k::SELECT,
@@ -32,15 +30,7 @@ const CHOOSE_KEYS: &[Binding<Action>] = &[
     k::QUIT,
 ];
 
-const CODE_KEYS: &[Binding<Action>] = &[
-    k::CONTINUE,
-    k::NEXT,
-    k::PREV,
-    k::BACK,
-    k::REVEAL,
-    k::HELP,
-    k::QUIT,
-];
+const CODE_KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 enum Stage {
@@ -115,12 +105,7 @@ impl Page for SecondStep {
             Stage::Code { .. } | Stage::RecoveryCode => CODE_KEYS,
         }
     }
-    fn form(&self) -> Option<&Form> {
-        Some(&self.form)
-    }
-    fn form_mut(&mut self) -> Option<&mut Form> {
-        Some(&mut self.form)
-    }
+    form_of!();
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         let event = self.form.handle(ev, self.keys());
@@ -130,15 +115,7 @@ impl Page for SecondStep {
                 None
             }
             (Stage::RecoveryCode, FormEvent::Submit) => {
-                if self.form.field(0).is_empty() {
-                    ctx.error(s::ENTER_RECOVERY_CODE);
-                    return None;
-                }
-                if let Err(e) = recovery_code::normalise(self.form.field(0).value()) {
-                    ctx.error(e.to_string());
-                    return None;
-                }
-                let code = take_secret(&mut self.form, 0);
+                let code = super::typed_recovery_code(ctx, &mut self.form)?;
                 ctx.request(
                     Job::SecondStepRecoveryCode {
                         account_id: self.view.account.id,
@@ -209,11 +186,9 @@ impl Page for SecondStep {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        let who = Part::para(s::signing_in_as(&sanitize(&self.view.account.username)));
-        let parts = match &self.stage {
+        let who = signing_in(&self.view);
+        let rest = match &self.stage {
             Stage::Choose => vec![
-                who,
-                Part::Gap,
                 Part::para(s::SECOND_STEP_CHOOSE),
                 Part::Gap,
                 Part::Menu(&self.form.menu, self.form.menu_focused()),
@@ -221,25 +196,20 @@ impl Page for SecondStep {
                 Part::Status,
             ],
             Stage::RecoveryCode => vec![
-                who,
-                Part::Gap,
                 Part::para(s::SECOND_STEP_RECOVERY_CODE),
                 Part::Gap,
                 Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
                 Part::Status,
             ],
-            Stage::Code { masked, .. } => vec![
-                who,
-                Part::Gap,
-                Part::para(s::code_sent(masked)),
-                Part::para(s::CODE_RULE),
-                Part::Gap,
-                Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
-                Part::Status,
-                Part::Gap,
-                Part::Menu(&self.form.menu, self.form.menu_focused()),
-            ],
+            Stage::Code { masked, .. } => with_field(
+                vec![
+                    Part::para(s::code_sent(masked)),
+                    Part::para(s::CODE_RULE),
+                    Part::Gap,
+                ],
+                &self.form,
+            ),
         };
-        stack(frame, area, ctx, parts);
+        stack(frame, area, ctx, headed(who, rest));
     }
 }

@@ -4,12 +4,12 @@ use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-use crate::console::jobs::{Job, Outcome};
+use crate::console::jobs::Outcome;
 use crate::domain::identifier;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
 
-use super::{Go, Page, Screen, common};
+use super::{Go, Page, Screen, ask, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
@@ -54,30 +54,14 @@ impl Page for SignIn {
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
-            FormEvent::Submit => {
-                let typed = self.username().trim().to_string();
-                if typed.is_empty() {
-                    ctx.error(s::ENTER_USERNAME);
-                    return None;
-                }
-                match identifier::username(&typed) {
-                    Ok(username) => {
-                        ctx.request(Job::Find { username }, s::BUSY_LOOKUP);
-                    }
-                    Err(e) => ctx.error(e.to_string()),
-                }
-                None
-            }
+            FormEvent::Submit => super::look_up(ctx, self.username()),
             FormEvent::Choose(0) => Some(Screen::CreateAccount(
                 super::create_account::CreateAccount::new(),
             )),
             FormEvent::Choose(_) => {
                 Some(Screen::Helper(super::helper::Helper::new(self.username())))
             }
-            FormEvent::Action(Action::Back) => {
-                ctx.ask(DialogKind::Quit);
-                None
-            }
+            FormEvent::Action(Action::Back) => ask(ctx, DialogKind::Quit),
             FormEvent::Action(a) => common(ctx, a),
             _ => None,
         }

@@ -11,11 +11,11 @@ use crate::domain::model::{AccountView, MethodRow};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize;
 
-use super::{Go, Page, Screen, common, send_label, verified};
+use super::{Go, Page, Screen, account_line, common, send_label, verified};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack_choices};
+use crate::console::view::{Part, headed, stack_choices};
 
 pub(super) const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
@@ -100,16 +100,7 @@ impl Page for VerifyIdentity {
             Some(m) => s::verify_send_first(&sanitize(&m.masked())),
             None => s::VERIFY_NO_METHOD.to_string(),
         };
-        stack_choices(
-            frame,
-            area,
-            ctx,
-            vec![
-                Part::para(s::account_line(&sanitize(&self.view.account.username))),
-                Part::Gap,
-                Part::para(intro),
-            ],
-            &self.form,
-        );
+        let head = headed(account_line(&self.view), vec![Part::para(intro)]);
+        stack_choices(frame, area, ctx, head, &self.form);
     }
 }

@@ -10,13 +10,15 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::{
-    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, clean, hanging, labelled,
-    render_rows, render_status, rows_of, table,
+    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, hanging, labelled, render_rows,
+    render_status, rows_of, table,
 };
 use crate::desk::strings as s;
 use crate::domain::model::{AccountView, MethodKind};
-use crate::tui::keys::{Binding, Key, digit_of, resolve};
+use crate::tui::form::FormEvent;
+use crate::tui::keys::{Binding, Key, bind};
 use crate::tui::layout::Viewport;
+use crate::tui::sanitize::Clean;
 use crate::tui::{Menu, Theme};
 
 /// Width of the label column.
@@ -27,11 +29,7 @@ pub const KEYS: &[Binding<Action>] = &table::<9>(&[
     &choice_keys(s::K_SELECT),
     &SCROLL_KEYS,
     &[
-        Binding {
-            keys: &[Key::F(5)],
-            label: s::K_RELOAD,
-            action: Action::Reload,
-        },
+        bind(&[Key::F(5)], s::K_RELOAD, Action::Reload),
         back(s::K_BACK_TO_FIND),
     ],
 ]);
@@ -65,7 +63,7 @@ pub enum Outcome {
 /// The account view screen.
 #[derive(Debug)]
 pub struct AccountScreen {
-    pub view: Box<AccountView>,
+    pub view: Box<Clean<AccountView>>,
     pub menu: Menu,
     pub scroll: usize,
     pub notice: Option<Note>,
@@ -93,7 +91,7 @@ pub fn layout(area: Rect, menu_rows: u16) -> Layout {
 }
 
 impl AccountScreen {
-    pub fn new(view: Box<AccountView>) -> Self {
+    pub fn new(view: Box<Clean<AccountView>>) -> Self {
         AccountScreen {
             view,
             menu: Menu::new(s::ACCOUNT_CHOICES),
@@ -104,38 +102,23 @@ impl AccountScreen {
     }
 
     /// New data for the same account (a reload): keep the menu and scroll position.
-    pub fn replace(&mut self, view: Box<AccountView>) {
+    pub fn replace(&mut self, view: Box<Clean<AccountView>>) {
         self.view = view;
         self.notice = None;
     }
 
     pub fn on_key(&mut self, ev: &KeyEvent) -> Outcome {
-        if let Some(action) = resolve(KEYS, ev) {
-            return match action {
-                Action::Select => self.choose(self.menu.selected()),
-                Action::Next => {
-                    self.menu.select_next();
-                    Outcome::None
-                }
-                Action::Prev => {
-                    self.menu.select_prev();
-                    Outcome::None
-                }
-                Action::Scroll(how) => {
-                    let (total, height) = (self.viewport.total(), self.viewport.height());
-                    self.scroll = super::scrolled(self.scroll, how, total, height);
-                    Outcome::None
-                }
-                Action::Reload => Outcome::Reload,
-                Action::Back => Outcome::FindAnother,
-            };
+        match super::on_menu(&mut self.menu, KEYS, ev) {
+            FormEvent::Choose(i) => self.choose(i),
+            FormEvent::Action(Action::Scroll(how)) => {
+                let (total, height) = (self.viewport.total(), self.viewport.height());
+                self.scroll = super::scrolled(self.scroll, how, total, height);
+                Outcome::None
+            }
+            FormEvent::Action(Action::Reload) => Outcome::Reload,
+            FormEvent::Action(Action::Back) => Outcome::FindAnother,
+            _ => Outcome::None,
         }
-        if let Some(d) = digit_of(ev, false)
-            && let Some(i) = self.menu.choose_digit(d)
-        {
-            return self.choose(i);
-        }
-        Outcome::None
     }
 
     fn choose(&mut self, index: usize) -> Outcome {
@@ -176,7 +159,7 @@ pub fn scroll_note(offset: usize, total: usize, height: u16) -> Option<String> {
 /// The account's details as rows wrapped to `width`. Everything from the database is
 /// sanitised here; addresses are masked.
 pub fn content(
-    view: &AccountView,
+    view: &Clean<AccountView>,
     tz: FixedOffset,
     theme: &Theme,
     width: u16,
@@ -190,7 +173,7 @@ pub fn content(
 
     rows.extend(lab(
         s::L_ACCOUNT,
-        &format!("{}  (#{})", clean(&a.username), a.id),
+        &format!("{}  (#{})", a.username, a.id),
         theme.title,
     ));
     rows.extend(lab(s::L_CREATED, &when(a.created_at), theme.normal));
@@ -244,7 +227,7 @@ pub fn content(
         let value = format!(
             "{}  {}  · {state}",
             s::method_kind(m.kind == MethodKind::Email),
-            clean(&m.masked())
+            m.masked()
         );
         let style = if m.verified {
             theme.normal
@@ -271,11 +254,7 @@ pub fn content(
     }
     for (i, p) in view.pending.iter().enumerate() {
         let label = if i == 0 { s::L_PENDING } else { "" };
-        let value = s::pending_change(
-            &clean(&p.kind),
-            &when(p.effective_at),
-            &when(p.requested_at),
-        );
+        let value = s::pending_change(&p.kind, &when(p.effective_at), &when(p.requested_at));
         rows.extend(lab(label, &value, theme.warning));
     }
 
@@ -291,11 +270,10 @@ pub fn content(
         rows.push(Line::styled(s::NO_EVENTS, theme.hint));
     }
     for e in &view.events {
-        let mut text = s::event_kind(&clean(&e.kind));
-        let detail = clean(&e.detail);
-        if !detail.is_empty() {
+        let mut text = s::event_kind(&e.kind);
+        if !e.detail.is_empty() {
             text.push_str(" — ");
-            text.push_str(&detail);
+            text.push_str(&e.detail);
         }
         rows.extend(hanging(
             &format!("{}  ", when(e.at)),

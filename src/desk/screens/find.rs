@@ -53,11 +53,7 @@ pub struct Find {
     pub notice: Option<Note>,
 }
 
-impl Default for Find {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+crate::tui::default_is_new!(Find);
 
 impl Find {
     pub fn new() -> Self {

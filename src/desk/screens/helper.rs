@@ -9,14 +9,16 @@ use ratatui::text::{Line, Span};
 
 use super::account::{layout, scroll_note};
 use super::{
-    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, clean, hanging, render_rows,
-    render_status, rows_of, table,
+    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, hanging, render_rows, render_status,
+    rows_of, table,
 };
 use crate::desk::strings as s;
 use crate::domain::model::AccountView;
 use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom};
-use crate::tui::keys::{Binding, digit_of, resolve};
+use crate::tui::form::FormEvent;
+use crate::tui::keys::Binding;
 use crate::tui::layout::Viewport;
+use crate::tui::sanitize::Clean;
 use crate::tui::{Menu, Theme};
 
 /// The symptoms, in the order the question lists them.
@@ -80,7 +82,7 @@ pub enum Outcome {
 /// The helper screen, for one account.
 #[derive(Debug)]
 pub struct HelperScreen {
-    pub view: Box<AccountView>,
+    pub view: Box<Clean<AccountView>>,
     pub phase: Phase,
     pub menu: Menu,
     pub notice: Option<Note>,
@@ -89,7 +91,7 @@ pub struct HelperScreen {
 }
 
 impl HelperScreen {
-    pub fn new(view: Box<AccountView>) -> Self {
+    pub fn new(view: Box<Clean<AccountView>>) -> Self {
         HelperScreen {
             view,
             phase: Phase::Ask,
@@ -100,7 +102,7 @@ impl HelperScreen {
     }
 
     /// The diagnosis arrived (with the account as it was read for it).
-    pub fn show(&mut self, view: Box<AccountView>, symptom: Symptom, diagnosis: Diagnosis) {
+    pub fn show(&mut self, view: Box<Clean<AccountView>>, symptom: Symptom, diagnosis: Diagnosis) {
         self.view = view;
         self.phase = Phase::Result {
             symptom,
@@ -138,41 +140,26 @@ impl HelperScreen {
     }
 
     pub fn on_key(&mut self, ev: &KeyEvent) -> Outcome {
-        if let Some(action) = resolve(self.keys(), ev) {
-            return match action {
-                Action::Select => self.choose(self.menu.selected()),
-                Action::Next => {
-                    self.menu.select_next();
+        let keys = self.keys();
+        match super::on_menu(&mut self.menu, keys, ev) {
+            FormEvent::Choose(i) => self.choose(i),
+            FormEvent::Action(Action::Scroll(how)) => {
+                if let Phase::Result { scroll, .. } = &mut self.phase {
+                    let (total, height) = (self.viewport.total(), self.viewport.height());
+                    *scroll = super::scrolled(*scroll, how, total, height);
+                }
+                Outcome::None
+            }
+            FormEvent::Action(Action::Back) => match self.phase {
+                Phase::Ask => Outcome::BackToAccount,
+                Phase::Result { .. } => {
+                    self.ask();
                     Outcome::None
                 }
-                Action::Prev => {
-                    self.menu.select_prev();
-                    Outcome::None
-                }
-                Action::Scroll(how) => {
-                    if let Phase::Result { scroll, .. } = &mut self.phase {
-                        let (total, height) = (self.viewport.total(), self.viewport.height());
-                        *scroll = super::scrolled(*scroll, how, total, height);
-                    }
-                    Outcome::None
-                }
-                Action::Back => match self.phase {
-                    Phase::Ask => Outcome::BackToAccount,
-                    Phase::Result { .. } => {
-                        self.ask();
-                        Outcome::None
-                    }
-                },
-                // Not in the helper's tables.
-                Action::Reload => Outcome::None,
-            };
+            },
+            // Reload is not in the helper's tables.
+            _ => Outcome::None,
         }
-        if let Some(d) = digit_of(ev, false)
-            && let Some(i) = self.menu.choose_digit(d)
-        {
-            return self.choose(i);
-        }
-        Outcome::None
     }
 
     fn choose(&mut self, index: usize) -> Outcome {
@@ -196,7 +183,7 @@ impl HelperScreen {
         let theme = ctx.theme;
         let w = usize::from(area.width);
         let a = &self.view.account;
-        let heading = Line::styled(s::helper_for(&clean(&a.username), a.id), theme.title);
+        let heading = Line::styled(s::helper_for(&a.username, a.id), theme.title);
         match &self.phase {
             Phase::Ask => {
                 let parts = rows_of(area, &[1, 1, 1, 1, self.menu.height(), 1, area.height]);
@@ -243,7 +230,7 @@ impl HelperScreen {
 /// The result as rows wrapped to `width`: heading, headline, findings, numbered steps. The
 /// diagnosis quotes the username, so everything is sanitised.
 pub fn result_rows(
-    view: &AccountView,
+    view: &Clean<AccountView>,
     symptom: Symptom,
     d: &Diagnosis,
     theme: &Theme,
@@ -254,19 +241,21 @@ pub fn result_rows(
     let mut rows: Vec<Line<'static>> = vec![];
     rows.extend(hanging(
         "",
-        &s::helper_result_heading(&clean(&a.username), a.id, symptom_label(symptom)),
+        &s::helper_result_heading(&a.username, a.id, symptom_label(symptom)),
         w,
         theme.hint,
         theme.hint,
     ));
     rows.push(Line::raw(""));
+    // The diagnosis was made from the sanitised view (`DeskWorker::load`), so the words below
+    // hold no raw text from the database.
     let headline_style = match d.case {
         Case::CanSignIn | Case::ForgotPasswordWithMethod | Case::RecoverWithCode => theme.success,
         _ => theme.warning,
     };
     rows.extend(hanging(
         "",
-        &clean(&s::helper_headline(&d.headline)),
+        &s::helper_headline(&d.headline),
         w,
         headline_style,
         headline_style,
@@ -278,13 +267,13 @@ pub fn result_rows(
     for (i, step) in d.steps.iter().enumerate() {
         let n = format!("{:>numbers$}. ", i + 1);
         let step = s::helper_step(step);
-        rows.extend(hanging(&n, &clean(&step), w, theme.accent, theme.normal));
+        rows.extend(hanging(&n, &step, w, theme.accent, theme.normal));
     }
     rows.push(Line::raw(""));
     rows.push(Line::from(Span::styled(s::FINDINGS, theme.title)));
     for f in &d.findings {
         let f = s::helper_finding(f);
-        rows.extend(hanging("• ", &clean(&f), w, theme.hint, theme.normal));
+        rows.extend(hanging("• ", &f, w, theme.hint, theme.normal));
     }
     rows
 }

@@ -14,11 +14,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use crate::desk::strings as s;
-use crate::tui::form::{FormAction, Role};
-use crate::tui::keys::{Binding, Key, join_keys};
+use crate::tui::Menu;
+use crate::tui::form::{FormAction, FormEvent, Role};
+use crate::tui::keys::{Binding, Key, bind, digit_of, join_keys, resolve};
 pub use crate::tui::layout::rows_of;
 use crate::tui::widgets::spinner_line;
+use crate::tui::wrap::{self, LongWords};
 use crate::tui::{Theme, sanitize};
+use ratatui::crossterm::event::KeyEvent;
 
 pub use crate::tui::note::Note;
 
@@ -53,49 +56,9 @@ pub fn width(text: &str) -> usize {
     Span::raw(text).width()
 }
 
-/// Greedy word-wrap of `text` into rows of at most `width` columns; words longer than a row
-/// are split. Always returns at least one row.
-pub fn wrap(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut rows = vec![];
-    let mut row = String::new();
-    let mut used = 0;
-    for word in text.split(' ').filter(|w| !w.is_empty()) {
-        let w = self::width(word);
-        if used > 0 && used + 1 + w <= width {
-            row.push(' ');
-            row.push_str(word);
-            used += 1 + w;
-            continue;
-        }
-        if used > 0 {
-            rows.push(std::mem::take(&mut row));
-            used = 0;
-        }
-        if w <= width {
-            row.push_str(word);
-            used = w;
-            continue;
-        }
-        // A word wider than a row: split it by characters.
-        for c in word.chars() {
-            let cw = self::width(c.encode_utf8(&mut [0u8; 4]));
-            if used + cw > width && used > 0 {
-                rows.push(std::mem::take(&mut row));
-                used = 0;
-            }
-            row.push(c);
-            used += cw;
-        }
-    }
-    if used > 0 || rows.is_empty() {
-        rows.push(row);
-    }
-    rows
-}
-
-/// `text` wrapped to `width`, the first row starting with `first` and the others indented to
-/// line up under it. Everything is styled `style`; `prefix_style` styles `first`.
+/// `text` wrapped to `width` (words wider than a row are split), the first row starting with
+/// `first` and the others indented to line up under it. Everything is styled `style`;
+/// `prefix_style` styles `first`.
 pub fn hanging(
     first: &str,
     text: &str,
@@ -103,20 +66,8 @@ pub fn hanging(
     prefix_style: Style,
     style: Style,
 ) -> Vec<Line<'static>> {
-    let indent = self::width(first);
-    let body = width.saturating_sub(indent).max(1);
-    wrap(text, body)
-        .into_iter()
-        .enumerate()
-        .map(|(i, row)| {
-            let lead = if i == 0 {
-                Span::styled(first.to_string(), prefix_style)
-            } else {
-                Span::raw(" ".repeat(indent))
-            };
-            Line::from(vec![lead, Span::styled(row, style)])
-        })
-        .collect()
+    let first = Span::styled(first.to_string(), prefix_style);
+    wrap::hanging(first, text, width, style, LongWords::Split)
 }
 
 /// A labelled row: `label` padded to `label_width`, then `value` wrapped under itself.
@@ -186,49 +137,51 @@ impl FormAction for Action {
     }
 }
 
+/// What a key means on a screen of numbered choices (the account, the helper): Enter or a
+/// digit chooses, Tab and the arrows move the highlight, any other key of `table` goes back to
+/// the screen.
+pub fn on_menu(menu: &mut Menu, table: &[Binding<Action>], ev: &KeyEvent) -> FormEvent<Action> {
+    match resolve(table, ev) {
+        Some(Action::Select) => FormEvent::Choose(menu.selected()),
+        Some(Action::Next) => {
+            menu.select_next();
+            FormEvent::Nothing
+        }
+        Some(Action::Prev) => {
+            menu.select_prev();
+            FormEvent::Nothing
+        }
+        Some(a) => FormEvent::Action(a),
+        None => match digit_of(ev, false).and_then(|d| menu.choose_digit(d)) {
+            Some(i) => FormEvent::Choose(i),
+            None => FormEvent::Nothing,
+        },
+    }
+}
+
 /// Enter (doing what `select` says), then Tab/↓ and Shift-Tab/↑ to move through the choices.
 pub const fn choice_keys(select: &'static str) -> [Binding<Action>; 3] {
     [
-        Binding {
-            keys: &[Key::Enter],
-            label: select,
-            action: Action::Select,
-        },
-        Binding {
-            keys: &[Key::Tab, Key::Down],
-            label: s::K_MOVE,
-            action: Action::Next,
-        },
-        Binding {
-            keys: &[Key::BackTab, Key::Up],
-            label: s::K_MOVE_BACK,
-            action: Action::Prev,
-        },
+        bind(&[Key::Enter], select, Action::Select),
+        bind(&[Key::Tab, Key::Down], s::K_MOVE, Action::Next),
+        bind(&[Key::BackTab, Key::Up], s::K_MOVE_BACK, Action::Prev),
     ]
 }
 
 /// PgUp, PgDn, Home and End scroll the text.
 pub const SCROLL_KEYS: [Binding<Action>; 4] = [
-    Binding {
-        keys: &[Key::PageUp],
-        label: s::K_SCROLL_UP,
-        action: Action::Scroll(Scroll::PageUp),
-    },
-    Binding {
-        keys: &[Key::PageDown],
-        label: s::K_SCROLL_DOWN,
-        action: Action::Scroll(Scroll::PageDown),
-    },
-    Binding {
-        keys: &[Key::Home],
-        label: s::K_TOP,
-        action: Action::Scroll(Scroll::Top),
-    },
-    Binding {
-        keys: &[Key::End],
-        label: s::K_BOTTOM,
-        action: Action::Scroll(Scroll::Bottom),
-    },
+    bind(
+        &[Key::PageUp],
+        s::K_SCROLL_UP,
+        Action::Scroll(Scroll::PageUp),
+    ),
+    bind(
+        &[Key::PageDown],
+        s::K_SCROLL_DOWN,
+        Action::Scroll(Scroll::PageDown),
+    ),
+    bind(&[Key::Home], s::K_TOP, Action::Scroll(Scroll::Top)),
+    bind(&[Key::End], s::K_BOTTOM, Action::Scroll(Scroll::Bottom)),
 ];
 
 /// Esc, going back to where `label` says.
@@ -341,15 +294,6 @@ pub fn footer<A: Copy + PartialEq>(table: &[Binding<A>], items: &[(A, &str)]) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrap_is_greedy_and_splits_long_words() {
-        assert_eq!(wrap("aaa bbb ccc", 7), ["aaa bbb", "ccc"]);
-        assert_eq!(wrap("", 5), [""]);
-        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
-        assert_eq!(wrap("a abcdefgh", 4), ["a", "abcd", "efgh"]);
-        assert_eq!(wrap("j•••@example.com x", 16), ["j•••@example.com", "x"]);
-    }
 
     #[test]
     fn scrolling_clamps() {

@@ -10,8 +10,9 @@ use super::{Ctx, Note, hanging, render_status, rows_of};
 use crate::desk::strings as s;
 use crate::domain::identifier::agent_name;
 use crate::secret::Secret;
-use crate::tui::keys::{Binding, Key, resolve};
-use crate::tui::{TextField, render_text_field};
+use crate::tui::form::{FormAction, FormEvent, Role};
+use crate::tui::keys::{Binding, Key, bind, resolve};
+use crate::tui::{Form, TextField, render_text_field};
 
 /// Longest agent name accepted by the field (names have at most 32 characters).
 pub const NAME_MAX: usize = 32;
@@ -20,12 +21,9 @@ pub const PASSWORD_MAX: usize = 128;
 /// Width of the two fields.
 const FIELD_WIDTH: u16 = 44;
 
-/// Which field has focus.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Focus {
-    Name,
-    Password,
-}
+/// The fields of the form, in focus order.
+pub const NAME: usize = 0;
+pub const PASSWORD: usize = 1;
 
 /// What the keys of this screen do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,33 +35,25 @@ pub enum Action {
     Quit,
 }
 
+/// Tab and Shift-Tab move through the form; Enter, Ctrl-R and Esc are the screen's (Enter
+/// checks the name before moving on; Ctrl-R shows the password from either field).
+impl FormAction for Action {
+    fn role(self) -> Role {
+        match self {
+            Action::Next => Role::Next,
+            Action::Prev => Role::Prev,
+            Action::Submit | Action::Reveal | Action::Quit => Role::Other,
+        }
+    }
+}
+
 /// The screen's keys: read by [`SignIn::on_key`] and by the help overlay.
 pub const KEYS: &[Binding<Action>] = &[
-    Binding {
-        keys: &[Key::Enter],
-        label: s::K_SUBMIT_SIGN_IN,
-        action: Action::Submit,
-    },
-    Binding {
-        keys: &[Key::Tab, Key::Down],
-        label: s::K_NEXT_FIELD,
-        action: Action::Next,
-    },
-    Binding {
-        keys: &[Key::BackTab, Key::Up],
-        label: s::K_PREV_FIELD,
-        action: Action::Prev,
-    },
-    Binding {
-        keys: &[TextField::REVEAL_KEY],
-        label: s::K_REVEAL,
-        action: Action::Reveal,
-    },
-    Binding {
-        keys: &[Key::Esc],
-        label: s::K_QUIT_DIALOG,
-        action: Action::Quit,
-    },
+    bind(&[Key::Enter], s::K_SUBMIT_SIGN_IN, Action::Submit),
+    bind(&[Key::Tab, Key::Down], s::K_NEXT_FIELD, Action::Next),
+    bind(&[Key::BackTab, Key::Up], s::K_PREV_FIELD, Action::Prev),
+    bind(&[TextField::REVEAL_KEY], s::K_REVEAL, Action::Reveal),
+    bind(&[Key::Esc], s::K_QUIT_DIALOG, Action::Quit),
 ];
 
 /// The footer's short version of [`KEYS`].
@@ -82,27 +72,25 @@ pub enum Outcome {
     ConfirmQuit,
 }
 
-/// The sign-in screen.
+/// The sign-in screen: the two fields of a [`Form`], one focus ring through them.
 #[derive(Debug)]
 pub struct SignIn {
-    pub name: TextField,
-    pub password: TextField,
-    pub focus: Focus,
+    pub form: Form,
     pub notice: Option<Note>,
 }
 
-impl Default for SignIn {
-    fn default() -> Self {
-        Self::new()
-    }
-}
+crate::tui::default_is_new!(SignIn);
 
 impl SignIn {
     pub fn new() -> Self {
         SignIn {
-            name: TextField::new(s::AGENT_NAME, NAME_MAX),
-            password: TextField::masked(s::AGENT_PASSWORD, PASSWORD_MAX),
-            focus: Focus::Name,
+            form: Form::new(
+                vec![
+                    TextField::new(s::AGENT_NAME, NAME_MAX),
+                    TextField::masked(s::AGENT_PASSWORD, PASSWORD_MAX),
+                ],
+                &[] as &[&str],
+            ),
             notice: None,
         }
     }
@@ -110,68 +98,67 @@ impl SignIn {
     /// After an idle lock: the name kept, the password asked for again.
     pub fn again(name: &str, notice: Note) -> Self {
         let mut screen = SignIn::new();
-        screen.name.set_value(name);
-        screen.focus = Focus::Password;
+        screen.form.field_mut(NAME).set_value(name);
+        screen.form.focus_field(PASSWORD);
         screen.notice = Some(notice);
         screen
     }
 
-    fn field(&mut self) -> &mut TextField {
-        match self.focus {
-            Focus::Name => &mut self.name,
-            Focus::Password => &mut self.password,
-        }
+    /// The agent name field.
+    pub fn name(&self) -> &TextField {
+        self.form.field(NAME)
     }
 
-    fn toggle_focus(&mut self) {
-        self.focus = match self.focus {
-            Focus::Name => Focus::Password,
-            Focus::Password => Focus::Name,
-        };
+    /// The password field.
+    pub fn password(&self) -> &TextField {
+        self.form.field(PASSWORD)
+    }
+
+    /// Whether the password field has focus.
+    pub fn on_password(&self) -> bool {
+        self.form.field_focus() == Some(PASSWORD)
     }
 
     pub fn on_key(&mut self, ev: &KeyEvent) -> Outcome {
+        // The screen's own keys first (Ctrl-R is the password's from either field); the form
+        // moves the focus and types.
         match resolve(KEYS, ev) {
-            Some(Action::Submit) => self.submit(),
-            Some(Action::Next | Action::Prev) => {
-                self.toggle_focus();
-                Outcome::None
-            }
+            Some(Action::Submit) => return self.submit(),
             Some(Action::Reveal) => {
-                self.password.toggle_reveal();
-                Outcome::None
+                self.form.field_mut(PASSWORD).toggle_reveal();
+                return Outcome::None;
             }
-            Some(Action::Quit) => Outcome::ConfirmQuit,
-            None => {
-                if self.field().handle_key(ev) {
-                    // Typing again clears an old error.
-                    if self.notice.as_ref().is_some_and(Note::is_error) {
-                        self.notice = None;
-                    }
-                }
-                Outcome::None
-            }
+            Some(Action::Quit) => return Outcome::ConfirmQuit,
+            _ => {}
         }
+        // Typing again clears an old error.
+        if self.form.handle(ev, KEYS) == FormEvent::Edited
+            && self.notice.as_ref().is_some_and(Note::is_error)
+        {
+            self.notice = None;
+        }
+        Outcome::None
     }
 
     pub fn on_paste(&mut self, text: &str) {
-        self.field().insert_str(text);
+        self.form.paste(text);
     }
 
     fn submit(&mut self) -> Outcome {
-        if self.focus == Focus::Name && self.password.is_empty() {
-            if self.name.value().trim().is_empty() {
+        let typed_name = self.name().value().trim().is_empty();
+        if !self.on_password() && self.password().is_empty() {
+            if typed_name {
                 self.notice = Some(Note::error(s::NAME_EMPTY));
             } else {
-                self.focus = Focus::Password;
+                self.form.focus_field(PASSWORD);
             }
             return Outcome::None;
         }
-        let name = match agent_name(self.name.value()) {
+        let name = match agent_name(self.name().value()) {
             Ok(n) => n,
             Err(reason) => {
-                self.focus = Focus::Name;
-                self.notice = Some(Note::error(if self.name.value().trim().is_empty() {
+                self.form.focus_field(NAME);
+                self.notice = Some(Note::error(if typed_name {
                     s::NAME_EMPTY.into()
                 } else {
                     s::bad_agent_name(reason)
@@ -179,14 +166,15 @@ impl SignIn {
                 return Outcome::None;
             }
         };
-        if self.password.is_empty() {
-            self.focus = Focus::Password;
+        if self.password().is_empty() {
+            self.form.focus_field(PASSWORD);
             self.notice = Some(Note::error(s::PASSWORD_EMPTY));
             return Outcome::None;
         }
-        let typed = self.password.take();
-        self.password.hide();
-        self.focus = Focus::Password;
+        let field = self.form.field_mut(PASSWORD);
+        let typed = field.take();
+        field.hide();
+        self.form.focus_field(PASSWORD);
         self.notice = None;
         Outcome::SignIn {
             name,
@@ -220,16 +208,16 @@ impl SignIn {
         render_text_field(
             frame,
             narrow(parts[2]),
-            &self.name,
+            self.name(),
             theme,
-            self.focus == Focus::Name && !ctx.busy,
+            self.form.field_focus() == Some(NAME) && !ctx.busy,
         );
         render_text_field(
             frame,
             narrow(parts[3]),
-            &self.password,
+            self.password(),
             theme,
-            self.focus == Focus::Password && !ctx.busy,
+            self.on_password() && !ctx.busy,
         );
         render_status(
             ctx,
@@ -262,7 +250,7 @@ mod tests {
         let mut s = SignIn::new();
         type_str(&mut s, " Alex ");
         assert!(matches!(s.on_key(&key(KeyCode::Enter)), Outcome::None));
-        assert_eq!(s.focus, Focus::Password);
+        assert!(s.on_password());
         type_str(&mut s, "pw");
         match s.on_key(&key(KeyCode::Enter)) {
             Outcome::SignIn { name, password } => {
@@ -271,7 +259,7 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(s.password.is_empty(), "the password leaves the field");
+        assert!(s.password().is_empty(), "the password leaves the field");
     }
 
     #[test]
@@ -280,26 +268,26 @@ mod tests {
         s.on_key(&key(KeyCode::Enter));
         assert_eq!(s.notice, Some(Note::error(s::NAME_EMPTY)));
         type_str(&mut s, "a b");
-        s.focus = Focus::Password;
+        s.form.focus_field(PASSWORD);
         type_str(&mut s, "pw");
         assert!(matches!(s.on_key(&key(KeyCode::Enter)), Outcome::None));
         assert!(
             matches!(s.notice, Some(ref n) if n.is_error() && n.text.starts_with("An agent name"))
         );
-        assert_eq!(s.focus, Focus::Name);
+        assert!(!s.on_password());
     }
 
     #[test]
     fn question_mark_and_digits_are_text_here() {
         let mut s = SignIn::new();
         type_str(&mut s, "a?1");
-        assert_eq!(s.name.value(), "a?1");
+        assert_eq!(s.name().value(), "a?1");
     }
 
     #[test]
     fn ctrl_r_reveals_from_either_field() {
         let mut s = SignIn::new();
         s.on_key(&KeyEvent::new(KeyCode::Char('r'), KeyModifiers::CONTROL));
-        assert!(s.password.is_revealed());
+        assert!(s.password().is_revealed());
     }
 }
