@@ -34,21 +34,9 @@ struct Console {
     d: Driver<State, Service>,
 }
 
+/// The newest one-time code sent to `address` on `db`.
 fn outbox_code(db: &std::path::Path, address: &str) -> String {
-    let store = Store::open(db).unwrap();
-    let msgs = store.outbox(Some(address)).unwrap();
-    let body = msgs
-        .iter()
-        .rev()
-        .find(|m| m.subject == "Your security code")
-        .unwrap()
-        .body
-        .expose()
-        .to_string();
-    body.split(|c: char| !c.is_ascii_digit())
-        .find(|w| w.len() == 6)
-        .unwrap()
-        .to_string()
+    recovery_desk::testing::last_code(&Store::open(db).unwrap(), address)
 }
 
 impl Console {

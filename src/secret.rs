@@ -141,9 +141,10 @@ pub fn verify(secret: &Secret, phc: &str) -> Result<bool, SecretError> {
         .is_ok())
 }
 
-#[cfg(test)]
-pub(crate) mod testing {
-    //! A seeded generator for unit tests.
+#[cfg(any(test, feature = "testing"))]
+pub mod testing {
+    //! A seeded generator for tests (unit tests, and the integration tests and benches through
+    //! the `testing` feature). The binary never selects it.
     use super::*;
     use rand::{Rng, SeedableRng, rngs::StdRng};
 

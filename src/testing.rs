@@ -107,3 +107,41 @@ pub fn rows_text(buf: &ratatui::buffer::Buffer) -> String {
     }
     out
 }
+
+/// How the service words a one-time code: "Your recovery-desk security code is 123456. …".
+const CODE_MARKER: &str = "security code is ";
+
+/// Every one-time code in `text` (message bodies, or what the `outbox` command prints), oldest
+/// first: the one place tests and benches read codes out of the outbox.
+pub fn codes_in(text: &str) -> Vec<String> {
+    text.match_indices(CODE_MARKER)
+        .map(|(at, _)| {
+            let code = text[at + CODE_MARKER.len()..]
+                .chars()
+                .take(6)
+                .collect::<String>();
+            assert!(
+                code.len() == 6 && code.chars().all(|c| c.is_ascii_digit()),
+                "not a six-digit code after {CODE_MARKER:?}: {code:?}"
+            );
+            code
+        })
+        .collect()
+}
+
+/// Every one-time code the outbox of `store` sent to `addr`, oldest first.
+pub fn codes_sent_to(store: &crate::store::Store, addr: &str) -> Vec<String> {
+    store
+        .outbox(Some(addr))
+        .unwrap_or_else(|e| panic!("reading the outbox: {e}"))
+        .iter()
+        .flat_map(|m| codes_in(m.body.expose()))
+        .collect()
+}
+
+/// The newest one-time code the outbox of `store` sent to `addr`.
+pub fn last_code(store: &crate::store::Store, addr: &str) -> String {
+    codes_sent_to(store, addr)
+        .pop()
+        .unwrap_or_else(|| panic!("no security code was sent to {addr}"))
+}

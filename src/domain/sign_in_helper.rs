@@ -632,6 +632,13 @@ mod tests {
     const EMAIL: (MethodKind, &str, bool) = (MethodKind::Email, "jane@example.com", true);
     const PHONE: (MethodKind, &str, bool) = (MethodKind::Phone, "+15550100112", true);
 
+    /// Locks `what` on `v` for `minutes` from now; returns until when.
+    fn lock(v: &mut AccountView, what: Guarded, minutes: i64) -> DateTime<Utc> {
+        let until = now() + Duration::minutes(minutes);
+        v.locks.push(LockRow { what, until });
+        until
+    }
+
     fn utc(t: DateTime<Utc>) -> LocalTime {
         t.fixed_offset()
     }
@@ -730,11 +737,7 @@ mod tests {
     #[test]
     fn code_entry_locked_until_t() {
         let mut v = view(false, &[], true);
-        let until = now() + Duration::minutes(15);
-        v.locks.push(LockRow {
-            what: Guarded::RecoveryCode,
-            until,
-        });
+        let until = lock(&mut v, Guarded::RecoveryCode, 15);
         let d = diagnose(&v, now(), Symptom::LostMethods);
         assert_eq!(d.case, Case::CodeEntryLocked);
         assert_eq!(d.headline, Headline::CodeEntryLocked(utc(until)));
@@ -747,11 +750,7 @@ mod tests {
     #[test]
     fn times_are_given_at_the_callers_offset() {
         let mut v = view(false, &[], true);
-        let until = now() + Duration::minutes(15);
-        v.locks.push(LockRow {
-            what: Guarded::RecoveryCode,
-            until,
-        });
+        let until = lock(&mut v, Guarded::RecoveryCode, 15);
         let tz = FixedOffset::east_opt(3600).unwrap();
         let d = diagnose_in(&v, now(), Symptom::LostMethods, tz);
         let Headline::CodeEntryLocked(t) = d.headline else {
@@ -764,11 +763,7 @@ mod tests {
     #[test]
     fn password_locked_until_t() {
         let mut v = view(false, &[EMAIL], true);
-        let until = now() + Duration::minutes(30);
-        v.locks.push(LockRow {
-            what: Guarded::Password,
-            until,
-        });
+        let until = lock(&mut v, Guarded::Password, 30);
         let d = diagnose(&v, now(), Symptom::NotSure);
         assert_eq!(d.case, Case::PasswordLocked);
         assert_eq!(d.headline, Headline::PasswordLocked(utc(until)));
@@ -875,42 +870,39 @@ mod tests {
         };
         let forgot = Symptom::ForgotPassword;
         let lost = Symptom::LostMethods;
-        assert_eq!(
-            path(forgot, &[(Q::CanGetCodes, true)]),
-            Next::Give(P::ResetWithMethod)
-        );
-        assert_eq!(
-            path(
+        // The symptom, what the holder said, and the path they are given.
+        type Row<'a> = (Symptom, &'a [(Q, bool)], P);
+        let table: &[Row] = &[
+            (forgot, &[(Q::CanGetCodes, true)], P::ResetWithMethod),
+            (
                 forgot,
-                &[(Q::CanGetCodes, false), (Q::HasRecoveryCode, true)]
+                &[(Q::CanGetCodes, false), (Q::HasRecoveryCode, true)],
+                P::RecoverWithCode,
             ),
-            Next::Give(P::RecoverWithCode)
-        );
-        assert_eq!(
-            path(
+            (
                 forgot,
-                &[(Q::CanGetCodes, false), (Q::HasRecoveryCode, false)]
+                &[(Q::CanGetCodes, false), (Q::HasRecoveryCode, false)],
+                P::CannotRecover,
             ),
-            Next::Give(P::CannotRecover)
-        );
-        assert_eq!(
-            path(lost, &[(Q::HasRecoveryCode, true)]),
-            Next::Give(P::RecoverWithCode)
-        );
-        assert_eq!(
-            path(
+            (lost, &[(Q::HasRecoveryCode, true)], P::RecoverWithCode),
+            (
                 lost,
-                &[(Q::HasRecoveryCode, false), (Q::KnowsPassword, true)]
+                &[(Q::HasRecoveryCode, false), (Q::KnowsPassword, true)],
+                P::SignInAndRepair,
             ),
-            Next::Give(P::SignInAndRepair)
-        );
-        assert_eq!(
-            path(
+            (
                 lost,
-                &[(Q::HasRecoveryCode, false), (Q::KnowsPassword, false)]
+                &[(Q::HasRecoveryCode, false), (Q::KnowsPassword, false)],
+                P::CannotRecover,
             ),
-            Next::Give(P::CannotRecover)
-        );
+        ];
+        for (symptom, said, given) in table {
+            assert_eq!(
+                path(*symptom, said),
+                Next::Give(*given),
+                "{symptom:?} {said:?}"
+            );
+        }
         assert_eq!(path(Symptom::NotSure, &[]), Next::Give(P::General));
         // Taking an answer back asks the question again.
         let mut a = Answers::new(forgot);

@@ -254,14 +254,7 @@ fn append_in(
         )
         .optional()?
         .unwrap_or((0, GENESIS.to_string()));
-    let issued: i64 = tx
-        .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(0);
+    let issued = issued_ids(tx)?;
     let id = issued.max(prev_id) + 1;
     let at = ts(now);
     let hash = row_hash(key, &prev, id, &at, agent, action, account_id, detail);
@@ -451,14 +444,7 @@ fn verify(conn: &Connection, key: &Key) -> rusqlite::Result<Verdict> {
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
-    let issued: i64 = conn
-        .query_row(
-            "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(0);
+    let issued = issued_ids(conn)?;
     match head {
         // Rows exist but the keyed head is gone, or the head names another end of the chain.
         None if count > 0 => return Ok(Verdict::HeadMismatch),
@@ -740,6 +726,19 @@ impl Store {
     }
 }
 
+/// How many audit ids were ever issued (SQLite's AUTOINCREMENT counter): deleting the newest
+/// rows does not lower it, so a truncated log shows.
+fn issued_ids(conn: &rusqlite::Connection) -> rusqlite::Result<i64> {
+    Ok(conn
+        .query_row(
+            "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -749,6 +748,18 @@ mod tests {
         let (tmp, db) = crate::store::temp_db();
         drop(Store::open(&db).unwrap());
         (tmp, db)
+    }
+
+    /// A fresh database whose audit log holds `n` lookups, opened as the holder console does.
+    fn store_after_lookups(n: i64) -> (tempfile::TempDir, Store) {
+        let (t, db) = setup();
+        drop(appended(&db, n));
+        (t, Store::open(&db).unwrap())
+    }
+
+    /// What someone with the database file does to it: `sql`, bypassing the product.
+    fn tamper(s: &Store, sql: &str) {
+        s.conn().execute_batch(sql).unwrap();
     }
 
     /// The desk's audit connection on `db`, after `n` lookups of accounts 0..n.
@@ -763,25 +774,17 @@ mod tests {
 
     #[test]
     fn chain_verifies_and_detects_edit_delete_truncate() {
-        let (_t, db) = setup();
-        drop(appended(&db, 5));
-        let s = Store::open(&db).unwrap();
+        let (_t, s) = store_after_lookups(5);
         assert!(matches!(
             s.audit_verify().unwrap(),
             Verdict::Intact { rows: 5, .. }
         ));
 
-        s.conn()
-            .execute("UPDATE audit_log SET detail = 'x' WHERE id = 3", [])
-            .unwrap();
+        tamper(&s, "UPDATE audit_log SET detail = 'x' WHERE id = 3");
         assert_eq!(s.audit_verify().unwrap(), Verdict::Edited { id: 3 });
-        s.conn()
-            .execute("DELETE FROM audit_log WHERE id = 3", [])
-            .unwrap();
+        tamper(&s, "DELETE FROM audit_log WHERE id = 3");
         assert_eq!(s.audit_verify().unwrap(), Verdict::Broken { id: 4 });
-        s.conn()
-            .execute("DELETE FROM audit_log WHERE id >= 3", [])
-            .unwrap();
+        tamper(&s, "DELETE FROM audit_log WHERE id >= 3");
         assert_eq!(
             s.audit_verify().unwrap(),
             Verdict::Truncated { last: 2, issued: 5 }
@@ -810,9 +813,7 @@ mod tests {
             Verdict::Intact { rows: 3, .. }
         ));
         assert_eq!(log.verify().unwrap(), s.audit_verify().unwrap());
-        s.conn()
-            .execute("UPDATE audit_log SET detail = 'x' WHERE id = 2", [])
-            .unwrap();
+        tamper(&s, "UPDATE audit_log SET detail = 'x' WHERE id = 2");
         assert_eq!(log.verify().unwrap(), Verdict::Edited { id: 2 });
     }
 
@@ -847,14 +848,13 @@ mod tests {
     /// An account row and an agent whose secrets an attacker at the desk would like to copy.
     fn with_account(db: &Path) {
         let s = Store::open(db).unwrap();
-        s.conn()
-            .execute_batch(
-                "INSERT INTO accounts (username, password_hash, created_at, password_changed_at)
+        tamper(
+            &s,
+            "INSERT INTO accounts (username, password_hash, created_at, password_changed_at)
                    VALUES ('pat', '$argon2id$secret-hash', 'z', 'z');
                  INSERT INTO agents (name, password_hash, created_at)
                    VALUES ('alex', '$argon2id$agent-hash', 'z');",
-            )
-            .unwrap();
+        );
     }
 
     fn rows_of(db: &Path) -> Vec<AuditRow> {
@@ -937,15 +937,7 @@ mod tests {
         }
         log.append("alex", action::VIEW, Some(9), "", Utc::now())
             .unwrap();
-        let seq: i64 = log
-            .conn
-            .query_row(
-                "SELECT seq FROM sqlite_sequence WHERE name = 'audit_log'",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(seq, 4);
+        assert_eq!(issued_ids(&log.conn).unwrap(), 4);
         assert!(matches!(
             Store::open(&db).unwrap().audit_verify().unwrap(),
             Verdict::Intact { rows: 4, .. }
@@ -954,15 +946,11 @@ mod tests {
 
     #[test]
     fn a_row_of_the_wrong_type_is_named_not_a_type_error() {
-        let (_t, db) = setup();
-        drop(appended(&db, 3));
-        let s = Store::open(&db).unwrap();
-        s.conn()
-            .execute(
-                "UPDATE audit_log SET detail = CAST('x' AS BLOB) WHERE id = 2",
-                [],
-            )
-            .unwrap();
+        let (_t, s) = store_after_lookups(3);
+        tamper(
+            &s,
+            "UPDATE audit_log SET detail = CAST('x' AS BLOB) WHERE id = 2",
+        );
         assert_eq!(s.audit_verify().unwrap(), Verdict::Edited { id: 2 });
         let e = s.audit_rows(None, None).unwrap_err().to_string();
         assert!(
@@ -970,12 +958,11 @@ mod tests {
             "{e}"
         );
         assert!(!e.contains("Invalid column type"), "{e}");
-        s.conn()
-            .execute_batch(
-                "UPDATE audit_log SET detail = 'ja•••' WHERE id = 2;
+        tamper(
+            &s,
+            "UPDATE audit_log SET detail = 'ja•••' WHERE id = 2;
                  UPDATE audit_log SET account_id = 'seven' WHERE id = 3;",
-            )
-            .unwrap();
+        );
         assert_eq!(s.audit_verify().unwrap(), Verdict::Edited { id: 3 });
         let e = s.audit_rows(None, None).unwrap_err().to_string();
         assert!(
@@ -986,12 +973,8 @@ mod tests {
 
     #[test]
     fn an_edit_to_the_newest_row_is_caught() {
-        let (_t, db) = setup();
-        drop(appended(&db, 3));
-        let s = Store::open(&db).unwrap();
-        s.conn()
-            .execute("UPDATE audit_log SET account_id = 99 WHERE id = 3", [])
-            .unwrap();
+        let (_t, s) = store_after_lookups(3);
+        tamper(&s, "UPDATE audit_log SET account_id = 99 WHERE id = 3");
         assert_eq!(s.audit_verify().unwrap(), Verdict::Edited { id: 3 });
     }
 

@@ -1,4 +1,5 @@
-#![allow(dead_code)]
+// Each test file uses some of these helpers: the rest are not dead code, nor unused imports.
+#![allow(dead_code, unused_imports)]
 
 pub mod cli;
 pub mod demo;

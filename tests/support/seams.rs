@@ -2,9 +2,7 @@
 //! select either; tests hand them to the library through the same traits production uses.
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
-use rand::{Rng, SeedableRng, rngs::StdRng};
 use recovery_desk::clock::Clock;
-use recovery_desk::secret::{Entropy, SecretError};
 use std::sync::{Arc, Mutex};
 
 /// The fixed instant tests start at.
@@ -34,18 +32,5 @@ impl Clock for TestClock {
     }
 }
 
-/// A seeded generator.
-pub struct Seeded(StdRng);
-
-impl Seeded {
-    pub fn new(seed: u64) -> Self {
-        Seeded(StdRng::seed_from_u64(seed))
-    }
-}
-
-impl Entropy for Seeded {
-    fn fill(&mut self, buf: &mut [u8]) -> Result<(), SecretError> {
-        self.0.fill_bytes(buf);
-        Ok(())
-    }
-}
+/// A seeded generator (the library's, behind the `testing` feature).
+pub use recovery_desk::secret::testing::Seeded;

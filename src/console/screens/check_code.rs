@@ -7,7 +7,6 @@
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
 
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::lockout::Guarded;
@@ -15,13 +14,12 @@ use crate::domain::recovery_code;
 use crate::service::{Attempt, DrillCheck};
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
 
 use super::{Go, Page, Screen, common, take_secret};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
-use crate::console::view::{Part, stack_field};
+use crate::console::view::stack_field;
 
 const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
@@ -91,10 +89,7 @@ impl Page for CheckCode {
                 self.submit(ctx);
                 None
             }
-            FormEvent::Choose(_) => {
-                ctx.ask(DialogKind::Generate);
-                None
-            }
+            FormEvent::Choose(_) => super::ask(ctx, DialogKind::Generate),
             FormEvent::Action(Action::Back) => Some(Screen::RecoveryCode(
                 super::recovery_code::RecoveryCode::new(),
             )),
@@ -104,10 +99,7 @@ impl Page for CheckCode {
     }
 
     fn on_dialog(&mut self, ctx: &mut Ctx, kind: DialogKind) -> Go {
-        if kind == DialogKind::Generate {
-            ctx.request(Job::GenerateRecoveryCode, s::BUSY_GENERATE);
-        }
-        None
+        super::recovery_code::generate_if_confirmed(ctx, kind)
     }
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
@@ -119,9 +111,7 @@ impl Page for CheckCode {
                 Self::say(ctx, a);
                 None
             }
-            Outcome::CodeGenerated(code) => Some(Screen::CodeShown(
-                super::code_shown::CodeShown::after_generate(code),
-            )),
+            Outcome::CodeGenerated(code) => Some(super::recovery_code::code_generated(code)),
             _ => None,
         }
     }
@@ -132,23 +122,12 @@ impl Page for CheckCode {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        let who = ctx
-            .view()
-            .map(|v| s::signed_in_as(&sanitize(&v.account.username)))
-            .unwrap_or_default();
-        stack_field(
-            frame,
-            area,
+        let head = super::have_code::code_prompt(
             ctx,
-            vec![
-                Part::para(who),
-                Part::Gap,
-                Part::Text(vec![Line::styled(s::TITLE_CHECK_CODE, ctx.theme.title)]),
-                Part::para(s::CHECK_CODE_INTRO),
-                Part::Text(vec![Line::styled(s::HAVE_CODE_TIP, ctx.theme.hint)]),
-                Part::Gap,
-            ],
-            &self.form,
+            super::signed_in(ctx),
+            s::TITLE_CHECK_CODE,
+            s::CHECK_CODE_INTRO,
         );
+        stack_field(frame, area, ctx, head, &self.form);
     }
 }

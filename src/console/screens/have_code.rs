@@ -90,15 +90,26 @@ impl Page for HaveCode {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        let head = headed(
+        let head = code_prompt(
+            ctx,
             account_line(&self.view),
-            vec![
-                Part::Text(vec![Line::styled(s::HAVE_CODE_PROMPT, ctx.theme.title)]),
-                Part::para(s::HAVE_CODE_INTRO),
-                Part::Text(vec![Line::styled(s::HAVE_CODE_TIP, ctx.theme.hint)]),
-                Part::Gap,
-            ],
+            s::HAVE_CODE_PROMPT,
+            s::HAVE_CODE_INTRO,
         );
         stack_field(frame, area, ctx, head, &self.form);
     }
+}
+
+/// The head of a screen that asks for a recovery code: who, the question, what to do, and the
+/// tip that case, spaces and dashes do not matter.
+pub fn code_prompt<'a>(ctx: &Ctx, who: String, prompt: &'a str, intro: &'a str) -> Vec<Part<'a>> {
+    headed(
+        who,
+        vec![
+            Part::Text(vec![Line::styled(prompt, ctx.theme.title)]),
+            Part::para(intro),
+            Part::Text(vec![Line::styled(s::HAVE_CODE_TIP, ctx.theme.hint)]),
+            Part::Gap,
+        ],
+    )
 }

@@ -223,6 +223,14 @@ pub fn account_line(view: &AccountView) -> String {
     s::account_line(&sanitize(&view.account.username))
 }
 
+/// "Signed in as pat" for the signed-in holder (empty before the view has loaded), the name
+/// made safe to draw.
+pub fn signed_in(ctx: &Ctx) -> String {
+    ctx.view()
+        .map(|v| s::signed_in_as(&sanitize(&v.account.username)))
+        .unwrap_or_default()
+}
+
 /// "Signing in as pat", the name made safe to draw.
 pub fn signing_in(view: &AccountView) -> String {
     s::signing_in_as(&sanitize(&view.account.username))

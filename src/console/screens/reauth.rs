@@ -9,13 +9,12 @@ use ratatui::layout::Rect;
 use crate::console::jobs::{Job, Outcome};
 use crate::service::Attempt;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
 
 use super::{Go, Page, Screen, common, password_field};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
-use crate::console::view::{Part, stack};
+use crate::console::view::{Part, headed, stack};
 
 const KEYS: &[Binding<Action>] = &[k::CONTINUE, k::BACK, k::REVEAL, k::HELP, k::QUIT];
 
@@ -98,22 +97,15 @@ impl Page for Reauth {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        let who = ctx
-            .view()
-            .map(|v| s::signed_in_as(&sanitize(&v.account.username)))
-            .unwrap_or_default();
-        stack(
-            frame,
-            area,
-            ctx,
+        let parts = headed(
+            super::signed_in(ctx),
             vec![
-                Part::para(who),
-                Part::Gap,
                 Part::para(s::REAUTH_INTRO),
                 Part::Gap,
                 Part::Field(self.form.field(0), true),
                 Part::Status,
             ],
         );
+        stack(frame, area, ctx, parts);
     }
 }

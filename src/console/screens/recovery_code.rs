@@ -7,6 +7,7 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
 use crate::console::jobs::{Job, Outcome};
+use crate::secret::Secret;
 use crate::tui::keys::Binding;
 
 use super::{Go, Page, Screen, ask, common};
@@ -52,17 +53,12 @@ impl Page for RecoveryCode {
     }
 
     fn on_dialog(&mut self, ctx: &mut Ctx, kind: DialogKind) -> Go {
-        if kind == DialogKind::Generate {
-            ctx.request(Job::GenerateRecoveryCode, s::BUSY_GENERATE);
-        }
-        None
+        generate_if_confirmed(ctx, kind)
     }
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::CodeGenerated(code) => Some(Screen::CodeShown(
-                super::code_shown::CodeShown::after_generate(code),
-            )),
+            Outcome::CodeGenerated(code) => Some(code_generated(code)),
             Outcome::ReadyToCheck => Some(super::check_code::CheckCode::screen(ctx)),
             _ => None,
         }
@@ -95,4 +91,17 @@ impl Page for RecoveryCode {
             &self.form,
         );
     }
+}
+
+/// "Generate a new code?" answered yes: the code is made on the worker.
+pub fn generate_if_confirmed(ctx: &mut Ctx, kind: DialogKind) -> Go {
+    if kind == DialogKind::Generate {
+        ctx.request(Job::GenerateRecoveryCode, s::BUSY_GENERATE);
+    }
+    None
+}
+
+/// The new code, shown once.
+pub fn code_generated(code: Secret) -> Screen {
+    Screen::CodeShown(super::code_shown::CodeShown::after_generate(code))
 }
