@@ -141,6 +141,24 @@ impl App {
         assert!(t.contains(needle), "{needle:?} not on screen:\n{t}");
     }
 
+    /// Types the recovery code, then confirms the new code shown by typing its last group.
+    fn recover_with(&mut self, code: &Secret) {
+        self.typed(recovery_desk::domain::recovery_code::format(code).expose());
+        self.enter();
+        let text = self.text();
+        let line = text
+            .lines()
+            .find(|l| l.matches('-').count() == 4 && l.contains('│'))
+            .unwrap();
+        let new_code = line
+            .split_whitespace()
+            .find(|w| w.matches('-').count() == 4)
+            .unwrap();
+        let last = new_code.rsplit('-').next().unwrap().to_string();
+        self.typed(&last);
+        self.enter();
+    }
+
     fn code_for(&self, address: &str) -> String {
         support::outbox::last_code(&Store::open(&self.db).unwrap(), address)
     }
@@ -490,17 +508,22 @@ fn state_in_clear(state: &State) -> String {
     )
 }
 
-#[test]
-fn reauthentication_after_ten_minutes() {
+/// jane on Manage, active all along (no idle sign-out), but her sign-in is 11 minutes old.
+fn jane_signed_in_eleven_minutes_ago() -> App {
     let mut app = App::with(|svc, _| {
         jane(svc);
     });
     app.sign_in("jane", PASSWORD);
-    // Active all along (no idle sign-out), but the sign-in is 11 minutes old.
     app.clock.advance(Duration::minutes(6));
     app.key(KeyCode::Down);
     app.clock.advance(Duration::minutes(5));
     app.send(Msg::Tick(()));
+    app
+}
+
+#[test]
+fn reauthentication_after_ten_minutes() {
+    let mut app = jane_signed_in_eleven_minutes_ago();
     app.digit('5');
     app.enter();
     app.enter();
@@ -629,20 +652,7 @@ fn recovery_with_two_step_on_waits_thirty_days_and_can_be_cancelled() {
     app.alt('1');
     app.digit('2');
     app.digit('3'); // email, phone, I don't have any of these
-    app.typed(recovery_desk::domain::recovery_code::format(&code).expose());
-    app.enter();
-    let text = app.text();
-    let line = text
-        .lines()
-        .find(|l| l.matches('-').count() == 4 && l.contains('│'))
-        .unwrap();
-    let new_code = line
-        .split_whitespace()
-        .find(|w| w.matches('-').count() == 4)
-        .unwrap();
-    let last = new_code.rsplit('-').next().unwrap().to_string();
-    app.typed(&last);
-    app.enter();
+    app.recover_with(&code);
     snap!(app, "new_password_pending_note");
     app.typed(NEW_PASSWORD);
     app.key(KeyCode::Tab);
@@ -687,20 +697,7 @@ fn recovery_with_two_proofs_applies_at_once() {
     assert_eq!(app.screen(), "SecondProof");
     snap!(app, "second_proof");
     app.digit('2'); // Use my recovery code
-    app.typed(recovery_desk::domain::recovery_code::format(&code).expose());
-    app.enter();
-    let text = app.text();
-    let line = text
-        .lines()
-        .find(|l| l.matches('-').count() == 4 && l.contains('│'))
-        .unwrap();
-    let new_code = line
-        .split_whitespace()
-        .find(|w| w.matches('-').count() == 4)
-        .unwrap();
-    let last = new_code.rsplit('-').next().unwrap().to_string();
-    app.typed(&last);
-    app.enter();
+    app.recover_with(&code);
     app.typed(NEW_PASSWORD);
     app.key(KeyCode::Tab);
     app.typed(NEW_PASSWORD);
@@ -910,14 +907,7 @@ fn check_a_saved_recovery_code() {
 /// More than 10 minutes after signing in, the password comes before the code is asked for.
 #[test]
 fn checking_a_saved_code_asks_for_the_password_after_ten_minutes() {
-    let mut app = App::with(|svc, _| {
-        jane(svc);
-    });
-    app.sign_in("jane", PASSWORD);
-    app.clock.advance(Duration::minutes(6));
-    app.key(KeyCode::Down);
-    app.clock.advance(Duration::minutes(5));
-    app.send(Msg::Tick(()));
+    let mut app = jane_signed_in_eleven_minutes_ago();
     app.digit('5');
     app.digit('2');
     assert_eq!(app.screen(), "Reauth");
