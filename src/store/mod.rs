@@ -95,7 +95,16 @@ pub(crate) fn io_reason(e: &io::Error) -> String {
 /// The metadata of the database file at `path`, or why it cannot be one: missing, a directory
 /// (a mistyped `--db`), or unreadable.
 pub(crate) fn existing_file(path: &Path) -> Result<fs::Metadata> {
-    let open_error = |io: io::Error| match io.kind() {
+    let m = fs::metadata(path).map_err(|io| open_error(path, io))?;
+    if m.is_dir() {
+        return Err(open_error(path, io::ErrorKind::IsADirectory.into()));
+    }
+    Ok(m)
+}
+
+/// Why the database file at `path` could not be opened: missing, or `io` named.
+fn open_error(path: &Path, io: io::Error) -> StoreError {
+    match io.kind() {
         io::ErrorKind::NotFound => StoreError::Missing {
             path: path.to_path_buf(),
         },
@@ -103,12 +112,7 @@ pub(crate) fn existing_file(path: &Path) -> Result<fs::Metadata> {
             path: path.to_path_buf(),
             io,
         },
-    };
-    let m = fs::metadata(path).map_err(open_error)?;
-    if m.is_dir() {
-        return Err(open_error(io::ErrorKind::IsADirectory.into()));
     }
-    Ok(m)
 }
 
 /// Whether the filesystem holding `path` has (almost) no space left: SQLite reports ENOSPC
@@ -236,15 +240,6 @@ impl Store {
 
     /// Opens `path` with the key file at `key_path` (read-write opens only read it).
     pub fn open_with_key(path: &Path, access: Access, key_path: &Path) -> Result<Store> {
-        let missing = |io: io::Error| match io.kind() {
-            io::ErrorKind::NotFound => StoreError::Missing {
-                path: path.to_path_buf(),
-            },
-            _ => StoreError::OpenFile {
-                path: path.to_path_buf(),
-                io,
-            },
-        };
         let flags = match access {
             Access::Create | Access::Existing => {
                 if let (Access::Create, Some(dir)) = (access, path.parent()) {
@@ -269,7 +264,7 @@ impl Store {
                             io::ErrorKind::PermissionDenied => StoreError::ReadOnly {
                                 path: path.to_path_buf(),
                             },
-                            _ => missing(io),
+                            _ => open_error(path, io),
                         })?;
                 }
                 OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX
