@@ -326,7 +326,7 @@ fn hostile_password_and_recovery_code(s: &mut PtySession, username: &str) {
     wait(s, "1  Forgot password?");
     hostile(s, "password", 128, true);
     flows::password_to_recovery_code_prompt(s, 1);
-    hostile(s, "recovery code", 64, true);
+    hostile(s, "recovery code", 64, false); // shown as typed (SPEC §5)
 }
 
 #[test]

@@ -43,6 +43,9 @@ pub struct TextField {
     cursor: usize,
     masked: bool,
     revealed: bool,
+    /// Whether the value shows when nothing asked to hide it (a recovery code, typed from
+    /// paper); `hide` returns to this.
+    shown_by_default: bool,
     max_chars: usize,
     capped: bool,
 }
@@ -74,6 +77,7 @@ impl TextField {
             cursor: 0,
             masked: false,
             revealed: false,
+            shown_by_default: false,
             max_chars,
             capped: false,
         }
@@ -147,6 +151,16 @@ impl TextField {
         self.masked
     }
 
+    /// A field for a recovery code: typed from paper, so it shows as typed, to compare with the
+    /// copy (SPEC §5); the reveal key hides it, and a screen leaving hides nothing more.
+    pub fn recovery_code(label: impl Into<String>) -> Self {
+        Self {
+            revealed: true,
+            shown_by_default: true,
+            ..Self::masked(label, 64)
+        }
+    }
+
     /// Whether a masked value is currently shown in clear.
     pub fn is_revealed(&self) -> bool {
         self.masked && self.revealed
@@ -159,9 +173,10 @@ impl TextField {
         }
     }
 
-    /// Hides a masked value again (e.g. when the screen is left).
+    /// Puts the field back as it starts (e.g. when the screen is left or cleared): a password
+    /// or one-time code hidden, a recovery code shown as typed.
     pub fn hide(&mut self) {
-        self.revealed = false;
+        self.revealed = self.shown_by_default;
     }
 
     /// Whether the last typing or paste was cut short by the length cap.
@@ -536,6 +551,23 @@ mod tests {
         for c in s.chars() {
             assert!(f.handle_key(&press(KeyCode::Char(c))));
         }
+    }
+
+    /// A recovery code is typed from paper: it shows as typed, the reveal key hides it, and
+    /// putting the field back (leaving or clearing) shows it again; a password stays hidden.
+    #[test]
+    fn a_recovery_code_shows_as_typed_and_a_password_does_not() {
+        let mut code = TextField::recovery_code("Recovery code");
+        assert!(code.is_revealed());
+        code.toggle_reveal();
+        assert!(!code.is_revealed());
+        code.hide();
+        assert!(code.is_revealed());
+        let mut pass = TextField::masked("Password", 128);
+        assert!(!pass.is_revealed());
+        pass.toggle_reveal();
+        pass.hide();
+        assert!(!pass.is_revealed());
     }
 
     #[test]

@@ -34,12 +34,11 @@ impl CheckCode {
         if let Some(view) = ctx.view().cloned() {
             super::say_if_locked(ctx, &view, Guarded::RecoveryCode, s::recovery_locked);
         }
-        // A recovery code is typed from paper, so it shows as typed, to compare with the copy
-        // (SPEC §5); the same key hides it.
-        let mut field = TextField::masked(s::FIELD_RECOVERY_CODE, 64);
-        field.toggle_reveal();
         Screen::CheckCode(CheckCode {
-            form: Form::new(vec![field], &[s::GENERATE_NEW_CODE]),
+            form: Form::new(
+                vec![TextField::recovery_code(s::FIELD_RECOVERY_CODE)],
+                &[s::GENERATE_NEW_CODE],
+            ),
         })
     }
 

@@ -35,7 +35,7 @@ impl HaveCode {
         Screen::HaveCode(HaveCode {
             view,
             form: Form::new(
-                vec![TextField::masked(s::FIELD_RECOVERY_CODE, 64)],
+                vec![TextField::recovery_code(s::FIELD_RECOVERY_CODE)],
                 &[s::NO_RECOVERY_CODE],
             ),
         })

@@ -62,7 +62,7 @@ impl SecondStep {
                 view,
                 methods,
                 stage: Stage::RecoveryCode,
-                form: Form::new(vec![TextField::masked(s::FIELD_RECOVERY_CODE, 64)], none),
+                form: Form::new(vec![TextField::recovery_code(s::FIELD_RECOVERY_CODE)], none),
                 sending: None,
             };
         }
