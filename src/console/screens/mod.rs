@@ -299,7 +299,9 @@ pub fn typed_recovery_code(ctx: &mut Ctx, form: &mut Form) -> Option<crate::secr
         return None;
     }
     if let Err(e) = crate::domain::recovery_code::normalise(form.field(0).value()) {
+        // A field with a format error is cleared (SPEC §5); the message says what was wrong.
         ctx.error(e.to_string());
+        form.field_mut(0).clear();
         return None;
     }
     Some(take_secret(form, 0))
