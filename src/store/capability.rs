@@ -25,7 +25,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.consume_recovery_code(1, 1, "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -33,7 +32,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.consume_recovery_code(1, 1, "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -41,7 +39,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.consume_recovery_code(1, 1, "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -49,7 +46,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.one_time_code_used(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -57,7 +53,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.one_time_code_used(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -65,7 +60,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.one_time_code_used(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -73,7 +67,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.reserve_one_time_code(1, 1, Purpose::Recovery, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -81,7 +74,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.reserve_one_time_code(1, 1, Purpose::Recovery, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -89,7 +81,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.reserve_one_time_code(1, 1, Purpose::Recovery, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -97,31 +88,27 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
-//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", &m(), chrono::Utc::now()); }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D, m: &Message) { let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", m, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
 //! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
-//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", &m(), chrono::Utc::now()); }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog, m: &Message) { let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", m, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
 //! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
-//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", &m(), chrono::Utc::now()); }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog, m: &Message) { let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", m, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
 //! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.replace_recovery_code(1, "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -129,7 +116,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.replace_recovery_code(1, "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -137,7 +123,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.replace_recovery_code(1, "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -145,7 +130,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.set_password(1, "", true, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -153,7 +137,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.set_password(1, "", true, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -161,7 +144,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.set_password(1, "", true, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -169,7 +151,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.create_pending_password(1, "", None, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -177,7 +158,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.create_pending_password(1, "", None, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -185,7 +165,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.create_pending_password(1, "", None, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -193,7 +172,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.cancel_pending(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -201,7 +179,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.cancel_pending(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -209,7 +186,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.cancel_pending(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -217,7 +193,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.apply_due_changes(1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -225,7 +200,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.apply_due_changes(1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -233,7 +207,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.apply_due_changes(1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -241,7 +214,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.add_method(1, MethodKind::Email, "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -249,7 +221,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.add_method(1, MethodKind::Email, "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -257,7 +228,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.add_method(1, MethodKind::Email, "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -265,7 +235,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.verify_method(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -273,7 +242,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.verify_method(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -281,7 +249,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.verify_method(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -289,7 +256,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.remove_method(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -297,7 +263,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.remove_method(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -305,7 +270,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.remove_method(1, 1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -313,7 +277,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.set_two_step(1, false, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -321,7 +284,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.set_two_step(1, false, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -329,7 +291,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.set_two_step(1, false, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -337,7 +298,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.record_success(1, Guarded::Password); }
 //! ```
 //! ```compile_fail,E0599
@@ -345,7 +305,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.record_success(1, Guarded::Password); }
 //! ```
 //! ```compile_fail,E0599
@@ -353,7 +312,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.record_success(1, Guarded::Password); }
 //! ```
 //! ```compile_fail,E0599
@@ -361,7 +319,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.record_failure(1, Guarded::Password, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -369,7 +326,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.record_failure(1, Guarded::Password, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -377,7 +333,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.record_failure(1, Guarded::Password, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -385,7 +340,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.reserve_attempt(1, Guarded::Password, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -393,7 +347,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.reserve_attempt(1, Guarded::Password, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -401,7 +354,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.reserve_attempt(1, Guarded::Password, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -409,7 +361,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.confirm_failure(1, Guarded::Password, AfterFailure::Blocked, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -417,7 +368,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.confirm_failure(1, Guarded::Password, AfterFailure::Blocked, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -425,7 +375,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.confirm_failure(1, Guarded::Password, AfterFailure::Blocked, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -433,7 +382,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.record_sign_in(1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -441,7 +389,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.record_sign_in(1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -449,7 +396,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.record_sign_in(1, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -457,7 +403,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.create_account("x", "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -465,7 +410,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.create_account("x", "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -473,7 +417,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.create_account("x", "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -481,7 +424,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.password_hash(1); }
 //! ```
 //! ```compile_fail,E0599
@@ -489,7 +431,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.password_hash(1); }
 //! ```
 //! ```compile_fail,E0599
@@ -497,7 +438,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.password_hash(1); }
 //! ```
 //! ```compile_fail,E0599
@@ -505,7 +445,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.active_recovery_code(1); }
 //! ```
 //! ```compile_fail,E0599
@@ -513,7 +452,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.active_recovery_code(1); }
 //! ```
 //! ```compile_fail,E0599
@@ -521,7 +459,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.active_recovery_code(1); }
 //! ```
 //! ```compile_fail,E0599
@@ -529,7 +466,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.add_agent("alex", "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -537,7 +473,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.add_agent("alex", "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -545,7 +480,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.add_agent("alex", "", chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
@@ -553,7 +487,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.disable_agent("alex"); }
 //! ```
 //! ```compile_fail,E0599
@@ -561,7 +494,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.disable_agent("alex"); }
 //! ```
 //! ```compile_fail,E0599
@@ -569,7 +501,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.disable_agent("alex"); }
 //! ```
 //! ```compile_fail,E0599
@@ -577,7 +508,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.enable_agent("alex"); }
 //! ```
 //! ```compile_fail,E0599
@@ -585,7 +515,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.enable_agent("alex"); }
 //! ```
 //! ```compile_fail,E0599
@@ -593,7 +522,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.enable_agent("alex"); }
 //! ```
 //! ```compile_fail,E0599
@@ -601,7 +529,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.set_agent_password("alex", ""); }
 //! ```
 //! ```compile_fail,E0599
@@ -609,7 +536,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.set_agent_password("alex", ""); }
 //! ```
 //! ```compile_fail,E0599
@@ -617,7 +543,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.set_agent_password("alex", ""); }
 //! ```
 //! ```compile_fail,E0277
@@ -660,12 +585,11 @@
 //! # use recovery_desk::store::{AgentAdmin, HolderStore, ReadStore, Store, outbox::Message};
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
-//! fn holder<S: HolderStore + ReadStore + AgentAdmin>(d: &mut S) {
+//! fn holder<S: HolderStore + ReadStore + AgentAdmin>(d: &mut S, m: &Message) {
 //!     let _ = d.consume_recovery_code(1, 1, "", chrono::Utc::now());
 //!     let _ = d.one_time_code_used(1, 1, chrono::Utc::now());
 //!     let _ = d.reserve_one_time_code(1, 1, Purpose::Recovery, chrono::Utc::now());
-//!     let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", &m(), chrono::Utc::now());
+//!     let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", m, chrono::Utc::now());
 //!     let _ = d.replace_recovery_code(1, "", chrono::Utc::now());
 //!     let _ = d.set_password(1, "", true, chrono::Utc::now());
 //!     let _ = d.create_pending_password(1, "", None, chrono::Utc::now());
@@ -688,7 +612,7 @@
 //!     let _ = d.enable_agent("alex");
 //!     let _ = d.set_agent_password("alex", "");
 //! }
-//! fn sqlite(s: &mut Store) { holder(s) }
+//! fn sqlite(s: &mut Store, m: &Message) { holder(s, m) }
 //! ```
 //!
 //! The same preamble and shapes as the failing tests compile when the desk only reads and
@@ -700,7 +624,6 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! # #[allow(unused)] fn m() -> Message { todo!() }
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.account_view(1, chrono::Utc::now()); }
 //! fn desk2(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.account_view(1, chrono::Utc::now()); }
 //! fn desk3(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.append("alex", "lookup", None, "", chrono::Utc::now()); }
