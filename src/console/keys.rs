@@ -6,7 +6,7 @@
 
 use crate::tui::form::{FormAction, Role};
 use crate::tui::help::HelpRow;
-use crate::tui::keys::{Binding, Key};
+use crate::tui::keys::{Binding, Key, bind};
 
 pub use crate::tui::form::Form;
 
@@ -45,70 +45,61 @@ impl FormAction for Action {
     }
 }
 
-macro_rules! binding {
-    ($name:ident, [$($k:expr),+], $label:expr, $action:expr) => {
-        pub const $name: Binding<Action> = Binding { keys: &[$($k),+], label: $label, action: $action };
-    };
-}
-
-binding!(CONTINUE, [Key::Enter], "Continue", Action::Enter);
-binding!(SELECT, [Key::Enter], "Select", Action::Enter);
-binding!(NEXT, [Key::Tab, Key::Down], "Next", Action::Next);
-binding!(PREV, [Key::BackTab, Key::Up], "Previous", Action::Prev);
-binding!(BACK, [Key::Esc], "Back", Action::Back);
-binding!(ESC_QUIT, [Key::Esc], "Quit", Action::Back);
-binding!(ESC_SIGN_OUT, [Key::Esc], "Sign out", Action::Back);
-binding!(
-    REVEAL,
-    [Key::Ctrl('r')],
+/// Enter, going on from a text field.
+pub const CONTINUE: Binding<Action> =
+    bind(&[Key::Enter], "Continue", Action::Enter).hinted("Continue");
+/// Enter, picking the focused choice.
+pub const SELECT: Binding<Action> = bind(&[Key::Enter], "Select", Action::Enter).hinted("Select");
+pub const NEXT: Binding<Action> = bind(&[Key::Tab, Key::Down], "Next", Action::Next).hinted("Next");
+pub const PREV: Binding<Action> = bind(&[Key::BackTab, Key::Up], "Previous", Action::Prev);
+pub const BACK: Binding<Action> = bind(&[Key::Esc], "Back", Action::Back).hinted("Back");
+pub const ESC_QUIT: Binding<Action> = bind(&[Key::Esc], "Quit", Action::Back).hinted("Quit");
+pub const ESC_SIGN_OUT: Binding<Action> =
+    bind(&[Key::Esc], "Sign out", Action::Back).hinted("Sign out");
+pub const REVEAL: Binding<Action> = bind(
+    &[Key::Ctrl('r')],
     "Show or hide (what you typed)",
-    Action::Reveal
-);
-binding!(
-    HELP,
-    [Key::Char('?'), Key::F(1)],
+    Action::Reveal,
+)
+.hinted("Show or hide");
+/// Help ends every footer on its own (with the keys that work while typing), so it is not
+/// hinted here.
+pub const HELP: Binding<Action> = bind(
+    &[Key::Char('?'), Key::F(1)],
     "Help (only F1 while typing)",
-    Action::Help
+    Action::Help,
 );
-binding!(
-    ASK_QUIT,
-    [Key::Char('q')],
-    "Quit (when not typing)",
-    Action::AskQuit
-);
-binding!(QUIT, [Key::Ctrl('c')], "Quit now", Action::Quit);
+pub const ASK_QUIT: Binding<Action> =
+    bind(&[Key::Char('q')], "Quit (when not typing)", Action::AskQuit).hinted("Quit");
+pub const QUIT: Binding<Action> = bind(&[Key::Ctrl('c')], "Quit now", Action::Quit);
 
 /// The keys of a screen that starts in a text field: Enter goes on, Tab moves, Esc goes back.
 pub const FIELD_KEYS: &[Binding<Action>] = &[CONTINUE, NEXT, PREV, BACK, REVEAL, HELP, QUIT];
 
 /// The keys of a screen of numbered choices: Enter picks, Tab moves, Esc goes back.
 pub const MENU_KEYS: &[Binding<Action>] = &[SELECT, NEXT, PREV, BACK, ASK_QUIT, HELP, QUIT];
-binding!(
-    SCROLL_UP,
-    [Key::Up, Key::PageUp],
-    "Scroll up",
-    Action::ScrollUp
-);
-binding!(
-    SCROLL_DOWN,
-    [Key::Down, Key::PageDown],
+pub const SCROLL_UP: Binding<Action> =
+    bind(&[Key::Up, Key::PageUp], "Scroll up", Action::ScrollUp).hinted("Scroll up");
+pub const SCROLL_DOWN: Binding<Action> = bind(
+    &[Key::Down, Key::PageDown],
     "Scroll down",
-    Action::ScrollDown
-);
+    Action::ScrollDown,
+)
+.hinted("Scroll down");
 // Dialog choices move sideways as well.
-binding!(
-    DIALOG_NEXT,
-    [Key::Tab, Key::Right, Key::Down],
+pub const DIALOG_NEXT: Binding<Action> = bind(
+    &[Key::Tab, Key::Right, Key::Down],
     "Next choice",
-    Action::Next
-);
-binding!(
-    DIALOG_PREV,
-    [Key::BackTab, Key::Left, Key::Up],
+    Action::Next,
+)
+.hinted("Next choice");
+pub const DIALOG_PREV: Binding<Action> = bind(
+    &[Key::BackTab, Key::Left, Key::Up],
     "Previous choice",
-    Action::Prev
+    Action::Prev,
 );
-binding!(DIALOG_CANCEL, [Key::Esc], "Cancel", Action::Back);
+pub const DIALOG_CANCEL: Binding<Action> =
+    bind(&[Key::Esc], "Cancel", Action::Back).hinted("Cancel");
 
 /// Keys of every yes/no dialog.
 pub const DIALOG_KEYS: &[Binding<Action>] =
@@ -145,16 +136,15 @@ pub fn footer(table: &[Binding<Action>], choices: usize, typing: bool, width: us
     let help = if typing { "F1 Help" } else { "?/F1 Help" };
     let mut parts: Vec<String> = vec![];
     for (i, b) in table.iter().enumerate() {
-        // Help always ends the line; Ctrl-C and "previous" are in the help overlay.
-        if matches!(b.action, Action::Help | Action::Quit | Action::Prev) {
-            continue;
-        }
+        // Help always ends the line; Ctrl-C and "previous" are left to the help overlay (they
+        // carry no hint), and `q` is text while typing.
         if typing && b.action == Action::AskQuit {
             continue;
         }
-        // A label's note in brackets is for the help overlay only.
-        let label = b.label.split(" (").next().unwrap_or(b.label);
-        parts.push(format!("{} {label}", b.keys_display()));
+        let Some(hint) = b.footer_hint() else {
+            continue;
+        };
+        parts.push(hint);
         if i == 0 && choices > 0 {
             parts.push(format!("{} Choose", s::choose_digits(choices, typing)));
         }

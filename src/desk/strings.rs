@@ -402,6 +402,19 @@ pub const K_BACK_TO_ACCOUNT: &str = "Back to the account";
 pub const K_BACK_TO_QUESTION: &str = "Back to the question";
 pub const K_DIALOG_CANCEL: &str = "Cancel";
 
+// The footer's short words for the keys above (the footer shows the keys before them).
+pub const H_SIGN_IN: &str = "Sign in";
+pub const H_NEXT: &str = "Next";
+pub const H_SHOW_PASSWORD: &str = "Show password";
+pub const H_QUIT: &str = "Quit";
+pub const H_LOOK_UP: &str = "Look up";
+pub const H_MOVE: &str = "Move";
+pub const H_CLEAR_OR_SIGN_OUT: &str = "Clear / sign out";
+pub const H_SELECT: &str = "Select";
+pub const H_SCROLL: &str = "Scroll";
+pub const H_RELOAD: &str = "Reload";
+pub const H_BACK: &str = "Back";
+
 /// Said when the desk stops because its worker hit an internal error.
 pub const WORKER_STOPPED: &str = "the desk's worker stopped after an internal error";
 

@@ -50,10 +50,10 @@ fn title(state: &State) -> &'static str {
 pub fn footer_hint(state: &State) -> String {
     use super::screens::{account, find, sign_in};
     let mut hint = match &state.screen {
-        Screen::SignIn(_) => footer(sign_in::KEYS, sign_in::FOOTER),
-        Screen::Find(_) => footer(find::KEYS, find::FOOTER),
-        Screen::Account(_) => footer(account::KEYS, account::FOOTER),
-        Screen::Helper(h) => footer(h.keys(), h.footer()),
+        Screen::SignIn(_) => footer(sign_in::KEYS),
+        Screen::Find(_) => footer(find::KEYS),
+        Screen::Account(_) => footer(account::KEYS),
+        Screen::Helper(h) => footer(h.keys()),
     };
     let menu = match &state.screen {
         Screen::SignIn(_) => None,

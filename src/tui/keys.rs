@@ -2,19 +2,22 @@
 //! both read that list, so the help never lies.
 //!
 //! ```
-//! use recovery_desk::tui::keys::{Binding, Key, resolve};
+//! use recovery_desk::tui::keys::{Binding, Key, bind, resolve};
 //! use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 //!
 //! #[derive(Clone, Copy, Debug, PartialEq)]
 //! enum Action { Select, Back }
 //!
 //! const KEYS: &[Binding<Action>] = &[
-//!     Binding { keys: &[Key::Enter], label: "Select", action: Action::Select },
-//!     Binding { keys: &[Key::Esc], label: "Go back", action: Action::Back },
+//!     bind(&[Key::Enter], "Select the focused choice", Action::Select).hinted("Select"),
+//!     bind(&[Key::Esc], "Go back", Action::Back),
 //! ];
 //!
 //! let ev = KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE);
 //! assert_eq!(resolve(KEYS, &ev), Some(Action::Back));
+//! // The footer names only what is hinted; the help overlay reads every label.
+//! let footer: Vec<String> = KEYS.iter().filter_map(|b| b.footer_hint()).collect();
+//! assert_eq!(footer, ["Enter Select"]);
 //! ```
 
 use std::fmt;
@@ -149,28 +152,50 @@ impl fmt::Display for Key {
     }
 }
 
-/// One entry of a screen's key table: the keys, what the help overlay calls it, and the
-/// action the screen's `update` receives.
+/// One entry of a screen's key table: the keys, what the help overlay calls it, the word the
+/// footer shows (if the footer shows it), and the action the screen's `update` receives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Binding<A> {
     /// The keys that trigger the action (any one of them).
     pub keys: &'static [Key],
     /// What the action does, in the words the help overlay shows.
     pub label: &'static str,
+    /// The short word the footer shows after the keys (`Enter Select`); `None` leaves the
+    /// binding to the help overlay.
+    pub hint: Option<&'static str>,
     /// The action handed to the screen.
     pub action: A,
 }
 
-/// A binding: `keys` do `action`, which the help overlay words as `label`.
+/// A binding: `keys` do `action`, which the help overlay words as `label`; the footer leaves
+/// it out unless [`Binding::hinted`] gives it a word.
 pub const fn bind<A>(keys: &'static [Key], label: &'static str, action: A) -> Binding<A> {
     Binding {
         keys,
         label,
+        hint: None,
         action,
     }
 }
 
 impl<A> Binding<A> {
+    /// This binding, named in the footer as `hint`.
+    pub const fn hinted(mut self, hint: &'static str) -> Self {
+        self.hint = Some(hint);
+        self
+    }
+
+    /// This binding, left out of the footer (the help overlay still lists it).
+    pub const fn unhinted(mut self) -> Self {
+        self.hint = None;
+        self
+    }
+
+    /// How the footer names this binding (`Tab/↓ Move`), if it does.
+    pub fn footer_hint(&self) -> Option<String> {
+        self.hint.map(|h| format!("{} {h}", self.keys_display()))
+    }
+
     /// The keys joined for display, e.g. `?/F1`.
     pub fn keys_display(&self) -> String {
         join_keys(self.keys)

@@ -23,7 +23,7 @@ use crate::console::view::{Part, stack};
 
 const KEYS: &[Binding<Action>] = &[
     k::CONTINUE,
-    bind(&[crate::tui::keys::Key::Esc], "Leave", Action::Back),
+    bind(&[crate::tui::keys::Key::Esc], "Leave", Action::Back).hinted("Leave"),
     k::HELP,
     k::QUIT,
 ];

@@ -38,9 +38,9 @@ const SYMPTOM_KEYS: &[Binding<Action>] = &[
 
 const PATH_KEYS: &[Binding<Action>] = &[
     k::SELECT,
-    bind(&[Key::Down, Key::PageDown], "Scroll", Action::ScrollDown),
-    bind(&[Key::Up, Key::PageUp], "Scroll up", Action::ScrollUp),
-    bind(&[Key::Tab], "Next choice", Action::Next),
+    bind(&[Key::Down, Key::PageDown], "Scroll", Action::ScrollDown).hinted("Scroll"),
+    bind(&[Key::Up, Key::PageUp], "Scroll up", Action::ScrollUp).hinted("Scroll up"),
+    bind(&[Key::Tab], "Next choice", Action::Next).hinted("Next choice"),
     bind(&[Key::BackTab], "Previous choice", Action::Prev),
     k::BACK,
     k::ASK_QUIT,

@@ -10,8 +10,8 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 
 use super::{
-    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, hanging, labelled, render_rows,
-    render_status, rows_of, table,
+    Action, Ctx, Note, SCROLL_KEYS, back, hanging, labelled, render_rows, render_status, rows_of,
+    scrolling_choice_keys, table,
 };
 use crate::desk::strings as s;
 use crate::domain::model::{AccountView, MethodKind};
@@ -26,20 +26,13 @@ const LABEL_WIDTH: usize = 24;
 
 /// The screen's keys: read by [`AccountScreen::on_key`] and by the help overlay.
 pub const KEYS: &[Binding<Action>] = &table::<9>(&[
-    &choice_keys(s::K_SELECT),
+    &scrolling_choice_keys(s::K_SELECT, s::H_SELECT),
     &SCROLL_KEYS,
     &[
-        bind(&[Key::F(5)], s::K_RELOAD, Action::Reload),
-        back(s::K_BACK_TO_FIND),
+        bind(&[Key::F(5)], s::K_RELOAD, Action::Reload).hinted(s::H_RELOAD),
+        back(s::K_BACK_TO_FIND, s::H_BACK),
     ],
 ]);
-
-pub const FOOTER: &[(Action, &str)] = &[
-    (Action::Select, "Select"),
-    (Action::Scroll(Scroll::PageDown), "Scroll"),
-    (Action::Reload, "Reload"),
-    (Action::Back, "Back"),
-];
 
 /// The menu's choices, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -20,14 +20,10 @@ use crate::tui::{Form, TextField, render_text_field};
 pub const FIELD_MAX: usize = 254;
 
 /// The screen's keys: read by [`Find::on_key`] and by the help overlay.
-pub const KEYS: &[Binding<Action>] =
-    &table::<4>(&[&choice_keys(s::K_LOOK_UP), &[back(s::K_CLEAR_OR_SIGN_OUT)]]);
-
-pub const FOOTER: &[(Action, &str)] = &[
-    (Action::Select, "Look up"),
-    (Action::Next, "Move"),
-    (Action::Back, "Clear / sign out"),
-];
+pub const KEYS: &[Binding<Action>] = &table::<4>(&[
+    &choice_keys(s::K_LOOK_UP, s::H_LOOK_UP),
+    &[back(s::K_CLEAR_OR_SIGN_OUT, s::H_CLEAR_OR_SIGN_OUT)],
+]);
 
 /// The menu's choices, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

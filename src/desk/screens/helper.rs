@@ -9,8 +9,8 @@ use ratatui::text::{Line, Span};
 
 use super::account::{layout, scroll_note};
 use super::{
-    Action, Ctx, Note, SCROLL_KEYS, Scroll, back, choice_keys, hanging, render_rows, render_status,
-    rows_of, table,
+    Action, Ctx, Note, SCROLL_KEYS, back, choice_keys, hanging, render_rows, render_status,
+    rows_of, scrolling_choice_keys, table,
 };
 use crate::desk::strings as s;
 use crate::domain::model::AccountView;
@@ -38,27 +38,17 @@ pub fn symptom_label(symptom: Symptom) -> &'static str {
 }
 
 /// Keys while the question is asked.
-pub const ASK_KEYS: &[Binding<Action>] =
-    &table::<4>(&[&choice_keys(s::K_SELECT), &[back(s::K_BACK_TO_ACCOUNT)]]);
-
-pub const ASK_FOOTER: &[(Action, &str)] = &[
-    (Action::Select, "Select"),
-    (Action::Next, "Move"),
-    (Action::Back, "Back"),
-];
+pub const ASK_KEYS: &[Binding<Action>] = &table::<4>(&[
+    &choice_keys(s::K_SELECT, s::H_SELECT),
+    &[back(s::K_BACK_TO_ACCOUNT, s::H_BACK)],
+]);
 
 /// Keys while the result is shown.
 pub const RESULT_KEYS: &[Binding<Action>] = &table::<8>(&[
-    &choice_keys(s::K_SELECT),
+    &scrolling_choice_keys(s::K_SELECT, s::H_SELECT),
     &SCROLL_KEYS,
-    &[back(s::K_BACK_TO_QUESTION)],
+    &[back(s::K_BACK_TO_QUESTION, s::H_BACK)],
 ]);
-
-pub const RESULT_FOOTER: &[(Action, &str)] = &[
-    (Action::Select, "Select"),
-    (Action::Scroll(Scroll::PageDown), "Scroll"),
-    (Action::Back, "Back"),
-];
 
 /// What the helper screen is showing.
 #[derive(Debug)]
@@ -129,13 +119,6 @@ impl HelperScreen {
         match self.phase {
             Phase::Ask => ASK_KEYS,
             Phase::Result { .. } => RESULT_KEYS,
-        }
-    }
-
-    pub fn footer(&self) -> &'static [(Action, &'static str)] {
-        match self.phase {
-            Phase::Ask => ASK_FOOTER,
-            Phase::Result { .. } => RESULT_FOOTER,
         }
     }
 

@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use crate::desk::strings as s;
 use crate::tui::Menu;
 use crate::tui::form::{FormAction, FormEvent, Role};
-use crate::tui::keys::{Binding, Key, bind, digit_of, join_keys, resolve};
+use crate::tui::keys::{Binding, Key, bind, digit_of, resolve};
 pub use crate::tui::layout::rows_of;
 use crate::tui::widgets::spinner_line;
 use crate::tui::wrap::{self, LongWords};
@@ -159,13 +159,23 @@ pub fn on_menu(menu: &mut Menu, table: &[Binding<Action>], ev: &KeyEvent) -> For
     }
 }
 
-/// Enter (doing what `select` says), then Tab/↓ and Shift-Tab/↑ to move through the choices.
-pub const fn choice_keys(select: &'static str) -> [Binding<Action>; 3] {
+/// Enter (doing what `select` says, named `hint` in the footer), then Tab/↓ and Shift-Tab/↑
+/// to move through the choices.
+pub const fn choice_keys(select: &'static str, hint: &'static str) -> [Binding<Action>; 3] {
     [
-        bind(&[Key::Enter], select, Action::Select),
-        bind(&[Key::Tab, Key::Down], s::K_MOVE, Action::Next),
+        bind(&[Key::Enter], select, Action::Select).hinted(hint),
+        bind(&[Key::Tab, Key::Down], s::K_MOVE, Action::Next).hinted(s::H_MOVE),
         bind(&[Key::BackTab, Key::Up], s::K_MOVE_BACK, Action::Prev),
     ]
+}
+
+/// [`choice_keys`] for a page that scrolls: its footer names scrolling rather than moving.
+pub const fn scrolling_choice_keys(
+    select: &'static str,
+    hint: &'static str,
+) -> [Binding<Action>; 3] {
+    let [enter, next, prev] = choice_keys(select, hint);
+    [enter, next.unhinted(), prev]
 }
 
 /// PgUp, PgDn, Home and End scroll the text.
@@ -179,24 +189,21 @@ pub const SCROLL_KEYS: [Binding<Action>; 4] = [
         &[Key::PageDown],
         s::K_SCROLL_DOWN,
         Action::Scroll(Scroll::PageDown),
-    ),
+    )
+    .hinted(s::H_SCROLL),
     bind(&[Key::Home], s::K_TOP, Action::Scroll(Scroll::Top)),
     bind(&[Key::End], s::K_BOTTOM, Action::Scroll(Scroll::Bottom)),
 ];
 
-/// Esc, going back to where `label` says.
-pub const fn back(label: &'static str) -> Binding<Action> {
-    Binding {
-        keys: &[Key::Esc],
-        label,
-        action: Action::Back,
-    }
+/// Esc, going back to where `label` says (named `hint` in the footer).
+pub const fn back(label: &'static str, hint: &'static str) -> Binding<Action> {
+    bind(&[Key::Esc], label, Action::Back).hinted(hint)
 }
 
 /// Joins key lists into one table of exactly `N` bindings (a `const fn`, so tables stay
 /// constants that the key handler and the help overlay both read).
 pub const fn table<const N: usize>(parts: &[&[Binding<Action>]]) -> [Binding<Action>; N] {
-    let mut out = [back(""); N];
+    let mut out = [back("", ""); N];
     let (mut i, mut n) = (0, 0);
     while i < parts.len() {
         let mut j = 0;
@@ -276,17 +283,12 @@ pub fn render_status(
     rows as u16
 }
 
-/// A footer hint built from a screen's key table: the keys come from the table (so the
-/// footer never names a key the screen does not answer to), the words are short.
-pub fn footer<A: Copy + PartialEq>(table: &[Binding<A>], items: &[(A, &str)]) -> String {
-    items
+/// The footer's hint for a screen: the hinted bindings of its key table, in order, so the
+/// footer never names a key the screen does not answer to.
+pub fn footer<A>(table: &[Binding<A>]) -> String {
+    table
         .iter()
-        .filter_map(|(action, label)| {
-            table
-                .iter()
-                .find(|b| b.action == *action)
-                .map(|b| format!("{} {label}", join_keys(b.keys)))
-        })
+        .filter_map(Binding::footer_hint)
         .collect::<Vec<_>>()
         .join(" · ")
 }

@@ -49,19 +49,11 @@ impl FormAction for Action {
 
 /// The screen's keys: read by [`SignIn::on_key`] and by the help overlay.
 pub const KEYS: &[Binding<Action>] = &[
-    bind(&[Key::Enter], s::K_SUBMIT_SIGN_IN, Action::Submit),
-    bind(&[Key::Tab, Key::Down], s::K_NEXT_FIELD, Action::Next),
+    bind(&[Key::Enter], s::K_SUBMIT_SIGN_IN, Action::Submit).hinted(s::H_SIGN_IN),
+    bind(&[Key::Tab, Key::Down], s::K_NEXT_FIELD, Action::Next).hinted(s::H_NEXT),
     bind(&[Key::BackTab, Key::Up], s::K_PREV_FIELD, Action::Prev),
-    bind(&[TextField::REVEAL_KEY], s::K_REVEAL, Action::Reveal),
-    bind(&[Key::Esc], s::K_QUIT_DIALOG, Action::Quit),
-];
-
-/// The footer's short version of [`KEYS`].
-pub const FOOTER: &[(Action, &str)] = &[
-    (Action::Submit, "Sign in"),
-    (Action::Next, "Next"),
-    (Action::Reveal, "Show password"),
-    (Action::Quit, "Quit"),
+    bind(&[TextField::REVEAL_KEY], s::K_REVEAL, Action::Reveal).hinted(s::H_SHOW_PASSWORD),
+    bind(&[Key::Esc], s::K_QUIT_DIALOG, Action::Quit).hinted(s::H_QUIT),
 ];
 
 /// What a key asks the desk to do.
