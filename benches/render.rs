@@ -7,7 +7,6 @@
 #[path = "../tests/support/seams.rs"]
 mod seams;
 
-use chrono::FixedOffset;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -18,7 +17,7 @@ use recovery_desk::domain::model::Purpose;
 use recovery_desk::secret::Secret;
 use recovery_desk::service::Service;
 use recovery_desk::store::Store;
-use recovery_desk::testing::Driver;
+use recovery_desk::testing::{self, Driver};
 use recovery_desk::tui::Theme;
 use seams::{Seeded, TestClock, t0};
 use std::hint::black_box;
@@ -68,17 +67,11 @@ impl Console {
         }
         let code = svc.generate_recovery_code().unwrap();
         svc.sign_out();
-        let state = State::new(
-            Theme::color(),
-            FixedOffset::east_opt(0).unwrap(),
-            Arc::new(clock),
-        );
-        let mut c = Console {
+        let c = Console {
             _dir: dir,
             db,
-            d: Driver::new(state, svc, Box::new, W, H),
+            d: testing::console(svc, Arc::new(clock), Theme::color(), W, H),
         };
-        c.send(Msg::Resize(W, H));
         (c, code)
     }
 
@@ -223,17 +216,10 @@ impl Desk {
         )
         .unwrap();
         drop(store);
-        let clock = TestClock::new(t0());
-        let worker = recovery_desk::desk::DeskWorker::open(&path, Arc::new(clock)).unwrap();
-        let state = recovery_desk::desk::state::State::new(
-            Theme::color(),
-            FixedOffset::east_opt(0).unwrap(),
-            t0(),
-            ratatui::layout::Rect::new(0, 0, W, H),
-        );
+        let clock = Arc::new(TestClock::new(t0()));
         Desk {
             _dir: dir,
-            d: Driver::new(state, worker, |r| r, W, H),
+            d: testing::desk(&path, clock, Theme::color(), W, H),
         }
     }
 

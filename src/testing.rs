@@ -5,12 +5,55 @@
 //! and seeded generator, `tests/support/seams.rs`).
 
 use std::collections::VecDeque;
+use std::path::Path;
 
+use chrono::FixedOffset;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::layout::Rect;
 
+use crate::clock::SharedClock;
+use crate::desk::DeskWorker;
+use crate::service::Service;
+use crate::tui::Theme;
 use crate::tui::app::{App, Cmd, Msg};
 use crate::tui::worker::{self, Jobs, ReplyOf, Request};
+
+/// The holder console over `service`, its clock `clock` (the one `service` was built with),
+/// in UTC, on a `width`×`height` test terminal: sized and drawn as the binary starts.
+pub fn console(
+    service: Service,
+    clock: SharedClock,
+    theme: Theme,
+    width: u16,
+    height: u16,
+) -> Driver<crate::console::State, Service> {
+    let state = crate::console::State::new(theme, utc(), clock);
+    let mut d = Driver::new(state, service, Box::new, width, height);
+    d.send(Msg::Resize(width, height));
+    d
+}
+
+/// The support desk over the database at `db` (its key file beside it) with `clock`, in UTC,
+/// on a `width`×`height` test terminal.
+pub fn desk(
+    db: &Path,
+    clock: SharedClock,
+    theme: Theme,
+    width: u16,
+    height: u16,
+) -> Driver<crate::desk::State, DeskWorker> {
+    let now = clock.now();
+    let worker = DeskWorker::open(db, clock)
+        .unwrap_or_else(|e| panic!("opening the desk over {}: {e}", db.display()));
+    let state = crate::desk::State::new(theme, utc(), now, Rect::new(0, 0, width, height));
+    Driver::new(state, worker, |r| r, width, height)
+}
+
+fn utc() -> FixedOffset {
+    FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!("UTC is a valid offset"))
+}
 
 /// A console and its jobs, driven one message at a time.
 pub struct Driver<A: App, H: Jobs<Job = A::Job>> {
@@ -55,6 +98,23 @@ impl<A: App, H: Jobs<Job = A::Job>> Driver<A, H> {
                 let reply = self.answer(request);
                 queue.push_back(Msg::Reply(reply));
             }
+        }
+    }
+
+    /// Presses `code` with `mods` (answering and drawing, as [`Driver::send`]).
+    pub fn press(&mut self, code: KeyCode, mods: KeyModifiers) {
+        self.send(Msg::Key(KeyEvent::new(code, mods)));
+    }
+
+    /// Presses `code` alone.
+    pub fn key(&mut self, code: KeyCode) {
+        self.press(code, KeyModifiers::NONE);
+    }
+
+    /// Types `text` one key at a time.
+    pub fn type_text(&mut self, text: &str) {
+        for c in text.chars() {
+            self.key(KeyCode::Char(c));
         }
     }
 

@@ -13,18 +13,15 @@ use recovery_desk::desk::screens::sign_in;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use chrono::FixedOffset;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
+use ratatui::crossterm::event::KeyCode;
+use recovery_desk::desk::DeskWorker;
 use recovery_desk::desk::jobs::{Job, Outcome, Request, SignInRefusal};
-use recovery_desk::desk::state::{Cmd, Msg, Screen, State, update};
+use recovery_desk::desk::state::{Screen, State};
 use recovery_desk::desk::strings as s;
-use recovery_desk::desk::{DeskWorker, render};
 use recovery_desk::secret::Secret;
 use recovery_desk::store::audit::{AuditRow, action};
 use recovery_desk::store::{Store, seed};
+use recovery_desk::testing::{self, Driver};
 use recovery_desk::tui::Theme;
 use support::cli::{ok, one_line_failure, run};
 use support::seams::{Seeded, TestClock, t0};
@@ -50,56 +47,36 @@ fn audit_rows(db: &Path) -> Vec<AuditRow> {
         .unwrap()
 }
 
-/// The desk, driven synchronously: every request goes to the worker and its reply straight
-/// back through `update`, as the real loop does.
+/// The desk, driven synchronously by the one test driver: every request goes to the worker's
+/// jobs and its reply straight back through `update`, as the real loop does.
 struct Desk {
-    state: State,
-    worker: DeskWorker,
-    terminal: Terminal<TestBackend>,
+    d: Driver<State, DeskWorker>,
 }
 
 impl Desk {
     fn open(db: &Path) -> Desk {
-        let clock = TestClock::new(t0());
         Desk {
-            state: State::new(
-                Theme::plain(),
-                FixedOffset::east_opt(0).unwrap(),
-                t0(),
-                Rect::new(0, 0, 80, 24),
-            ),
-            worker: DeskWorker::open(db, Arc::new(clock)).unwrap(),
-            terminal: Terminal::new(TestBackend::new(80, 24)).unwrap(),
+            d: testing::desk(db, Arc::new(TestClock::new(t0())), Theme::plain(), 80, 24),
         }
     }
 
-    fn send(&mut self, msg: Msg) {
-        let mut queue = vec![msg];
-        while let Some(msg) = queue.pop() {
-            for cmd in update(&mut self.state, msg) {
-                match cmd {
-                    Cmd::Request(r) => queue.push(Msg::Reply(self.worker.handle(r))),
-                    Cmd::Quit => panic!("the desk quit"),
-                    Cmd::Fail(why) => panic!("the desk failed: {why}"),
-                }
-            }
-        }
+    fn state(&self) -> &State {
+        &self.d.app
     }
 
     fn key(&mut self, code: KeyCode) {
-        self.send(Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+        self.d.key(code);
+        assert_eq!(self.d.quits, 0, "the desk quit");
     }
 
     fn type_text(&mut self, text: &str) {
-        for c in text.chars() {
-            self.key(KeyCode::Char(c));
-        }
+        self.d.type_text(text);
     }
 
     /// Types a name and a password at the sign-in screen and submits them.
     fn sign_in(&mut self, name: &str, password: &str) {
-        assert!(matches!(self.state.screen, Screen::SignIn(_)));
-        if let Screen::SignIn(x) = &mut self.state.screen {
+        assert!(matches!(self.state().screen, Screen::SignIn(_)));
+        if let Screen::SignIn(x) = &mut self.d.app.screen {
             x.form.field_mut(sign_in::NAME).set_value("");
             x.form.focus_field(sign_in::NAME);
         }
@@ -110,16 +87,18 @@ impl Desk {
     }
 
     fn find(&mut self, what: &str) {
-        assert!(matches!(self.state.screen, Screen::Find(_)), "not on find");
+        assert!(
+            matches!(self.state().screen, Screen::Find(_)),
+            "not on find"
+        );
         self.type_text(what);
         self.key(KeyCode::Enter);
     }
 
     /// The screen as drawn, one line per row.
     fn screen(&mut self) -> String {
-        let state = &self.state;
-        self.terminal.draw(|f| render(state, f)).unwrap();
-        recovery_desk::testing::rows_text(self.terminal.backend().buffer())
+        self.d.draw();
+        testing::rows_text(self.d.backend().buffer())
     }
 
     /// The screen with its lines joined, so a wrapped sentence can be found whole.
@@ -163,7 +142,7 @@ fn a_password_typed_as_the_agent_name_is_stored_only_as_a_keyed_hash() {
     );
     // Then signs in properly.
     desk.sign_in(AGENT, AGENT_PASS);
-    assert!(matches!(desk.state.screen, Screen::Find(_)));
+    assert!(matches!(desk.state().screen, Screen::Find(_)));
 
     // Not in any file, while the desk still holds its connections (the WAL is there) nor
     // after.
@@ -228,8 +207,8 @@ fn an_unknown_name_is_still_locked_after_five_wrong_tries() {
 /// Checks that the desk has locked because its agent was disabled, with nothing of the
 /// account left on screen, and that the audit log says so.
 fn assert_locked_by_disable(desk: &mut Desk, db: &Path, rows_before: usize) {
-    assert!(desk.state.agent.is_none(), "still signed in");
-    assert!(matches!(desk.state.screen, Screen::SignIn(_)));
+    assert!(desk.state().agent.is_none(), "still signed in");
+    assert!(matches!(desk.state().screen, Screen::SignIn(_)));
     let screen = desk.screen_flat();
     assert!(
         screen.contains(s::AGENT_DISABLED_SESSION),
@@ -255,7 +234,7 @@ fn disabling_an_agent_locks_a_signed_in_desk_at_its_next_request() {
     // disables them.
     desk.sign_in(AGENT, AGENT_PASS);
     desk.find("pat");
-    assert!(matches!(desk.state.screen, Screen::Account(_)));
+    assert!(matches!(desk.state().screen, Screen::Account(_)));
     assert!(desk.screen().contains("pat"));
     ok(&run(&db, &["agent", "disable", AGENT], ""));
     let before = audit_rows(&db).len();
@@ -268,7 +247,7 @@ fn disabling_an_agent_locks_a_signed_in_desk_at_its_next_request() {
     // A lookup.
     ok(&run(&db, &["agent", "enable", AGENT], ""));
     desk.sign_in(AGENT, AGENT_PASS);
-    assert!(matches!(desk.state.screen, Screen::Find(_)));
+    assert!(matches!(desk.state().screen, Screen::Find(_)));
     ok(&run(&db, &["agent", "disable", AGENT], ""));
     let before = audit_rows(&db).len();
     desk.find("pat");
@@ -279,7 +258,7 @@ fn disabling_an_agent_locks_a_signed_in_desk_at_its_next_request() {
     desk.sign_in(AGENT, AGENT_PASS);
     desk.find("pat");
     desk.key(KeyCode::Char('1'));
-    assert!(matches!(desk.state.screen, Screen::Helper(_)));
+    assert!(matches!(desk.state().screen, Screen::Helper(_)));
     ok(&run(&db, &["agent", "disable", AGENT], ""));
     let before = audit_rows(&db).len();
     desk.key(KeyCode::Char('1'));

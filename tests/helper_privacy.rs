@@ -11,19 +11,15 @@
 
 mod support;
 
-use chrono::FixedOffset;
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use recovery_desk::console::jobs;
-use recovery_desk::console::{Cmd, Msg, State, render, update};
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+use recovery_desk::console::State;
 use recovery_desk::domain::lockout::Guarded;
 use recovery_desk::domain::model::MethodKind;
 use recovery_desk::service::Service;
 use recovery_desk::store::Store;
 use recovery_desk::store::{HolderStore, ReadStore};
+use recovery_desk::testing::{self, Driver};
 use recovery_desk::tui::Theme;
-use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::Arc;
 use support::seams::{Seeded, TestClock, t0};
@@ -64,58 +60,30 @@ fn accounts(db: &Path) {
     store.create_account(BARE, hash, now).unwrap();
 }
 
-/// The holder console over that database, driven key by key on a TestBackend.
+/// The holder console over that database, driven key by key by the one test driver.
 struct Console {
-    svc: Service,
-    state: State,
-    term: Terminal<TestBackend>,
+    d: Driver<State, Service>,
 }
 
 impl Console {
     fn new(db: &Path) -> Console {
-        let clock = TestClock::new(t0());
+        let clock = Arc::new(TestClock::new(t0()));
         let svc = Service::new(
             Store::open(db).unwrap(),
             Box::new(Seeded::new(7)),
-            Arc::new(clock.clone()),
+            clock.clone(),
         );
-        let state = State::new(
-            Theme::plain(),
-            FixedOffset::east_opt(0).unwrap(),
-            Arc::new(clock),
-        );
-        let mut c = Console {
-            svc,
-            state,
-            term: Terminal::new(TestBackend::new(80, 24)).unwrap(),
-        };
-        c.send(Msg::Resize(80, 24));
-        c
-    }
-
-    fn send(&mut self, msg: Msg) {
-        let mut queue = VecDeque::from([msg]);
-        while let Some(m) = queue.pop_front() {
-            for cmd in update(&mut self.state, m) {
-                match cmd {
-                    Cmd::Request(r) => {
-                        queue.push_back(Msg::Reply(Box::new(jobs::answer(&mut self.svc, r))))
-                    }
-                    Cmd::Quit => {}
-                    Cmd::Fail(why) => panic!("console failed: {why}"),
-                }
-            }
+        Console {
+            d: testing::console(svc, clock, Theme::plain(), 80, 24),
         }
-        let state = &self.state;
-        self.term.draw(|f| render(state, f)).unwrap();
     }
 
     fn key(&mut self, code: KeyCode, mods: KeyModifiers) {
-        self.send(Msg::Key(KeyEvent::new(code, mods)));
+        self.d.press(code, mods);
     }
 
     fn text(&self) -> String {
-        self.term.backend().to_string()
+        self.d.text()
     }
 }
 
@@ -151,7 +119,7 @@ fn helper_screens(db: &Path, username: &str, keys: &[K]) -> Vec<String> {
     let mut seen = vec![];
     for k in keys {
         k.press(&mut c);
-        if c.state.screen.name() == "Helper" {
+        if c.d.app.screen.name() == "Helper" {
             seen.push(c.text().replace(username, "@@@@@"));
         }
     }

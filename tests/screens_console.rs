@@ -20,7 +20,7 @@ use recovery_desk::secret::Secret;
 use recovery_desk::service::Service;
 use recovery_desk::store::HolderStore;
 use recovery_desk::store::Store;
-use recovery_desk::testing::Driver;
+use recovery_desk::testing::{self, Driver};
 use recovery_desk::tui::Theme;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -61,19 +61,13 @@ impl App {
         );
         setup(&mut svc, &db);
         svc.sign_out();
-        let state = State::new(
-            Theme::plain(),
-            FixedOffset::east_opt(0).unwrap(),
-            Arc::new(clock.clone()),
-        );
-        let mut app = App {
+        let d = testing::console(svc, Arc::new(clock.clone()), Theme::plain(), 80, 24);
+        App {
             _dir: dir,
             db,
             clock,
-            d: Driver::new(state, svc, Box::new, 80, 24),
-        };
-        app.send(Msg::Resize(80, 24));
-        app
+            d,
+        }
     }
 
     /// Applies `msg`, answering every request at once, then draws.

@@ -9,17 +9,16 @@ use recovery_desk::store::AgentAdmin;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
-use chrono::{Duration, FixedOffset};
+use chrono::Duration;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
 use recovery_desk::desk::state::{Msg, Screen, State};
 use recovery_desk::desk::strings::POLICY_LINES;
 use recovery_desk::desk::{DeskWorker, Request};
 use recovery_desk::domain::lockout::Guarded;
 use recovery_desk::store::audit::action;
 use recovery_desk::store::{Store, seed};
-use recovery_desk::testing::Driver;
+use recovery_desk::testing::{self, Driver};
 use recovery_desk::tui::Theme;
 use support::seams::{Seeded, TestClock, t0};
 use tempfile::TempDir;
@@ -84,18 +83,12 @@ impl Desk {
         std::fs::copy(key(seeded()), key(&path)).unwrap();
         prepare(&path);
         let clock = TestClock::new(t0());
-        let worker = DeskWorker::open(&path, Arc::new(clock.clone())).unwrap();
-        let state = State::new(
-            Theme::plain(),
-            FixedOffset::east_opt(0).unwrap(),
-            t0(),
-            Rect::new(0, 0, 80, 24),
-        );
+        let drv = testing::desk(&path, Arc::new(clock.clone()), Theme::plain(), 80, 24);
         Desk {
             _dir: dir,
             path,
             clock,
-            drv: Driver::new(state, worker, |r| r, 80, 24),
+            drv,
         }
     }
 
