@@ -709,3 +709,43 @@ fn cancelling_leaves_a_code_the_holder_generated_since_working() {
     );
     recovered(svc.check_recovery_code(id, mine.expose()).unwrap());
 }
+
+#[test]
+fn proving_my_own_account_does_not_let_me_set_someone_elses_password() {
+    let (_f, mut svc, victim, _) = two_step_jane(17);
+    let attacker = svc.create_account("mallory", &s(THIEF), &s(THIEF)).unwrap();
+    let my_method = add_verified_email(&mut svc, "mallory@example.com");
+    svc.sign_out();
+    // The attacker proves who she is, for her own account, on this console…
+    prove_with_code(&mut svc, attacker, my_method, Purpose::Recovery);
+    assert_eq!(svc.proofs(attacker).len(), 1);
+    // …and then asks for a new password on the victim's.
+    assert!(svc.proofs(victim).is_empty());
+    assert!(matches!(
+        svc.reset_password(victim, &s(NEW), &s(NEW)),
+        Err(ServiceError::NoRecoveryProof)
+    ));
+    assert!(matches!(
+        try_password(&mut svc, victim, NEW),
+        Attempt::Wrong { .. }
+    ));
+    assert_eq!(try_password(&mut svc, victim, OLD), Attempt::Accepted(true));
+}
+
+#[test]
+fn a_proof_left_on_the_console_for_more_than_ten_minutes_sets_no_password() {
+    // The holder proves with an email code and walks away; whoever sits down eleven minutes
+    // later cannot choose the new password.
+    let (f, mut svc, id, _) = two_step_jane(18);
+    let m = svc.verified_methods(id).unwrap()[0].id;
+    prove_with_code(&mut svc, id, m, Purpose::Recovery);
+    f.clock.advance(Duration::minutes(10));
+    assert_eq!(svc.proofs(id).len(), 1, "still valid at ten minutes");
+    f.clock.advance(Duration::minutes(1));
+    assert!(svc.proofs(id).is_empty());
+    assert!(matches!(
+        svc.reset_password(id, &s(NEW), &s(NEW)),
+        Err(ServiceError::NoRecoveryProof)
+    ));
+    assert_eq!(try_password(&mut svc, id, OLD), Attempt::Accepted(true));
+}
