@@ -94,7 +94,8 @@ fn a_truncated_file_is_named_and_left_as_it_was() {
     // Keep the header and the first page only: the schema points at pages that are gone.
     std::fs::write(&db, &bytes[..4096]).unwrap();
     let o = run(&db, &["agent", "list"], "");
-    one_line_failure(&o, "x.db");
+    // Named as damaged, not as some other fault the person would chase instead.
+    one_line_failure(&o, "x.db is damaged");
     assert_eq!(
         std::fs::read(&db).unwrap(),
         &bytes[..4096],

@@ -545,6 +545,19 @@ fn with_two_step_on_any_method_but_the_last_verified_one_can_go() {
 }
 
 #[test]
+fn with_two_step_off_even_the_last_verified_method_can_go() {
+    // The rule guards two-step verification only: without it, a holder may keep no method.
+    let f = Fixture::new();
+    let mut svc = f.service(36);
+    let id = svc
+        .create_account("jane", &s("a long password"), &s("a long password"))
+        .unwrap();
+    let only = add_verified_email(&mut svc, "jane@example.com");
+    svc.remove_method(only).unwrap();
+    assert!(svc.verified_methods(id).unwrap().is_empty());
+}
+
+#[test]
 fn a_right_recovery_code_starts_the_count_of_wrong_ones_over() {
     let (_f, mut svc, id, code) = jane_with_code();
     let wrong = "ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ-ZZZZZ";

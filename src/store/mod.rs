@@ -511,6 +511,33 @@ mod tests {
         assert!(!disk_is_full(Path::new("x.db")));
     }
 
+    /// A filesystem with no blocks free is called full (procfs reports none available), so an
+    /// I/O error there is reported as a full disk, which the person can act on.
+    #[test]
+    fn a_filesystem_with_no_room_is_called_full() {
+        assert!(disk_is_full(Path::new("/proc/self/x.db")));
+    }
+
+    /// The cause of a failed open is named in words, not as an OS error number.
+    #[test]
+    fn file_errors_name_their_cause() {
+        let said = |errno| {
+            StoreError::OpenFile {
+                path: "x.db".into(),
+                io: io::Error::from_raw_os_error(errno),
+            }
+            .to_string()
+        };
+        assert_eq!(
+            said(libc::ENOENT),
+            "cannot open the database x.db: no such file or directory"
+        );
+        assert!(said(libc::EACCES).ends_with(": permission denied"));
+        assert!(said(libc::EROFS).ends_with(": read-only file system"));
+        assert!(said(libc::ENOSPC).ends_with(": no space left on device"));
+        assert!(said(libc::EISDIR).ends_with(": it is a directory, not a database file"));
+    }
+
     /// The two checks the read-only tests lean on can fail: a healthy file says "ok", and the
     /// digest sees every account-table write (so "unchanged" means unchanged).
     #[test]
