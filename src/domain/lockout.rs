@@ -40,14 +40,6 @@ impl Guarded {
     pub fn parse(s: &str) -> Option<Self> {
         Guarded::ALL.into_iter().find(|g| g.as_str() == s)
     }
-    /// Words for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Guarded::Password => "password",
-            Guarded::RecoveryCode => "recovery code",
-            Guarded::OneTimeCode => "security code",
-        }
-    }
 }
 
 /// The persisted counter for one account and one kind of entry.

@@ -749,6 +749,15 @@ fn reserve(
     Ok(Reservation::Go(after))
 }
 
+/// What a lockout's notice calls the kind of entry it locked.
+fn entry_words(what: Guarded) -> &'static str {
+    match what {
+        Guarded::Password => "password",
+        Guarded::RecoveryCode => "recovery code",
+        Guarded::OneTimeCode => "security code",
+    }
+}
+
 /// The security event and notices of a lockout that a wrong answer started.
 fn lock_notice(
     tx: &rusqlite::Connection,
@@ -763,18 +772,18 @@ fn lock_notice(
         AfterFailure::LockedUntil(until) => {
             let shown = until.format("%Y-%m-%d %H:%M UTC");
             (
-                format!("{} entry locked until {shown}", what.label()),
+                format!("{} entry locked until {shown}", entry_words(what)),
                 format!(
                     "After 5 wrong attempts, {} entry on your account is locked until {shown}.",
-                    what.label()
+                    entry_words(what)
                 ),
             )
         }
         AfterFailure::Blocked => (
-            format!("{} entry blocked after 100 wrong attempts", what.label()),
+            format!("{} entry blocked after 100 wrong attempts", entry_words(what)),
             format!(
                 "After 100 wrong attempts in a row, {} entry on your account stays locked until you get in another way. If this wasn't you, recover your account now.",
-                what.label()
+                entry_words(what)
             ),
         ),
     };
