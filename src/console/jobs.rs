@@ -3,6 +3,9 @@
 //! thread never blocks. [`execute`] is the one place a [`Job`] turns into a service call; every
 //! reply is a [`Reply`] whose `result` carries either what the job came to or why it failed, so
 //! `update` handles "sign in again", "not signed in" and store errors in one place.
+//!
+//! Every account view a job hands back is [`Clean`]: its text from the database is sanitised
+//! here, once, on the worker side, so no screen holds or draws raw database text.
 
 use crate::domain::model::Purpose;
 use crate::domain::model::{AccountView, MethodKind};
@@ -10,6 +13,7 @@ use crate::secret::Secret;
 use crate::service::{
     Attempt, CodeCheck, DrillCheck, Proof, RecoveryCheck, ResetOutcome, Service, ServiceError,
 };
+use crate::tui::sanitize::Clean;
 use crate::tui::worker::{self, Crashed, Jobs};
 
 pub use crate::tui::worker::Worker;
@@ -109,17 +113,19 @@ impl Job {
 /// What a [`Job`] came to.
 #[derive(Debug)]
 pub enum Outcome {
-    Found(AccountView),
+    Found(Clean<AccountView>),
     Password(Attempt<bool>),
-    /// The masked address the code went to.
-    CodeSent(String),
+    /// A code was sent. The screen that asked knows to which method (from its clean view)
+    /// and masks that address itself, as the desk does: the service's masked address, masked
+    /// before it was sanitised, is not passed on.
+    CodeSent,
     /// A one-time code check, and the recovery proofs gathered so far for that account.
     Code(Attempt<CodeCheck>, Vec<Proof>),
     /// A recovery code check, and the recovery proofs gathered so far for that account.
     RecoveryCode(Attempt<RecoveryCheck>, Vec<Proof>),
     Reset(ResetOutcome),
     Created(i64),
-    View(AccountView),
+    View(Clean<AccountView>),
     Reauthenticated(Attempt<()>),
     CodeGenerated(Secret),
     /// The new method's id (a verification code was sent to it).
@@ -139,7 +145,7 @@ pub struct Done {
     pub outcome: Outcome,
     /// The holder's fresh view when someone is signed in after the job, so screens never show
     /// stale account state.
-    pub view: Option<AccountView>,
+    pub view: Option<Clean<AccountView>>,
 }
 
 /// Why a job failed.
@@ -155,7 +161,7 @@ pub enum JobError {
 /// Runs one job on the service. Pure dispatch: every rule lives in the service.
 pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError> {
     Ok(match job {
-        Job::Find { username } => Outcome::Found(service.find(&username)?),
+        Job::Find { username } => Outcome::Found(Clean::new(service.find(&username)?)),
         Job::CheckPassword {
             account_id,
             password,
@@ -164,7 +170,10 @@ pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError>
             account_id,
             method_id,
             purpose,
-        } => Outcome::CodeSent(service.send_code(account_id, method_id, purpose)?),
+        } => {
+            service.send_code(account_id, method_id, purpose)?;
+            Outcome::CodeSent
+        }
         Job::CheckCode {
             account_id,
             method_id,
@@ -192,7 +201,7 @@ pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError>
             password,
             confirm,
         } => Outcome::Created(service.create_account(&username, &password, &confirm)?),
-        Job::MyView => Outcome::View(service.my_view()?),
+        Job::MyView => Outcome::View(Clean::new(service.my_view()?)),
         Job::Reauthenticate { password } => {
             Outcome::Reauthenticated(service.reauthenticate(&password)?)
         }
@@ -234,7 +243,10 @@ impl Jobs for Service {
 
     fn run(&mut self, job: Job) -> Result<Done, JobError> {
         let outcome = execute(self, job)?;
-        let view = self.signed_in().and_then(|_| self.my_view().ok());
+        let view = self
+            .signed_in()
+            .and_then(|_| self.my_view().ok())
+            .map(Clean::new);
         Ok(Done { outcome, view })
     }
 }
