@@ -7,6 +7,7 @@
 //! Every account view a job hands back is [`Clean`]: its text from the database is sanitised
 //! here, once, on the worker side, so no screen holds or draws raw database text.
 
+use super::strings as s;
 use crate::domain::model::Purpose;
 use crate::domain::model::{AccountView, MethodKind};
 use crate::secret::Secret;
@@ -107,6 +108,27 @@ impl Job {
                 | Job::BeginCodeCheck
                 | Job::CheckSavedCode { .. }
         )
+    }
+
+    /// What the spinner says while the job runs, also when it is retried after the password
+    /// was entered again. The match has no catch-all: a new job must name its own.
+    pub fn busy_label(&self) -> &'static str {
+        match self {
+            Job::Find { .. } => s::BUSY_LOOKUP,
+            Job::CheckPassword { .. } | Job::Reauthenticate { .. } => s::BUSY_PASSWORD,
+            Job::SendCode { .. } | Job::AddMethod { .. } => s::BUSY_SEND,
+            Job::CheckCode { .. } => s::BUSY_CODE,
+            Job::CheckRecoveryCode { .. } | Job::SecondStepRecoveryCode { .. } => s::BUSY_RECOVERY,
+            Job::CreateAccount { .. } => s::BUSY_CREATE,
+            Job::GenerateRecoveryCode => s::BUSY_GENERATE,
+            Job::ResetPassword { .. }
+            | Job::RemoveMethod { .. }
+            | Job::SetTwoStep { .. }
+            | Job::CancelPending { .. }
+            | Job::SignOut => s::BUSY_SAVE,
+            Job::MyView | Job::BeginCodeCheck => s::BUSY_LOAD,
+            Job::CheckSavedCode { .. } => s::BUSY_CHECK_SAVED,
+        }
     }
 }
 
@@ -255,4 +277,34 @@ impl Jobs for Service {
 /// synchronously with it).
 pub fn answer(service: &mut Service, request: Request) -> Reply {
     worker::answer(service, request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The jobs retried after the password was entered again keep the labels the re-auth
+    /// screen gave them before each job named its own.
+    #[test]
+    fn retried_jobs_keep_their_busy_labels() {
+        let code = || Secret::new("x");
+        let retried = [
+            (Job::GenerateRecoveryCode, s::BUSY_GENERATE),
+            (
+                Job::AddMethod {
+                    kind: MethodKind::Email,
+                    address: "a@example.com".into(),
+                },
+                s::BUSY_SEND,
+            ),
+            (Job::RemoveMethod { method_id: 1 }, s::BUSY_SAVE),
+            (Job::SetTwoStep { on: true }, s::BUSY_SAVE),
+            (Job::BeginCodeCheck, s::BUSY_LOAD),
+            (Job::CheckSavedCode { code: code() }, s::BUSY_CHECK_SAVED),
+        ];
+        for (job, label) in retried {
+            assert!(job.needs_recent_sign_in(), "{job:?}");
+            assert_eq!(job.busy_label(), label, "{job:?}");
+        }
+    }
 }

@@ -70,13 +70,7 @@ impl Page for Reauth {
         match r {
             Attempt::Accepted(()) => {
                 let job = self.retry.take()?;
-                let label = match job {
-                    Job::GenerateRecoveryCode => s::BUSY_GENERATE,
-                    Job::AddMethod { .. } => s::BUSY_SEND,
-                    Job::BeginCodeCheck => s::BUSY_LOAD,
-                    Job::CheckSavedCode { .. } => s::BUSY_CHECK_SAVED,
-                    _ => s::BUSY_SAVE,
-                };
+                let label = job.busy_label();
                 ctx.request(job, label);
                 Some(self.back())
             }
