@@ -115,8 +115,10 @@ impl Ctx {
         self.clock.now()
     }
 
-    /// Starts a request the screen waits for (a spinner shows `label`).
-    pub fn request(&mut self, job: Job, label: &'static str) -> u64 {
+    /// Starts a request the screen waits for (a spinner shows the job's
+    /// [`busy_label`](Job::busy_label)).
+    pub fn request(&mut self, job: Job) -> u64 {
+        let label = job.busy_label();
         if job.needs_recent_sign_in() {
             self.retry = Some(job.clone());
         }

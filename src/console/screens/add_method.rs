@@ -82,13 +82,10 @@ impl Page for AddMethod {
                 match checked {
                     Ok(address) => {
                         self.address = Clean::new(address.clone());
-                        ctx.request(
-                            Job::AddMethod {
-                                kind: self.kind,
-                                address,
-                            },
-                            s::BUSY_SEND,
-                        );
+                        ctx.request(Job::AddMethod {
+                            kind: self.kind,
+                            address,
+                        });
                     }
                     Err(e) => ctx.error(e.to_string()),
                 }
@@ -98,29 +95,23 @@ impl Page for AddMethod {
                 let method_id = *method_id;
                 let account_id = ctx.account_id()?;
                 if let Some(code) = typed_code(ctx, &mut self.form) {
-                    ctx.request(
-                        Job::CheckCode {
-                            account_id,
-                            method_id,
-                            purpose: Purpose::VerifyMethod,
-                            code,
-                        },
-                        s::BUSY_CODE,
-                    );
+                    ctx.request(Job::CheckCode {
+                        account_id,
+                        method_id,
+                        purpose: Purpose::VerifyMethod,
+                        code,
+                    });
                 }
                 None
             }
             (Stage::Code { method_id }, FormEvent::Choose(_)) => {
                 let method_id = *method_id;
                 let account_id = ctx.account_id()?;
-                ctx.request(
-                    Job::SendCode {
-                        account_id,
-                        method_id,
-                        purpose: Purpose::VerifyMethod,
-                    },
-                    s::BUSY_SEND,
-                );
+                ctx.request(Job::SendCode {
+                    account_id,
+                    method_id,
+                    purpose: Purpose::VerifyMethod,
+                });
                 None
             }
             (Stage::Address, FormEvent::Action(Action::Back)) => {

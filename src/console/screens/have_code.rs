@@ -44,13 +44,10 @@ impl HaveCode {
 
     fn submit(&mut self, ctx: &mut Ctx) -> Go {
         let code = super::typed_recovery_code(ctx, &mut self.form)?;
-        ctx.request(
-            Job::CheckRecoveryCode {
-                account_id: self.view.account.id,
-                code,
-            },
-            s::BUSY_RECOVERY,
-        );
+        ctx.request(Job::CheckRecoveryCode {
+            account_id: self.view.account.id,
+            code,
+        });
         None
     }
 }

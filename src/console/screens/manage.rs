@@ -232,7 +232,7 @@ impl Page for Manage {
                 )),
                 Item::Cancel(change_id) => {
                     self.asked = Some(Asked::Cancel);
-                    ctx.request(Job::CancelPending { change_id }, s::BUSY_SAVE);
+                    ctx.request(Job::CancelPending { change_id });
                     None
                 }
                 Item::SignOut => Some(super::signed_out(ctx, s::SIGNED_OUT)),
@@ -246,7 +246,7 @@ impl Page for Manage {
     fn on_dialog(&mut self, ctx: &mut Ctx, kind: DialogKind) -> Go {
         if let DialogKind::TwoStep { on } = kind {
             self.asked = Some(Asked::TwoStep(on));
-            ctx.request(Job::SetTwoStep { on }, s::BUSY_SAVE);
+            ctx.request(Job::SetTwoStep { on });
         }
         None
     }

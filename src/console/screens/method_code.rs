@@ -59,15 +59,12 @@ impl Page for MethodCode {
         match self.form.handle(ev, KEYS) {
             FormEvent::Submit => {
                 if let Some(code) = typed_code(ctx, &mut self.form) {
-                    ctx.request(
-                        Job::CheckCode {
-                            account_id: self.view.account.id,
-                            method_id: self.method.id,
-                            purpose: Purpose::Recovery,
-                            code,
-                        },
-                        s::BUSY_CODE,
-                    );
+                    ctx.request(Job::CheckCode {
+                        account_id: self.view.account.id,
+                        method_id: self.method.id,
+                        purpose: Purpose::Recovery,
+                        code,
+                    });
                 }
                 None
             }

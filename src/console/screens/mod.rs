@@ -205,7 +205,7 @@ pub fn look_up(ctx: &mut Ctx, typed: &str) -> Go {
     match crate::domain::identifier::username(typed.trim()) {
         _ if typed.trim().is_empty() => ctx.error(s::ENTER_USERNAME),
         Ok(username) => {
-            ctx.request(crate::console::jobs::Job::Find { username }, s::BUSY_LOOKUP);
+            ctx.request(crate::console::jobs::Job::Find { username });
         }
         Err(e) => ctx.error(e.to_string()),
     }

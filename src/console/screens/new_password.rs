@@ -48,14 +48,11 @@ impl NewPassword {
     fn submit(&mut self, ctx: &mut Ctx) -> Go {
         let username = &self.view.account.username;
         let (pass, confirm) = super::new_password(ctx, &mut self.form, 0, username)?;
-        ctx.request(
-            Job::ResetPassword {
-                account_id: self.view.account.id,
-                password: pass,
-                confirm,
-            },
-            s::BUSY_SAVE,
-        );
+        ctx.request(Job::ResetPassword {
+            account_id: self.view.account.id,
+            password: pass,
+            confirm,
+        });
         None
     }
 }

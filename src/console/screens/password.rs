@@ -47,13 +47,10 @@ impl Page for Password {
         match self.form.handle(ev, KEYS) {
             FormEvent::Submit => {
                 let password = super::typed_password(ctx, &mut self.form)?;
-                ctx.request(
-                    Job::CheckPassword {
-                        account_id: self.view.account.id,
-                        password,
-                    },
-                    s::BUSY_PASSWORD,
-                );
+                ctx.request(Job::CheckPassword {
+                    account_id: self.view.account.id,
+                    password,
+                });
                 None
             }
             FormEvent::Choose(0) => Some(super::verify_identity::VerifyIdentity::screen(

@@ -39,7 +39,7 @@ impl Page for PendingNotice {
         match self.form.handle(ev, KEYS) {
             FormEvent::Choose(0) => {
                 let change_id = ctx.view()?.pending.first()?.id;
-                ctx.request(Job::CancelPending { change_id }, s::BUSY_SAVE);
+                ctx.request(Job::CancelPending { change_id });
                 None
             }
             FormEvent::Choose(_) | FormEvent::Action(Action::Back) => {

@@ -54,7 +54,7 @@ impl Page for Reauth {
         match self.form.handle(ev, KEYS) {
             FormEvent::Submit => {
                 let password = super::typed_password(ctx, &mut self.form)?;
-                ctx.request(Job::Reauthenticate { password }, s::BUSY_PASSWORD);
+                ctx.request(Job::Reauthenticate { password });
                 None
             }
             FormEvent::Action(Action::Back) => Some(self.back()),
@@ -70,8 +70,7 @@ impl Page for Reauth {
         match r {
             Attempt::Accepted(()) => {
                 let job = self.retry.take()?;
-                let label = job.busy_label();
-                ctx.request(job, label);
+                ctx.request(job);
                 Some(self.back())
             }
             Attempt::Wrong { tries_left } => {

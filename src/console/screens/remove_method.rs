@@ -70,7 +70,7 @@ impl Page for RemoveMethod {
     fn on_dialog(&mut self, ctx: &mut Ctx, kind: DialogKind) -> Go {
         if let DialogKind::RemoveMethod { method_id, address } = kind {
             self.removing = Some(address);
-            ctx.request(Job::RemoveMethod { method_id }, s::BUSY_SAVE);
+            ctx.request(Job::RemoveMethod { method_id });
         }
         None
     }

@@ -78,14 +78,11 @@ impl SecondStep {
 
     fn send(&mut self, ctx: &mut Ctx, i: usize) {
         self.sending = Some(i);
-        ctx.request(
-            Job::SendCode {
-                account_id: self.view.account.id,
-                method_id: self.methods[i].id,
-                purpose: Purpose::SignIn,
-            },
-            s::BUSY_SEND,
-        );
+        ctx.request(Job::SendCode {
+            account_id: self.view.account.id,
+            method_id: self.methods[i].id,
+            purpose: Purpose::SignIn,
+        });
     }
 
     fn back_to_choices(&mut self) {
@@ -116,13 +113,10 @@ impl Page for SecondStep {
             }
             (Stage::RecoveryCode, FormEvent::Submit) => {
                 let code = super::typed_recovery_code(ctx, &mut self.form)?;
-                ctx.request(
-                    Job::SecondStepRecoveryCode {
-                        account_id: self.view.account.id,
-                        code,
-                    },
-                    s::BUSY_RECOVERY,
-                );
+                ctx.request(Job::SecondStepRecoveryCode {
+                    account_id: self.view.account.id,
+                    code,
+                });
                 None
             }
             (Stage::Choose | Stage::RecoveryCode, FormEvent::Action(Action::Back)) => {
@@ -135,15 +129,12 @@ impl Page for SecondStep {
             (Stage::Code { method, .. }, FormEvent::Submit) => {
                 let method = *method;
                 if let Some(code) = typed_code(ctx, &mut self.form) {
-                    ctx.request(
-                        Job::CheckCode {
-                            account_id: self.view.account.id,
-                            method_id: self.methods[method].id,
-                            purpose: Purpose::SignIn,
-                            code,
-                        },
-                        s::BUSY_CODE,
-                    );
+                    ctx.request(Job::CheckCode {
+                        account_id: self.view.account.id,
+                        method_id: self.methods[method].id,
+                        purpose: Purpose::SignIn,
+                        code,
+                    });
                 }
                 None
             }

@@ -21,14 +21,11 @@ pub(super) const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
 /// Asks the worker to send a recovery code to `method`.
 pub(super) fn send_recovery_code(ctx: &mut Ctx, view: &AccountView, method: &MethodRow) {
-    ctx.request(
-        Job::SendCode {
-            account_id: view.account.id,
-            method_id: method.id,
-            purpose: Purpose::Recovery,
-        },
-        s::BUSY_SEND,
-    );
+    ctx.request(Job::SendCode {
+        account_id: view.account.id,
+        method_id: method.id,
+        purpose: Purpose::Recovery,
+    });
 }
 
 /// The code-entry screen once a recovery code went to `method`.
