@@ -923,3 +923,137 @@ fn manage_nudges_when_the_last_check_is_180_days_old() {
     assert_eq!(app.screen(), "Manage");
     snap!(app, "drill_manage_checked_long_ago");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile text from the database
+
+/// An email address as a hostile writer of the database could leave it: a right-to-left
+/// override first, a colour escape, a zero-width space, a window-title sequence and an override
+/// inside the domain. Sanitised it reads `evil@example.com`, masked `e•••@example.com` (masking
+/// the raw text first would keep the override as the "first letter" and show `•••@…`).
+const HOSTILE_EMAIL: &str = "\u{202e}\x1b[31me\u{200b}vil\x1b]0;pwned\x07@exa\u{202e}mple.com";
+
+/// A username with a title sequence, a clear-screen and a right-to-left override.
+const HOSTILE_USERNAME: &str = "pat\x1b]0;pwned\x07\x1b[2Jrick\u{202e}";
+
+/// A security event's detail with a clipboard write, a bell and a zero-width joiner.
+const HOSTILE_DETAIL: &str = "\x1b]52;c;cHduZWQ=\x07from\u{200d} \u{2066}here\x1b[0m";
+
+/// Fails if anything from the hostile text above reached the screen: a control character, an
+/// invisible or bidi character in any cell, or what is left of an escape sequence drawn as text.
+fn assert_drawn_harmlessly(app: &App, step: &str) {
+    for cell in app.d.backend().buffer().content() {
+        let bad = cell.symbol().chars().find(|&c| {
+            c.is_control()
+                || matches!(
+                    c,
+                    '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+                )
+        });
+        assert!(
+            bad.is_none(),
+            "{step}: {bad:?} reached the screen:\n{}",
+            app.text()
+        );
+    }
+    let text = app.text();
+    for residue in ["pwned", "[31m", "[2J", "]0;", "]52;", "[0m", "cHduZWQ"] {
+        assert!(
+            !text.contains(residue),
+            "{step}: {residue:?} of an escape sequence on screen:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn hostile_database_text_is_drawn_harmlessly_on_every_console_screen() {
+    let mut app = App::with(|svc, db| {
+        svc.create_account("pat", &secret(PASSWORD), &secret(PASSWORD))
+            .unwrap();
+        support::holder::add_verified(svc, MethodKind::Email, "pat@example.com");
+        support::holder::add_verified(svc, MethodKind::Phone, "+15550100101");
+        svc.set_two_step(true).unwrap();
+        svc.generate_recovery_code().unwrap();
+        let c = rusqlite::Connection::open(db).unwrap();
+        c.execute(
+            "UPDATE sign_in_methods SET address = ?1 WHERE kind = 'email'",
+            [HOSTILE_EMAIL],
+        )
+        .unwrap();
+        c.execute(
+            "INSERT INTO security_events (account_id, at, kind, detail) \
+             SELECT id, '2026-11-25T09:30:00.000Z', 'signed_in', ?1 FROM accounts",
+            [HOSTILE_DETAIL],
+        )
+        .unwrap();
+    });
+    let masked = "e•••@example.com";
+
+    // Before sign-in, every screen that names a method shows it masked, sanitised first.
+    app.typed("pat");
+    app.enter();
+    assert_eq!(app.screen(), "Password");
+    app.alt('1');
+    assert_eq!(app.screen(), "VerifyIdentity");
+    assert_drawn_harmlessly(&app, "verify identity");
+    app.expect(&format!("We'll send a security code to {masked}"));
+    app.expect(&format!("Email a code to {masked}"));
+    app.digit('2');
+    assert_eq!(app.screen(), "Options");
+    assert_drawn_harmlessly(&app, "options");
+    app.expect(&format!("Email a code to {masked}"));
+    app.digit('1');
+    assert_eq!(app.screen(), "MethodCode");
+    assert_drawn_harmlessly(&app, "method code");
+    app.expect(&format!("We sent a code to {masked}"));
+    app.alt('1');
+    assert_drawn_harmlessly(&app, "method code, sent again");
+    app.expect(&format!("We sent a new code to {masked}"));
+    app.esc();
+    app.esc();
+    app.esc();
+    assert_eq!(app.screen(), "Password");
+    app.alt('2');
+    assert_eq!(app.screen(), "OtherWays");
+    assert_drawn_harmlessly(&app, "other ways");
+    app.expect(masked);
+    app.digit('1');
+    assert_eq!(app.screen(), "Password");
+
+    // The second step of signing in, by the email.
+    app.typed(PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "SecondStep");
+    assert_drawn_harmlessly(&app, "second step");
+    app.expect(&format!("Email a code to {masked}"));
+    app.digit('1');
+    assert_drawn_harmlessly(&app, "second step, code sent");
+    app.expect(&format!("We sent a code to {masked}"));
+    let code = app.code_for(HOSTILE_EMAIL);
+    app.typed(&code);
+    app.enter();
+    assert_eq!(app.screen(), "Manage");
+    assert_drawn_harmlessly(&app, "manage");
+    app.expect("evil@example.com");
+    app.expect("Signed in (from here)");
+
+    // The username changes under the session: the next reply's view brings it.
+    rusqlite::Connection::open(&app.db)
+        .unwrap()
+        .execute("UPDATE accounts SET username = ?1", [HOSTILE_USERNAME])
+        .unwrap();
+    app.digit('4');
+    app.enter();
+    assert_drawn_harmlessly(&app, "manage, two-step turned off");
+    app.expect("Signed in as patrick");
+    app.digit('3');
+    assert_eq!(app.screen(), "RemoveMethod");
+    assert_drawn_harmlessly(&app, "remove method");
+    app.expect("evil@example.com");
+    app.digit('1');
+    assert_drawn_harmlessly(&app, "remove method, confirm");
+    app.expect("evil@example.com");
+    app.enter();
+    assert_eq!(app.screen(), "Manage");
+    assert_drawn_harmlessly(&app, "manage, method removed");
+}

@@ -3,13 +3,18 @@
 //! thread never blocks. [`execute`] is the one place a [`Job`] turns into a service call; every
 //! reply is a [`Reply`] whose `result` carries either what the job came to or why it failed, so
 //! `update` handles "sign in again", "not signed in" and store errors in one place.
+//!
+//! Every account view a job hands back is [`Clean`]: its text from the database is sanitised
+//! here, once, on the worker side, so no screen holds or draws raw database text.
 
+use super::strings as s;
 use crate::domain::model::Purpose;
 use crate::domain::model::{AccountView, MethodKind};
 use crate::secret::Secret;
 use crate::service::{
     Attempt, CodeCheck, DrillCheck, Proof, RecoveryCheck, ResetOutcome, Service, ServiceError,
 };
+use crate::tui::sanitize::Clean;
 use crate::tui::worker::{self, Crashed, Jobs};
 
 pub use crate::tui::worker::Worker;
@@ -104,22 +109,45 @@ impl Job {
                 | Job::CheckSavedCode { .. }
         )
     }
+
+    /// What the spinner says while the job runs, also when it is retried after the password
+    /// was entered again. The match has no catch-all: a new job must name its own.
+    pub fn busy_label(&self) -> &'static str {
+        match self {
+            Job::Find { .. } => s::BUSY_LOOKUP,
+            Job::CheckPassword { .. } | Job::Reauthenticate { .. } => s::BUSY_PASSWORD,
+            Job::SendCode { .. } | Job::AddMethod { .. } => s::BUSY_SEND,
+            Job::CheckCode { .. } => s::BUSY_CODE,
+            Job::CheckRecoveryCode { .. } | Job::SecondStepRecoveryCode { .. } => s::BUSY_RECOVERY,
+            Job::CreateAccount { .. } => s::BUSY_CREATE,
+            Job::GenerateRecoveryCode => s::BUSY_GENERATE,
+            Job::ResetPassword { .. }
+            | Job::RemoveMethod { .. }
+            | Job::SetTwoStep { .. }
+            | Job::CancelPending { .. }
+            | Job::SignOut => s::BUSY_SAVE,
+            Job::MyView | Job::BeginCodeCheck => s::BUSY_LOAD,
+            Job::CheckSavedCode { .. } => s::BUSY_CHECK_SAVED,
+        }
+    }
 }
 
 /// What a [`Job`] came to.
 #[derive(Debug)]
 pub enum Outcome {
-    Found(AccountView),
+    Found(Clean<AccountView>),
     Password(Attempt<bool>),
-    /// The masked address the code went to.
-    CodeSent(String),
+    /// A code was sent. The screen that asked knows to which method (from its clean view)
+    /// and masks that address itself, as the desk does: the service's masked address, masked
+    /// before it was sanitised, is not passed on.
+    CodeSent,
     /// A one-time code check, and the recovery proofs gathered so far for that account.
     Code(Attempt<CodeCheck>, Vec<Proof>),
     /// A recovery code check, and the recovery proofs gathered so far for that account.
     RecoveryCode(Attempt<RecoveryCheck>, Vec<Proof>),
     Reset(ResetOutcome),
     Created(i64),
-    View(AccountView),
+    View(Clean<AccountView>),
     Reauthenticated(Attempt<()>),
     CodeGenerated(Secret),
     /// The new method's id (a verification code was sent to it).
@@ -139,7 +167,7 @@ pub struct Done {
     pub outcome: Outcome,
     /// The holder's fresh view when someone is signed in after the job, so screens never show
     /// stale account state.
-    pub view: Option<AccountView>,
+    pub view: Option<Clean<AccountView>>,
 }
 
 /// Why a job failed.
@@ -155,7 +183,7 @@ pub enum JobError {
 /// Runs one job on the service. Pure dispatch: every rule lives in the service.
 pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError> {
     Ok(match job {
-        Job::Find { username } => Outcome::Found(service.find(&username)?),
+        Job::Find { username } => Outcome::Found(Clean::new(service.find(&username)?)),
         Job::CheckPassword {
             account_id,
             password,
@@ -164,7 +192,10 @@ pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError>
             account_id,
             method_id,
             purpose,
-        } => Outcome::CodeSent(service.send_code(account_id, method_id, purpose)?),
+        } => {
+            service.send_code(account_id, method_id, purpose)?;
+            Outcome::CodeSent
+        }
         Job::CheckCode {
             account_id,
             method_id,
@@ -192,7 +223,7 @@ pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError>
             password,
             confirm,
         } => Outcome::Created(service.create_account(&username, &password, &confirm)?),
-        Job::MyView => Outcome::View(service.my_view()?),
+        Job::MyView => Outcome::View(Clean::new(service.my_view()?)),
         Job::Reauthenticate { password } => {
             Outcome::Reauthenticated(service.reauthenticate(&password)?)
         }
@@ -234,7 +265,10 @@ impl Jobs for Service {
 
     fn run(&mut self, job: Job) -> Result<Done, JobError> {
         let outcome = execute(self, job)?;
-        let view = self.signed_in().and_then(|_| self.my_view().ok());
+        let view = self
+            .signed_in()
+            .and_then(|_| self.my_view().ok())
+            .map(Clean::new);
         Ok(Done { outcome, view })
     }
 }
@@ -243,4 +277,34 @@ impl Jobs for Service {
 /// synchronously with it).
 pub fn answer(service: &mut Service, request: Request) -> Reply {
     worker::answer(service, request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The jobs retried after the password was entered again keep the labels the re-auth
+    /// screen gave them before each job named its own.
+    #[test]
+    fn retried_jobs_keep_their_busy_labels() {
+        let code = || Secret::new("x");
+        let retried = [
+            (Job::GenerateRecoveryCode, s::BUSY_GENERATE),
+            (
+                Job::AddMethod {
+                    kind: MethodKind::Email,
+                    address: "a@example.com".into(),
+                },
+                s::BUSY_SEND,
+            ),
+            (Job::RemoveMethod { method_id: 1 }, s::BUSY_SAVE),
+            (Job::SetTwoStep { on: true }, s::BUSY_SAVE),
+            (Job::BeginCodeCheck, s::BUSY_LOAD),
+            (Job::CheckSavedCode { code: code() }, s::BUSY_CHECK_SAVED),
+        ];
+        for (job, label) in retried {
+            assert!(job.needs_recent_sign_in(), "{job:?}");
+            assert_eq!(job.busy_label(), label, "{job:?}");
+        }
+    }
 }

@@ -5,6 +5,7 @@ use super::jobs::{Job, Reply};
 use crate::clock::SharedClock;
 use crate::domain::model::AccountView;
 use crate::tui::Theme;
+use crate::tui::sanitize::Clean;
 use crate::tui::worker::Requests;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 
@@ -22,10 +23,10 @@ pub type Cmd = crate::tui::app::Cmd<Job>;
 
 pub use crate::tui::note::{Note, NoteKind};
 
-/// The signed-in holder.
+/// The signed-in holder: their account as last loaded, its text already sanitised.
 #[derive(Debug, Clone)]
 pub struct Session {
-    pub view: AccountView,
+    pub view: Clean<AccountView>,
 }
 
 impl Session {
@@ -39,8 +40,13 @@ impl Session {
 pub enum DialogKind {
     Quit,
     SignOut,
-    RemoveMethod { method_id: i64, address: String },
-    TwoStep { on: bool },
+    RemoveMethod {
+        method_id: i64,
+        address: Clean<String>,
+    },
+    TwoStep {
+        on: bool,
+    },
     Generate,
     LeaveCode,
 }
@@ -109,8 +115,10 @@ impl Ctx {
         self.clock.now()
     }
 
-    /// Starts a request the screen waits for (a spinner shows `label`).
-    pub fn request(&mut self, job: Job, label: &'static str) -> u64 {
+    /// Starts a request the screen waits for (a spinner shows the job's
+    /// [`busy_label`](Job::busy_label)).
+    pub fn request(&mut self, job: Job) -> u64 {
+        let label = job.busy_label();
         if job.needs_recent_sign_in() {
             self.retry = Some(job.clone());
         }
@@ -154,7 +162,7 @@ impl Ctx {
     }
 
     /// The signed-in holder's view, if signed in.
-    pub fn view(&self) -> Option<&AccountView> {
+    pub fn view(&self) -> Option<&Clean<AccountView>> {
         self.session.as_ref().map(|s| &s.view)
     }
 

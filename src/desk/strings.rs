@@ -1,7 +1,8 @@
 //! Every piece of text the support desk puts on screen, in one place (gitui's `strings.rs`),
 //! so the wording can follow the seed page and be reviewed or translated together.
 //!
-//! Text that comes from the database is never here: it is sanitised where it is drawn.
+//! Text that comes from the database is never here: it is sanitised once, where it enters the
+//! view model (the worker wraps each account view in `Clean`), and drawn as it is.
 
 use crate::domain::lockout::Guarded;
 use crate::domain::model::MethodKind;

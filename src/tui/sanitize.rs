@@ -6,7 +6,7 @@
 //! characters can make one string look like another. [`sanitize`] removes them all, keeping
 //! every printable letter, digit, symbol, emoji and combining mark.
 
-use crate::domain::model::AccountView;
+use crate::domain::model::{AccountView, MethodRow};
 
 /// Untrusted text made safe to draw, once, where it enters a view model: a `Clean<T>` can only
 /// be built by sanitising every piece of text in `T` (see [`Untrusted`]), so a draw function
@@ -32,7 +32,7 @@ impl Untrusted for AccountView {
     fn sanitize_text(&mut self) {
         self.account.username.sanitize_text();
         for m in &mut self.methods {
-            m.address.sanitize_text();
+            m.sanitize_text();
         }
         for p in &mut self.pending {
             p.kind.sanitize_text();
@@ -41,6 +41,13 @@ impl Untrusted for AccountView {
             e.kind.sanitize_text();
             e.detail.sanitize_text();
         }
+    }
+}
+
+/// A sign-in method's address, read from the database.
+impl Untrusted for MethodRow {
+    fn sanitize_text(&mut self) {
+        self.address.sanitize_text();
     }
 }
 
@@ -56,6 +63,39 @@ impl<T> std::ops::Deref for Clean<T> {
     type Target = T;
     fn deref(&self) -> &T {
         &self.0
+    }
+}
+
+/// Parts of a clean view, clean themselves: nothing is sanitised again.
+impl Clean<AccountView> {
+    /// The account's username.
+    pub fn username(&self) -> Clean<String> {
+        Clean(self.0.account.username.clone())
+    }
+
+    /// Every sign-in method of the account.
+    pub fn methods(&self) -> Vec<Clean<MethodRow>> {
+        self.0.methods.iter().cloned().map(Clean).collect()
+    }
+
+    /// The account's verified sign-in methods.
+    pub fn verified(&self) -> Vec<Clean<MethodRow>> {
+        let verified = self.0.methods.iter().filter(|m| m.verified);
+        verified.cloned().map(Clean).collect()
+    }
+}
+
+impl Clean<MethodRow> {
+    /// The method's address.
+    pub fn address(&self) -> Clean<String> {
+        Clean(self.0.address.clone())
+    }
+
+    /// The address masked, as [`MethodRow::masked`]: masking keeps only characters of the
+    /// clean address (and the mask's own), so the masked form is clean too. Sanitising first
+    /// and masking second is what both consoles show for a hostile address.
+    pub fn masked(&self) -> Clean<String> {
+        Clean(self.0.masked())
     }
 }
 

@@ -11,7 +11,7 @@ use crate::domain::model::MethodKind;
 use crate::domain::model::Purpose;
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
+use crate::tui::sanitize::Clean;
 
 use super::{Go, Page, Screen, code_form, code_outcome, common, typed_code};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -34,8 +34,9 @@ pub struct AddMethod {
     kind: MethodKind,
     stage: Stage,
     form: Form,
-    /// The normalised address being added.
-    address: String,
+    /// The normalised address being added, as it is shown: sanitised once when taken from
+    /// the field (a paste could carry invisible or bidi characters).
+    address: Clean<String>,
 }
 
 impl AddMethod {
@@ -49,7 +50,7 @@ impl AddMethod {
             kind,
             stage: Stage::Address,
             form: Form::new(vec![TextField::new(label, cap)], none),
-            address: String::new(),
+            address: Clean::new(String::new()),
         }
     }
 }
@@ -80,14 +81,11 @@ impl Page for AddMethod {
                 };
                 match checked {
                     Ok(address) => {
-                        self.address = address.clone();
-                        ctx.request(
-                            Job::AddMethod {
-                                kind: self.kind,
-                                address,
-                            },
-                            s::BUSY_SEND,
-                        );
+                        self.address = Clean::new(address.clone());
+                        ctx.request(Job::AddMethod {
+                            kind: self.kind,
+                            address,
+                        });
                     }
                     Err(e) => ctx.error(e.to_string()),
                 }
@@ -97,36 +95,30 @@ impl Page for AddMethod {
                 let method_id = *method_id;
                 let account_id = ctx.account_id()?;
                 if let Some(code) = typed_code(ctx, &mut self.form) {
-                    ctx.request(
-                        Job::CheckCode {
-                            account_id,
-                            method_id,
-                            purpose: Purpose::VerifyMethod,
-                            code,
-                        },
-                        s::BUSY_CODE,
-                    );
+                    ctx.request(Job::CheckCode {
+                        account_id,
+                        method_id,
+                        purpose: Purpose::VerifyMethod,
+                        code,
+                    });
                 }
                 None
             }
             (Stage::Code { method_id }, FormEvent::Choose(_)) => {
                 let method_id = *method_id;
                 let account_id = ctx.account_id()?;
-                ctx.request(
-                    Job::SendCode {
-                        account_id,
-                        method_id,
-                        purpose: Purpose::VerifyMethod,
-                    },
-                    s::BUSY_SEND,
-                );
+                ctx.request(Job::SendCode {
+                    account_id,
+                    method_id,
+                    purpose: Purpose::VerifyMethod,
+                });
                 None
             }
             (Stage::Address, FormEvent::Action(Action::Back)) => {
                 Some(Screen::Manage(super::manage::Manage::new(ctx)))
             }
             (Stage::Code { .. }, FormEvent::Action(Action::Back)) => {
-                ctx.info(s::method_not_verified(&sanitize(&self.address)));
+                ctx.info(s::method_not_verified(&self.address));
                 Some(Screen::Manage(super::manage::Manage::new(ctx)))
             }
             (_, FormEvent::Action(a)) => common(ctx, a),
@@ -141,13 +133,13 @@ impl Page for AddMethod {
                 self.stage = Stage::Code { method_id };
                 None
             }
-            Outcome::CodeSent(_) => {
-                ctx.info(s::new_code_sent(&sanitize(&self.address)));
+            Outcome::CodeSent => {
+                ctx.info(s::new_code_sent(&self.address));
                 None
             }
             Outcome::Code(r, _) => {
                 if code_outcome(ctx, r) {
-                    ctx.success(s::method_verified(&sanitize(&self.address)));
+                    ctx.success(s::method_verified(&self.address));
                     Some(Screen::Manage(super::manage::Manage::new(ctx)))
                 } else {
                     None
@@ -172,7 +164,7 @@ impl Page for AddMethod {
             ],
             Stage::Code { .. } => with_field(
                 vec![
-                    Part::para(s::method_added(&sanitize(&self.address))),
+                    Part::para(s::method_added(&self.address)),
                     Part::para(s::CODE_RULE),
                     Part::Gap,
                 ],

@@ -55,7 +55,7 @@ impl CheckCode {
             return;
         }
         let code = take_secret(&mut self.form, 0);
-        ctx.request(Job::CheckSavedCode { code }, s::BUSY_CHECK_SAVED);
+        ctx.request(Job::CheckSavedCode { code });
     }
 
     /// Words the drill's answer under the screen.

@@ -14,6 +14,7 @@ use crate::secret::Secret;
 use crate::service::Proof;
 use crate::tui::TextField;
 use crate::tui::keys::{Binding, bind};
+use crate::tui::sanitize::Clean;
 
 use super::{Go, Page, Screen, ask, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -35,7 +36,7 @@ enum Then {
     Manage,
     /// On to set a new password (the code was shown during recovery).
     NewPassword {
-        view: Box<AccountView>,
+        view: Box<Clean<AccountView>>,
         proofs: Vec<Proof>,
     },
 }
@@ -75,7 +76,7 @@ impl CodeShown {
         CodeShown::new(code, Then::Manage)
     }
 
-    pub fn after_recovery(code: Secret, view: AccountView, proofs: Vec<Proof>) -> CodeShown {
+    pub fn after_recovery(code: Secret, view: Clean<AccountView>, proofs: Vec<Proof>) -> CodeShown {
         CodeShown::new(
             code,
             Then::NewPassword {

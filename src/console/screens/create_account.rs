@@ -49,14 +49,11 @@ impl CreateAccount {
             }
         };
         let (pass, confirm) = super::new_password(ctx, &mut self.form, 1, &username)?;
-        ctx.request(
-            Job::CreateAccount {
-                username,
-                password: pass,
-                confirm,
-            },
-            s::BUSY_CREATE,
-        );
+        ctx.request(Job::CreateAccount {
+            username,
+            password: pass,
+            confirm,
+        });
         None
     }
 }

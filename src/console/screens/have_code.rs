@@ -13,6 +13,7 @@ use crate::domain::model::AccountView;
 use crate::domain::sign_in_helper::{Answers, Question, Symptom};
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
+use crate::tui::sanitize::Clean;
 
 use super::{Go, Page, Screen, account_line, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -24,13 +25,13 @@ const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 pub struct HaveCode {
-    view: AccountView,
+    view: Clean<AccountView>,
     form: Form,
 }
 
 impl HaveCode {
     /// The screen for `view`, saying up front when code entry is locked.
-    pub fn screen(ctx: &mut Ctx, view: AccountView) -> Screen {
+    pub fn screen(ctx: &mut Ctx, view: Clean<AccountView>) -> Screen {
         super::say_if_locked(ctx, &view, Guarded::RecoveryCode, s::recovery_locked);
         Screen::HaveCode(HaveCode {
             view,
@@ -43,13 +44,10 @@ impl HaveCode {
 
     fn submit(&mut self, ctx: &mut Ctx) -> Go {
         let code = super::typed_recovery_code(ctx, &mut self.form)?;
-        ctx.request(
-            Job::CheckRecoveryCode {
-                account_id: self.view.account.id,
-                code,
-            },
-            s::BUSY_RECOVERY,
-        );
+        ctx.request(Job::CheckRecoveryCode {
+            account_id: self.view.account.id,
+            code,
+        });
         None
     }
 }
@@ -67,7 +65,7 @@ impl Page for HaveCode {
                 said.answer(Question::CanGetCodes, false);
                 said.answer(Question::HasRecoveryCode, false);
                 Some(Screen::Helper(super::helper::Helper::with_answers(
-                    &self.view.account.username,
+                    self.view.username(),
                     said,
                 )))
             }

@@ -16,7 +16,7 @@ use crate::domain::sign_in_helper::{Answers, HolderPath, Next, Question, Symptom
 use crate::tui::TextField;
 use crate::tui::keys::{Binding, Key, bind};
 use crate::tui::layout::Viewport;
-use crate::tui::sanitize;
+use crate::tui::sanitize::Clean;
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -48,21 +48,21 @@ const PATH_KEYS: &[Binding<Action>] = &[
     k::QUIT,
 ];
 
-/// Where the helper is. Past the username it holds the name typed and the answers: nothing
-/// read from the account.
+/// Where the helper is. Past the username it holds the account's name (clean, as the lookup
+/// gave it) and the answers: nothing else read from the account.
 #[derive(Debug)]
 enum Stage {
     Username,
     Symptom {
-        username: String,
+        username: Clean<String>,
     },
     Question {
-        username: String,
+        username: Clean<String>,
         answers: Answers,
         question: Question,
     },
     Path {
-        username: String,
+        username: Clean<String>,
         answers: Answers,
         path: HolderPath,
         scroll: u16,
@@ -82,7 +82,12 @@ fn symptom_form() -> Form {
 }
 
 /// The path laid out in rows of `width` columns (numbers hang).
-fn path_lines(ctx: &Ctx, username: &str, path: HolderPath, width: u16) -> Vec<Line<'static>> {
+fn path_lines(
+    ctx: &Ctx,
+    username: &Clean<String>,
+    path: HolderPath,
+    width: u16,
+) -> Vec<Line<'static>> {
     let mut lines = hanging(
         Span::raw(""),
         s::helper_headline(path),
@@ -91,11 +96,10 @@ fn path_lines(ctx: &Ctx, username: &str, path: HolderPath, width: u16) -> Vec<Li
     );
     lines.push(Line::raw(""));
     lines.push(heading(ctx, s::HELPER_STEPS));
-    let username = sanitize(username);
     for (i, step) in path.steps().iter().enumerate() {
         lines.extend(hanging(
             Span::styled(format!("{}. ", i + 1), ctx.theme.accent),
-            &s::helper_step(*step, &username),
+            &s::helper_step(*step, username),
             width,
             ctx.theme.normal,
         ));
@@ -117,25 +121,23 @@ impl Helper {
     }
 
     /// Starting from "What's happening?" for a username already looked up.
-    pub fn for_username(username: &str) -> Helper {
+    pub fn for_username(username: Clean<String>) -> Helper {
         Helper {
-            stage: Stage::Symptom {
-                username: username.to_string(),
-            },
+            stage: Stage::Symptom { username },
             form: symptom_form(),
             viewport: Viewport::default(),
         }
     }
 
     /// Going on from what the person has already said (on the recovery screens, say).
-    pub fn with_answers(username: &str, answers: Answers) -> Helper {
-        let mut h = Helper::for_username(username);
-        h.advance(username.to_string(), answers);
+    pub fn with_answers(username: Clean<String>, answers: Answers) -> Helper {
+        let mut h = Helper::for_username(username.clone());
+        h.advance(username, answers);
         h
     }
 
     /// Asks the next question, or gives the path.
-    fn advance(&mut self, username: String, answers: Answers) {
+    fn advance(&mut self, username: Clean<String>, answers: Answers) {
         match holder_next(&answers) {
             Next::Ask(question) => {
                 self.stage = Stage::Question {
@@ -158,11 +160,11 @@ impl Helper {
     }
 
     /// Takes back the last answer: the question before, or "What's happening?".
-    fn back(&mut self, username: String, mut answers: Answers) {
+    fn back(&mut self, username: Clean<String>, mut answers: Answers) {
         if answers.undo() {
             self.advance(username, answers);
         } else {
-            *self = Helper::for_username(&username);
+            *self = Helper::for_username(username);
         }
     }
 
@@ -171,7 +173,7 @@ impl Helper {
             Stage::Username => self.form.field(0).value().to_string(),
             Stage::Symptom { username }
             | Stage::Question { username, .. }
-            | Stage::Path { username, .. } => username.clone(),
+            | Stage::Path { username, .. } => username.to_string(),
         }
     }
 }
@@ -202,7 +204,7 @@ impl Page for Helper {
                     1 => Symptom::LostMethods,
                     _ => Symptom::NotSure,
                 };
-                let username = std::mem::take(username);
+                let username = username.clone();
                 self.advance(username, Answers::new(symptom));
                 None
             }
@@ -220,7 +222,7 @@ impl Page for Helper {
             ) => {
                 let mut answers = answers.clone();
                 answers.answer(*question, i == 0);
-                let username = std::mem::take(username);
+                let username = username.clone();
                 self.advance(username, answers);
                 None
             }
@@ -233,7 +235,7 @@ impl Page for Helper {
                 },
                 FormEvent::Action(Action::Back),
             ) => {
-                let (username, answers) = (std::mem::take(username), answers.clone());
+                let (username, answers) = (username.clone(), answers.clone());
                 self.back(username, answers);
                 None
             }
@@ -262,7 +264,7 @@ impl Page for Helper {
         match outcome {
             // Only the name is kept: the account's state is not the helper's to show.
             Outcome::Found(view) => {
-                *self = Helper::for_username(&view.account.username);
+                *self = Helper::for_username(view.username());
                 None
             }
             _ => None,
@@ -292,7 +294,7 @@ impl Page for Helper {
                     area,
                     ctx,
                     headed(
-                        s::account_line(&sanitize(username)),
+                        s::account_line(username),
                         vec![
                             Part::Text(vec![title]),
                             Part::Gap,
@@ -313,7 +315,7 @@ impl Page for Helper {
                     frame,
                     area,
                     ctx,
-                    vec![Part::para(s::account_line(&sanitize(username)))],
+                    vec![Part::para(s::account_line(username))],
                 );
                 // Account line and a gap on top; gap, choices and status at the bottom.
                 let bottom_h = 1 + self.form.menu.height() + 1;

@@ -11,7 +11,7 @@ use crate::console::jobs::{Job, Outcome};
 use crate::domain::model::{AccountView, MethodKind};
 use crate::domain::recovery_drill::Nudge;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
+use crate::tui::sanitize::Clean;
 
 use super::{Go, Page, Screen, ask, common, ellipsize};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -60,7 +60,7 @@ impl Item {
     }
 }
 
-fn items(view: Option<&AccountView>) -> Vec<Item> {
+fn items(view: Option<&Clean<AccountView>>) -> Vec<Item> {
     let mut v = vec![
         Item::AddEmail,
         Item::AddPhone,
@@ -121,7 +121,7 @@ impl Manage {
     }
 
     /// Methods, two-step verification and the recovery code, for the left column.
-    fn status_lines<'a>(&self, ctx: &'a Ctx, view: &AccountView) -> Vec<Line<'a>> {
+    fn status_lines<'a>(&self, ctx: &'a Ctx, view: &Clean<AccountView>) -> Vec<Line<'a>> {
         let width = usize::from(LEFT);
         let mut lines = vec![heading(ctx, s::MANAGE_METHODS)];
         if view.methods.is_empty() {
@@ -143,7 +143,7 @@ impl Manage {
             let room = width.saturating_sub(2 + 5 + 2 + 2 + state.len());
             lines.push(Line::from(vec![
                 Span::styled(format!("  {kind}  "), ctx.theme.hint),
-                Span::raw(ellipsize(&sanitize(&m.address), room)),
+                Span::raw(ellipsize(&m.address, room)),
                 Span::raw("  "),
                 Span::styled(state, style),
             ]));
@@ -183,18 +183,17 @@ impl Manage {
     /// The latest security events, newest first, as many as `rows` allow.
     fn activity_lines<'a>(
         ctx: &'a Ctx,
-        view: &AccountView,
+        view: &Clean<AccountView>,
         rows: usize,
         width: usize,
     ) -> Vec<Line<'a>> {
         let mut lines = vec![heading(ctx, s::MANAGE_ACTIVITY)];
         for e in view.events.iter().take(rows.saturating_sub(1)) {
             let label = s::event_label(&e.kind);
-            let detail = sanitize(&e.detail);
-            let text = if detail.is_empty() {
+            let text = if e.detail.is_empty() {
                 label.to_string()
             } else {
-                format!("{label} ({detail})")
+                format!("{label} ({})", e.detail)
             };
             lines.push(Line::from(vec![
                 Span::styled(format!("  {}  ", ctx.when(e.at)), ctx.theme.hint),
@@ -233,7 +232,7 @@ impl Page for Manage {
                 )),
                 Item::Cancel(change_id) => {
                     self.asked = Some(Asked::Cancel);
-                    ctx.request(Job::CancelPending { change_id }, s::BUSY_SAVE);
+                    ctx.request(Job::CancelPending { change_id });
                     None
                 }
                 Item::SignOut => Some(super::signed_out(ctx, s::SIGNED_OUT)),
@@ -247,7 +246,7 @@ impl Page for Manage {
     fn on_dialog(&mut self, ctx: &mut Ctx, kind: DialogKind) -> Go {
         if let DialogKind::TwoStep { on } = kind {
             self.asked = Some(Asked::TwoStep(on));
-            ctx.request(Job::SetTwoStep { on }, s::BUSY_SAVE);
+            ctx.request(Job::SetTwoStep { on });
         }
         None
     }
@@ -276,10 +275,7 @@ impl Page for Manage {
         };
         let width = area.width;
         let mut top = vec![
-            Part::Text(vec![heading(
-                ctx,
-                s::signed_in_as(&sanitize(&view.account.username)),
-            )]),
+            Part::Text(vec![heading(ctx, s::signed_in_as(&view.account.username))]),
             Part::Gap,
         ];
         let mut top_rows: u16 = 2;

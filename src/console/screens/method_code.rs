@@ -10,6 +10,7 @@ use crate::domain::model::Purpose;
 use crate::domain::model::{AccountView, MethodRow};
 use crate::service::Proof;
 use crate::tui::keys::Binding;
+use crate::tui::sanitize::Clean;
 
 use super::verify_identity::send_recovery_code;
 use super::{Go, Page, Screen, account_line, code_form, code_outcome, common, typed_code};
@@ -22,7 +23,7 @@ const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 /// Where recovery goes once a proof is in: straight to the new password, or — two-step
 /// verification on and a single proof — to ask for a second one.
-pub fn after_proof(view: AccountView, proofs: Vec<Proof>) -> Screen {
+pub fn after_proof(view: Clean<AccountView>, proofs: Vec<Proof>) -> Screen {
     if view.account.two_step && proofs.len() < 2 {
         Screen::SecondProof(super::second_proof::SecondProof::new(view, proofs))
     } else {
@@ -32,18 +33,20 @@ pub fn after_proof(view: AccountView, proofs: Vec<Proof>) -> Screen {
 
 #[derive(Debug)]
 pub struct MethodCode {
-    view: AccountView,
-    method: MethodRow,
-    masked: String,
+    view: Clean<AccountView>,
+    method: Clean<MethodRow>,
+    /// The method's address, masked.
+    masked: Clean<String>,
     form: Form,
 }
 
 impl MethodCode {
-    pub fn new(view: AccountView, method: MethodRow, masked: String) -> MethodCode {
+    /// Entering the code just sent to `method`, a verified method of `view`.
+    pub fn new(view: Clean<AccountView>, method: Clean<MethodRow>) -> MethodCode {
         MethodCode {
             view,
+            masked: method.masked(),
             method,
-            masked,
             form: code_form(&[s::SEND_AGAIN, s::USE_DIFFERENT_OPTION]),
         }
     }
@@ -56,15 +59,12 @@ impl Page for MethodCode {
         match self.form.handle(ev, KEYS) {
             FormEvent::Submit => {
                 if let Some(code) = typed_code(ctx, &mut self.form) {
-                    ctx.request(
-                        Job::CheckCode {
-                            account_id: self.view.account.id,
-                            method_id: self.method.id,
-                            purpose: Purpose::Recovery,
-                            code,
-                        },
-                        s::BUSY_CODE,
-                    );
+                    ctx.request(Job::CheckCode {
+                        account_id: self.view.account.id,
+                        method_id: self.method.id,
+                        purpose: Purpose::Recovery,
+                        code,
+                    });
                 }
                 None
             }
@@ -82,7 +82,7 @@ impl Page for MethodCode {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::CodeSent(_) => {
+            Outcome::CodeSent => {
                 ctx.info(s::new_code_sent(&self.masked));
                 None
             }

@@ -58,7 +58,7 @@ use ratatui::layout::Rect;
 use super::jobs::Outcome;
 use crate::domain::model::{AccountView, MethodKind, MethodRow};
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
+use crate::tui::sanitize::Clean;
 
 use super::keys::{Action, Form};
 use super::state::{Cmd, Ctx, DialogKind};
@@ -205,7 +205,7 @@ pub fn look_up(ctx: &mut Ctx, typed: &str) -> Go {
     match crate::domain::identifier::username(typed.trim()) {
         _ if typed.trim().is_empty() => ctx.error(s::ENTER_USERNAME),
         Ok(username) => {
-            ctx.request(crate::console::jobs::Job::Find { username }, s::BUSY_LOOKUP);
+            ctx.request(crate::console::jobs::Job::Find { username });
         }
         Err(e) => ctx.error(e.to_string()),
     }
@@ -218,37 +218,27 @@ pub fn ask(ctx: &mut Ctx, kind: DialogKind) -> Go {
     None
 }
 
-/// "Account: pat", the name made safe to draw.
-pub fn account_line(view: &AccountView) -> String {
-    s::account_line(&sanitize(&view.account.username))
+/// "Account: pat".
+pub fn account_line(view: &Clean<AccountView>) -> String {
+    s::account_line(&view.account.username)
 }
 
-/// "Signed in as pat" for the signed-in holder (empty before the view has loaded), the name
-/// made safe to draw.
+/// "Signed in as pat" for the signed-in holder (empty before the view has loaded).
 pub fn signed_in(ctx: &Ctx) -> String {
     ctx.view()
-        .map(|v| s::signed_in_as(&sanitize(&v.account.username)))
+        .map(|v| s::signed_in_as(&v.account.username))
         .unwrap_or_default()
 }
 
-/// "Signing in as pat", the name made safe to draw.
-pub fn signing_in(view: &AccountView) -> String {
-    s::signing_in_as(&sanitize(&view.account.username))
+/// "Signing in as pat".
+pub fn signing_in(view: &Clean<AccountView>) -> String {
+    s::signing_in_as(&view.account.username)
 }
 
 /// "Email a code to j•••@example.com" / "Text a code to •••••••••01" (masked: the holder is
 /// not signed in yet).
-pub fn send_label(m: &MethodRow) -> String {
-    s::send_to(m.kind == MethodKind::Email, &sanitize(&m.masked()))
-}
-
-/// The account's verified methods.
-pub fn verified(view: &crate::domain::model::AccountView) -> Vec<MethodRow> {
-    view.methods
-        .iter()
-        .filter(|m| m.verified)
-        .cloned()
-        .collect()
+pub fn send_label(m: &Clean<MethodRow>) -> String {
+    s::send_to(m.kind == MethodKind::Email, &m.masked())
 }
 
 /// Takes a field's text out as a secret (the field is left empty, its buffer wiped).

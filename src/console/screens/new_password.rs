@@ -12,6 +12,7 @@ use crate::domain::model::AccountView;
 use crate::domain::pending_change;
 use crate::service::Proof;
 use crate::tui::keys::Binding;
+use crate::tui::sanitize::Clean;
 
 use super::{Go, Page, Screen, account_line, common, password_field};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -23,13 +24,13 @@ const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 pub struct NewPassword {
-    view: AccountView,
+    view: Clean<AccountView>,
     proofs: Vec<Proof>,
     form: Form,
 }
 
 impl NewPassword {
-    pub fn new(view: AccountView, proofs: Vec<Proof>) -> NewPassword {
+    pub fn new(view: Clean<AccountView>, proofs: Vec<Proof>) -> NewPassword {
         let none: &[&str] = &[];
         NewPassword {
             view,
@@ -47,14 +48,11 @@ impl NewPassword {
     fn submit(&mut self, ctx: &mut Ctx) -> Go {
         let username = &self.view.account.username;
         let (pass, confirm) = super::new_password(ctx, &mut self.form, 0, username)?;
-        ctx.request(
-            Job::ResetPassword {
-                account_id: self.view.account.id,
-                password: pass,
-                confirm,
-            },
-            s::BUSY_SAVE,
-        );
+        ctx.request(Job::ResetPassword {
+            account_id: self.view.account.id,
+            password: pass,
+            confirm,
+        });
         None
     }
 }

@@ -7,9 +7,10 @@ use ratatui::layout::Rect;
 
 use crate::console::jobs::Outcome;
 use crate::domain::model::{AccountView, MethodRow};
+use crate::tui::sanitize::Clean;
 
 use super::verify_identity::{KEYS, code_sent, send_recovery_code};
-use super::{Go, Page, account_line, common, send_label, verified};
+use super::{Go, Page, account_line, common, send_label};
 use crate::console::keys::{Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
@@ -17,15 +18,15 @@ use crate::console::view::{Part, headed, stack_choices};
 
 #[derive(Debug)]
 pub struct Options {
-    view: AccountView,
-    methods: Vec<MethodRow>,
+    view: Clean<AccountView>,
+    methods: Vec<Clean<MethodRow>>,
     form: Form,
-    sending: Option<MethodRow>,
+    sending: Option<Clean<MethodRow>>,
 }
 
 impl Options {
-    pub fn new(view: AccountView) -> Options {
-        let methods = verified(&view);
+    pub fn new(view: Clean<AccountView>) -> Options {
+        let methods = view.verified();
         let mut choices: Vec<String> = methods.iter().map(send_label).collect();
         choices.push(s::DONT_HAVE_ANY.to_string());
         Options {

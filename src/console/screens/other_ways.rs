@@ -7,9 +7,9 @@ use ratatui::layout::Rect;
 
 use crate::domain::model::AccountView;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
+use crate::tui::sanitize::Clean;
 
-use super::{Go, Page, Screen, common, signing_in, verified};
+use super::{Go, Page, Screen, common, signing_in};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
@@ -19,12 +19,12 @@ const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
 #[derive(Debug)]
 pub struct OtherWays {
-    view: AccountView,
+    view: Clean<AccountView>,
     form: Form,
 }
 
 impl OtherWays {
-    pub fn new(view: AccountView) -> OtherWays {
+    pub fn new(view: Clean<AccountView>) -> OtherWays {
         OtherWays {
             view,
             form: Form::menu(&[s::USE_MY_PASSWORD, s::CANT_SIGN_IN]),
@@ -41,7 +41,7 @@ impl Page for OtherWays {
                 Some(super::password::Password::screen(ctx, self.view.clone()))
             }
             FormEvent::Choose(_) => Some(Screen::Helper(super::helper::Helper::for_username(
-                &self.view.account.username,
+                self.view.username(),
             ))),
             FormEvent::Action(a) => common(ctx, a),
             _ => None,
@@ -49,9 +49,11 @@ impl Page for OtherWays {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        let methods: Vec<String> = verified(&self.view)
+        let methods: Vec<String> = self
+            .view
+            .verified()
             .iter()
-            .map(|m| sanitize(&m.masked()))
+            .map(|m| m.masked().to_string())
             .collect();
         let note = if methods.is_empty() && self.view.recovery.active_since.is_none() {
             s::OTHER_WAYS_NOTHING.to_string()

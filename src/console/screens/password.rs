@@ -10,6 +10,7 @@ use crate::domain::lockout::Guarded;
 use crate::domain::model::AccountView;
 use crate::service::Attempt;
 use crate::tui::keys::Binding;
+use crate::tui::sanitize::Clean;
 
 use super::{Go, Page, Screen, common, password_field, signing_in};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -21,13 +22,13 @@ const KEYS: &[Binding<Action>] = k::FIELD_KEYS;
 
 #[derive(Debug)]
 pub struct Password {
-    view: AccountView,
+    view: Clean<AccountView>,
     form: Form,
 }
 
 impl Password {
     /// The password screen for `view`, saying up front when password entry is locked.
-    pub fn screen(ctx: &mut Ctx, view: AccountView) -> Screen {
+    pub fn screen(ctx: &mut Ctx, view: Clean<AccountView>) -> Screen {
         super::say_if_locked(ctx, &view, Guarded::Password, s::password_locked);
         Screen::Password(Password {
             view,
@@ -46,13 +47,10 @@ impl Page for Password {
         match self.form.handle(ev, KEYS) {
             FormEvent::Submit => {
                 let password = super::typed_password(ctx, &mut self.form)?;
-                ctx.request(
-                    Job::CheckPassword {
-                        account_id: self.view.account.id,
-                        password,
-                    },
-                    s::BUSY_PASSWORD,
-                );
+                ctx.request(Job::CheckPassword {
+                    account_id: self.view.account.id,
+                    password,
+                });
                 None
             }
             FormEvent::Choose(0) => Some(super::verify_identity::VerifyIdentity::screen(

@@ -8,7 +8,6 @@ use ratatui::text::Line;
 
 use crate::console::jobs::{Job, Outcome};
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -40,7 +39,7 @@ impl Page for PendingNotice {
         match self.form.handle(ev, KEYS) {
             FormEvent::Choose(0) => {
                 let change_id = ctx.view()?.pending.first()?.id;
-                ctx.request(Job::CancelPending { change_id }, s::BUSY_SAVE);
+                ctx.request(Job::CancelPending { change_id });
                 None
             }
             FormEvent::Choose(_) | FormEvent::Action(Action::Back) => {
@@ -66,10 +65,7 @@ impl Page for PendingNotice {
             return;
         };
         let mut parts = vec![
-            Part::Text(vec![heading(
-                ctx,
-                s::signed_in_as(&sanitize(&view.account.username)),
-            )]),
+            Part::Text(vec![heading(ctx, s::signed_in_as(&view.account.username))]),
             Part::Gap,
             Part::para(s::PENDING_NOTICE_INTRO),
             Part::Gap,

@@ -54,7 +54,7 @@ impl Page for Reauth {
         match self.form.handle(ev, KEYS) {
             FormEvent::Submit => {
                 let password = super::typed_password(ctx, &mut self.form)?;
-                ctx.request(Job::Reauthenticate { password }, s::BUSY_PASSWORD);
+                ctx.request(Job::Reauthenticate { password });
                 None
             }
             FormEvent::Action(Action::Back) => Some(self.back()),
@@ -70,14 +70,7 @@ impl Page for Reauth {
         match r {
             Attempt::Accepted(()) => {
                 let job = self.retry.take()?;
-                let label = match job {
-                    Job::GenerateRecoveryCode => s::BUSY_GENERATE,
-                    Job::AddMethod { .. } => s::BUSY_SEND,
-                    Job::BeginCodeCheck => s::BUSY_LOAD,
-                    Job::CheckSavedCode { .. } => s::BUSY_CHECK_SAVED,
-                    _ => s::BUSY_SAVE,
-                };
-                ctx.request(job, label);
+                ctx.request(job);
                 Some(self.back())
             }
             Attempt::Wrong { tries_left } => {

@@ -40,7 +40,7 @@ impl Page for RecoveryCode {
         match self.form.handle(ev, KEYS) {
             FormEvent::Choose(1) => {
                 // The sign-in must be recent before the code is asked for.
-                ctx.request(Job::BeginCodeCheck, s::BUSY_LOAD);
+                ctx.request(Job::BeginCodeCheck);
                 None
             }
             FormEvent::Choose(_) => ask(ctx, DialogKind::Generate),
@@ -96,7 +96,7 @@ impl Page for RecoveryCode {
 /// "Generate a new code?" answered yes: the code is made on the worker.
 pub fn generate_if_confirmed(ctx: &mut Ctx, kind: DialogKind) -> Go {
     if kind == DialogKind::Generate {
-        ctx.request(Job::GenerateRecoveryCode, s::BUSY_GENERATE);
+        ctx.request(Job::GenerateRecoveryCode);
     }
     None
 }

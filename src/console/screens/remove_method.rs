@@ -8,7 +8,7 @@ use ratatui::layout::Rect;
 use crate::console::jobs::{Job, Outcome};
 use crate::domain::model::{AccountView, MethodRow};
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
+use crate::tui::sanitize::Clean;
 
 use super::{Go, Page, Screen, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -20,25 +20,26 @@ const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
 #[derive(Debug)]
 pub struct RemoveMethod {
-    methods: Vec<MethodRow>,
+    methods: Vec<Clean<MethodRow>>,
     form: Form,
-    removing: Option<String>,
+    removing: Option<Clean<String>>,
 }
 
-fn label(m: &MethodRow) -> String {
+fn label(m: &Clean<MethodRow>) -> String {
     let state = if m.verified {
         s::VERIFIED
     } else {
         s::NOT_VERIFIED
     };
-    format!("{}  {} ({state})", m.kind.label(), sanitize(&m.address))
+    format!("{}  {} ({state})", m.kind.label(), m.address)
 }
 
 impl RemoveMethod {
-    pub fn new(view: &AccountView) -> RemoveMethod {
-        let labels: Vec<String> = view.methods.iter().map(label).collect();
+    pub fn new(view: &Clean<AccountView>) -> RemoveMethod {
+        let methods = view.methods();
+        let labels: Vec<String> = methods.iter().map(label).collect();
         RemoveMethod {
-            methods: view.methods.clone(),
+            methods,
             form: Form::menu(&labels),
             removing: None,
         }
@@ -54,7 +55,7 @@ impl Page for RemoveMethod {
                 let m = self.methods.get(i)?;
                 ctx.ask(DialogKind::RemoveMethod {
                     method_id: m.id,
-                    address: sanitize(&m.address),
+                    address: m.address(),
                 });
                 None
             }
@@ -69,7 +70,7 @@ impl Page for RemoveMethod {
     fn on_dialog(&mut self, ctx: &mut Ctx, kind: DialogKind) -> Go {
         if let DialogKind::RemoveMethod { method_id, address } = kind {
             self.removing = Some(address);
-            ctx.request(Job::RemoveMethod { method_id }, s::BUSY_SAVE);
+            ctx.request(Job::RemoveMethod { method_id });
         }
         None
     }
@@ -77,8 +78,10 @@ impl Page for RemoveMethod {
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
             Outcome::Changed => {
-                let address = self.removing.take().unwrap_or_default();
-                ctx.success(s::method_removed(&address));
+                let address = self.removing.take();
+                ctx.success(s::method_removed(
+                    address.as_deref().map_or("", String::as_str),
+                ));
                 Some(Screen::Manage(super::manage::Manage::new(ctx)))
             }
             _ => None,

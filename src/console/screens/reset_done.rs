@@ -9,6 +9,7 @@ use ratatui::text::Line;
 use crate::domain::model::AccountView;
 use crate::service::ResetOutcome;
 use crate::tui::keys::Binding;
+use crate::tui::sanitize::Clean;
 
 use super::{Go, Page, Screen, account_line, common};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -20,13 +21,13 @@ const KEYS: &[Binding<Action>] = &[k::SELECT, k::BACK, k::ASK_QUIT, k::HELP, k::
 
 #[derive(Debug)]
 pub struct ResetDone {
-    view: AccountView,
+    view: Clean<AccountView>,
     outcome: ResetOutcome,
     form: Form,
 }
 
 impl ResetDone {
-    pub fn new(view: AccountView, outcome: ResetOutcome) -> ResetDone {
+    pub fn new(view: Clean<AccountView>, outcome: ResetOutcome) -> ResetDone {
         ResetDone {
             view,
             outcome,

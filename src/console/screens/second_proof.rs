@@ -9,9 +9,10 @@ use ratatui::layout::Rect;
 use crate::console::jobs::Outcome;
 use crate::domain::model::{AccountView, MethodRow};
 use crate::service::Proof;
+use crate::tui::sanitize::Clean;
 
 use super::verify_identity::{KEYS, code_sent, send_recovery_code};
-use super::{Go, Page, Screen, account_line, common, send_label, verified};
+use super::{Go, Page, Screen, account_line, common, send_label};
 use crate::console::keys::{Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
@@ -19,23 +20,24 @@ use crate::console::view::{Part, headed, stack_choices};
 
 #[derive(Debug, Clone)]
 enum Way {
-    Method(MethodRow),
+    Method(Clean<MethodRow>),
     RecoveryCode,
     Continue,
 }
 
 #[derive(Debug)]
 pub struct SecondProof {
-    view: AccountView,
+    view: Clean<AccountView>,
     proofs: Vec<Proof>,
     ways: Vec<Way>,
     form: Form,
-    sending: Option<MethodRow>,
+    sending: Option<Clean<MethodRow>>,
 }
 
 impl SecondProof {
-    pub fn new(view: AccountView, proofs: Vec<Proof>) -> SecondProof {
-        let mut ways: Vec<Way> = verified(&view)
+    pub fn new(view: Clean<AccountView>, proofs: Vec<Proof>) -> SecondProof {
+        let mut ways: Vec<Way> = view
+            .verified()
             .into_iter()
             .filter(|m| !proofs.contains(&Proof::MethodCode(m.id)))
             .map(Way::Method)

@@ -10,10 +10,10 @@ use crate::domain::model::Purpose;
 use crate::domain::model::{AccountView, MethodRow};
 use crate::tui::TextField;
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
+use crate::tui::sanitize::Clean;
 
 use super::{
-    Go, Page, Screen, code_form, code_outcome, common, send_label, signing_in, typed_code, verified,
+    Go, Page, Screen, code_form, code_outcome, common, send_label, signing_in, typed_code,
 };
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
@@ -37,7 +37,7 @@ enum Stage {
     Choose,
     Code {
         method: usize,
-        masked: String,
+        masked: Clean<String>,
     },
     /// Two-step is on but no verified method is left: the recovery code is the second step.
     RecoveryCode,
@@ -45,8 +45,8 @@ enum Stage {
 
 #[derive(Debug)]
 pub struct SecondStep {
-    view: AccountView,
-    methods: Vec<MethodRow>,
+    view: Clean<AccountView>,
+    methods: Vec<Clean<MethodRow>>,
     stage: Stage,
     form: Form,
     /// The method a code is being sent to.
@@ -54,8 +54,8 @@ pub struct SecondStep {
 }
 
 impl SecondStep {
-    pub fn new(view: AccountView) -> SecondStep {
-        let methods = verified(&view);
+    pub fn new(view: Clean<AccountView>) -> SecondStep {
+        let methods = view.verified();
         if methods.is_empty() {
             let none: &[&str] = &[];
             return SecondStep {
@@ -78,14 +78,11 @@ impl SecondStep {
 
     fn send(&mut self, ctx: &mut Ctx, i: usize) {
         self.sending = Some(i);
-        ctx.request(
-            Job::SendCode {
-                account_id: self.view.account.id,
-                method_id: self.methods[i].id,
-                purpose: Purpose::SignIn,
-            },
-            s::BUSY_SEND,
-        );
+        ctx.request(Job::SendCode {
+            account_id: self.view.account.id,
+            method_id: self.methods[i].id,
+            purpose: Purpose::SignIn,
+        });
     }
 
     fn back_to_choices(&mut self) {
@@ -116,13 +113,10 @@ impl Page for SecondStep {
             }
             (Stage::RecoveryCode, FormEvent::Submit) => {
                 let code = super::typed_recovery_code(ctx, &mut self.form)?;
-                ctx.request(
-                    Job::SecondStepRecoveryCode {
-                        account_id: self.view.account.id,
-                        code,
-                    },
-                    s::BUSY_RECOVERY,
-                );
+                ctx.request(Job::SecondStepRecoveryCode {
+                    account_id: self.view.account.id,
+                    code,
+                });
                 None
             }
             (Stage::Choose | Stage::RecoveryCode, FormEvent::Action(Action::Back)) => {
@@ -135,15 +129,12 @@ impl Page for SecondStep {
             (Stage::Code { method, .. }, FormEvent::Submit) => {
                 let method = *method;
                 if let Some(code) = typed_code(ctx, &mut self.form) {
-                    ctx.request(
-                        Job::CheckCode {
-                            account_id: self.view.account.id,
-                            method_id: self.methods[method].id,
-                            purpose: Purpose::SignIn,
-                            code,
-                        },
-                        s::BUSY_CODE,
-                    );
+                    ctx.request(Job::CheckCode {
+                        account_id: self.view.account.id,
+                        method_id: self.methods[method].id,
+                        purpose: Purpose::SignIn,
+                        code,
+                    });
                 }
                 None
             }
@@ -164,9 +155,9 @@ impl Page for SecondStep {
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
         match outcome {
-            Outcome::CodeSent(masked) => {
+            Outcome::CodeSent => {
                 let method = self.sending.take().unwrap_or(0);
-                let masked = sanitize(&masked);
+                let masked = self.methods.get(method)?.masked();
                 if matches!(self.stage, Stage::Code { .. }) {
                     ctx.info(s::new_code_sent(&masked));
                 }

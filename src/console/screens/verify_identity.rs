@@ -9,9 +9,9 @@ use crate::console::jobs::{Job, Outcome};
 use crate::domain::model::Purpose;
 use crate::domain::model::{AccountView, MethodRow};
 use crate::tui::keys::Binding;
-use crate::tui::sanitize;
+use crate::tui::sanitize::Clean;
 
-use super::{Go, Page, Screen, account_line, common, send_label, verified};
+use super::{Go, Page, Screen, account_line, common, send_label};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
@@ -21,41 +21,38 @@ pub(super) const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
 /// Asks the worker to send a recovery code to `method`.
 pub(super) fn send_recovery_code(ctx: &mut Ctx, view: &AccountView, method: &MethodRow) {
-    ctx.request(
-        Job::SendCode {
-            account_id: view.account.id,
-            method_id: method.id,
-            purpose: Purpose::Recovery,
-        },
-        s::BUSY_SEND,
-    );
+    ctx.request(Job::SendCode {
+        account_id: view.account.id,
+        method_id: method.id,
+        purpose: Purpose::Recovery,
+    });
 }
 
 /// The code-entry screen once a recovery code went to `method`.
-pub(super) fn code_sent(view: &AccountView, method: Option<MethodRow>, outcome: Outcome) -> Go {
+pub(super) fn code_sent(
+    view: &Clean<AccountView>,
+    method: Option<Clean<MethodRow>>,
+    outcome: Outcome,
+) -> Go {
     match outcome {
-        Outcome::CodeSent(masked) => {
-            let masked = sanitize(&masked);
-            Some(Screen::MethodCode(super::method_code::MethodCode::new(
-                view.clone(),
-                method?,
-                masked,
-            )))
-        }
+        Outcome::CodeSent => Some(Screen::MethodCode(super::method_code::MethodCode::new(
+            view.clone(),
+            method?,
+        ))),
         _ => None,
     }
 }
 
 #[derive(Debug)]
 pub struct VerifyIdentity {
-    view: AccountView,
-    first: Option<MethodRow>,
+    view: Clean<AccountView>,
+    first: Option<Clean<MethodRow>>,
     form: Form,
 }
 
 impl VerifyIdentity {
-    pub fn screen(view: AccountView) -> Screen {
-        let first = verified(&view).into_iter().next();
+    pub fn screen(view: Clean<AccountView>) -> Screen {
+        let first = view.verified().into_iter().next();
         let mut choices = vec![];
         if let Some(m) = &first {
             choices.push(send_label(m));
@@ -97,7 +94,7 @@ impl Page for VerifyIdentity {
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
         let intro = match &self.first {
-            Some(m) => s::verify_send_first(&sanitize(&m.masked())),
+            Some(m) => s::verify_send_first(&m.masked()),
             None => s::VERIFY_NO_METHOD.to_string(),
         };
         let head = headed(account_line(&self.view), vec![Part::para(intro)]);
