@@ -1,6 +1,7 @@
 //! Every piece of text the account holder console shows, in one place, worded after the seed
 //! page (Microsoft's "account recovery code" page) so labels match it exactly.
 
+use crate::domain::model::MethodKind;
 use chrono::{DateTime, FixedOffset, Utc};
 
 // ---------------------------------------------------------------------------------------------
@@ -275,6 +276,14 @@ fn tries(n: u32) -> String {
         "1 try left".to_string()
     } else {
         format!("{n} tries left")
+    }
+}
+
+/// What a sign-in method is, as a list names it.
+pub fn method_kind(kind: MethodKind) -> &'static str {
+    match kind {
+        MethodKind::Email => "Email",
+        MethodKind::Phone => "Phone",
     }
 }
 

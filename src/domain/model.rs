@@ -34,12 +34,6 @@ impl MethodKind {
             MethodKind::Phone => mask::phone(address),
         }
     }
-    pub fn label(self) -> &'static str {
-        match self {
-            MethodKind::Email => "Email",
-            MethodKind::Phone => "Phone",
-        }
-    }
 }
 
 /// An account, without its password hash.

@@ -780,7 +780,10 @@ fn lock_notice(
             )
         }
         AfterFailure::Blocked => (
-            format!("{} entry blocked after 100 wrong attempts", entry_words(what)),
+            format!(
+                "{} entry blocked after 100 wrong attempts",
+                entry_words(what)
+            ),
             format!(
                 "After 100 wrong attempts in a row, {} entry on your account stays locked until you get in another way. If this wasn't you, recover your account now.",
                 entry_words(what)

@@ -74,12 +74,12 @@ impl Clean<AccountView> {
     }
 
     /// Every sign-in method of the account.
-    pub fn methods(&self) -> Vec<Clean<MethodRow>> {
+    pub fn clean_methods(&self) -> Vec<Clean<MethodRow>> {
         self.0.methods.iter().cloned().map(Clean).collect()
     }
 
     /// The account's verified sign-in methods.
-    pub fn verified(&self) -> Vec<Clean<MethodRow>> {
+    pub fn clean_verified(&self) -> Vec<Clean<MethodRow>> {
         let verified = self.0.methods.iter().filter(|m| m.verified);
         verified.cloned().map(Clean).collect()
     }

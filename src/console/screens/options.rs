@@ -26,7 +26,7 @@ pub struct Options {
 
 impl Options {
     pub fn new(view: Clean<AccountView>) -> Options {
-        let methods = view.verified();
+        let methods = view.clean_verified();
         let mut choices: Vec<String> = methods.iter().map(send_label).collect();
         choices.push(s::DONT_HAVE_ANY.to_string());
         Options {

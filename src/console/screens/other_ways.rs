@@ -51,7 +51,7 @@ impl Page for OtherWays {
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
         let methods: Vec<String> = self
             .view
-            .verified()
+            .clean_verified()
             .iter()
             .map(|m| m.masked().to_string())
             .collect();

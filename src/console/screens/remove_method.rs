@@ -31,12 +31,12 @@ fn label(m: &Clean<MethodRow>) -> String {
     } else {
         s::NOT_VERIFIED
     };
-    format!("{}  {} ({state})", m.kind.label(), m.address)
+    format!("{}  {} ({state})", s::method_kind(m.kind), m.address)
 }
 
 impl RemoveMethod {
     pub fn new(view: &Clean<AccountView>) -> RemoveMethod {
-        let methods = view.methods();
+        let methods = view.clean_methods();
         let labels: Vec<String> = methods.iter().map(label).collect();
         RemoveMethod {
             methods,

@@ -37,7 +37,7 @@ pub struct SecondProof {
 impl SecondProof {
     pub fn new(view: Clean<AccountView>, proofs: Vec<Proof>) -> SecondProof {
         let mut ways: Vec<Way> = view
-            .verified()
+            .clean_verified()
             .into_iter()
             .filter(|m| !proofs.contains(&Proof::MethodCode(m.id)))
             .map(Way::Method)

@@ -55,7 +55,7 @@ pub struct SecondStep {
 
 impl SecondStep {
     pub fn new(view: Clean<AccountView>) -> SecondStep {
-        let methods = view.verified();
+        let methods = view.clean_verified();
         if methods.is_empty() {
             let none: &[&str] = &[];
             return SecondStep {

@@ -52,7 +52,7 @@ pub struct VerifyIdentity {
 
 impl VerifyIdentity {
     pub fn screen(view: Clean<AccountView>) -> Screen {
-        let first = view.verified().into_iter().next();
+        let first = view.clean_verified().into_iter().next();
         let mut choices = vec![];
         if let Some(m) = &first {
             choices.push(send_label(m));

@@ -149,8 +149,8 @@ pub fn scroll_note(offset: usize, total: usize, height: u16) -> Option<String> {
     (total > h).then(|| s::scroll_position(offset + 1, (offset + h).min(total), total))
 }
 
-/// The account's details as rows wrapped to `width`. Everything from the database is
-/// sanitised here; addresses are masked.
+/// The account's details as rows wrapped to `width`, from a view sanitised when the worker
+/// read it; addresses are masked.
 pub fn content(
     view: &Clean<AccountView>,
     tz: FixedOffset,
