@@ -742,3 +742,37 @@ fn a_damaged_outbox_message_is_shown_as_unopenable_not_a_crash() {
         "{out}"
     );
 }
+
+#[test]
+fn a_database_file_the_user_may_not_write_is_named_read_only_and_left_as_it_was() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    // An administrator's story: the database was made read-only (`chmod 444`) for an audit,
+    // and someone runs a command on it. Root may write any file, so as root the command runs
+    // as `nobody`, who may only read it.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("x.db");
+    let o = support::cli::agent(&db, &["add", "alex"], "agent-password-1");
+    assert!(o.status.success(), "{}", stderr(&o));
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let before = std::fs::read(&db).unwrap();
+    let as_reader = || {
+        let mut c = bin();
+        // SAFETY: geteuid has no preconditions and cannot fail.
+        if unsafe { libc::geteuid() } == 0 {
+            c.uid(65534).gid(65534);
+        }
+        c.arg("--db").arg(&db);
+        c
+    };
+    for args in [
+        &["agent", "list"][..],
+        &["agent", "add", "bo", "--password-stdin"][..],
+    ] {
+        let o = support::cli::feed(as_reader().args(args), "agent-password-2\n");
+        one_line_failure(&o, &format!("cannot write to {}", db.display()));
+        assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
+    }
+    assert_eq!(std::fs::read(&db).unwrap(), before, "the file was changed");
+}

@@ -244,3 +244,39 @@ fn a_code_saved_before_the_upgrade_can_be_checked_without_spending_it() {
         Attempt::Accepted(RecoveryCheck::Accepted { .. })
     ));
 }
+
+#[test]
+fn a_schema_two_database_moves_to_three_with_its_audit_chain_untouched() {
+    // The release before this one wrote schema 2. Make one: the schema-1 fixture moved
+    // forward, then the one column schema 3 adds taken away again.
+    let (_dir, db) = copy_v1(true);
+    drop(Store::open(&db).unwrap());
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute_batch(
+            "ALTER TABLE recovery_codes DROP COLUMN checked_at; PRAGMA user_version = 2;",
+        )
+        .unwrap();
+    }
+    assert_eq!(version_on_disk(&db), 2);
+    assert!(
+        Store::open_read_only(&db).is_err(),
+        "a read-only opener must refuse the old schema"
+    );
+
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), CURRENT_VERSION);
+    // Only the column was added: the chain was keyed once, at schema 2, and stays as it was.
+    let rows = store.audit_rows(None, None).unwrap();
+    assert_eq!(rows.len(), 6);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.action == action::RECHAINED)
+            .count(),
+        1
+    );
+    assert!(matches!(
+        store.audit_verify().unwrap(),
+        Verdict::Intact { rows: 6, .. }
+    ));
+}
