@@ -84,6 +84,16 @@ mod tests {
         assert_eq!(check1("short", "jane"), Err(PasswordRuleError::TooShort));
         let long = "x".repeat(129);
         assert_eq!(check1(&long, "jane"), Err(PasswordRuleError::TooLong));
+        // The longest allowed is allowed.
+        let words = "Tangerine-Lighthouse-42 Velvet-Canyon-Rocket-88 Quartz-Meadow-Harbor-19 \
+                     Ochre-Sparrow-Lantern-73 Basalt-Willow-Comet-05 Indigo-Fjord-Saddle-61";
+        let longest: String = words
+            .chars()
+            .filter(|c| *c != ' ')
+            .take(MAX_CHARS)
+            .collect();
+        assert_eq!(longest.chars().count(), MAX_CHARS);
+        assert_eq!(check1(&longest, "jane"), Ok(()));
     }
 
     #[test]
