@@ -376,6 +376,17 @@ fn head_of(db: &Path) -> String {
 }
 
 #[test]
+fn an_edit_to_the_newest_row_fails_verify() {
+    let (_d, db) = tmp_db();
+    desk_rows(&db, "alex", 3);
+    // The attacker hides which account the last lookup was of; hash and head left as they were.
+    raw(&db)
+        .execute("UPDATE audit_log SET account_id = 99 WHERE id = 3", [])
+        .unwrap();
+    refused(&["audit", "verify"], &db, "row 3 was edited");
+}
+
+#[test]
 fn deleting_the_newest_rows_and_lowering_the_sequence_fails_verify() {
     let (_d, db) = tmp_db();
     desk_rows(&db, "alex", 5);

@@ -57,6 +57,12 @@ fn create_add_email_generate_sign_out_recover_and_sign_in() {
     sign_out(&mut s);
     to_recovery_code_prompt(&mut s, "erin", 1);
     submit(&mut s, &code, "That code didn't work.");
+    // The fresh code shown after the recovery is the one stored: it recovers the account.
+    submit(
+        &mut s,
+        &fresh,
+        "Your recovery code worked and is now used up.",
+    );
     quit(&mut s);
     // The terminal was given back: main screen, cursor shown.
     assert!(
