@@ -61,6 +61,16 @@ fn a_code_typed_lowercase_with_spaces_verifies() {
                 code.expose(),
                 "a fresh code replaces the used one"
             );
+            // The fresh code shown is the one stored: it recovers the account in turn, typed
+            // the same careless way.
+            let typed = recovery_code::format(&new_code)
+                .expose()
+                .to_lowercase()
+                .replace('-', " ");
+            assert!(matches!(
+                recover(&mut svc, id, &typed),
+                Attempt::Accepted(RecoveryCheck::Accepted { .. })
+            ));
         }
         other => panic!("{other:?}"),
     }
