@@ -280,3 +280,30 @@ fn a_schema_two_database_moves_to_three_with_its_audit_chain_untouched() {
         Verdict::Intact { rows: 6, .. }
     ));
 }
+
+#[test]
+fn a_schema_one_log_edited_before_the_upgrade_is_recorded_as_broken_not_laundered() {
+    // The thief's move: edit a row of the old, unkeyed audit log, then let the upgrade re-key
+    // the chain. The re-keyed chain verifies from then on, so the upgrade must say where the
+    // old one was already broken.
+    let (_dir, db) = copy_v1(true);
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let changed = conn
+            .execute(
+                "UPDATE audit_log SET detail = 'nothing to see here' WHERE id = 3",
+                [],
+            )
+            .unwrap();
+        assert_eq!(changed, 1);
+    }
+    let store = Store::open(&db).unwrap();
+    let rows = store.audit_rows(None, None).unwrap();
+    let last = rows.last().unwrap();
+    assert_eq!(last.action, action::RECHAINED);
+    assert!(
+        last.detail.contains("already broken at row 3"),
+        "{}",
+        last.detail
+    );
+}
