@@ -759,31 +759,43 @@ fn a_database_file_the_user_may_not_write_is_named_read_only_and_left_as_it_was(
     use std::os::unix::fs::PermissionsExt;
     use std::os::unix::process::CommandExt;
     // An administrator's story: the database was made read-only (`chmod 444`) for an audit,
-    // and someone runs a command on it. Root may write any file, so as root the command runs
-    // as `nobody`, who may only read it.
+    // and someone runs a command on it. Root may write any file, so as root the file and its
+    // directory are handed to `nobody` and the commands run as `nobody`.
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    let root = unsafe { libc::geteuid() } == 0;
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("x.db");
     let o = support::cli::agent(&db, &["add", "alex"], "agent-password-1");
     assert!(o.status.success(), "{}", stderr(&o));
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    if root {
+        for p in [
+            dir.path().to_path_buf(),
+            db.clone(),
+            db.with_extension("db.key"),
+        ] {
+            std::os::unix::fs::chown(&p, Some(65534), Some(65534)).unwrap();
+        }
+    }
     let before = std::fs::read(&db).unwrap();
-    let as_reader = || {
+    let as_owner = || {
         let mut c = bin();
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        if unsafe { libc::geteuid() } == 0 {
+        if root {
             c.uid(65534).gid(65534);
         }
         c.arg("--db").arg(&db);
         c
     };
-    for args in [
-        &["agent", "list"][..],
-        &["agent", "add", "bo", "--password-stdin"][..],
-    ] {
-        let o = support::cli::feed(as_reader().args(args), "agent-password-2\n");
-        one_line_failure(&o, &format!("cannot write to {}", db.display()));
-        assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
-    }
+    // A write is refused in one line that says why.
+    let o = support::cli::feed(
+        as_owner().args(["agent", "add", "bo", "--password-stdin"]),
+        "agent-password-2\n",
+    );
+    one_line_failure(&o, &format!("cannot write to {}", db.display()));
+    assert!(stderr(&o).contains("read-only"), "{}", stderr(&o));
+    // A read still works on it.
+    let o = support::cli::feed(as_owner().args(["agent", "list"]), "");
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stdout(&o).starts_with("alex\t"), "{}", stdout(&o));
     assert_eq!(std::fs::read(&db).unwrap(), before, "the file was changed");
 }
