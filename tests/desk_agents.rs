@@ -402,3 +402,49 @@ fn a_password_reset_ends_an_agents_lockout_and_every_agent_command_is_audited() 
     }
     assert!(ok(&run(&db, &["audit", "verify"], "")).contains("intact"));
 }
+
+#[test]
+fn an_unknown_agent_name_takes_as_long_to_refuse_as_a_wrong_password() {
+    // The attacker's move at a desk terminal: time the refusals to learn which names are
+    // agents'. An unknown name must cost the same Argon2 work as a known one.
+    let (_dir, db) = demo_db();
+    let mut worker = DeskWorker::open(&db, Arc::new(TestClock::new(t0()))).unwrap();
+    let mut id = 0;
+    let mut refuse = |name: &str| {
+        id += 1;
+        let started = std::time::Instant::now();
+        let reply = worker.handle(Request {
+            id,
+            job: Job::SignIn {
+                name: name.into(),
+                password: Secret::new("not-the-password-1"),
+            },
+        });
+        let took = started.elapsed();
+        assert!(
+            matches!(
+                reply.result,
+                Ok(Outcome::SignInRefused(SignInRefusal::Wrong { .. }))
+            ),
+            "{:?}",
+            reply.result
+        );
+        took
+    };
+    // Four tries each (a fifth would lock), alternating; the fastest of each is compared, so a
+    // busy machine can only slow both down.
+    let (mut known, mut unknown) = (vec![], vec![]);
+    for n in 0..4 {
+        known.push(refuse(AGENT));
+        unknown.push(refuse(&format!("not-an-agent-{n}")));
+    }
+    let (known, unknown) = (
+        known.into_iter().min().unwrap(),
+        unknown.into_iter().min().unwrap(),
+    );
+    eprintln!("fastest refusal: known name {known:?}, unknown name {unknown:?}");
+    assert!(
+        unknown * 2 >= known,
+        "an unknown name was refused much faster ({unknown:?}) than a known one ({known:?})"
+    );
+}
