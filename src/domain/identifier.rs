@@ -223,6 +223,10 @@ mod tests {
     fn lookups_classify() {
         assert_eq!(Lookup::parse("#42").unwrap(), Lookup::AccountId(42));
         assert_eq!(Lookup::parse("#x"), Err(IdentifierError::AccountId));
+        // Account ids start at 1: `#0` and `#-3` are mistakes, said so, not a search.
+        assert_eq!(Lookup::parse("#0"), Err(IdentifierError::AccountId));
+        assert_eq!(Lookup::parse("#-3"), Err(IdentifierError::AccountId));
+        assert_eq!(Lookup::parse("# 1").unwrap(), Lookup::AccountId(1));
         assert_eq!(
             Lookup::parse("JANE@example.com").unwrap(),
             Lookup::Email("jane@example.com".into())
