@@ -795,6 +795,27 @@ mod tests {
     }
 
     #[test]
+    fn a_change_due_now_has_taken_effect_and_is_not_announced_as_pending() {
+        // At its effective time the change applies (at the next sign-in, before the password
+        // is checked): the helper must not tell the customer it is still to come.
+        let mut v = view(true, &[EMAIL], true);
+        let due = now();
+        v.pending.push(PendingRow {
+            id: 1,
+            kind: "password_reset".into(),
+            requested_at: now() - Duration::days(30),
+            effective_at: due,
+        });
+        let d = diagnose(&v, due, Symptom::NotSure);
+        assert_ne!(d.case, Case::PendingChange);
+        assert!(
+            !d.findings
+                .iter()
+                .any(|f| matches!(f, Finding::PendingTakesEffect(_)))
+        );
+    }
+
+    #[test]
     fn two_step_with_one_method_left() {
         let d = diagnose(&view(true, &[PHONE], true), now(), Symptom::NotSure);
         assert_eq!(d.case, Case::TwoStepOneMethod);
