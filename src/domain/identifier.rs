@@ -217,6 +217,8 @@ mod tests {
         assert!(phone("12345").is_err());
         assert!(phone("555-CALL-NOW").is_err());
         assert!(phone("1+5550104477").is_err());
+        // A plus sign only leads: one inside a number is a typo, not a second country code.
+        assert!(phone("+44 20 7946+0018").is_err());
     }
 
     #[test]
