@@ -138,6 +138,9 @@ mod tests {
             "ABCDE-FGHJK-MNPQR-STVWX-YZ012",
             "  abcdefghjkmnpqrstvwxyz012 ",
             "AbCdE-fGhJk mNpQr-StVwX yZo12",
+            // Pasted from a document that turned the dashes into typographic ones.
+            "ABCDE\u{2010}FGHJK\u{2010}MNPQR\u{2010}STVWX\u{2010}YZ012",
+            "ABCDE \u{2013} FGHJK \u{2013} MNPQR \u{2013} STVWX \u{2013} YZ012",
         ] {
             assert_eq!(normalise(typed).unwrap().expose(), canon, "{typed}");
         }
