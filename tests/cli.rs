@@ -430,6 +430,22 @@ fn deleting_the_newest_rows_and_lowering_the_sequence_fails_verify() {
 }
 
 #[test]
+fn wiping_the_whole_audit_log_and_its_head_fails_verify() {
+    // The attacker's shortest move: empty the log and drop the keyed head, so there is no
+    // chain left to break. SQLite's own counter still says five rows were issued.
+    let (_d, db) = tmp_db();
+    desk_rows(&db, "alex", 5);
+    raw(&db)
+        .execute_batch("DELETE FROM audit_log; DELETE FROM audit_head;")
+        .unwrap();
+    refused(
+        &["audit", "verify"],
+        &db,
+        "audit log tampered: rows 1..=5 were deleted from the end",
+    );
+}
+
+#[test]
 fn expect_head_checks_the_chain_against_a_head_noted_earlier() {
     let (_d, db) = tmp_db();
     // An empty log's head is the genesis.
