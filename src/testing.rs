@@ -7,7 +7,7 @@
 use std::collections::VecDeque;
 use std::path::Path;
 
-use chrono::FixedOffset;
+use chrono::{FixedOffset, Offset, Utc};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -52,7 +52,7 @@ pub fn desk(
 }
 
 fn utc() -> FixedOffset {
-    FixedOffset::east_opt(0).unwrap_or_else(|| unreachable!("UTC is a valid offset"))
+    Utc.fix()
 }
 
 /// A console and its jobs, driven one message at a time.
