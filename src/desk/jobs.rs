@@ -126,7 +126,9 @@ pub struct DeskWorker {
     audit: Box<dyn AuditLog>,
     clock: SharedClock,
     /// A hash of nothing in particular, checked against for unknown agent names so that an
-    /// unknown name takes as long as a wrong password.
+    /// unknown name takes as long as a wrong password. Made with the worker, before the first
+    /// sign-in, so the first unknown name costs no extra hash either. `None` only if the
+    /// system's randomness failed, and then no sign-in can succeed anyway.
     decoy: Option<String>,
 }
 
@@ -189,7 +191,7 @@ impl DeskWorker {
             store: Box::new(store),
             audit: Box::new(audit),
             clock,
-            decoy: None,
+            decoy: secret::hash(&Secret::new("decoy"), &mut OsEntropy).ok(),
         }
     }
 
@@ -249,8 +251,9 @@ impl DeskWorker {
             Some(c) => secret::verify(password, &c.password_hash).unwrap_or(false),
             None => {
                 // Spend the same effort as for a real agent, then fail.
-                let decoy = self.decoy_hash();
-                let _ = decoy.map(|h| secret::verify(password, &h));
+                if let Some(decoy) = &self.decoy {
+                    let _ = secret::verify(password, decoy);
+                }
                 false
             }
         };
@@ -280,13 +283,6 @@ impl DeskWorker {
                 }))
             }
         }
-    }
-
-    fn decoy_hash(&mut self) -> Option<String> {
-        if self.decoy.is_none() {
-            self.decoy = secret::hash(&Secret::new("decoy"), &mut OsEntropy).ok();
-        }
-        self.decoy.clone()
     }
 
     /// The account's view, its text from the database sanitised once, here, before it goes
@@ -400,12 +396,6 @@ impl Jobs for DeskWorker {
     type Job = Job;
     type Outcome = Outcome;
     type Error = JobError;
-
-    fn warm_up(&mut self) {
-        // Ready the decoy hash now, so the first unknown agent name is not slower than a
-        // wrong password.
-        let _ = self.decoy_hash();
-    }
 
     fn run(&mut self, job: Job) -> Result<Outcome, JobError> {
         self.run_job(job)

@@ -837,6 +837,11 @@ mod tests {
         ] {
             let e = log.conn.execute_batch(sql).unwrap_err();
             assert!(e.to_string().contains("not authorized"), "{sql}: {e}");
+            // Reported as a refusal, not as a fault of the database file.
+            assert!(
+                matches!(classify(&db, e), StoreError::Refused(ref m) if m.contains("not authorized")),
+                "{sql}"
+            );
         }
         let s = Store::open(&db).unwrap();
         assert!(matches!(

@@ -119,11 +119,7 @@ fn open_error(path: &Path, io: io::Error) -> StoreError {
 /// on its shared-memory file as a plain I/O error, so the cause is checked here.
 fn disk_is_full(path: &Path) -> bool {
     use std::os::unix::ffi::OsStrExt;
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let Ok(c) = std::ffi::CString::new(dir.as_os_str().as_bytes()) else {
+    let Ok(c) = std::ffi::CString::new(directory_of(path).as_os_str().as_bytes()) else {
         return false;
     };
     let mut st: libc::statvfs = unsafe { std::mem::zeroed() };
@@ -132,6 +128,15 @@ fn disk_is_full(path: &Path) -> bool {
         return false;
     }
     (st.f_bavail as u64).saturating_mul(st.f_frsize as u64) < 64 * 1024
+}
+
+/// The directory a file lives in: its parent, or the current directory for a bare name
+/// (whose parent is the empty path, which no system call accepts).
+fn directory_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    }
 }
 
 /// Turns an SQLite error into one of ours, naming the file.
@@ -203,11 +208,10 @@ impl std::fmt::Debug for Store {
     }
 }
 
-/// Creates `dir` (and parents) with mode 0700 where it does not exist yet.
+/// Creates `dir` (and parents) with mode 0700 where it does not exist yet. An existing
+/// directory, or the empty path (a bare file name's parent), is left as it is: the recursive
+/// builder already counts both as done.
 pub fn ensure_private_dir(dir: &Path) -> Result<()> {
-    if dir.as_os_str().is_empty() || dir.is_dir() {
-        return Ok(());
-    }
     fs::DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -516,6 +520,29 @@ mod tests {
     #[test]
     fn a_filesystem_with_no_room_is_called_full() {
         assert!(disk_is_full(Path::new("/proc/self/x.db")));
+    }
+
+    /// `--db x.db` lives in the current directory, so that is the filesystem asked whether it
+    /// is full (the empty parent of a bare name is no path at all).
+    #[test]
+    fn a_bare_file_name_is_in_the_current_directory() {
+        assert_eq!(directory_of(Path::new("x.db")), Path::new("."));
+        assert_eq!(directory_of(Path::new("d/x.db")), Path::new("d"));
+        assert_eq!(directory_of(Path::new("/x.db")), Path::new("/"));
+    }
+
+    /// An existing directory keeps its mode, and a bare file name's empty parent is no error.
+    #[test]
+    fn a_private_directory_is_made_once_and_an_existing_one_left_alone() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mode = |p: &Path| fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        let made = tmp.path().join("a/b");
+        ensure_private_dir(&made).unwrap();
+        assert_eq!(mode(&made), 0o700);
+        fs::set_permissions(&made, fs::Permissions::from_mode(0o750)).unwrap();
+        ensure_private_dir(&made).unwrap();
+        assert_eq!(mode(&made), 0o750);
+        ensure_private_dir(Path::new("")).unwrap();
     }
 
     /// The cause of a failed open is named in words, not as an OS error number.

@@ -18,8 +18,6 @@ pub trait Jobs: Send + 'static {
     type Job: Send + 'static;
     type Outcome: Send + 'static;
     type Error: From<Crashed> + Send + 'static;
-    /// Runs on the worker thread before the first job (readies what the first job needs).
-    fn warm_up(&mut self) {}
     /// Does one job. Synchronous, so tests drive a console without a thread.
     fn run(&mut self, job: Self::Job) -> Result<Self::Outcome, Self::Error>;
 }
@@ -134,7 +132,6 @@ impl<J: Send + 'static> Worker<J> {
         let (tx, rx) = mpsc::channel::<Request<J>>();
         let handle = thread::Builder::new().name(name.into()).spawn(move || {
             let mut jobs = jobs;
-            jobs.warm_up();
             for request in rx {
                 let id = request.id;
                 match catch_unwind(AssertUnwindSafe(|| answer(&mut jobs, request))) {
