@@ -137,16 +137,17 @@ pub enum DrillCheck {
 /// What a password reset did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ResetOutcome {
-    Applied,
-    Pending { effective_at: DateTime<Utc> },
+    /// The new password works now. `cancelled_pending`: an older change that was waiting
+    /// was cancelled (it would otherwise have replaced this password on its date).
+    Applied {
+        cancelled_pending: bool,
+    },
+    Pending {
+        effective_at: DateTime<Utc>,
+    },
 }
 
-/// A proof of identity gathered during recovery.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Proof {
-    MethodCode(i64),
-    RecoveryCode,
-}
+pub use crate::domain::model::Proof;
 
 #[derive(Debug, Clone)]
 struct Grant {
@@ -555,13 +556,15 @@ impl<S: HolderStore + ReadStore> Service<S> {
         let issued_code = self.grant.as_ref().and_then(|g| g.issued_code);
         self.grant = None;
         if pending_change::must_wait(account.two_step, proofs.len()) {
+            // One proof: the notice names it (a code sent to which address, or the
+            // recovery code).
             let (_, effective_at) =
                 self.store
-                    .create_pending_password(account_id, &h, issued_code, now)?;
+                    .create_pending_password(account_id, &h, issued_code, proofs[0], now)?;
             Ok(ResetOutcome::Pending { effective_at })
         } else {
-            self.store.set_password(account_id, &h, true, now)?;
-            Ok(ResetOutcome::Applied)
+            let cancelled_pending = self.store.set_password(account_id, &h, true, now)?;
+            Ok(ResetOutcome::Applied { cancelled_pending })
         }
     }
 

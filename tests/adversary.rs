@@ -205,6 +205,87 @@ fn cancelling_revokes_the_code_the_thief_was_shown_and_tells_every_method() {
 }
 
 #[test]
+fn a_reset_with_two_proofs_cancels_a_waiting_change_so_it_never_overwrites_the_new_password() {
+    // jane has an email and a phone. A thief with her recovery code makes a change that
+    // waits 30 days; a week later jane forgets her password and resets it at once with codes
+    // from both. On the thief's date, jane's new password must still be her password.
+    let (f, mut svc, id, code) = two_step_jane(21);
+    sign_in_normally(&mut svc, id, OLD);
+    let phone = add_verified(&mut svc, MethodKind::Phone, "+447700900123");
+    svc.sign_out();
+    let thiefs_code = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    assert!(matches!(
+        svc.reset_password(id, &s(THIEF), &s(THIEF)).unwrap(),
+        ResetOutcome::Pending { .. }
+    ));
+    svc.sign_out();
+
+    f.clock.advance(Duration::days(7));
+    let notices_before = sent_to(svc.store(), JANE).len();
+    let email = svc.verified_methods(id).unwrap()[0].id;
+    prove_with_code(&mut svc, id, email, Purpose::Recovery);
+    prove_with_code(&mut svc, id, phone, Purpose::Recovery);
+    assert_eq!(
+        svc.reset_password(id, &s(NEW), &s(NEW)).unwrap(),
+        ResetOutcome::Applied {
+            cancelled_pending: true
+        }
+    );
+    svc.sign_out();
+
+    // Every verified method is told the waiting change is gone, and why.
+    let cancelled = sent_since(svc.store(), JANE, notices_before, CANCELLED);
+    assert_eq!(cancelled.len(), 1);
+    let body = cancelled[0].body.expose();
+    assert!(
+        body.contains("a new password was set with two proofs"),
+        "{body}"
+    );
+    // The code the thief was shown no longer starts a recovery.
+    assert!(!matches!(
+        svc.check_recovery_code(id, thiefs_code.expose()).unwrap(),
+        Attempt::Accepted(RecoveryCheck::Accepted { .. })
+    ));
+    // Past the thief's date: jane's password signs in, the thief's never does.
+    f.clock.advance(Duration::days(30));
+    assert!(matches!(
+        try_password(&mut svc, id, THIEF),
+        Attempt::Wrong { .. }
+    ));
+    sign_in_normally(&mut svc, id, NEW);
+    assert!(svc.my_view().unwrap().pending.is_empty());
+}
+
+#[test]
+fn a_change_waiting_on_one_emailed_code_is_announced_as_that_code_not_as_a_recovery_code() {
+    // Two-step on and one proof: a code sent to the email. The notice must say what was
+    // used, so jane knows which of her things is in someone else's hands.
+    let (_f, mut svc, id, code) = two_step_jane(22);
+    let email = svc.verified_methods(id).unwrap()[0].id;
+    let pending = |svc: &mut Service| {
+        let before = sent_to(svc.store(), JANE).len();
+        assert!(matches!(
+            svc.reset_password(id, &s(NEW), &s(NEW)).unwrap(),
+            ResetOutcome::Pending { .. }
+        ));
+        svc.sign_out();
+        let sent = sent_since(svc.store(), JANE, before, "A password change is pending");
+        assert_eq!(sent.len(), 1);
+        sent[0].body.expose().to_string()
+    };
+    prove_with_code(&mut svc, id, email, Purpose::Recovery);
+    let by_email = pending(&mut svc);
+    assert!(
+        by_email.contains("with a code sent to j•••@example.com")
+            && !by_email.contains("recovery code"),
+        "{by_email}"
+    );
+    recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    let by_code = pending(&mut svc);
+    assert!(by_code.contains("with its recovery code"), "{by_code}");
+}
+
+#[test]
 fn a_second_code_alone_recovery_replaces_the_first_and_restarts_the_thirty_days() {
     let (f, mut svc, id, code) = two_step_jane(6);
     let first = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
@@ -354,7 +435,9 @@ fn a_hundred_wrong_passwords_in_a_row_block_until_the_holder_gets_in_another_way
     prove_with_code(&mut svc, id, m, Purpose::Recovery);
     assert_eq!(
         svc.reset_password(id, &s(NEW), &s(NEW)).unwrap(),
-        ResetOutcome::Applied
+        ResetOutcome::Applied {
+            cancelled_pending: false
+        }
     );
     assert_eq!(try_password(&mut svc, id, NEW), Attempt::Accepted(true));
 }
@@ -637,7 +720,9 @@ fn a_reset_uses_up_its_proof() {
     recovered(svc.check_recovery_code(id, code.expose()).unwrap());
     assert_eq!(
         svc.reset_password(id, &s(NEW), &s(NEW)).unwrap(),
-        ResetOutcome::Applied
+        ResetOutcome::Applied {
+            cancelled_pending: false
+        }
     );
     // The same session cannot set another password on the same proof.
     assert!(matches!(

@@ -14,7 +14,7 @@ mod support;
 use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use recovery_desk::console::State;
 use recovery_desk::domain::lockout::Guarded;
-use recovery_desk::domain::model::MethodKind;
+use recovery_desk::domain::model::{MethodKind, Proof};
 use recovery_desk::service::Service;
 use recovery_desk::store::Store;
 use recovery_desk::store::{HolderStore, ReadStore};
@@ -43,7 +43,9 @@ fn accounts(db: &Path) {
     }
     store.set_two_step(z, true, now).unwrap();
     store.replace_recovery_code(z, hash, now).unwrap();
-    store.create_pending_password(z, hash, None, now).unwrap();
+    store
+        .create_pending_password(z, hash, None, Proof::RecoveryCode, now)
+        .unwrap();
     for what in [
         Guarded::Password,
         Guarded::RecoveryCode,

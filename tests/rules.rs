@@ -321,7 +321,9 @@ fn without_two_step_one_proof_applies_the_password_at_once() {
     assert_eq!(
         svc.reset_password(id, &s("new willow anchor"), &s("new willow anchor"))
             .unwrap(),
-        ResetOutcome::Applied
+        ResetOutcome::Applied {
+            cancelled_pending: false
+        }
     );
     assert!(matches!(
         try_password(&mut svc, id, "new willow anchor"),
@@ -338,7 +340,9 @@ fn with_two_step_two_different_proofs_apply_at_once() {
     assert_eq!(
         svc.reset_password(id, &s("new willow anchor"), &s("new willow anchor"))
             .unwrap(),
-        ResetOutcome::Applied
+        ResetOutcome::Applied {
+            cancelled_pending: false
+        }
     );
 }
 
@@ -502,7 +506,9 @@ fn proofs_for_one_account_never_help_or_hinder_another() {
     assert_eq!(
         svc.reset_password(bob, &s("new willow anchor"), &s("new willow anchor"))
             .unwrap(),
-        ResetOutcome::Applied
+        ResetOutcome::Applied {
+            cancelled_pending: false
+        }
     );
     assert_eq!(
         try_password(&mut svc, bob, "new willow anchor"),

@@ -100,6 +100,7 @@ pub const HAVE_CODE_TIP: &str =
 pub const SECOND_PROOF_INTRO: &str = "Two-step verification is on, so a second, different proof is needed to change your password right away. Without one, your new password takes effect only after 30 days.";
 pub const NEW_PASSWORD_INTRO: &str = "Your identity is verified. Choose a new password.";
 pub const RESET_APPLIED: &str = "Your password was changed. Sign in with it.";
+pub const RESET_CANCELLED_PENDING: &str = "The password change that was waiting is cancelled: it won't replace this one. If a recovery issued a recovery code for it, that code no longer works; generate a new one once you're signed in.";
 pub const RECOVERY_CODE_INTRO: &str = "A recovery code is a 25-character code that lets you get back into your account if you forget your password or lose your email or phone.";
 pub const RECOVERY_CODE_NO_RETRIEVE: &str =
     "An existing code can't be shown again: if you've lost yours, generate a new one.";

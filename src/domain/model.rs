@@ -131,6 +131,14 @@ pub mod event {
     pub const CODE_CHECKED: &str = "recovery_code_checked";
 }
 
+/// A proof of identity gathered during recovery: a code sent to one of the account's
+/// verified methods (by the method's id), or the recovery code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Proof {
+    MethodCode(i64),
+    RecoveryCode,
+}
+
 /// What a one-time code is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {

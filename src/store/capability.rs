@@ -151,21 +151,21 @@
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.create_pending_password(1, "", None, chrono::Utc::now()); }
+//! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.create_pending_password(1, "", None, recovery_desk::domain::model::Proof::RecoveryCode, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
 //! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.create_pending_password(1, "", None, chrono::Utc::now()); }
+//! fn desk(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.create_pending_password(1, "", None, recovery_desk::domain::model::Proof::RecoveryCode, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
 //! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
 //! # use recovery_desk::store::audit::SqliteAuditLog;
 //! # use recovery_desk::domain::model::{MethodKind, Purpose};
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
-//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.create_pending_password(1, "", None, chrono::Utc::now()); }
+//! fn desk(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.create_pending_password(1, "", None, recovery_desk::domain::model::Proof::RecoveryCode, chrono::Utc::now()); }
 //! ```
 //! ```compile_fail,E0599
 //! # use recovery_desk::store::{AuditLog, ReadStore, ReadOnlyStore, outbox::Message};
@@ -592,7 +592,7 @@
 //!     let _ = d.issue_one_time_code(1, 1, Purpose::SignIn, "", m, chrono::Utc::now());
 //!     let _ = d.replace_recovery_code(1, "", chrono::Utc::now());
 //!     let _ = d.set_password(1, "", true, chrono::Utc::now());
-//!     let _ = d.create_pending_password(1, "", None, chrono::Utc::now());
+//!     let _ = d.create_pending_password(1, "", None, recovery_desk::domain::model::Proof::RecoveryCode, chrono::Utc::now());
 //!     let _ = d.cancel_pending(1, 1, chrono::Utc::now());
 //!     let _ = d.apply_due_changes(1, chrono::Utc::now());
 //!     let _ = d.add_method(1, MethodKind::Email, "", chrono::Utc::now());
@@ -661,7 +661,7 @@ use super::outbox::Message;
 use crate::domain::identifier::Lookup;
 use crate::domain::lockout::{AfterFailure, Guarded, Lockout};
 use crate::domain::model::{
-    AccountRow, AccountView, AgentCredentials, AgentRow, MethodKind, MethodRow, Purpose,
+    AccountRow, AccountView, AgentCredentials, AgentRow, MethodKind, MethodRow, Proof, Purpose,
 };
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
@@ -796,21 +796,25 @@ pub trait HolderStore: std::fmt::Debug + Send {
     /// A normal sign-in: the password and one-time-code counters start over.
     fn record_sign_in(&mut self, account_id: i64, now: DateTime<Utc>) -> Result<()>;
 
-    /// Sets a new password now (`recovered`: through account recovery), and notifies.
+    /// Sets a new password now (`recovered`: through account recovery), and notifies. Any
+    /// change still waiting is cancelled with it (it would otherwise replace this password on
+    /// its date), as [`HolderStore::cancel_pending`] cancels one; returns whether one was.
     fn set_password(
         &mut self,
         account_id: i64,
         new_hash: &str,
         recovered: bool,
         now: DateTime<Utc>,
-    ) -> Result<()>;
+    ) -> Result<bool>;
 
-    /// Stores a password change that waits; returns its id and when it takes effect.
+    /// Stores a password change that waits, made with the one proof `used`; returns its id
+    /// and when it takes effect. The notice names the proof.
     fn create_pending_password(
         &mut self,
         account_id: i64,
         new_hash: &str,
         issued_code: Option<i64>,
+        used: Proof,
         now: DateTime<Utc>,
     ) -> Result<(i64, DateTime<Utc>)>;
 

@@ -9,7 +9,7 @@ use super::outbox::{Message, OutboxKey};
 use super::{Result, Store, StoreError, parse_ts_opt, ts};
 use crate::domain::lockout::{AfterFailure, Guarded, Lockout};
 use crate::domain::model::MethodKind;
-use crate::domain::model::{Purpose, event};
+use crate::domain::model::{Proof, Purpose, event};
 use crate::domain::pending_change::{self, ChangeKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
@@ -402,15 +402,25 @@ impl HolderStore for Store {
         })
     }
 
-    /// Sets a new password now; `recovered` says it came through account recovery.
+    /// Sets a new password now; `recovered` says it came through account recovery. A change
+    /// still waiting is cancelled in the same transaction (on its date it would replace this
+    /// password), and the code its recovery issued revoked, as when the holder cancels it.
     fn set_password(
         &mut self,
         account_id: i64,
         new_hash: &str,
         recovered: bool,
         now: DateTime<Utc>,
-    ) -> Result<()> {
+    ) -> Result<bool> {
         self.write(|tx, key| {
+            let waiting: Vec<(i64, Option<i64>, String)> = tx
+                .prepare("SELECT id, recovery_code_id, requested_at FROM pending_changes WHERE account_id = ?1 AND cancelled_at IS NULL AND applied_at IS NULL")?
+                .query_map(params![account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let mut revoked = false;
+            for (id, issued, requested_at) in &waiting {
+                revoked |= cancel_change(tx, account_id, *id, *issued, requested_at, now)?;
+            }
             update_password(tx, account_id, new_hash, now)?;
             // A password that works again clears the password lockout (and a 100-failure
             // block: the holder got in another way).
@@ -430,7 +440,19 @@ impl HolderStore for Store {
                 "Your password was changed. If this wasn't you, recover your account now.",
                 now,
             )?;
-            Ok(())
+            if !waiting.is_empty() {
+                notify(
+                    tx,
+                    key,
+                    account_id,
+                    event::CHANGE_CANCELLED,
+                    "replaced by a password reset",
+                    "A pending change was cancelled",
+                    &cancelled_body(revoked, "because a new password was set with two proofs"),
+                    now,
+                )?;
+            }
+            Ok(!waiting.is_empty())
         })
     }
 
@@ -442,10 +464,15 @@ impl HolderStore for Store {
         account_id: i64,
         new_hash: &str,
         issued_code: Option<i64>,
+        used: Proof,
         now: DateTime<Utc>,
     ) -> Result<(i64, DateTime<Utc>)> {
         let effective = pending_change::effective_at(now);
         self.write(|tx, key| {
+            let how = match used {
+                Proof::RecoveryCode => "its recovery code".to_string(),
+                Proof::MethodCode(m) => format!("a code sent to {}", masked_address(tx, m)?),
+            };
             // A newer request replaces an older one still waiting.
             tx.execute(
                 "UPDATE pending_changes SET cancelled_at = ?2 WHERE account_id = ?1 AND cancelled_at IS NULL AND applied_at IS NULL",
@@ -457,7 +484,7 @@ impl HolderStore for Store {
             )?;
             let id = tx.last_insert_rowid();
             let when = effective.format("%Y-%m-%d %H:%M UTC").to_string();
-            let body = format!("Someone recovered your account with its recovery code. Because two-step verification is on, the new password takes effect on {when}. If this wasn't you, sign in the normal way and select Cancel this change.");
+            let body = format!("Someone reset your password with {how}. Because two-step verification is on and that is one proof, the new password takes effect on {when}. If this wasn't you, sign in the normal way and select Cancel this change.");
             notify(tx, key, account_id, event::CHANGE_PENDING, &format!("password reset takes effect {when}"), "A password change is pending", &body, now)?;
             Ok((id, effective))
         })
@@ -483,32 +510,8 @@ impl HolderStore for Store {
             let Some((issued, requested_at)) = found else {
                 return Err(StoreError::NotFound("pending change").into());
             };
-            tx.execute(
-                "UPDATE pending_changes SET cancelled_at = ?3 WHERE id = ?1 AND account_id = ?2",
-                params![change_id, account_id, ts(now)],
-            )?;
-            let revoked = match issued {
-                Some(code_id) => tx.execute(
-                    "UPDATE recovery_codes SET revoked_at = ?3 WHERE id = ?1 AND account_id = ?2 AND revoked_at IS NULL AND used_at IS NULL",
-                    params![code_id, account_id, ts(now)],
-                )?,
-                // A change recorded before the code it issued was kept (schema 1): the active
-                // code, if the recovery that asked for the change issued it.
-                None => {
-                    let requested = super::parse_ts(&requested_at);
-                    let since = requested - chrono::Duration::minutes(pending_change::PROOF_VALID_MINUTES);
-                    tx.execute(
-                        "UPDATE recovery_codes SET revoked_at = ?4 WHERE account_id = ?1 AND revoked_at IS NULL AND used_at IS NULL AND created_at >= ?2 AND created_at <= ?3",
-                        params![account_id, ts(since), requested_at, ts(now)],
-                    )?
-                }
-            } > 0;
-            let body = if revoked {
-                "The pending password change on your account was cancelled. The recovery code issued by that recovery no longer works: sign in and generate a new recovery code."
-            } else {
-                "The pending password change on your account was cancelled."
-            };
-            notify(tx, key, account_id, event::CHANGE_CANCELLED, if revoked { "recovery code issued by the recovery revoked" } else { "" }, "A pending change was cancelled", body, now)?;
+            let revoked = cancel_change(tx, account_id, change_id, issued, &requested_at, now)?;
+            notify(tx, key, account_id, event::CHANGE_CANCELLED, if revoked { "recovery code issued by the recovery revoked" } else { "" }, "A pending change was cancelled", &cancelled_body(revoked, ""), now)?;
             Ok(revoked)
         })
     }
@@ -713,6 +716,54 @@ fn update_password(
     )?
     .execute(params![account_id, hash, ts(now)])?;
     Ok(())
+}
+
+/// Cancels the waiting change `change_id` and revokes the recovery code its recovery issued
+/// (`issued`), if still active: whoever ran that recovery saw it. Returns whether a code was
+/// revoked.
+fn cancel_change(
+    tx: &Transaction<'_>,
+    account_id: i64,
+    change_id: i64,
+    issued: Option<i64>,
+    requested_at: &str,
+    now: DateTime<Utc>,
+) -> rusqlite::Result<bool> {
+    tx.execute(
+        "UPDATE pending_changes SET cancelled_at = ?3 WHERE id = ?1 AND account_id = ?2",
+        params![change_id, account_id, ts(now)],
+    )?;
+    let revoked = match issued {
+        Some(code_id) => tx.execute(
+            "UPDATE recovery_codes SET revoked_at = ?3 WHERE id = ?1 AND account_id = ?2 AND revoked_at IS NULL AND used_at IS NULL",
+            params![code_id, account_id, ts(now)],
+        )?,
+        // A change recorded before the code it issued was kept (schema 1): the active code,
+        // if the recovery that asked for the change issued it.
+        None => {
+            let requested = super::parse_ts(requested_at);
+            let since = requested - chrono::Duration::minutes(pending_change::PROOF_VALID_MINUTES);
+            tx.execute(
+                "UPDATE recovery_codes SET revoked_at = ?4 WHERE account_id = ?1 AND revoked_at IS NULL AND used_at IS NULL AND created_at >= ?2 AND created_at <= ?3",
+                params![account_id, ts(since), requested_at, ts(now)],
+            )?
+        }
+    };
+    Ok(revoked > 0)
+}
+
+/// The notice of a cancelled change; `why` (when not empty) says what cancelled it.
+fn cancelled_body(revoked: bool, why: &str) -> String {
+    let mut body = String::from("The pending password change on your account was cancelled");
+    if !why.is_empty() {
+        body.push(' ');
+        body.push_str(why);
+    }
+    body.push('.');
+    if revoked {
+        body.push_str(" The recovery code issued by that recovery no longer works: sign in and generate a new recovery code.");
+    }
+    body
 }
 
 /// One wrong answer on the persisted counter; a new lockout writes an event and notices.

@@ -5,7 +5,7 @@
 
 use super::{AgentAdmin, HolderStore, Result, Store, StoreError};
 use crate::domain::lockout::Guarded;
-use crate::domain::model::MethodKind;
+use crate::domain::model::{MethodKind, Proof};
 use crate::domain::{identifier, recovery_code};
 use crate::secret::{self, Entropy, Secret};
 use chrono::{DateTime, Utc};
@@ -108,7 +108,7 @@ pub fn seed(
             }
         }
         if let Some(p) = &a.pending_password {
-            store.create_pending_password(id, &h(p, entropy)?, None, now)?;
+            store.create_pending_password(id, &h(p, entropy)?, None, Proof::RecoveryCode, now)?;
         }
     }
     Ok(())

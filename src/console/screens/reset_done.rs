@@ -39,7 +39,7 @@ impl ResetDone {
 impl Page for ResetDone {
     fn title(&self) -> &str {
         match self.outcome {
-            ResetOutcome::Applied => s::TITLE_RESET_DONE,
+            ResetOutcome::Applied { .. } => s::TITLE_RESET_DONE,
             ResetOutcome::Pending { .. } => s::TITLE_RESET_PENDING,
         }
     }
@@ -62,11 +62,15 @@ impl Page for ResetDone {
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
         let mut parts = headed(account_line(&self.view), vec![]);
         match self.outcome {
-            ResetOutcome::Applied => {
+            ResetOutcome::Applied { cancelled_pending } => {
                 parts.push(Part::Text(vec![Line::styled(
                     s::RESET_APPLIED,
                     ctx.theme.success,
                 )]));
+                if cancelled_pending {
+                    parts.push(Part::Gap);
+                    parts.push(Part::para(s::RESET_CANCELLED_PENDING));
+                }
             }
             ResetOutcome::Pending { effective_at } => {
                 parts.push(Part::Text(vec![Line::styled(
