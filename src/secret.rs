@@ -106,17 +106,55 @@ pub fn argon2_runs() -> u64 {
     ARGON2_RUNS.load(Ordering::Relaxed)
 }
 
-fn hasher() -> Argon2<'static> {
-    let params = Params::new(ARGON2_M_KIB, ARGON2_T, ARGON2_P, None).expect("valid constants");
+/// Argon2id's cost: memory in KiB, iterations, lanes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cost {
+    m_kib: u32,
+    t: u32,
+    p: u32,
+}
+
+impl Cost {
+    /// OWASP's parameters: what every hash the product writes uses.
+    pub const OWASP: Cost = Cost {
+        m_kib: ARGON2_M_KIB,
+        t: ARGON2_T,
+        p: ARGON2_P,
+    };
+
+    /// Argon2's smallest cost, for tests that hash thousands of times (the helper's oracle
+    /// walks thousands of accounts). Compiled only into the test driver's build; the product
+    /// never selects it, and every stored hash carries its own parameters, so a test database
+    /// written with it is plainly marked `m=8,t=1`.
+    #[cfg(any(test, feature = "testing"))]
+    pub const TESTS_ONLY_MINIMAL: Cost = Cost {
+        m_kib: 8,
+        t: 1,
+        p: 1,
+    };
+}
+
+fn hasher(cost: Cost) -> Argon2<'static> {
+    let params = Params::new(cost.m_kib, cost.t, cost.p, None).expect("valid constants");
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
 }
 
-/// Hashes a secret with Argon2id and a fresh random salt; returns the PHC string.
+/// Hashes a secret with Argon2id at OWASP's cost and a fresh random salt; returns the PHC
+/// string.
 pub fn hash(secret: &Secret, entropy: &mut dyn Entropy) -> Result<String, SecretError> {
+    hash_at(Cost::OWASP, secret, entropy)
+}
+
+/// As [`hash`], at `cost`.
+pub fn hash_at(
+    cost: Cost,
+    secret: &Secret,
+    entropy: &mut dyn Entropy,
+) -> Result<String, SecretError> {
     let mut salt = [0u8; SALT_LEN];
     entropy.fill(&mut salt)?;
     ARGON2_RUNS.fetch_add(1, Ordering::Relaxed);
-    let h: PasswordHash = hasher()
+    let h: PasswordHash = hasher(cost)
         .hash_password_with_salt(secret.expose().as_bytes(), &salt)
         .map_err(|_| SecretError::Hash)?;
     Ok(h.to_string())
@@ -126,7 +164,7 @@ pub fn hash(secret: &Secret, entropy: &mut dyn Entropy) -> Result<String, Secret
 /// implementations byte for byte. Production always uses [`hash`], with a random salt.
 pub fn hash_with_salt(secret: &Secret, salt: &[u8]) -> Result<String, SecretError> {
     ARGON2_RUNS.fetch_add(1, Ordering::Relaxed);
-    let h: PasswordHash = hasher()
+    let h: PasswordHash = hasher(Cost::OWASP)
         .hash_password_with_salt(secret.expose().as_bytes(), salt)
         .map_err(|_| SecretError::Hash)?;
     Ok(h.to_string())

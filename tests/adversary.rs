@@ -140,6 +140,47 @@ fn with_no_verified_method_left_the_recovery_code_is_the_second_step() {
 }
 
 #[test]
+fn a_holder_who_lost_their_email_gets_back_in_with_the_code_recovery_showed_after_the_thirty_days()
+{
+    // jane's email is still verified on the account, but she can no longer read it. She
+    // recovers with her code alone (the change waits 30 days), and on the date signs in with
+    // the new password and the code that recovery showed her: no dead end at a code sent to
+    // the lost email.
+    let (f, mut svc, id, code) = two_step_jane(23);
+    let fresh = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+    svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
+    svc.sign_out();
+    assert_eq!(svc.verified_methods(id).unwrap().len(), 1);
+
+    // Before the date the old password is in force: the code is no second step.
+    assert_eq!(try_password(&mut svc, id, OLD), Attempt::Accepted(true));
+    assert!(!svc.recovery_code_is_second_step(id).unwrap());
+    assert!(matches!(
+        svc.second_step_with_recovery_code(id, fresh.expose()),
+        Err(ServiceError::Refused(_))
+    ));
+    svc.sign_out();
+
+    f.clock.advance(Duration::days(30));
+    assert_eq!(try_password(&mut svc, id, NEW), Attempt::Accepted(true));
+    assert!(svc.recovery_code_is_second_step(id).unwrap());
+    let next = recovered(
+        svc.second_step_with_recovery_code(id, fresh.expose())
+            .unwrap(),
+    );
+    assert_eq!(svc.signed_in(), Some(id));
+    // Once she sets a password of her own again, her methods are the second step again.
+    let email = svc.verified_methods(id).unwrap()[0].id;
+    svc.sign_out();
+    prove_with_code(&mut svc, id, email, Purpose::Recovery);
+    recovered(svc.check_recovery_code(id, next.expose()).unwrap());
+    svc.reset_password(id, &s(OLD), &s(OLD)).unwrap();
+    svc.sign_out();
+    assert_eq!(try_password(&mut svc, id, OLD), Attempt::Accepted(true));
+    assert!(!svc.recovery_code_is_second_step(id).unwrap());
+}
+
+#[test]
 fn the_recovery_code_is_no_second_step_while_a_method_is_verified() {
     let (_f, mut svc, id, code) = two_step_jane(4);
     assert_eq!(try_password(&mut svc, id, OLD), Attempt::Accepted(true));

@@ -695,6 +695,87 @@ fn recovery_with_two_proofs_applies_at_once() {
 }
 
 #[test]
+fn a_reset_with_two_proofs_says_the_change_that_was_waiting_is_cancelled() {
+    let mut app = App::with(|svc, _| {
+        let code = sam(svc);
+        svc.sign_out();
+        // Someone with sam's recovery code made a change that waits 30 days.
+        let id = svc.id_of("sam").unwrap();
+        svc.check_recovery_code(id, code.expose()).unwrap();
+        svc.reset_password(
+            id,
+            &secret("Velvet-Canyon-Rocket-88"),
+            &secret("Velvet-Canyon-Rocket-88"),
+        )
+        .unwrap();
+    });
+    app.typed("sam");
+    app.enter();
+    app.alt('1'); // Forgot password?
+    app.digit('1'); // Email a code to s•••@example.com
+    let c = app.code_for("sam@example.com");
+    app.typed(&c);
+    app.enter();
+    assert_eq!(app.screen(), "SecondProof");
+    app.digit('1'); // Text a code to •••••••••01
+    let c = app.code_for("+15550100101");
+    app.typed(&c);
+    app.enter();
+    assert_eq!(app.screen(), "NewPassword");
+    app.typed(NEW_PASSWORD);
+    app.key(KeyCode::Tab);
+    app.typed(NEW_PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "ResetDone");
+    snap!(app, "reset_applied_cancelled_pending");
+    // What the screen says is so: nothing waits any more, and the new password is in force.
+    assert!(app.d.jobs.find("sam").unwrap().pending.is_empty());
+    app.clock.advance(Duration::days(31));
+    app.send(Msg::Tick(()));
+    app.typed("sam");
+    app.enter();
+    app.typed(NEW_PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "SecondStep");
+}
+
+#[test]
+fn the_recovery_code_is_offered_as_the_second_step_once_a_recovery_change_took_effect() {
+    let mut fresh = None;
+    let mut app = App::with(|svc, _| {
+        let code = sam(svc);
+        svc.sign_out();
+        // sam lost his email and phone: he recovered with his code alone, 30 days ago.
+        let id = svc.id_of("sam").unwrap();
+        match svc.check_recovery_code(id, code.expose()).unwrap() {
+            recovery_desk::service::Attempt::Accepted(
+                recovery_desk::service::RecoveryCheck::Accepted { new_code },
+            ) => fresh = Some(new_code),
+            other => panic!("{other:?}"),
+        }
+        svc.reset_password(id, &secret(NEW_PASSWORD), &secret(NEW_PASSWORD))
+            .unwrap();
+    });
+    app.clock.advance(Duration::days(30));
+    // The console sat idle meanwhile (as the real one's ticks would tell it).
+    app.send(Msg::Tick(()));
+    app.typed("sam");
+    app.enter();
+    app.typed(NEW_PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "SecondStep", "{}", app.text());
+    snap!(app, "second_step_choose_with_recovery_code");
+    app.digit('3'); // I don't have any of these: use my recovery code
+    snap!(app, "second_step_recovery_code_chosen");
+    app.esc();
+    app.expect("Where should we send your security code?");
+    app.digit('3');
+    app.typed(fresh.unwrap().expose());
+    app.enter();
+    assert_eq!(app.screen(), "CodeShown");
+}
+
+#[test]
 fn sign_in_helper() {
     let mut app = App::with(|svc, _| {
         svc.create_account("nora", &secret(PASSWORD), &secret(PASSWORD))

@@ -136,7 +136,9 @@ impl Job {
 #[derive(Debug)]
 pub enum Outcome {
     Found(Clean<AccountView>),
-    Password(Attempt<bool>),
+    /// The password step; `Accepted(true)`: a second step is needed, and the `bool` says
+    /// whether the recovery code counts as one (SPEC §4).
+    Password(Attempt<bool>, bool),
     /// A code was sent. The screen that asked knows to which method (from its clean view)
     /// and masks that address itself, as the desk does: the service's masked address, masked
     /// before it was sanitised, is not passed on.
@@ -187,7 +189,12 @@ pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError>
         Job::CheckPassword {
             account_id,
             password,
-        } => Outcome::Password(service.check_password(account_id, &password)?),
+        } => {
+            let attempt = service.check_password(account_id, &password)?;
+            let code_counts = matches!(attempt, Attempt::Accepted(true))
+                && service.recovery_code_is_second_step(account_id)?;
+            Outcome::Password(attempt, code_counts)
+        }
         Job::SendCode {
             account_id,
             method_id,

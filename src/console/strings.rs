@@ -88,6 +88,8 @@ pub const OTHER_WAYS_INTRO: &str = "Choose how you want to sign in.";
 pub const OTHER_WAYS_NOTHING: &str = "There's no verified email address or phone number and no recovery code on this account, so a forgotten password can't be reset. Select Can't sign in? to see what you can do.";
 pub const OTHER_WAYS_NO_METHOD: &str = "There's no verified email address or phone number on this account. If you forgot your password, select Use my password, then Forgot password?, and use your recovery code.";
 pub const SECOND_STEP_RECOVERY_CODE: &str = "No verification option is left on this account, so your recovery code is the second step. Enter it: it will be replaced by a new one, shown once.";
+pub const SECOND_STEP_RECOVERY_CODE_CHOSEN: &str = "Your password was set through account recovery and has taken effect, so your recovery code counts as the second step. Enter it: it will be replaced by a new one, shown once.";
+pub const USE_RECOVERY_CODE_INSTEAD: &str = "I don't have any of these: use my recovery code";
 pub const SECOND_STEP_CHOOSE: &str =
     "Two-step verification is on. Where should we send your security code?";
 pub const CODE_RULE: &str = "The code has 6 digits and works for 10 minutes.";

@@ -874,6 +874,10 @@ pub trait HolderStore: std::fmt::Debug + Send {
     /// The account's password hash, for sign-in and re-authentication.
     fn password_hash(&self, account_id: i64) -> Result<String>;
 
+    /// Whether the password in force was set by a change made through recovery that waited
+    /// its 30 days and took effect (and no password has been set since).
+    fn password_from_waited_change(&self, account_id: i64) -> Result<bool>;
+
     /// The active recovery code's id and hash, if there is one.
     fn active_recovery_code(&self, account_id: i64) -> Result<Option<(i64, String)>>;
 

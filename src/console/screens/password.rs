@@ -68,13 +68,13 @@ impl Page for Password {
     }
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
-        let Outcome::Password(r) = outcome else {
+        let Outcome::Password(r, code_counts) = outcome else {
             return None;
         };
         match r {
             Attempt::Accepted(false) => Some(super::after_sign_in(ctx)),
             Attempt::Accepted(true) => Some(Screen::SecondStep(
-                super::second_step::SecondStep::new(self.view.clone()),
+                super::second_step::SecondStep::new(self.view.clone(), code_counts),
             )),
             Attempt::Wrong { tries_left } => {
                 ctx.error(s::password_wrong(tries_left));

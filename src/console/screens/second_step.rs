@@ -39,7 +39,8 @@ enum Stage {
         method: usize,
         masked: Clean<String>,
     },
-    /// Two-step is on but no verified method is left: the recovery code is the second step.
+    /// The recovery code is the second step: no verified method is left, or the holder chose
+    /// it where it counts.
     RecoveryCode,
 }
 
@@ -51,29 +52,35 @@ pub struct SecondStep {
     form: Form,
     /// The method a code is being sent to.
     sending: Option<usize>,
+    /// The recovery code counts as the second step (SPEC §4): offered after the methods.
+    code_counts: bool,
 }
 
 impl SecondStep {
-    pub fn new(view: Clean<AccountView>) -> SecondStep {
+    /// The second step for `view`; `code_counts` (from the service) says whether the
+    /// recovery code counts as one.
+    pub fn new(view: Clean<AccountView>, code_counts: bool) -> SecondStep {
         let methods = view.clean_verified();
-        if methods.is_empty() {
-            let none: &[&str] = &[];
-            return SecondStep {
-                view,
-                methods,
-                stage: Stage::RecoveryCode,
-                form: Form::new(vec![TextField::recovery_code(s::FIELD_RECOVERY_CODE)], none),
-                sending: None,
-            };
-        }
-        let labels: Vec<String> = methods.iter().map(send_label).collect();
-        SecondStep {
+        let mut step = SecondStep {
             view,
             methods,
             stage: Stage::Choose,
-            form: Form::menu(&labels),
+            form: Form::menu(&[] as &[&str]),
             sending: None,
+            code_counts,
+        };
+        if step.methods.is_empty() {
+            step.enter_code();
+        } else {
+            step.back_to_choices();
         }
+        step
+    }
+
+    fn enter_code(&mut self) {
+        let none: &[&str] = &[];
+        self.form = Form::new(vec![TextField::recovery_code(s::FIELD_RECOVERY_CODE)], none);
+        self.stage = Stage::RecoveryCode;
     }
 
     fn send(&mut self, ctx: &mut Ctx, i: usize) {
@@ -86,7 +93,10 @@ impl SecondStep {
     }
 
     fn back_to_choices(&mut self) {
-        let labels: Vec<String> = self.methods.iter().map(send_label).collect();
+        let mut labels: Vec<String> = self.methods.iter().map(send_label).collect();
+        if self.code_counts {
+            labels.push(s::USE_RECOVERY_CODE_INSTEAD.into());
+        }
         self.form = Form::menu(&labels);
         self.stage = Stage::Choose;
     }
@@ -107,6 +117,11 @@ impl Page for SecondStep {
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         let event = self.form.handle(ev, self.keys());
         match (&self.stage, event) {
+            (Stage::Choose, FormEvent::Choose(i)) if i == self.methods.len() => {
+                self.enter_code();
+                ctx.note = None;
+                None
+            }
             (Stage::Choose, FormEvent::Choose(i)) => {
                 self.send(ctx, i);
                 None
@@ -117,6 +132,11 @@ impl Page for SecondStep {
                     account_id: self.view.account.id,
                     code,
                 });
+                None
+            }
+            (Stage::RecoveryCode, FormEvent::Action(Action::Back)) if !self.methods.is_empty() => {
+                self.back_to_choices();
+                ctx.note = None;
                 None
             }
             (Stage::Choose | Stage::RecoveryCode, FormEvent::Action(Action::Back)) => {
@@ -187,7 +207,11 @@ impl Page for SecondStep {
                 Part::Status,
             ],
             Stage::RecoveryCode => vec![
-                Part::para(s::SECOND_STEP_RECOVERY_CODE),
+                Part::para(if self.methods.is_empty() {
+                    s::SECOND_STEP_RECOVERY_CODE
+                } else {
+                    s::SECOND_STEP_RECOVERY_CODE_CHOSEN
+                }),
                 Part::Gap,
                 Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
                 Part::Status,
