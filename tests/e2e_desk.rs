@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use rand::rngs::StdRng;
 use rand::{RngExt, SeedableRng};
 use recovery_desk::desk::strings::POLICY_LINES;
-use recovery_desk::store::Store;
 use recovery_desk::store::audit::{Verdict, action};
+use recovery_desk::store::{ReadStore, Store};
 use support::cli::ok;
 use support::demo::Demo;
 use support::pty::{DEFAULT_TIMEOUT, PtySession, fkey_seq};
@@ -86,12 +86,17 @@ fn agent_looks_up_accounts_and_reads_the_helper_advice() {
     s.send_keys("1");
     expect(&s, "What is the customer's problem?");
     s.send_keys("1");
+    expect(
+        &s,
+        "Can the customer get a code at p•••@example.com right now?",
+    );
+    s.send_keys("1");
     let screen = expect(&s, "Read this to the customer");
     assert!(
-        screen.contains("The customer can reset the password with a code sent"),
+        screen.contains("The customer can reset the password with codes sent"),
         "{screen}"
     );
-    assert!(screen.contains("select Forgot password?"), "{screen}");
+    assert!(screen.contains("Forgot password?"), "{screen}");
 
     // Find another (3), then by username: no methods, but a recovery code.
     s.send_keys("3");
@@ -103,9 +108,13 @@ fn agent_looks_up_accounts_and_reads_the_helper_advice() {
     s.send_keys("1");
     expect(&s, "What is the customer's problem?");
     s.send_keys("2");
+    expect(&s, "Does the customer still know their password?");
+    s.send_keys("2");
+    expect(&s, "Does the customer have the recovery code made on");
+    s.send_keys("1");
     let screen = expect(
         &s,
-        "No reachable method, but the account has a recovery code",
+        "The customer can reset the password with their recovery code",
     );
     for step in [
         "Select Other ways to sign in.",
@@ -123,7 +132,9 @@ fn agent_looks_up_accounts_and_reads_the_helper_advice() {
     expect(&s, "Account                 vera");
     s.send_keys("1");
     s.send_keys("3");
-    expect(&s, "Support cannot recover this account.");
+    expect(&s, "Does the customer still know their password?");
+    s.send_keys("2");
+    expect(&s, "Support cannot recover this account");
 
     // Help, then Ctrl-C quits and the terminal is restored.
     s.f(1);
@@ -143,21 +154,83 @@ fn agent_looks_up_accounts_and_reads_the_helper_advice() {
         [
             action::SIGN_IN_ATTEMPT,
             action::SIGN_IN,
+            // pat: the problem, then whether codes can be got.
             action::LOOKUP,
             action::VIEW,
             action::HELPER,
+            action::HELPER,
+            // nora: the problem, the password, the recovery code.
             action::LOOKUP,
             action::VIEW,
             action::HELPER,
+            action::HELPER,
+            action::HELPER,
+            // vera: the problem, the password.
             action::LOOKUP,
             action::VIEW,
+            action::HELPER,
             action::HELPER,
             action::SIGN_OUT,
         ]
     );
     assert_eq!(rows[2].detail, "email p•••@example.com");
-    assert_eq!(rows[5].detail, "username no•••");
+    assert_eq!(
+        rows[5].detail,
+        "symptom forgot_password; can_get_codes yes; path reset_now"
+    );
+    assert_eq!(rows[6].detail, "username no•••");
     audit_verify(&demo);
+}
+
+#[test]
+fn the_desks_answer_for_nora_who_knows_her_password_signs_her_in_and_keeps_her_code() {
+    // The review's case: nora (no email or phone, a recovery code, two-step off) is not sure
+    // what is wrong but knows her password. The desk must not send her through recovery.
+    let demo = Demo::new();
+    let code_before = {
+        let s = read_only(&demo);
+        let id = s.account_by_username("nora").unwrap().unwrap().id;
+        s.account_view(id, chrono::Utc::now()).unwrap().recovery
+    };
+    let mut s = desk(&demo);
+    sign_in(&mut s);
+    s.send_keys("nora");
+    s.enter();
+    expect(&s, "Account                 nora");
+    s.send_keys("1");
+    expect(&s, "What is the customer's problem?");
+    s.send_keys("3");
+    expect(&s, "Does the customer still know their password?");
+    s.send_keys("1");
+    let screen = expect(&s, "Read this to the customer");
+    assert!(
+        screen.contains("1. Sign in with the username nora and your password."),
+        "{screen}"
+    );
+    assert!(!screen.contains("2. "), "one step only:\n{screen}");
+    s.ctrl('c');
+    s.wait_exit(DEFAULT_TIMEOUT).expect("the desk exits");
+
+    // nora does exactly that, in the holder console.
+    let mut c = demo.spawn(&[], &[]);
+    c.expect_text("Enter the username of your account.", DEFAULT_TIMEOUT);
+    c.send_keys("nora");
+    c.enter();
+    c.expect_text("Signing in as nora", DEFAULT_TIMEOUT);
+    c.send_keys("plume-demo-pass");
+    c.enter();
+    c.expect_text("Manage how I sign in", DEFAULT_TIMEOUT);
+    c.ctrl('c');
+    c.wait_exit(DEFAULT_TIMEOUT).expect("the console exits");
+
+    // Her recovery code was not spent: the same code, active since the same time, never used.
+    let s = read_only(&demo);
+    let id = s.account_by_username("nora").unwrap().unwrap().id;
+    let after = s.account_view(id, chrono::Utc::now()).unwrap().recovery;
+    assert_eq!(after.active_since, code_before.active_since);
+    assert_eq!(after.last_used, None);
+    let events = s.account_view(id, chrono::Utc::now()).unwrap().events;
+    assert_eq!(events[0].kind, "signed_in", "{events:?}");
 }
 
 // ---------------------------------------------------------------------------------------------

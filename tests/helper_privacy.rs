@@ -141,10 +141,12 @@ fn the_helper_shows_the_same_screens_whatever_the_account_state() {
         &[Digit('1'), Digit('1')],
         &[Digit('1'), Digit('2'), Digit('1')],
         &[Digit('1'), Digit('2'), Digit('2'), Help, Esc, Esc, Esc],
-        &[Digit('2'), Digit('1')],
+        &[Digit('2'), Digit('1'), Digit('1')],
+        &[Digit('2'), Digit('1'), Digit('2')],
         &[Digit('2'), Digit('2'), Digit('1')],
         &[Digit('2'), Digit('2'), Digit('2'), Esc],
-        &[Digit('3'), Help],
+        &[Digit('3'), Digit('1'), Help],
+        &[Digit('3'), Digit('2'), Digit('1')],
     ];
     // From the password screen: Other ways to sign in, then Can't sign in?.
     let via_other_ways = [Enter, Alt('2'), Digit('2'), Digit('1'), Digit('2')];
@@ -189,6 +191,7 @@ fn the_helper_shows_the_same_screens_whatever_the_account_state() {
         "You can reset your password with a code",
         "You can get back in with your recovery code",
         "Your password still signs you in",
+        "Sign in with your password; if you're asked for a code you can't get",
         "Without a code or your recovery code, nothing can prove",
         "What to try, depending on what the sign-in screens tell you",
     ] {

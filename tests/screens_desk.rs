@@ -159,11 +159,15 @@ impl Desk {
         );
     }
 
-    /// Opens the account and runs the helper with the problem numbered `symptom`.
-    fn helper(&mut self, what: &str, symptom: char) {
+    /// Opens the account and runs the helper with the problem numbered `symptom`, then
+    /// answers its questions in order: `'1'` yes, `'2'` no.
+    fn helper(&mut self, what: &str, symptom: char, answers: &[char]) {
         self.open(what);
         self.key(KeyCode::Char('1'));
         self.key(KeyCode::Char(symptom));
+        for a in answers {
+            self.key(KeyCode::Char(*a));
+        }
     }
 
     fn draw(&mut self) {
@@ -537,23 +541,53 @@ fn helper_question() {
 }
 
 #[test]
-fn helper_can_sign_in() {
+fn helper_asks_whether_the_customer_knows_the_password() {
     let mut d = Desk::new();
-    d.helper("pat", '3');
+    d.helper("pat", '3', &[]);
+    assert!(
+        d.text()
+            .contains("Does the customer still know their password?")
+    );
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn helper_can_sign_in() {
+    // pat knows the password; two-step is off: the password is the whole path, and the
+    // recovery code is not asked about.
+    let mut d = Desk::new();
+    d.helper("pat", '3', &['1']);
+    insta::assert_snapshot!(d.screen());
+}
+
+#[test]
+fn helper_nora_who_knows_her_password_keeps_her_code() {
+    let mut d = Desk::new();
+    d.helper("nora", '3', &['1']);
+    let text = d.text();
+    assert!(
+        text.contains("Sign in with the username nora and your password."),
+        "{text}"
+    );
+    assert!(!text.contains("recovery code"), "{text}");
     insta::assert_snapshot!(d.screen());
 }
 
 #[test]
 fn helper_forgot_password_with_method() {
     let mut d = Desk::new();
-    d.helper("pat", '1');
+    d.helper("pat", '1', &[]);
+    insta::assert_snapshot!("helper_asks_whether_codes_can_be_got", d.screen());
+    d.key(KeyCode::Char('1'));
     insta::assert_snapshot!(d.screen());
 }
 
 #[test]
 fn helper_recover_with_code() {
     let mut d = Desk::new();
-    d.helper("nora", '2');
+    d.helper("nora", '2', &['2']);
+    insta::assert_snapshot!("helper_asks_for_the_recovery_code", d.screen());
+    d.key(KeyCode::Char('1'));
     insta::assert_snapshot!(d.screen());
     // The seed page's steps, all of them (scrolled to the end).
     d.key(KeyCode::End);
@@ -563,7 +597,7 @@ fn helper_recover_with_code() {
 #[test]
 fn helper_cannot_recover() {
     let mut d = Desk::new();
-    d.helper("vera", '3');
+    d.helper("vera", '3', &['2']);
     insta::assert_snapshot!(d.screen());
 }
 
@@ -577,50 +611,76 @@ fn helper_code_entry_locked() {
             )
             .unwrap();
     });
-    d.helper("nora", '2');
+    d.helper("nora", '2', &['2', '1']);
     insta::assert_snapshot!(d.screen());
 }
 
 #[test]
 fn helper_pending_change() {
     let mut d = Desk::new();
-    d.helper("penny", '3');
+    d.helper("penny", '3', &['1', '1']);
     insta::assert_snapshot!(d.screen());
 }
 
 #[test]
-fn helper_two_step_one_method() {
+fn helper_two_step_lost_method_with_code_waits_thirty_days() {
     let mut d = Desk::new();
-    d.helper("tess", '3');
+    d.helper("tess", '2', &['1', '1']);
     insta::assert_snapshot!(d.screen());
 }
 
 #[test]
 fn helper_password_locked() {
     let mut d = Desk::new();
-    d.helper("lou", '3');
+    d.helper("lou", '3', &['1']);
     insta::assert_snapshot!(d.screen());
 }
 
 #[test]
 fn helper_runs_are_audited_and_menu_leads_back() {
     let mut d = Desk::new();
-    d.helper("vera", '3');
-    let last = d.audit().pop().unwrap();
+    d.helper("vera", '3', &['2']);
+    let rows = d.audit();
+    let details: Vec<&str> = rows[rows.len() - 2..]
+        .iter()
+        .map(|r| r.detail.as_str())
+        .collect();
+    assert_eq!(
+        details,
+        [
+            "symptom not_sure; asks knows_password",
+            "symptom not_sure; knows_password no; path cannot_recover_nothing_proves_it"
+        ]
+    );
+    let last = rows.last().unwrap();
     assert_eq!(last.action, action::HELPER);
-    assert_eq!(last.detail, "symptom not_sure; case cannot_recover");
     assert_eq!(last.account_id, Some(account_id(&d.path, "vera")));
-    // 1 asks again, Esc there goes back to the account, 2 on the result too.
-    d.key(KeyCode::Char('1'));
+    // Esc takes the last answer back: the question again.
+    d.key(KeyCode::Esc);
+    assert!(
+        d.text()
+            .contains("Does the customer still know their password?")
+    );
+    // Esc again: the problem; once more: the account.
+    d.key(KeyCode::Esc);
     assert!(d.text().contains("What is the customer's problem?"));
     d.key(KeyCode::Esc);
     assert!(matches!(d.drv.app.screen, Screen::Account(_)));
+    // On the result, 1 asks again, 2 goes back to the account, 3 finds another.
+    for k in ['1', '3', '2'] {
+        d.key(KeyCode::Char(k));
+    }
     d.key(KeyCode::Char('1'));
+    assert!(d.text().contains("What is the customer's problem?"));
+    d.key(KeyCode::Esc);
     d.key(KeyCode::Char('1'));
+    d.key(KeyCode::Char('3'));
+    d.key(KeyCode::Char('2'));
     d.key(KeyCode::Char('2'));
     assert!(matches!(d.drv.app.screen, Screen::Account(_)));
     d.key(KeyCode::Char('1'));
-    d.key(KeyCode::Char('1'));
+    d.key(KeyCode::Char('3'));
+    d.key(KeyCode::Char('2'));
     d.key(KeyCode::Char('3'));
     assert!(matches!(d.drv.app.screen, Screen::Find(_)));
 }
@@ -755,6 +815,7 @@ fn hostile_account_draws_harmlessly() {
     insta::assert_snapshot!(d.screen());
     d.key(KeyCode::Char('1'));
     d.key(KeyCode::Char('3'));
+    d.key(KeyCode::Char('1'));
     for cell in d.drv.terminal.backend().buffer().content() {
         assert!(!cell.symbol().chars().any(|c| c.is_control()));
     }
@@ -813,7 +874,7 @@ fn account_view_shows_when_the_code_was_last_checked() {
 #[test]
 fn helper_says_when_the_customer_checked_the_code() {
     let mut d = nora_checked_her_code();
-    d.helper("nora", '2');
+    d.helper("nora", '2', &['2', '1']);
     // The findings follow the steps (scrolled to the end).
     d.key(KeyCode::End);
     assert!(

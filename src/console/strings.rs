@@ -425,6 +425,9 @@ pub fn helper_headline(path: crate::domain::sign_in_helper::HolderPath) -> &'sta
         HolderPath::SignInAndRepair => {
             "Your password still signs you in: then set up new ways to get codes."
         }
+        HolderPath::SignInOrRecoverWithCode => {
+            "Sign in with your password; if you're asked for a code you can't get, your recovery code gets you in."
+        }
         HolderPath::CannotRecover => {
             "Without a code or your recovery code, nothing can prove the account is yours."
         }
@@ -447,9 +450,10 @@ pub fn helper_step(step: crate::domain::sign_in_helper::HolderStep, username: &s
         S::DifferentOptionThenNone => "Select Use a different verification option, then I don't have any of these.".into(),
         S::EnterRecoveryCode => "At Do you have an account recovery code?, enter the code. Upper or lower case, spaces and dashes don't matter.".into(),
         S::SetPasswordAndKeepNewCode => "Once the code is accepted, set a new password. A new recovery code is shown once: print it and keep it somewhere safe.".into(),
-        S::WaitIfTwoStep => format!("If two-step verification is on, the new password takes effect only after {WAIT_DAYS} days."),
+        S::WaitIfTwoStepThenCodeIsSecondStep => format!("If two-step verification is on, the new password takes effect only after {WAIT_DAYS} days. Then sign in with it: if you can't get a code for the second step, select I don't have any of these: use my recovery code, and enter the new recovery code you were shown."),
         S::SignInWithPassword => format!("Sign in with the username {username} and your password."),
-        S::SecondStepNeedsRecoveryCode => "If you're asked for a code for two-step verification and can't get one, only your recovery code can get you in.".into(),
+        S::SecondStepNeedsRecoveryCode => "If you're asked for a code for two-step verification and can't get one, only a recovery code could get you in, and you don't have one: no self-service path is left, and support can't reset passwords or change accounts.".into(),
+        S::IfSecondStepUnreachableRecover => format!("If you're asked for a code for two-step verification and can't get one: if I don't have any of these: use my recovery code is offered, use it. If it isn't, go back and recover with your recovery code (Other ways to sign in, Use my password, Forgot password?, Use a different verification option, I don't have any of these). The new password takes effect after {WAIT_DAYS} days; then sign in with it and use the new recovery code you were shown as the second step."),
         S::RepairMethods => "Once signed in, in Manage how I sign in, remove what you lost, add a new email or phone, and generate a new recovery code.".into(),
         S::NoProofLeft => "No other self-service path can prove it, and support can't reset passwords or change accounts.".into(),
         S::IfYouKnowThePassword => "If you still know your password, sign in, add and verify an email or phone, and generate a recovery code in Manage how I sign in.".into(),

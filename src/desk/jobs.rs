@@ -26,7 +26,7 @@ use crate::domain::identifier::{Lookup, account_id_label};
 use crate::domain::lockout::AfterFailure;
 use crate::domain::mask;
 use crate::domain::model::AccountView;
-use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom, diagnose_in};
+use crate::domain::sign_in_helper::{Answers, DeskNext, Question, Route, Symptom, Why, desk_next};
 use crate::secret::{self, OsEntropy, Secret};
 use crate::store::audit::{AgentReservation, SqliteAuditLog, action};
 use crate::store::{AuditLog, ReadOnlyStore, ReadStore, StoreError};
@@ -42,11 +42,12 @@ pub enum Job {
     Find { agent: String, lookup: Lookup },
     /// Load (again) the view of an account.
     View { agent: String, account_id: i64 },
-    /// Run the sign-in helper on an account's current state; times worded at `tz`.
+    /// Run the sign-in helper on an account's current state and the customer's answers so
+    /// far: its next question, or its answer; times worded at `tz`.
     Helper {
         agent: String,
         account_id: i64,
-        symptom: Symptom,
+        answers: Answers,
         tz: FixedOffset,
     },
     /// The agent signed out.
@@ -87,10 +88,11 @@ pub enum Outcome {
         view: Option<Box<Clean<AccountView>>>,
     },
     Viewed(Box<Clean<AccountView>>),
+    /// The helper's next question, or its answer, for these answers.
     Diagnosed {
         view: Box<Clean<AccountView>>,
-        symptom: Symptom,
-        diagnosis: Diagnosis,
+        answers: Answers,
+        next: DeskNext,
     },
     /// A sign-out or idle lock was recorded.
     Recorded,
@@ -159,17 +161,45 @@ fn symptom_name(s: Symptom) -> &'static str {
     }
 }
 
-fn case_name(c: Case) -> &'static str {
-    match c {
-        Case::CanSignIn => "can_sign_in",
-        Case::ForgotPasswordWithMethod => "forgot_password_with_method",
-        Case::RecoverWithCode => "recover_with_code",
-        Case::CannotRecover => "cannot_recover",
-        Case::CodeEntryLocked => "code_entry_locked",
-        Case::PasswordLocked => "password_locked",
-        Case::PendingChange => "pending_change",
-        Case::TwoStepOneMethod => "two_step_one_method",
+fn question_name(q: Question) -> &'static str {
+    match q {
+        Question::KnowsPassword => "knows_password",
+        Question::CanGetCodes => "can_get_codes",
+        Question::HasRecoveryCode => "has_recovery_code",
     }
+}
+
+fn path_name(p: Route) -> &'static str {
+    match p {
+        Route::SignIn => "sign_in",
+        Route::SignInWithRecoveryCode => "sign_in_with_recovery_code",
+        Route::ResetNow => "reset_now",
+        Route::ResetNowWithRecoveryCode => "reset_now_with_recovery_code",
+        Route::ResetAfterWait => "reset_after_wait",
+        Route::ResetAfterWaitWithRecoveryCode => "reset_after_wait_with_recovery_code",
+        Route::CannotRecover(Why::NothingProvesIt) => "cannot_recover_nothing_proves_it",
+        Route::CannotRecover(Why::SecondStepOutOfReach) => {
+            "cannot_recover_second_step_out_of_reach"
+        }
+    }
+}
+
+/// The audit row's words for a helper run: the symptom, the answers, and the question asked
+/// next or the path given.
+fn helper_detail(answers: &Answers, next: &DeskNext) -> String {
+    let mut detail = format!("symptom {}", symptom_name(answers.symptom));
+    for (q, yes) in answers.given() {
+        detail.push_str(&format!(
+            "; {} {}",
+            question_name(*q),
+            if *yes { "yes" } else { "no" }
+        ));
+    }
+    match next {
+        DeskNext::Ask(q) => detail.push_str(&format!("; asks {}", question_name(*q))),
+        DeskNext::Give(d) => detail.push_str(&format!("; path {}", path_name(d.route))),
+    }
+    detail
 }
 
 impl DeskWorker {
@@ -208,9 +238,9 @@ impl DeskWorker {
             Job::Helper {
                 agent,
                 account_id,
-                symptom,
+                answers,
                 tz,
-            } => self.helper(&agent, account_id, symptom, tz),
+            } => self.helper(&agent, account_id, answers, tz),
             Job::SignOut { agent } => self.log_session(&agent, action::SIGN_OUT),
             Job::IdleLock { agent } => self.log_session(&agent, action::IDLE_LOCK),
         }
@@ -354,7 +384,7 @@ impl DeskWorker {
         &mut self,
         agent: &str,
         account_id: i64,
-        symptom: Symptom,
+        answers: Answers,
         tz: FixedOffset,
     ) -> Result<Outcome, JobError> {
         self.still_enabled(agent)?;
@@ -366,19 +396,19 @@ impl DeskWorker {
             });
         };
         // Diagnosed from the sanitised view: the words of the diagnosis carry no raw text.
-        let diagnosis = diagnose_in(&view, now, symptom, tz);
-        let detail = format!(
-            "symptom {}; case {}",
-            symptom_name(symptom),
-            case_name(diagnosis.case)
-        );
-        if !self.append(agent, action::HELPER, Some(account_id), &detail) {
+        let next = desk_next(&view, now, &answers, tz);
+        if !self.append(
+            agent,
+            action::HELPER,
+            Some(account_id),
+            &helper_detail(&answers, &next),
+        ) {
             return Err(JobError::AuditFailed);
         }
         Ok(Outcome::Diagnosed {
             view: Box::new(view),
-            symptom,
-            diagnosis,
+            answers,
+            next,
         })
     }
 

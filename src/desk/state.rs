@@ -310,14 +310,14 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
         },
         Screen::Helper(x) => match x.on_key(ev) {
             helper::Outcome::None => vec![],
-            helper::Outcome::Diagnose(symptom) => {
+            helper::Outcome::Diagnose(answers) => {
                 let account_id = x.view.account.id;
                 let agent = state.agent_name();
                 vec![state.request(
                     Job::Helper {
                         agent,
                         account_id,
-                        symptom,
+                        answers,
                         tz,
                     },
                     true,
@@ -444,13 +444,13 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
         },
         Outcome::Diagnosed {
             view,
-            symptom,
-            diagnosis,
+            answers,
+            next,
         } => match &mut state.screen {
-            Screen::Helper(h) => h.show(view, symptom, diagnosis),
+            Screen::Helper(h) => h.show(view, answers, next),
             _ => {
                 let mut h = HelperScreen::new(view.clone());
-                h.show(view, symptom, diagnosis);
+                h.show(view, answers, next);
                 state.screen = Screen::Helper(h);
             }
         },

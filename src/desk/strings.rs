@@ -5,9 +5,10 @@
 //! view model (the worker wraps each account view in `Clean`), and drawn as it is.
 
 use crate::domain::lockout::Guarded;
+use crate::domain::model::AccountView;
 use crate::domain::model::MethodKind;
 use crate::domain::pending_change::WAIT_DAYS;
-use crate::domain::sign_in_helper::{Finding, Headline, LocalTime, Step};
+use crate::domain::sign_in_helper::{Diagnosis, Finding, LocalTime, Question, Route, Step, Why};
 
 /// The policy line (SPEC §1.7), drawn at the top of every desk screen. Two rows, so that it
 /// fits an 80-column terminal without an orphaned word.
@@ -211,36 +212,81 @@ pub const HELPER_RESULT_CHOICES: [&str; 3] = [
     "Find another account",
 ];
 
-/// A time in the helper's words (at the offset the diagnosis was asked for).
-fn helper_when(t: &LocalTime) -> String {
-    t.format("%Y-%m-%d %H:%M").to_string()
+/// The yes/no answers to a helper question.
+pub const HELPER_ANSWERS: [&str; 2] = ["Yes", "No, or not sure"];
+
+/// A helper question, worded for the agent, with what the account shows (the masked
+/// addresses codes go to; the date the active recovery code was made).
+pub fn helper_question(q: Question, view: &AccountView) -> String {
+    match q {
+        Question::KnowsPassword => "Does the customer still know their password?".into(),
+        Question::CanGetCodes => {
+            let list: Vec<String> = view
+                .methods
+                .iter()
+                .filter(|m| m.verified)
+                .map(|m| m.masked())
+                .collect();
+            format!(
+                "Can the customer get a code at {} right now?",
+                list.join(" or ")
+            )
+        }
+        Question::HasRecoveryCode => match view.recovery.active_since {
+            Some(t) => format!(
+                "Does the customer have the recovery code made on {}? (A copy of an older code no longer works.)",
+                t.format("%Y-%m-%d")
+            ),
+            None => "Does the customer have a recovery code?".into(),
+        },
+    }
 }
 
-/// The helper's headline, in words.
-pub fn helper_headline(h: &Headline) -> String {
-    match h {
-        Headline::ResetWithMethod => {
-            "The customer can reset the password with a code sent to a verified method.".into()
-        }
-        Headline::CodeEntryLocked(t) => {
-            format!("Recovery code entry is locked until {}.", helper_when(t))
-        }
-        Headline::RecoverWithCode => "No reachable method, but the account has a recovery code: follow the recovery code steps.".into(),
-        Headline::CannotRecover => "Support cannot recover this account.".into(),
-        Headline::PendingChange(t) => {
-            format!("A password change is pending until {}.", helper_when(t))
-        }
-        Headline::OneTimeCodeLocked(t) => {
-            format!("Security code entry is locked until {}.", helper_when(t))
-        }
-        Headline::PasswordAloneSignsIn => {
-            "Two-step verification is off: the password alone signs in.".into()
-        }
-        Headline::PasswordLocked(t) => {
-            format!("Password entry is locked until {}.", helper_when(t))
-        }
-        Headline::TwoStepOneMethod => "Two-step verification is on with a single method: losing it would leave only the recovery code.".into(),
-        Headline::NothingBlocks => "Nothing on the account blocks a normal sign-in.".into(),
+/// A question's short name, for the answers line.
+pub fn helper_question_short(q: Question) -> &'static str {
+    match q {
+        Question::KnowsPassword => "knows the password",
+        Question::CanGetCodes => "can get codes",
+        Question::HasRecoveryCode => "has the recovery code",
+    }
+}
+
+/// The answers so far, on one line: "knows the password: yes · can get codes: no".
+pub fn helper_answers(given: &[(Question, bool)]) -> String {
+    given
+        .iter()
+        .map(|(q, yes)| {
+            format!(
+                "{}: {}",
+                helper_question_short(*q),
+                if *yes { "yes" } else { "no" }
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" · ")
+}
+
+/// A time in the helper's words, to the second, with its offset from UTC (the offset the
+/// diagnosis was asked for).
+fn helper_when(t: &LocalTime) -> String {
+    t.format("%Y-%m-%d %H:%M:%S UTC%:z").to_string()
+}
+
+/// The helper's headline for a path, in words.
+pub fn helper_headline(d: &Diagnosis) -> String {
+    let then = |what: &str| match &d.wait {
+        Some(t) => format!("{what}, from {} (a lock ends then).", helper_when(t)),
+        None => format!("{what}, now."),
+    };
+    match d.route {
+        Route::SignIn => then("The customer can sign in with their password"),
+        Route::SignInWithRecoveryCode => then("The customer can sign in with their password and their recovery code"),
+        Route::ResetNow => then("The customer can reset the password with codes sent to their email or phone"),
+        Route::ResetNowWithRecoveryCode => then("The customer can reset the password with their recovery code"),
+        Route::ResetAfterWait => format!("The customer can reset the password with a code sent to their email or phone; with two-step verification on and one proof, the new password takes effect after {WAIT_DAYS} days."),
+        Route::ResetAfterWaitWithRecoveryCode => format!("The customer can recover with their recovery code; with two-step verification on, the new password takes effect after {WAIT_DAYS} days, and then the recovery code is the second step."),
+        Route::CannotRecover(Why::NothingProvesIt) => "Support cannot recover this account: nothing the customer has can prove it is theirs.".into(),
+        Route::CannotRecover(Why::SecondStepOutOfReach) => "Support cannot recover this account: two-step verification needs a code the customer can't get, and they have no recovery code.".into(),
     }
 }
 
@@ -269,9 +315,14 @@ pub fn helper_finding(f: &Finding) -> String {
             "The customer checked the code on {}: their saved copy was the current code then.",
             t.format("%Y-%m-%d")
         ),
+        Finding::RecoveryCodeLastUsed(t) => format!(
+            "A recovery code was last used on {}; a copy of a code from before then no longer works.",
+            t.format("%Y-%m-%d")
+        ),
         Finding::NoRecoveryCode => "No recovery code.".into(),
         Finding::TwoStep(true) => "Two-step verification is on.".into(),
         Finding::TwoStep(false) => "Two-step verification is off.".into(),
+        Finding::RecoveryCodeIsSecondStep => "The password was set through recovery and has taken effect: the recovery code counts as the second step.".into(),
         Finding::PasswordLocked(t) => format!(
             "Password entry is locked until {} (too many wrong passwords).",
             helper_when(t)
@@ -285,7 +336,7 @@ pub fn helper_finding(f: &Finding) -> String {
             helper_when(t)
         ),
         Finding::PendingTakesEffect(t) => format!(
-            "A new password set through recovery takes effect on {}.",
+            "A new password set through recovery takes effect on {}; until then the current password signs in.",
             helper_when(t)
         ),
         Finding::TwoStepOneMethodLeft => {
@@ -297,61 +348,57 @@ pub fn helper_finding(f: &Finding) -> String {
 /// One step of the helper's path, worded to be read out to the customer.
 pub fn helper_step(step: &Step) -> String {
     match step {
+        Step::WaitUntil(t) => format!(
+            "Wait until {}: what this path needs is locked until then, and tries before then are refused even when right.",
+            helper_when(t)
+        ),
+        Step::SignInWithPassword(u) => format!("Sign in with the username {u} and your password."),
+        Step::SecondStepWithCode(methods) => format!(
+            "For two-step verification, have a code sent to {} and enter its 6 digits.",
+            methods.join(" or ")
+        ),
+        Step::SecondStepWithRecoveryCode => "For two-step verification, select I don't have any of these: use my recovery code (asked at once if no email or phone is listed), and enter the recovery code.".into(),
+        Step::ForgotPassword(u) => format!("Start signing in with the username {u}, and on the password screen select Forgot password?"),
+        Step::ProveWithCode(methods) => format!(
+            "Have a code sent to {}, and enter its 6 digits (it works for 10 minutes).",
+            methods.join(" or ")
+        ),
+        Step::ProveWithSecondMethod(methods) => format!(
+            "Asked to verify again, have a code sent to the other one of {}, and enter it.",
+            methods.join(" and ")
+        ),
+        Step::ProveWithRecoveryCodeToo => "Asked to verify again, select Use my recovery code and enter it.".into(),
+        Step::NoSecondProof => "Asked to verify again, select I don't have another way: continue.".into(),
         Step::StartWithUsername(u) => format!("Start signing in and enter the username {u}."),
         Step::OtherWaysToSignIn => "Select Other ways to sign in.".into(),
         Step::UsePasswordThenForgot => "Select Use my password, then Forgot password?".into(),
         Step::DifferentOptionThenNone => "Select Use a different verification option, then I don't have any of these.".into(),
         Step::EnterRecoveryCode => "At Do you have an account recovery code?, enter the code. Upper or lower case, spaces and dashes don't matter.".into(),
-        Step::SetPasswordAndKeepNewCode => "Once the code is accepted, set a new password. A new recovery code is shown once: print it and keep it somewhere safe.".into(),
-        Step::TwoStepWait => format!("Two-step verification is on, so the new password takes effect only after {WAIT_DAYS} days."),
-        Step::ChooseForgotPassword => "On the password screen, select Forgot password?".into(),
-        Step::SendCodeTo(methods) => format!(
-            "Have a code sent to {}, and enter the 6 digits (the code works for 10 minutes).",
-            methods.join(" or ")
-        ),
-        Step::SecondProofNow => "Two-step verification is on: verify a second way too (another method or the recovery code), so the new password applies at once.".into(),
-        Step::NoSecondProofWait => format!("Two-step verification is on and there is no second proof, so the new password takes effect after {WAIT_DAYS} days."),
-        Step::SetNewPassword => "Set a new password.".into(),
-        Step::WaitForCodeEntry(t) => format!(
-            "Wait until {}; attempts before then are refused, even with the right code.",
+        Step::SetNewPasswordNow => "Set a new password. It works at once.".into(),
+        Step::SetNewPasswordFrom(t) => format!(
+            "Set a new password. Two-step verification is on and that was one proof, so it takes effect on {}; until then the current password stays.",
             helper_when(t)
         ),
-        Step::NoProofLeft => "There is no verified email or phone and no recovery code, so no self-service path can prove the customer owns the account — and support can't reset passwords or change accounts.".into(),
-        Step::IfPasswordKnownRepair => "If the customer still knows the password, they can sign in, add and verify an email or phone, and generate a recovery code in Manage how I sign in.".into(),
-        Step::CreateNewAccount => "Otherwise the account can't be recovered; the customer can create a new account.".into(),
-        Step::PendingIfTheyMadeIt(t) => format!(
-            "If the customer made the change: the new password works from {}; until then the current password still signs in.",
+        Step::KeepNewCode => "A new recovery code is shown once: print it and keep it somewhere safe. The old one no longer works.".into(),
+        Step::ResetCancelsWaitingChange(t) => format!(
+            "The new password cancels the change that was waiting until {}.",
             helper_when(t)
         ),
-        Step::PendingIfNotCancel => "If they didn't: sign in the normal way with the current password (and the second step), open Manage how I sign in, and select Cancel this change.".into(),
-        Step::PendingThenNewCode => "Then generate a new recovery code: the one used for the change no longer works.".into(),
-        Step::WaitUntil(t) => format!("Wait until {}.", helper_when(t)),
-        Step::ThenForgotAndResend => "Then select Forgot password? and have a new code sent.".into(),
-        Step::SignInWithPassword(u) => format!("Sign in with the username {u} and the password."),
-        Step::RepairLostMethod => "In Manage how I sign in, remove the lost method, add a new email or phone, and generate a recovery code.".into(),
-        Step::PasswordLockedWait(t) => format!(
-            "Password entry is locked until {}. Wait until then and sign in with the right password.",
+        Step::ResetReplacesWaitingChange(t) => format!(
+            "This replaces the change that was waiting until {}.",
             helper_when(t)
         ),
-        Step::IfForgottenUseRecoveryCode => "If the password is forgotten, use the recovery code steps (Other ways to sign in, Use my password, Forgot password?, …).".into(),
-        Step::IfForgottenResetClearsLock => "If the password is forgotten, select Forgot password? and have a code sent; the reset also clears the lock.".into(),
-        Step::SignInWithSecondStep { username, methods } => format!(
-            "Sign in with the username {username}, the password, and the code sent to {}.",
-            methods.join(" or ")
+        Step::WaitForNewPassword(t) => format!("Wait until {}: then the new password is in force.", helper_when(t)),
+        Step::SignInWithNewPassword(u) => format!("Sign in with the username {u} and the new password."),
+        Step::CancelWaitingChange(t) => format!(
+            "A password change is waiting until {}. If the customer didn't ask for it: once signed in, open Manage how I sign in and select Cancel this change before then.",
+            helper_when(t)
         ),
-        Step::AddSecondMethod => "In Manage how I sign in, add a second email or phone.".into(),
-        Step::CheckCodeStored => "Check the recovery code is stored safely; if not, generate a new one.".into(),
-        Step::GenerateAndPrintCode => "Generate a recovery code and print it.".into(),
-        Step::SignInNormally { username, two_step } => format!(
-            "Sign in with the username {username} and the password{}.",
-            if *two_step {
-                ", then the code sent for the second step"
-            } else {
-                ""
-            }
-        ),
-        Step::IfForgottenReset => "If the password is forgotten, select Forgot password? and have a code sent.".into(),
-        Step::GenerateCodeOnceSignedIn => "Once signed in, generate a recovery code in Manage how I sign in.".into(),
+        Step::RepairMethods => "Once signed in, in Manage how I sign in: remove any email or phone the customer lost, and add and verify one they can use.".into(),
+        Step::NoSelfServicePath(Why::NothingProvesIt) => "Without the password, a code from a verified email or phone, or the recovery code, no self-service path can prove the account is the customer's.".into(),
+        Step::NoSelfServicePath(Why::SecondStepOutOfReach) => "The password alone is not enough: two-step verification needs a code from an email or phone the customer can't get, and there is no recovery code to recover with.".into(),
+        Step::SupportCannotReset => "Support can't reset passwords or change accounts, so support can't get the customer in either.".into(),
+        Step::CreateNewAccount => "The customer can create a new account.".into(),
     }
 }
 
@@ -434,7 +481,7 @@ mod tests {
         use crate::domain::model::{
             AccountRow, AccountView, LockRow, MethodRow, PendingRow, RecoveryStatus,
         };
-        use crate::domain::sign_in_helper::{Symptom, diagnose};
+        use crate::domain::sign_in_helper::{Answers, DeskNext, Symptom, desk_next};
         use chrono::{Duration, TimeZone, Utc};
         let now = Utc.with_ymd_and_hms(2026, 11, 25, 9, 30, 0).unwrap();
         let method = |id: i64, kind, address: &str| MethodRow {
@@ -468,6 +515,7 @@ mod tests {
                                     active_since: code.then_some(now),
                                     last_used: None,
                                     last_checked: None,
+                                    password_from_recovery: false,
                                 },
                                 locks: if locked {
                                     [
@@ -492,11 +540,30 @@ mod tests {
                                 },
                                 events: vec![],
                             };
-                            for symptom in Symptom::ALL {
-                                let d = diagnose(&view, now, symptom);
-                                out.push(helper_headline(&d.headline));
-                                out.extend(d.steps.iter().map(helper_step));
-                                out.extend(d.findings.iter().map(helper_finding));
+                            // Every symptom, and every answer to every question asked.
+                            let mut open: Vec<Answers> =
+                                Symptom::ALL.into_iter().map(Answers::new).collect();
+                            while let Some(a) = open.pop() {
+                                match desk_next(
+                                    &view,
+                                    now,
+                                    &a,
+                                    chrono::FixedOffset::east_opt(0).unwrap(),
+                                ) {
+                                    DeskNext::Ask(q) => {
+                                        out.push(helper_question(q, &view));
+                                        for yes in [true, false] {
+                                            let mut b = a.clone();
+                                            b.answer(q, yes);
+                                            open.push(b);
+                                        }
+                                    }
+                                    DeskNext::Give(d) => {
+                                        out.push(helper_headline(&d));
+                                        out.extend(d.steps.iter().map(helper_step));
+                                        out.extend(d.findings.iter().map(helper_finding));
+                                    }
+                                }
                             }
                         }
                     }
@@ -520,12 +587,15 @@ mod tests {
         let all = every_diagnosis_worded().join("\n");
         for expected in [
             "Start signing in and enter the username jane.",
-            "Have a code sent to j•••@example.com or •••••••••12, and enter the 6 digits",
+            "Have a code sent to j•••@example.com or •••••••••12, and enter its 6 digits",
             "Verified sign-in methods: Email j•••@example.com, Phone •••••••••12.",
-            "Recovery code entry is locked until 2026-11-25 09:45.",
+            "Recovery code entry is locked until 2026-11-25 09:45:00 UTC+00:00",
             "Recovery code: active since 2026-11-25.",
-            "A password change is pending until 2026-12-25 09:30.",
-            "Sign in with the username jane and the password, then the code sent for the second step.",
+            "A password change is waiting until 2026-12-25 09:30:00 UTC+00:00.",
+            "Sign in with the username jane and your password.",
+            "Can the customer get a code at j•••@example.com or •••••••••12 right now?",
+            "Does the customer have the recovery code made on 2026-11-25?",
+            "Wait until 2026-11-25 09:45:00 UTC+00:00",
         ] {
             assert!(all.contains(expected), "{expected}");
         }

@@ -72,6 +72,10 @@ pub struct RecoveryStatus {
     /// When the holder last checked the active code against their saved copy (the recovery
     /// drill), if ever.
     pub last_checked: Option<DateTime<Utc>>,
+    /// The password in force was set by a change made through recovery that waited its 30
+    /// days: until another password is set, the recovery code counts as the second step of
+    /// a sign-in even while verified methods remain (SPEC §4).
+    pub password_from_recovery: bool,
 }
 
 /// A change waiting to take effect.

@@ -41,6 +41,7 @@ mod tests {
             active_since: code.then(|| now() - Duration::days(400)),
             last_used: None,
             last_checked: checked_days_ago.map(|d| now() - Duration::days(d)),
+            password_from_recovery: false,
         }
     }
 

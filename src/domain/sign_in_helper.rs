@@ -1,17 +1,24 @@
 //! The sign-in helper (seed page: "most issues can be identified by our sign-in helper tool").
 //!
-//! Two helpers, one set of paths. The desk's `diagnose`: from an account's state and what the
-//! customer says is wrong, to findings and the exact self-service path, which the agent reads to
-//! the customer. The holder's `holder_next`, before sign-in: questions and a path from the
-//! answers alone, since whoever types a username there may not own the account. Neither ever
-//! suggests that support can reset a password or change the account: the paths are all
-//! self-service.
+//! Two helpers, one set of questions. Both ask what they need instead of guessing: what is
+//! wrong, whether the customer still knows the password, whether they can still get codes at
+//! their email or phone, whether they have their recovery code.
 //!
-//! Both return data (cases, findings, steps as enums); each console words them in its own
-//! `strings.rs`, so the rules here never carry English.
+//! - The desk's [`desk_next`]: from an account's state and the answers, the next question, or
+//!   the findings and the one path that works — the shortest that works now, never spending the
+//!   recovery code when another path exists, waiting out a lock by its end time, saying plainly
+//!   when nothing works and why. `docs/HELPER.md` has the rules as a table, and
+//!   `tests/helper_oracle.rs` follows every answer over the whole grid of account states.
+//! - The holder's [`holder_next`], before sign-in: the same questions, a path from the answers
+//!   alone, since whoever types a username there may not own the account (SPEC §4).
+//!
+//! Neither ever suggests that support can reset a password or change the account: the paths
+//! are all self-service. Both return data (findings, steps as enums); each console words them
+//! in its own `strings.rs`, so the rules here never carry English.
 
 use crate::domain::lockout::Guarded;
 use crate::domain::model::{AccountView, MethodKind};
+use crate::domain::pending_change;
 use chrono::{DateTime, FixedOffset, Utc};
 
 /// What the customer says is wrong.
@@ -21,7 +28,7 @@ pub enum Symptom {
     ForgotPassword,
     /// "I can't use my email or phone any more."
     LostMethods,
-    /// "I'm not sure" — diagnose from the account alone.
+    /// "I'm not sure."
     NotSure,
 }
 
@@ -33,409 +40,24 @@ impl Symptom {
     ];
 }
 
-/// The situation the helper found; decides which path it gives.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Case {
-    /// Nothing blocks a normal sign-in.
-    CanSignIn,
-    /// Reset the password with a code sent to a verified email or phone.
-    ForgotPasswordWithMethod,
-    /// No reachable method, but an active recovery code: the seed page's steps.
-    RecoverWithCode,
-    /// Neither a verified method nor a recovery code.
-    CannotRecover,
-    /// Recovery code entry is locked until a time.
-    CodeEntryLocked,
-    /// Password entry is locked until a time.
-    PasswordLocked,
-    /// A change made through recovery is waiting to take effect.
-    PendingChange,
-    /// Two-step verification is on with only one verified method.
-    TwoStepOneMethod,
-}
-
-/// A time at the offset the caller asked for (the desk's local time).
-pub type LocalTime = DateTime<FixedOffset>;
-
-/// One line saying what is going on.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Headline {
-    /// The password can be reset with a code sent to a verified method.
-    ResetWithMethod,
-    /// Recovery code entry is locked until then.
-    CodeEntryLocked(LocalTime),
-    /// No reachable method, but a recovery code: the recovery code steps.
-    RecoverWithCode,
-    /// No self-service proof is left.
-    CannotRecover,
-    /// A password change is pending until then.
-    PendingChange(LocalTime),
-    /// Security (one-time) code entry is locked until then.
-    OneTimeCodeLocked(LocalTime),
-    /// Two-step verification is off: the password alone signs in.
-    PasswordAloneSignsIn,
-    /// Password entry is locked until then.
-    PasswordLocked(LocalTime),
-    /// Two-step verification with a single method.
-    TwoStepOneMethod,
-    /// Nothing blocks a normal sign-in.
-    NothingBlocks,
-}
-
-/// A fact about the account.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Finding {
-    /// No verified email or phone: no code can be sent.
-    NoVerifiedMethod,
-    /// The verified methods, each with its masked address.
-    VerifiedMethods(Vec<(MethodKind, String)>),
-    /// This many methods were added but never verified.
-    UnverifiedMethods(usize),
-    /// A recovery code is active since then.
-    RecoveryCodeSince(LocalTime),
-    /// The customer checked their saved copy of the active code then, and it was the current
-    /// code (the recovery drill): the code on their paper works.
-    RecoveryCodeCheckedOn(LocalTime),
-    NoRecoveryCode,
-    /// Two-step verification is on (`true`) or off.
-    TwoStep(bool),
-    PasswordLocked(LocalTime),
-    RecoveryCodeLocked(LocalTime),
-    OneTimeCodeLocked(LocalTime),
-    /// A new password set through recovery takes effect then.
-    PendingTakesEffect(LocalTime),
-    /// Two-step verification is on with one verified method left.
-    TwoStepOneMethodLeft,
-}
-
-/// One step of the self-service path the agent reads out. Addresses are masked already.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Step {
-    /// Start signing in with this username.
-    StartWithUsername(String),
-    OtherWaysToSignIn,
-    UsePasswordThenForgot,
-    DifferentOptionThenNone,
-    EnterRecoveryCode,
-    SetPasswordAndKeepNewCode,
-    /// Two-step verification is on: the new password waits the pending period.
-    TwoStepWait,
-    ChooseForgotPassword,
-    /// Have a code sent to one of these (masked) addresses and enter it.
-    SendCodeTo(Vec<String>),
-    /// Two-step verification is on and a second proof exists: use it too.
-    SecondProofNow,
-    /// Two-step verification is on with no second proof: the new password waits.
-    NoSecondProofWait,
-    SetNewPassword,
-    /// Recovery code entry is locked until then, even for the right code.
-    WaitForCodeEntry(LocalTime),
-    /// No proof is left, and support cannot reset or change accounts.
-    NoProofLeft,
-    IfPasswordKnownRepair,
-    CreateNewAccount,
-    /// If the customer made the pending change: it works from then.
-    PendingIfTheyMadeIt(LocalTime),
-    PendingIfNotCancel,
-    PendingThenNewCode,
-    /// Wait until then (security code entry is locked).
-    WaitUntil(LocalTime),
-    ThenForgotAndResend,
-    /// Sign in with this username and the password.
-    SignInWithPassword(String),
-    RepairLostMethod,
-    /// Password entry is locked until then: wait and use the right password.
-    PasswordLockedWait(LocalTime),
-    IfForgottenUseRecoveryCode,
-    IfForgottenResetClearsLock,
-    /// Sign in with this username, the password and a code sent to one of these addresses.
-    SignInWithSecondStep {
-        username: String,
-        methods: Vec<String>,
-    },
-    AddSecondMethod,
-    CheckCodeStored,
-    GenerateAndPrintCode,
-    /// Sign in the normal way (with the second step when two-step verification is on).
-    SignInNormally {
-        username: String,
-        two_step: bool,
-    },
-    IfForgottenReset,
-    GenerateCodeOnceSignedIn,
-}
-
-/// The helper's answer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Diagnosis {
-    pub case: Case,
-    /// What is going on.
-    pub headline: Headline,
-    /// Facts about the account.
-    pub findings: Vec<Finding>,
-    /// The self-service path, in order.
-    pub steps: Vec<Step>,
-}
-
-/// The seed page's recovery steps, for `username`.
-pub fn recovery_code_steps(username: &str, two_step: bool) -> Vec<Step> {
-    let mut s = vec![
-        Step::StartWithUsername(username.to_string()),
-        Step::OtherWaysToSignIn,
-        Step::UsePasswordThenForgot,
-        Step::DifferentOptionThenNone,
-        Step::EnterRecoveryCode,
-        Step::SetPasswordAndKeepNewCode,
-    ];
-    if two_step {
-        s.push(Step::TwoStepWait);
-    }
-    s
-}
-
-/// Diagnoses `view` at `now`; times are given in UTC.
-pub fn diagnose(view: &AccountView, now: DateTime<Utc>, symptom: Symptom) -> Diagnosis {
-    diagnose_in(
-        view,
-        now,
-        symptom,
-        FixedOffset::east_opt(0).expect("zero offset"),
-    )
-}
-
-/// As [`diagnose`], with times given at offset `tz`.
-pub fn diagnose_in(
-    view: &AccountView,
-    now: DateTime<Utc>,
-    symptom: Symptom,
-    tz: FixedOffset,
-) -> Diagnosis {
-    let at = |t: DateTime<Utc>| t.with_timezone(&tz);
-    let username = view.account.username.as_str();
-    let two_step = view.account.two_step;
-    let verified: Vec<_> = view.methods.iter().filter(|m| m.verified).collect();
-    let unverified = view.methods.len() - verified.len();
-    let has_code = view.recovery.active_since.is_some();
-    let lock = |g: Guarded| {
-        view.locks
-            .iter()
-            .find(|l| l.what == g && l.until > now)
-            .map(|l| l.until)
-    };
-    let pw_lock = lock(Guarded::Password);
-    let code_lock = lock(Guarded::RecoveryCode);
-    let otc_lock = lock(Guarded::OneTimeCode);
-    let pending = view.pending.iter().find(|p| p.effective_at > now);
-
-    // Findings: every fact that matters, whatever the case.
-    let mut findings = vec![];
-    findings.push(if verified.is_empty() {
-        Finding::NoVerifiedMethod
-    } else {
-        Finding::VerifiedMethods(verified.iter().map(|m| (m.kind, m.masked())).collect())
-    });
-    if unverified > 0 {
-        findings.push(Finding::UnverifiedMethods(unverified));
-    }
-    findings.push(match view.recovery.active_since {
-        Some(t) => Finding::RecoveryCodeSince(at(t)),
-        None => Finding::NoRecoveryCode,
-    });
-    if let (Some(_), Some(t)) = (view.recovery.active_since, view.recovery.last_checked) {
-        findings.push(Finding::RecoveryCodeCheckedOn(at(t)));
-    }
-    findings.push(Finding::TwoStep(two_step));
-    if let Some(t) = pw_lock {
-        findings.push(Finding::PasswordLocked(at(t)));
-    }
-    if let Some(t) = code_lock {
-        findings.push(Finding::RecoveryCodeLocked(at(t)));
-    }
-    if let Some(t) = otc_lock {
-        findings.push(Finding::OneTimeCodeLocked(at(t)));
-    }
-    if let Some(p) = pending {
-        findings.push(Finding::PendingTakesEffect(at(p.effective_at)));
-    }
-    if two_step && verified.len() == 1 {
-        findings.push(Finding::TwoStepOneMethodLeft);
-    }
-
-    let methods: Vec<String> = verified.iter().map(|m| m.masked()).collect();
-    let reset_with_method = |findings: Vec<Finding>| {
-        let mut steps = vec![
-            Step::StartWithUsername(username.to_string()),
-            Step::ChooseForgotPassword,
-            Step::SendCodeTo(methods.clone()),
-        ];
-        if two_step {
-            steps.push(if has_code || verified.len() > 1 {
-                Step::SecondProofNow
-            } else {
-                Step::NoSecondProofWait
-            });
-        }
-        steps.push(Step::SetNewPassword);
-        Diagnosis {
-            case: Case::ForgotPasswordWithMethod,
-            headline: Headline::ResetWithMethod,
-            findings,
-            steps,
-        }
-    };
-    let with_code = |findings: Vec<Finding>| match code_lock {
-        Some(t) => Diagnosis {
-            case: Case::CodeEntryLocked,
-            headline: Headline::CodeEntryLocked(at(t)),
-            findings,
-            steps: {
-                let mut s = vec![Step::WaitForCodeEntry(at(t))];
-                s.extend(recovery_code_steps(username, two_step));
-                s
-            },
-        },
-        None => Diagnosis {
-            case: Case::RecoverWithCode,
-            headline: Headline::RecoverWithCode,
-            findings,
-            steps: recovery_code_steps(username, two_step),
-        },
-    };
-    let cannot = |findings: Vec<Finding>| Diagnosis {
-        case: Case::CannotRecover,
-        headline: Headline::CannotRecover,
-        findings,
-        steps: vec![
-            Step::NoProofLeft,
-            Step::IfPasswordKnownRepair,
-            Step::CreateNewAccount,
-        ],
-    };
-
-    // A pending change explains most "my password changed" calls: it comes first when the
-    // customer is not sure what is wrong.
-    if let (Some(p), Symptom::NotSure) = (pending, symptom) {
-        return Diagnosis {
-            case: Case::PendingChange,
-            headline: Headline::PendingChange(at(p.effective_at)),
-            findings,
-            steps: vec![
-                Step::PendingIfTheyMadeIt(at(p.effective_at)),
-                Step::PendingIfNotCancel,
-                Step::PendingThenNewCode,
-            ],
-        };
-    }
-
-    match symptom {
-        Symptom::ForgotPassword => {
-            if !verified.is_empty() && otc_lock.is_none() {
-                reset_with_method(findings)
-            } else if has_code {
-                with_code(findings)
-            } else if !verified.is_empty() {
-                let until = at(otc_lock.unwrap_or(now));
-                Diagnosis {
-                    case: Case::ForgotPasswordWithMethod,
-                    headline: Headline::OneTimeCodeLocked(until),
-                    findings,
-                    steps: vec![Step::WaitUntil(until), Step::ThenForgotAndResend],
-                }
-            } else {
-                cannot(findings)
-            }
-        }
-        Symptom::LostMethods => {
-            if has_code {
-                with_code(findings)
-            } else if !two_step {
-                Diagnosis {
-                    case: Case::CanSignIn,
-                    headline: Headline::PasswordAloneSignsIn,
-                    findings,
-                    steps: vec![
-                        Step::SignInWithPassword(username.to_string()),
-                        Step::RepairLostMethod,
-                    ],
-                }
-            } else {
-                cannot(findings)
-            }
-        }
-        Symptom::NotSure => {
-            if verified.is_empty() && !has_code {
-                cannot(findings)
-            } else if let Some(t) = pw_lock {
-                Diagnosis {
-                    case: Case::PasswordLocked,
-                    headline: Headline::PasswordLocked(at(t)),
-                    findings,
-                    steps: vec![
-                        Step::PasswordLockedWait(at(t)),
-                        if verified.is_empty() {
-                            Step::IfForgottenUseRecoveryCode
-                        } else {
-                            Step::IfForgottenResetClearsLock
-                        },
-                    ],
-                }
-            } else if code_lock.is_some() || verified.is_empty() {
-                with_code(findings)
-            } else if two_step && verified.len() == 1 {
-                Diagnosis {
-                    case: Case::TwoStepOneMethod,
-                    headline: Headline::TwoStepOneMethod,
-                    findings,
-                    steps: vec![
-                        Step::SignInWithSecondStep {
-                            username: username.to_string(),
-                            methods: methods.clone(),
-                        },
-                        Step::AddSecondMethod,
-                        if has_code {
-                            Step::CheckCodeStored
-                        } else {
-                            Step::GenerateAndPrintCode
-                        },
-                    ],
-                }
-            } else {
-                let mut steps = vec![
-                    Step::SignInNormally {
-                        username: username.to_string(),
-                        two_step,
-                    },
-                    Step::IfForgottenReset,
-                ];
-                if !has_code {
-                    steps.push(Step::GenerateCodeOnceSignedIn);
-                }
-                Diagnosis {
-                    case: Case::CanSignIn,
-                    headline: Headline::NothingBlocks,
-                    findings,
-                    steps,
-                }
-            }
-        }
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// The holder's helper, before sign-in. Anyone can type any username there, so the path depends
-// only on what the person answers, never on the account's state: it reveals nothing the sign-in
-// screens don't (SPEC §4). Account facts are for the signed-in holder and the desk
-// (`diagnose` above).
-
-/// A yes/no question the holder's helper asks.
+/// A yes/no question either helper asks ("no" covers "not sure").
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Question {
-    /// Can you still get a code at an email address or phone number on your account?
-    CanGetCodes,
-    /// Do you have your recovery code?
-    HasRecoveryCode,
-    /// Do you still know your password?
+    /// Does the customer still know the password?
     KnowsPassword,
+    /// Can the customer still get a code at an email address or phone number on the account?
+    CanGetCodes,
+    /// Does the customer have the recovery code (the desk: the one active since its date)?
+    HasRecoveryCode,
+}
+
+impl Question {
+    /// The order the desk asks in.
+    pub const ALL: [Question; 3] = [
+        Question::KnowsPassword,
+        Question::CanGetCodes,
+        Question::HasRecoveryCode,
+    ];
 }
 
 /// What the person has said so far: a symptom, then answers in the order asked.
@@ -464,10 +86,514 @@ impl Answers {
         self.said.pop().is_some()
     }
 
-    fn said(&self, q: Question) -> Option<bool> {
+    /// The answer given to `q`, if it was asked.
+    pub fn said(&self, q: Question) -> Option<bool> {
         self.said.iter().find(|(a, _)| *a == q).map(|(_, y)| *y)
     }
+
+    /// The answers in the order given.
+    pub fn given(&self) -> &[(Question, bool)] {
+        &self.said
+    }
 }
+
+/// A time at the offset the caller asked for (the desk's local time).
+pub type LocalTime = DateTime<FixedOffset>;
+
+/// Why no path works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// No password, no email or phone the customer can get codes at, no recovery code:
+    /// nothing can prove the account is theirs.
+    NothingProvesIt,
+    /// The customer knows the password, but two-step verification needs a code from an email
+    /// or phone they can't reach, and there is no recovery code to recover with.
+    SecondStepOutOfReach,
+}
+
+/// The path the desk's helper gives: which way in, and what it costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Route {
+    /// The password (and, with two-step verification, a code from an email or phone).
+    SignIn,
+    /// The password, and the recovery code as the second step.
+    SignInWithRecoveryCode,
+    /// **Forgot password?** with codes from emails or phones: the new password works at once.
+    ResetNow,
+    /// **Forgot password?** with the recovery code (and a code from an email or phone when
+    /// two-step verification is on): the new password works at once.
+    ResetNowWithRecoveryCode,
+    /// Two-step verification is on and there is one proof, a code from an email or phone: the
+    /// new password takes effect after 30 days.
+    ResetAfterWait,
+    /// Two-step verification is on and the recovery code is the one proof: the new password
+    /// takes effect after 30 days, and then the recovery code is the second step.
+    ResetAfterWaitWithRecoveryCode,
+    /// Nothing works; support can't help either.
+    CannotRecover(Why),
+}
+
+impl Route {
+    /// Whether following the path uses up the recovery code (a new one is shown).
+    pub fn spends_recovery_code(self) -> bool {
+        matches!(
+            self,
+            Route::SignInWithRecoveryCode
+                | Route::ResetNowWithRecoveryCode
+                | Route::ResetAfterWaitWithRecoveryCode
+        )
+    }
+}
+
+/// A fact about the account, as it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Finding {
+    /// No verified email or phone: no code can be sent.
+    NoVerifiedMethod,
+    /// The verified methods, each with its masked address.
+    VerifiedMethods(Vec<(MethodKind, String)>),
+    /// This many methods were added but never verified (they get no codes).
+    UnverifiedMethods(usize),
+    /// A recovery code is active since then.
+    RecoveryCodeSince(LocalTime),
+    /// The customer checked their saved copy of the active code then, and it was the current
+    /// code (the recovery drill).
+    RecoveryCodeCheckedOn(LocalTime),
+    /// A recovery code was last used then (a copy from before then no longer works).
+    RecoveryCodeLastUsed(LocalTime),
+    NoRecoveryCode,
+    /// Two-step verification is on (`true`) or off.
+    TwoStep(bool),
+    /// The password in force was set through recovery after its 30 days: the recovery code
+    /// counts as the second step.
+    RecoveryCodeIsSecondStep,
+    PasswordLocked(LocalTime),
+    RecoveryCodeLocked(LocalTime),
+    OneTimeCodeLocked(LocalTime),
+    /// A new password set through recovery takes effect then; until then the current one
+    /// signs in.
+    PendingTakesEffect(LocalTime),
+    /// Two-step verification is on with one verified method left.
+    TwoStepOneMethodLeft,
+}
+
+/// One step of the path the agent reads out, in order. Addresses are masked already. Every
+/// step is something the customer does (or waits for); `tests/helper_oracle.rs` does each one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    /// Wait until then: what the path needs is locked until then.
+    WaitUntil(LocalTime),
+    /// Sign in with this username and the current password.
+    SignInWithPassword(String),
+    /// The second step: have a code sent to one of these and enter it.
+    SecondStepWithCode(Vec<String>),
+    /// The second step with the recovery code ("I don't have any of these: use my recovery
+    /// code" when emails or phones are listed); a new code is shown.
+    SecondStepWithRecoveryCode,
+    /// Start signing in with this username, and on the password screen select **Forgot
+    /// password?**
+    ForgotPassword(String),
+    /// Have a code sent to one of these and enter it.
+    ProveWithCode(Vec<String>),
+    /// Verify a second way: a code sent to another of these.
+    ProveWithSecondMethod(Vec<String>),
+    /// Verify a second way: **Use my recovery code**.
+    ProveWithRecoveryCodeToo,
+    /// No second proof: **I don't have another way: continue**.
+    NoSecondProof,
+    // The seed page's recovery steps (SPEC §1.5), in order.
+    StartWithUsername(String),
+    OtherWaysToSignIn,
+    UsePasswordThenForgot,
+    DifferentOptionThenNone,
+    EnterRecoveryCode,
+    /// Set a new password: it works at once.
+    SetNewPasswordNow,
+    /// Set a new password: two-step verification is on and there was one proof, so it takes
+    /// effect then.
+    SetNewPasswordFrom(LocalTime),
+    /// Keep the new recovery code that is shown once: print it.
+    KeepNewCode,
+    /// The new password cancels the change that was waiting until then.
+    ResetCancelsWaitingChange(LocalTime),
+    /// The new change replaces the one that was waiting until then.
+    ResetReplacesWaitingChange(LocalTime),
+    /// Wait until the new password takes effect then.
+    WaitForNewPassword(LocalTime),
+    /// Sign in with this username and the new password.
+    SignInWithNewPassword(String),
+    /// Once signed in: if the customer didn't ask for the change that takes effect then,
+    /// **Cancel this change** before then.
+    CancelWaitingChange(LocalTime),
+    /// Once signed in, in **Manage how I sign in**: remove the emails and phones the customer
+    /// lost, add one they can use, and check the recovery code is kept safe.
+    RepairMethods,
+    /// No self-service path works, for this reason.
+    NoSelfServicePath(Why),
+    /// Support can't reset passwords or change accounts.
+    SupportCannotReset,
+    /// The customer can create a new account.
+    CreateNewAccount,
+}
+
+/// The helper's answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnosis {
+    pub route: Route,
+    /// When the path has to wait for a lock to end first.
+    pub wait: Option<LocalTime>,
+    /// Facts about the account.
+    pub findings: Vec<Finding>,
+    /// The path, in order.
+    pub steps: Vec<Step>,
+}
+
+/// What the desk's helper does next: ask a question, or give its answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeskNext {
+    Ask(Question),
+    Give(Diagnosis),
+}
+
+/// What the customer has, for one way of answering the questions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Has {
+    password: bool,
+    codes: bool,
+    recovery_code: bool,
+}
+
+/// The account's state as the rules need it.
+struct Facts<'a> {
+    username: &'a str,
+    two_step: bool,
+    methods: Vec<String>,
+    code: bool,
+    code_is_second_step: bool,
+    pw_lock: Option<DateTime<Utc>>,
+    code_lock: Option<DateTime<Utc>>,
+    otc_lock: Option<DateTime<Utc>>,
+    pending: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    tz: FixedOffset,
+}
+
+impl<'a> Facts<'a> {
+    fn of(view: &'a AccountView, now: DateTime<Utc>, tz: FixedOffset) -> Facts<'a> {
+        let lock = |g: Guarded| {
+            view.locks
+                .iter()
+                .find(|l| l.what == g && l.until > now)
+                .map(|l| l.until)
+        };
+        let methods: Vec<String> = view
+            .methods
+            .iter()
+            .filter(|m| m.verified)
+            .map(|m| m.masked())
+            .collect();
+        Facts {
+            username: &view.account.username,
+            two_step: view.account.two_step,
+            code_is_second_step: methods.is_empty() || view.recovery.password_from_recovery,
+            methods,
+            code: view.recovery.active_since.is_some(),
+            pw_lock: lock(Guarded::Password),
+            code_lock: lock(Guarded::RecoveryCode),
+            otc_lock: lock(Guarded::OneTimeCode),
+            pending: view
+                .pending
+                .iter()
+                .filter(|p| p.effective_at > now)
+                .map(|p| p.effective_at)
+                .min(),
+            now,
+            tz,
+        }
+    }
+
+    fn at(&self, t: DateTime<Utc>) -> LocalTime {
+        t.with_timezone(&self.tz)
+    }
+
+    /// What the answers say, or imply: a forgotten password is not known; codes can't be
+    /// got with no verified method, or when the customer lost them; there is no recovery
+    /// code to have when none is active. `None`: not asked yet.
+    fn known(&self, a: &Answers, q: Question) -> Option<bool> {
+        let implied = match q {
+            Question::KnowsPassword => (a.symptom == Symptom::ForgotPassword).then_some(false),
+            Question::CanGetCodes => {
+                (self.methods.is_empty() || a.symptom == Symptom::LostMethods).then_some(false)
+            }
+            Question::HasRecoveryCode => (!self.code).then_some(false),
+        };
+        implied.or_else(|| a.said(q))
+    }
+}
+
+/// The desk's helper: the next question to ask about `view` at `now`, or — once every
+/// question that could change the path is answered — the findings and the path, with times
+/// at offset `tz`. A question is asked only when some answer to it would change the path.
+pub fn desk_next(view: &AccountView, now: DateTime<Utc>, a: &Answers, tz: FixedOffset) -> DeskNext {
+    let f = Facts::of(view, now, tz);
+    let open: Vec<Question> = Question::ALL
+        .into_iter()
+        .filter(|q| f.known(a, *q).is_none())
+        .collect();
+    // Every way the open questions could be answered.
+    let worlds: Vec<Has> = (0..1u32 << open.len())
+        .map(|bits| {
+            let said = |q: Question| match open.iter().position(|o| *o == q) {
+                Some(i) => bits & (1 << i) != 0,
+                None => f.known(a, q).unwrap_or(false),
+            };
+            Has {
+                password: said(Question::KnowsPassword),
+                codes: said(Question::CanGetCodes),
+                recovery_code: said(Question::HasRecoveryCode),
+            }
+        })
+        .collect();
+    for q in &open {
+        let differs = worlds.iter().any(|w| {
+            let set = |v: bool| match q {
+                Question::KnowsPassword => Has { password: v, ..*w },
+                Question::CanGetCodes => Has { codes: v, ..*w },
+                Question::HasRecoveryCode => Has {
+                    recovery_code: v,
+                    ..*w
+                },
+            };
+            plan(&f, set(true)) != plan(&f, set(false))
+        });
+        if differs {
+            return DeskNext::Ask(*q);
+        }
+    }
+    let has = worlds[0];
+    let (route, wait, steps) = plan(&f, has);
+    DeskNext::Give(Diagnosis {
+        route,
+        wait: wait.map(|t| f.at(t)),
+        findings: findings(view, &f),
+        steps,
+    })
+}
+
+/// Every fact that matters, whatever the path.
+fn findings(view: &AccountView, f: &Facts<'_>) -> Vec<Finding> {
+    let verified: Vec<_> = view.methods.iter().filter(|m| m.verified).collect();
+    let mut out = vec![if verified.is_empty() {
+        Finding::NoVerifiedMethod
+    } else {
+        Finding::VerifiedMethods(verified.iter().map(|m| (m.kind, m.masked())).collect())
+    }];
+    let unverified = view.methods.len() - verified.len();
+    if unverified > 0 {
+        out.push(Finding::UnverifiedMethods(unverified));
+    }
+    out.push(match view.recovery.active_since {
+        Some(t) => Finding::RecoveryCodeSince(f.at(t)),
+        None => Finding::NoRecoveryCode,
+    });
+    if let (Some(_), Some(t)) = (view.recovery.active_since, view.recovery.last_checked) {
+        out.push(Finding::RecoveryCodeCheckedOn(f.at(t)));
+    }
+    if let Some(t) = view.recovery.last_used {
+        out.push(Finding::RecoveryCodeLastUsed(f.at(t)));
+    }
+    out.push(Finding::TwoStep(f.two_step));
+    if f.two_step && view.recovery.password_from_recovery && !verified.is_empty() {
+        out.push(Finding::RecoveryCodeIsSecondStep);
+    }
+    if let Some(t) = f.pw_lock {
+        out.push(Finding::PasswordLocked(f.at(t)));
+    }
+    if let Some(t) = f.code_lock {
+        out.push(Finding::RecoveryCodeLocked(f.at(t)));
+    }
+    if let Some(t) = f.otc_lock {
+        out.push(Finding::OneTimeCodeLocked(f.at(t)));
+    }
+    if let Some(t) = f.pending {
+        out.push(Finding::PendingTakesEffect(f.at(t)));
+    }
+    if f.two_step && verified.len() == 1 {
+        out.push(Finding::TwoStepOneMethodLeft);
+    }
+    out
+}
+
+/// The path for a customer who has `has`, the first of these that works (`docs/HELPER.md`):
+/// 1. sign in with the password (and a code from an email or phone);
+/// 2. reset with codes from emails or phones, at once;
+/// 3. sign in with the password and the recovery code as the second step;
+/// 4. reset at once with the recovery code (and a code from an email or phone);
+/// 5. reset with one code from an email or phone, which waits 30 days;
+/// 6. reset with the recovery code alone, which waits 30 days;
+/// 7. nothing works, and why.
+///
+/// So the recovery code is spent only when no path without it works, and a 30-day wait only
+/// when nothing works sooner. A path whose factor is locked starts by waiting for the lock's
+/// end; a path that signs in with the current password must do so before a waiting change
+/// replaces it.
+fn plan(f: &Facts<'_>, has: Has) -> (Route, Option<DateTime<Utc>>, Vec<Step>) {
+    let u = || f.username.to_string();
+    let methods = || f.methods.clone();
+    let reach = has.codes && !f.methods.is_empty();
+    let code = has.recovery_code && f.code;
+    let t = f.two_step;
+    let latest = |locks: &[Option<DateTime<Utc>>]| locks.iter().flatten().copied().max();
+    // The wait, as the path's first step, and when the path then starts.
+    let begin = |wait: Option<DateTime<Utc>>| -> (Vec<Step>, DateTime<Utc>) {
+        match wait {
+            Some(w) => (vec![Step::WaitUntil(f.at(w))], w),
+            None => (vec![], f.now),
+        }
+    };
+    // A waiting change still ahead when the path starts.
+    let waiting_after = |start: DateTime<Utc>| f.pending.filter(|e| *e > start);
+    let seed_steps = || {
+        vec![
+            Step::StartWithUsername(u()),
+            Step::OtherWaysToSignIn,
+            Step::UsePasswordThenForgot,
+            Step::DifferentOptionThenNone,
+            Step::EnterRecoveryCode,
+        ]
+    };
+
+    // 1. The password, and a code from an email or phone with two-step verification.
+    if has.password && (!t || reach) {
+        let wait = latest(&[f.pw_lock, if t { f.otc_lock } else { None }]);
+        let (mut steps, start) = begin(wait);
+        // The current password must sign in before a waiting change replaces it.
+        if f.pending.is_none_or(|e| start < e) {
+            steps.push(Step::SignInWithPassword(u()));
+            if t {
+                steps.push(Step::SecondStepWithCode(methods()));
+            }
+            if let Some(e) = waiting_after(start) {
+                steps.push(Step::CancelWaitingChange(f.at(e)));
+            }
+            return (Route::SignIn, wait, steps);
+        }
+    }
+    // 2. Forgot password? with codes from emails or phones (two with two-step verification).
+    if reach && (!t || f.methods.len() >= 2) {
+        let wait = f.otc_lock;
+        let (mut steps, start) = begin(wait);
+        steps.push(Step::ForgotPassword(u()));
+        steps.push(Step::ProveWithCode(methods()));
+        if t {
+            steps.push(Step::ProveWithSecondMethod(methods()));
+        }
+        steps.push(Step::SetNewPasswordNow);
+        if let Some(e) = waiting_after(start) {
+            steps.push(Step::ResetCancelsWaitingChange(f.at(e)));
+        }
+        steps.push(Step::SignInWithNewPassword(u()));
+        if t {
+            steps.push(Step::SecondStepWithCode(methods()));
+        }
+        return (Route::ResetNow, wait, steps);
+    }
+    // 3. The password, and the recovery code as the second step.
+    if has.password && t && code && f.code_is_second_step {
+        let wait = latest(&[f.pw_lock, f.code_lock]);
+        let (mut steps, start) = begin(wait);
+        if f.pending.is_none_or(|e| start < e) {
+            steps.extend([
+                Step::SignInWithPassword(u()),
+                Step::SecondStepWithRecoveryCode,
+                Step::KeepNewCode,
+            ]);
+            if let Some(e) = waiting_after(start) {
+                steps.push(Step::CancelWaitingChange(f.at(e)));
+            }
+            steps.push(Step::RepairMethods);
+            return (Route::SignInWithRecoveryCode, wait, steps);
+        }
+    }
+    // 4. Forgot password? with the recovery code, at once: alone without two-step
+    //    verification, beside a code from an email or phone with it.
+    if code && (!t || reach) {
+        let wait = latest(&[f.code_lock, if t { f.otc_lock } else { None }]);
+        let (mut steps, start) = begin(wait);
+        if t {
+            steps.extend([
+                Step::ForgotPassword(u()),
+                Step::ProveWithCode(methods()),
+                Step::ProveWithRecoveryCodeToo,
+            ]);
+        } else {
+            steps.extend(seed_steps());
+        }
+        steps.extend([Step::SetNewPasswordNow, Step::KeepNewCode]);
+        if let Some(e) = waiting_after(start) {
+            steps.push(Step::ResetCancelsWaitingChange(f.at(e)));
+        }
+        steps.push(Step::SignInWithNewPassword(u()));
+        if t {
+            steps.push(Step::SecondStepWithCode(methods()));
+        } else {
+            steps.push(Step::RepairMethods);
+        }
+        return (Route::ResetNowWithRecoveryCode, wait, steps);
+    }
+    // 5 and 6. Two-step verification with one proof: the new password waits 30 days.
+    if t && (reach || code) {
+        let wait = if reach { f.otc_lock } else { f.code_lock };
+        let (mut steps, start) = begin(wait);
+        let from = pending_change::effective_at(start);
+        if reach {
+            steps.extend([
+                Step::ForgotPassword(u()),
+                Step::ProveWithCode(methods()),
+                Step::NoSecondProof,
+                Step::SetNewPasswordFrom(f.at(from)),
+            ]);
+        } else {
+            steps.extend(seed_steps());
+            steps.extend([Step::SetNewPasswordFrom(f.at(from)), Step::KeepNewCode]);
+        }
+        if let Some(e) = waiting_after(start) {
+            steps.push(Step::ResetReplacesWaitingChange(f.at(e)));
+        }
+        steps.extend([
+            Step::WaitForNewPassword(f.at(from)),
+            Step::SignInWithNewPassword(u()),
+        ]);
+        if reach {
+            steps.push(Step::SecondStepWithCode(methods()));
+            return (Route::ResetAfterWait, wait, steps);
+        }
+        steps.extend([
+            Step::SecondStepWithRecoveryCode,
+            Step::KeepNewCode,
+            Step::RepairMethods,
+        ]);
+        return (Route::ResetAfterWaitWithRecoveryCode, wait, steps);
+    }
+    // 7. Nothing works.
+    let why = if has.password && t {
+        Why::SecondStepOutOfReach
+    } else {
+        Why::NothingProvesIt
+    };
+    let steps = vec![
+        Step::NoSelfServicePath(why),
+        Step::SupportCannotReset,
+        Step::CreateNewAccount,
+    ];
+    (Route::CannotRecover(why), None, steps)
+}
+
+// ---------------------------------------------------------------------------------------------
+// The holder's helper, before sign-in. Anyone can type any username there, so the path depends
+// only on what the person answers, never on the account's state: it reveals nothing the sign-in
+// screens don't (SPEC §4). Where the account's state decides (two-step verification), the step
+// says "if". Account facts are for the signed-in holder and the desk (`desk_next` above).
 
 /// The path the holder's helper gives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -476,11 +602,16 @@ pub enum HolderPath {
     ResetWithMethod,
     /// Can't get codes but has the recovery code: the seed page's steps.
     RecoverWithCode,
-    /// Lost the methods but knows the password: sign in, then repair the methods.
+    /// Knows the password, lost the methods, no recovery code: sign in, then repair the
+    /// methods; with two-step verification nothing gets them past the second step.
     SignInAndRepair,
+    /// Knows the password, lost the methods, has the recovery code: sign in, and if two-step
+    /// verification asks for a code they can't get, the recovery code.
+    SignInOrRecoverWithCode,
     /// Neither a code nor the recovery code (nor the password): no self-service proof.
     CannotRecover,
-    /// Not sure: what to do for each thing the sign-in screens may say.
+    /// Knows the password and is not sure what is wrong: what to do for each thing the
+    /// sign-in screens may say.
     General,
 }
 
@@ -497,9 +628,16 @@ pub enum HolderStep {
     DifferentOptionThenNone,
     EnterRecoveryCode,
     SetPasswordAndKeepNewCode,
-    WaitIfTwoStep,
+    /// With two-step verification the new password waits 30 days; then sign in with it and
+    /// the new recovery code as the second step.
+    WaitIfTwoStepThenCodeIsSecondStep,
     SignInWithPassword,
+    /// If two-step verification asks for a code that can't be got: nothing but a recovery
+    /// code gets past it, and there is none.
     SecondStepNeedsRecoveryCode,
+    /// If two-step verification asks for a code that can't be got: the recovery code (the
+    /// seed steps, then the wait).
+    IfSecondStepUnreachableRecover,
     RepairMethods,
     NoProofLeft,
     IfYouKnowThePassword,
@@ -528,11 +666,16 @@ impl HolderPath {
                 DifferentOptionThenNone,
                 EnterRecoveryCode,
                 SetPasswordAndKeepNewCode,
-                WaitIfTwoStep,
+                WaitIfTwoStepThenCodeIsSecondStep,
             ],
             HolderPath::SignInAndRepair => &[
                 SignInWithPassword,
                 SecondStepNeedsRecoveryCode,
+                RepairMethods,
+            ],
+            HolderPath::SignInOrRecoverWithCode => &[
+                SignInWithPassword,
+                IfSecondStepUnreachableRecover,
                 RepairMethods,
             ],
             HolderPath::CannotRecover => &[NoProofLeft, IfYouKnowThePassword, CreateNewAccount],
@@ -563,8 +706,9 @@ pub fn holder_next(a: &Answers) -> Next {
         Some(true) => yes,
         Some(false) => no,
     };
-    match a.symptom {
-        Symptom::ForgotPassword => branch(
+    // Without the password: codes first, then the recovery code.
+    let without_password = || {
+        branch(
             Q::CanGetCodes,
             Next::Give(P::ResetWithMethod),
             branch(
@@ -572,22 +716,31 @@ pub fn holder_next(a: &Answers) -> Next {
                 Next::Give(P::RecoverWithCode),
                 Next::Give(P::CannotRecover),
             ),
-        ),
+        )
+    };
+    match a.symptom {
+        Symptom::ForgotPassword => without_password(),
         Symptom::LostMethods => branch(
-            Q::HasRecoveryCode,
-            Next::Give(P::RecoverWithCode),
+            Q::KnowsPassword,
             branch(
-                Q::KnowsPassword,
+                Q::HasRecoveryCode,
+                Next::Give(P::SignInOrRecoverWithCode),
                 Next::Give(P::SignInAndRepair),
+            ),
+            branch(
+                Q::HasRecoveryCode,
+                Next::Give(P::RecoverWithCode),
                 Next::Give(P::CannotRecover),
             ),
         ),
-        Symptom::NotSure => Next::Give(P::General),
+        Symptom::NotSure => branch(Q::KnowsPassword, Next::Give(P::General), without_password()),
     }
 }
 
 #[cfg(test)]
 mod tests {
+    //! The rules case by case; `tests/helper_oracle.rs` follows every answer over the whole
+    //! grid of account states through the service.
     use super::*;
     use crate::domain::model::{
         AccountRow, LockRow, MethodKind, MethodRow, PendingRow, RecoveryStatus,
@@ -620,8 +773,7 @@ mod tests {
                 .collect(),
             recovery: RecoveryStatus {
                 active_since: code.then(|| now() - Duration::days(3)),
-                last_used: None,
-                last_checked: None,
+                ..RecoveryStatus::default()
             },
             locks: vec![],
             pending: vec![],
@@ -631,6 +783,7 @@ mod tests {
 
     const EMAIL: (MethodKind, &str, bool) = (MethodKind::Email, "jane@example.com", true);
     const PHONE: (MethodKind, &str, bool) = (MethodKind::Phone, "+15550100112", true);
+    const UTC0: FixedOffset = FixedOffset::east_opt(0).unwrap();
 
     /// Locks `what` on `v` for `minutes` from now; returns until when.
     fn lock(v: &mut AccountView, what: Guarded, minutes: i64) -> DateTime<Utc> {
@@ -643,237 +796,231 @@ mod tests {
         t.fixed_offset()
     }
 
-    #[test]
-    fn can_sign_in_normally() {
-        let d = diagnose(&view(false, &[EMAIL], true), now(), Symptom::NotSure);
-        assert_eq!(d.case, Case::CanSignIn);
-        assert_eq!(d.headline, Headline::NothingBlocks);
-        assert_eq!(
-            d.steps,
-            [
-                Step::SignInNormally {
-                    username: "jane".into(),
-                    two_step: false
-                },
-                Step::IfForgottenReset,
-            ]
-        );
+    /// Answers the questions in order, checking each is the one asked; returns what comes next.
+    fn walk(v: &AccountView, symptom: Symptom, said: &[(Question, bool)]) -> DeskNext {
+        let mut a = Answers::new(symptom);
+        for (q, yes) in said {
+            assert_eq!(
+                desk_next(v, now(), &a, UTC0),
+                DeskNext::Ask(*q),
+                "{symptom:?} {said:?}"
+            );
+            a.answer(*q, *yes);
+        }
+        desk_next(v, now(), &a, UTC0)
     }
 
-    #[test]
-    fn forgot_password_with_a_reachable_method() {
-        let d = diagnose(
-            &view(false, &[EMAIL], false),
-            now(),
-            Symptom::ForgotPassword,
-        );
-        assert_eq!(d.case, Case::ForgotPasswordWithMethod);
-        assert_eq!(
-            d.steps,
-            [
-                Step::StartWithUsername("jane".into()),
-                Step::ChooseForgotPassword,
-                Step::SendCodeTo(vec!["j•••@example.com".into()]),
-                Step::SetNewPassword,
-            ]
-        );
-        assert!(!format!("{d:?}").contains("jane@example.com"));
+    fn given(next: DeskNext) -> Diagnosis {
+        match next {
+            DeskNext::Give(d) => d,
+            DeskNext::Ask(q) => panic!("still asks {q:?}"),
+        }
     }
 
+    use Question::{CanGetCodes as CODES, HasRecoveryCode as HAS_CODE, KnowsPassword as KNOWS};
+
     #[test]
-    fn no_reachable_method_but_a_code_gives_the_seed_steps_in_order() {
-        let d = diagnose(&view(false, &[], true), now(), Symptom::NotSure);
-        assert_eq!(d.case, Case::RecoverWithCode);
-        assert_eq!(d.steps, recovery_code_steps("jane", false));
+    fn nora_who_knows_her_password_signs_in_and_keeps_her_code() {
+        // No email or phone, a recovery code, two-step off (the demo's nora).
+        let v = view(false, &[], true);
+        let d = given(walk(&v, Symptom::NotSure, &[(KNOWS, true)]));
+        assert_eq!(d.route, Route::SignIn);
+        assert_eq!(d.steps, [Step::SignInWithPassword("jane".into())]);
+        assert!(!d.route.spends_recovery_code());
+        // Without the password: the recovery code, by the seed page's steps in order.
+        let d = given(walk(
+            &v,
+            Symptom::NotSure,
+            &[(KNOWS, false), (HAS_CODE, true)],
+        ));
+        assert_eq!(d.route, Route::ResetNowWithRecoveryCode);
         assert_eq!(
-            d.steps,
+            d.steps[..5],
             [
                 Step::StartWithUsername("jane".into()),
                 Step::OtherWaysToSignIn,
                 Step::UsePasswordThenForgot,
                 Step::DifferentOptionThenNone,
                 Step::EnterRecoveryCode,
-                Step::SetPasswordAndKeepNewCode,
             ]
         );
-        // Lost methods with a code: the same path, and two-step makes the change wait.
-        let d = diagnose(
-            &view(true, &[(MethodKind::Phone, "+15550100112", false)], true),
-            now(),
-            Symptom::LostMethods,
-        );
-        assert_eq!(d.case, Case::RecoverWithCode);
-        assert_eq!(d.steps.last(), Some(&Step::TwoStepWait));
-        assert!(d.findings.contains(&Finding::UnverifiedMethods(1)));
+        let d = given(walk(
+            &v,
+            Symptom::NotSure,
+            &[(KNOWS, false), (HAS_CODE, false)],
+        ));
+        assert_eq!(d.route, Route::CannotRecover(Why::NothingProvesIt));
     }
 
     #[test]
-    fn neither_method_nor_code_cannot_be_recovered_and_says_why() {
-        for s in [Symptom::ForgotPassword, Symptom::NotSure] {
-            let d = diagnose(&view(false, &[], false), now(), s);
-            assert_eq!(d.case, Case::CannotRecover, "{s:?}");
-            assert_eq!(d.headline, Headline::CannotRecover);
-            assert_eq!(d.steps[0], Step::NoProofLeft);
-            assert!(d.findings.contains(&Finding::NoVerifiedMethod));
-            assert!(d.findings.contains(&Finding::NoRecoveryCode));
-        }
-        // Lost methods but still knows the password: with two-step off, the password alone
-        // signs in; with it on, nothing can pass the second step.
-        let d = diagnose(&view(false, &[], false), now(), Symptom::LostMethods);
-        assert_eq!(d.case, Case::CanSignIn);
-        assert_eq!(d.headline, Headline::PasswordAloneSignsIn);
-        let d = diagnose(
-            &view(
-                true,
-                &[(MethodKind::Email, "jane@example.com", false)],
-                false,
-            ),
-            now(),
-            Symptom::LostMethods,
+    fn a_question_is_asked_only_when_an_answer_could_change_the_path() {
+        // Lost methods, no code: only the password can matter.
+        let v = view(false, &[EMAIL], false);
+        let d = given(walk(&v, Symptom::LostMethods, &[(KNOWS, true)]));
+        assert_eq!(d.route, Route::SignIn);
+        // Forgot the password: whether codes can be got, then nothing else (no code).
+        let d = given(walk(&v, Symptom::ForgotPassword, &[(CODES, true)]));
+        assert_eq!(d.route, Route::ResetNow);
+        assert_eq!(
+            d.steps,
+            [
+                Step::ForgotPassword("jane".into()),
+                Step::ProveWithCode(vec!["j•••@example.com".into()]),
+                Step::SetNewPasswordNow,
+                Step::SignInWithNewPassword("jane".into()),
+            ]
         );
-        assert_eq!(d.case, Case::CannotRecover);
+        assert!(!format!("{d:?}").contains("jane@example.com"));
     }
 
     #[test]
-    fn code_entry_locked_until_t() {
-        let mut v = view(false, &[], true);
-        let until = lock(&mut v, Guarded::RecoveryCode, 15);
-        let d = diagnose(&v, now(), Symptom::LostMethods);
-        assert_eq!(d.case, Case::CodeEntryLocked);
-        assert_eq!(d.headline, Headline::CodeEntryLocked(utc(until)));
-        assert_eq!(d.steps[0], Step::WaitForCodeEntry(utc(until)));
-        // Expired locks don't count.
-        let d = diagnose(&v, until, Symptom::LostMethods);
-        assert_eq!(d.case, Case::RecoverWithCode);
+    fn the_recovery_code_is_not_spent_when_the_password_signs_in() {
+        // Two-step on, email reachable, a code: knowing the password is the whole path.
+        let v = view(true, &[EMAIL], true);
+        let d = given(walk(&v, Symptom::NotSure, &[(KNOWS, true), (CODES, true)]));
+        assert_eq!(d.route, Route::SignIn);
+        assert_eq!(
+            d.steps,
+            [
+                Step::SignInWithPassword("jane".into()),
+                Step::SecondStepWithCode(vec!["j•••@example.com".into()]),
+            ]
+        );
+    }
+
+    #[test]
+    fn two_step_with_lost_methods_and_a_code_recovers_and_waits_then_the_code_is_the_second_step() {
+        let v = view(true, &[EMAIL], true);
+        let d = given(walk(
+            &v,
+            Symptom::LostMethods,
+            &[(KNOWS, true), (HAS_CODE, true)],
+        ));
+        assert_eq!(d.route, Route::ResetAfterWaitWithRecoveryCode);
+        let from = utc(now() + Duration::days(30));
+        assert!(d.steps.contains(&Step::SetNewPasswordFrom(from)));
+        assert_eq!(
+            d.steps[d.steps.len() - 5..],
+            [
+                Step::WaitForNewPassword(from),
+                Step::SignInWithNewPassword("jane".into()),
+                Step::SecondStepWithRecoveryCode,
+                Step::KeepNewCode,
+                Step::RepairMethods,
+            ]
+        );
+        // Without the code: plainly nothing, and why.
+        let d = given(walk(
+            &v,
+            Symptom::LostMethods,
+            &[(KNOWS, true), (HAS_CODE, false)],
+        ));
+        assert_eq!(d.route, Route::CannotRecover(Why::SecondStepOutOfReach));
+    }
+
+    #[test]
+    fn once_a_recovery_change_took_effect_the_code_is_the_second_step_at_once() {
+        let mut v = view(true, &[EMAIL], true);
+        v.recovery.password_from_recovery = true;
+        let d = given(walk(
+            &v,
+            Symptom::LostMethods,
+            &[(KNOWS, true), (HAS_CODE, true)],
+        ));
+        assert_eq!(d.route, Route::SignInWithRecoveryCode);
+        assert!(d.findings.contains(&Finding::RecoveryCodeIsSecondStep));
+    }
+
+    #[test]
+    fn a_locked_password_waits_until_the_lock_ends_to_the_second() {
+        let mut v = view(false, &[EMAIL], false);
+        let until = lock(&mut v, Guarded::Password, 15);
+        let d = given(walk(&v, Symptom::NotSure, &[(KNOWS, true)]));
+        assert_eq!(d.route, Route::SignIn);
+        assert_eq!(d.wait, Some(utc(until)));
+        assert_eq!(
+            d.steps,
+            [
+                Step::WaitUntil(utc(until)),
+                Step::SignInWithPassword("jane".into())
+            ]
+        );
+        assert!(d.findings.contains(&Finding::PasswordLocked(utc(until))));
+    }
+
+    #[test]
+    fn a_locked_one_time_code_makes_the_reset_wait_and_a_locked_recovery_code_is_not_offered_now() {
+        let mut v = view(false, &[EMAIL], true);
+        let otc = lock(&mut v, Guarded::OneTimeCode, 15);
+        let code = lock(&mut v, Guarded::RecoveryCode, 30);
+        let d = given(walk(&v, Symptom::ForgotPassword, &[(CODES, true)]));
+        assert_eq!(d.route, Route::ResetNow);
+        assert_eq!(d.steps[0], Step::WaitUntil(utc(otc)));
+        let d = given(walk(
+            &v,
+            Symptom::ForgotPassword,
+            &[(CODES, false), (HAS_CODE, true)],
+        ));
+        assert_eq!(d.route, Route::ResetNowWithRecoveryCode);
+        assert_eq!(d.steps[0], Step::WaitUntil(utc(code)));
+    }
+
+    #[test]
+    fn a_waiting_change_is_cancelled_by_the_holder_who_signs_in_before_its_date() {
+        let mut v = view(true, &[EMAIL], true);
+        let due = now() + Duration::days(20);
+        v.pending.push(PendingRow {
+            id: 1,
+            kind: "password_reset".into(),
+            requested_at: now() - Duration::days(10),
+            effective_at: due,
+        });
+        let d = given(walk(&v, Symptom::NotSure, &[(KNOWS, true), (CODES, true)]));
+        assert_eq!(d.route, Route::SignIn);
+        assert_eq!(d.steps.last(), Some(&Step::CancelWaitingChange(utc(due))));
+        // A reset with two proofs cancels it by itself, and says so.
+        let mut v2 = view(true, &[EMAIL, PHONE], false);
+        v2.pending = v.pending.clone();
+        let d = given(walk(&v2, Symptom::ForgotPassword, &[(CODES, true)]));
+        assert_eq!(d.route, Route::ResetNow);
+        assert!(d.steps.contains(&Step::ResetCancelsWaitingChange(utc(due))));
     }
 
     #[test]
     fn times_are_given_at_the_callers_offset() {
         let mut v = view(false, &[], true);
         let until = lock(&mut v, Guarded::RecoveryCode, 15);
-        let tz = FixedOffset::east_opt(3600).unwrap();
-        let d = diagnose_in(&v, now(), Symptom::LostMethods, tz);
-        let Headline::CodeEntryLocked(t) = d.headline else {
-            panic!("{:?}", d.headline)
+        let plus2 = FixedOffset::east_opt(2 * 3600).unwrap();
+        let mut a = Answers::new(Symptom::ForgotPassword);
+        a.answer(HAS_CODE, true);
+        let DeskNext::Give(d) = desk_next(&v, now(), &a, plus2) else {
+            panic!("asks more");
         };
-        assert_eq!(t.offset(), &tz);
-        assert_eq!(t, until);
-    }
-
-    #[test]
-    fn password_locked_until_t() {
-        let mut v = view(false, &[EMAIL], true);
-        let until = lock(&mut v, Guarded::Password, 30);
-        let d = diagnose(&v, now(), Symptom::NotSure);
-        assert_eq!(d.case, Case::PasswordLocked);
-        assert_eq!(d.headline, Headline::PasswordLocked(utc(until)));
-        assert!(d.findings.contains(&Finding::PasswordLocked(utc(until))));
-        assert_eq!(
-            d.steps,
-            [
-                Step::PasswordLockedWait(utc(until)),
-                Step::IfForgottenResetClearsLock
-            ]
-        );
-    }
-
-    #[test]
-    fn pending_change_due_on_d() {
-        let mut v = view(true, &[EMAIL], true);
-        let due = now() + Duration::days(30);
-        v.pending.push(PendingRow {
-            id: 1,
-            kind: "password_reset".into(),
-            requested_at: now(),
-            effective_at: due,
-        });
-        let d = diagnose(&v, now(), Symptom::NotSure);
-        assert_eq!(d.case, Case::PendingChange);
-        assert_eq!(d.headline, Headline::PendingChange(utc(due)));
-        assert!(d.steps.contains(&Step::PendingIfNotCancel));
-        assert!(d.findings.contains(&Finding::PendingTakesEffect(utc(due))));
-    }
-
-    #[test]
-    fn a_change_due_now_has_taken_effect_and_is_not_announced_as_pending() {
-        // At its effective time the change applies (at the next sign-in, before the password
-        // is checked): the helper must not tell the customer it is still to come.
-        let mut v = view(true, &[EMAIL], true);
-        let due = now();
-        v.pending.push(PendingRow {
-            id: 1,
-            kind: "password_reset".into(),
-            requested_at: now() - Duration::days(30),
-            effective_at: due,
-        });
-        let d = diagnose(&v, due, Symptom::NotSure);
-        assert_ne!(d.case, Case::PendingChange);
-        assert!(
-            !d.findings
-                .iter()
-                .any(|f| matches!(f, Finding::PendingTakesEffect(_)))
-        );
-    }
-
-    #[test]
-    fn two_step_with_one_method_left() {
-        let d = diagnose(&view(true, &[PHONE], true), now(), Symptom::NotSure);
-        assert_eq!(d.case, Case::TwoStepOneMethod);
-        assert!(d.findings.contains(&Finding::TwoStepOneMethodLeft));
-        assert_eq!(
-            d.steps[0],
-            Step::SignInWithSecondStep {
-                username: "jane".into(),
-                methods: vec!["•••••••••12".into()]
-            }
-        );
-    }
-
-    #[test]
-    fn two_step_forgot_password_mentions_the_second_proof() {
-        let d = diagnose(
-            &view(true, &[EMAIL, PHONE], true),
-            now(),
-            Symptom::ForgotPassword,
-        );
-        assert_eq!(d.case, Case::ForgotPasswordWithMethod);
-        assert!(d.steps.contains(&Step::SecondProofNow));
-        assert!(d.findings.contains(&Finding::VerifiedMethods(vec![
-            (MethodKind::Email, "j•••@example.com".into()),
-            (MethodKind::Phone, "•••••••••12".into()),
-        ])));
-    }
-
-    #[test]
-    fn two_step_reset_waits_only_without_a_second_proof() {
-        let second = |methods: &[(MethodKind, &str, bool)], code: bool| {
-            let d = diagnose(&view(true, methods, code), now(), Symptom::ForgotPassword);
-            assert_eq!(d.case, Case::ForgotPasswordWithMethod);
-            d.steps
-        };
-        // The recovery code, or another method, is a second proof: no wait.
-        assert!(second(&[EMAIL], true).contains(&Step::SecondProofNow));
-        assert!(second(&[EMAIL, PHONE], false).contains(&Step::SecondProofNow));
-        // One method and no code: the new password waits.
-        let alone = second(&[EMAIL], false);
-        assert!(alone.contains(&Step::NoSecondProofWait), "{alone:?}");
-        assert!(!alone.contains(&Step::SecondProofNow));
+        let local = until.with_timezone(&plus2);
+        assert_eq!(d.wait, Some(local));
+        assert_eq!(local.format("%H:%M:%S").to_string(), "11:45:00");
     }
 
     #[test]
     fn unverified_methods_are_a_finding_only_when_there_are_some() {
-        let unverified = (MethodKind::Email, "jane.new@example.com", false);
-        let d = diagnose(
-            &view(false, &[EMAIL, unverified], true),
-            now(),
-            Symptom::NotSure,
-        );
-        assert!(d.findings.contains(&Finding::UnverifiedMethods(1)));
-        let d = diagnose(&view(false, &[EMAIL], true), now(), Symptom::NotSure);
+        let v = view(false, &[EMAIL], false);
+        let d = given(walk(&v, Symptom::ForgotPassword, &[(CODES, true)]));
         assert!(
             !d.findings
                 .iter()
                 .any(|f| matches!(f, Finding::UnverifiedMethods(_)))
+        );
+        let v = view(
+            false,
+            &[EMAIL, (MethodKind::Phone, "+15550100112", false)],
+            false,
+        );
+        let d = given(walk(&v, Symptom::ForgotPassword, &[(CODES, true)]));
+        assert!(d.findings.contains(&Finding::UnverifiedMethods(1)));
+        // Codes go to the verified one only.
+        assert!(
+            d.steps
+                .contains(&Step::ProveWithCode(vec!["j•••@example.com".into()]))
         );
     }
 
@@ -891,6 +1038,7 @@ mod tests {
         };
         let forgot = Symptom::ForgotPassword;
         let lost = Symptom::LostMethods;
+        let unsure = Symptom::NotSure;
         // The symptom, what the holder said, and the path they are given.
         type Row<'a> = (Symptom, &'a [(Q, bool)], P);
         let table: &[Row] = &[
@@ -905,16 +1053,31 @@ mod tests {
                 &[(Q::CanGetCodes, false), (Q::HasRecoveryCode, false)],
                 P::CannotRecover,
             ),
-            (lost, &[(Q::HasRecoveryCode, true)], P::RecoverWithCode),
             (
                 lost,
-                &[(Q::HasRecoveryCode, false), (Q::KnowsPassword, true)],
+                &[(Q::KnowsPassword, true), (Q::HasRecoveryCode, true)],
+                P::SignInOrRecoverWithCode,
+            ),
+            (
+                lost,
+                &[(Q::KnowsPassword, true), (Q::HasRecoveryCode, false)],
                 P::SignInAndRepair,
             ),
             (
                 lost,
-                &[(Q::HasRecoveryCode, false), (Q::KnowsPassword, false)],
+                &[(Q::KnowsPassword, false), (Q::HasRecoveryCode, true)],
+                P::RecoverWithCode,
+            ),
+            (
+                lost,
+                &[(Q::KnowsPassword, false), (Q::HasRecoveryCode, false)],
                 P::CannotRecover,
+            ),
+            (unsure, &[(Q::KnowsPassword, true)], P::General),
+            (
+                unsure,
+                &[(Q::KnowsPassword, false), (Q::CanGetCodes, true)],
+                P::ResetWithMethod,
             ),
         ];
         for (symptom, said, given) in table {
@@ -924,7 +1087,6 @@ mod tests {
                 "{symptom:?} {said:?}"
             );
         }
-        assert_eq!(path(Symptom::NotSure, &[]), Next::Give(P::General));
         // Taking an answer back asks the question again.
         let mut a = Answers::new(forgot);
         a.answer(Q::CanGetCodes, false);

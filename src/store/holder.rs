@@ -692,12 +692,9 @@ impl HolderStore for Store {
     }
 
     fn password_from_waited_change(&self, account_id: i64) -> Result<bool> {
-        // The hash in force is the one an applied change set (each hash has its own random
-        // salt, so no later password can match it).
         self.conn()
             .query_row(
-                "SELECT EXISTS (SELECT 1 FROM pending_changes p JOIN accounts a ON a.id = p.account_id
-                   WHERE p.account_id = ?1 AND p.applied_at IS NOT NULL AND p.new_password_hash = a.password_hash)",
+                super::read::PASSWORD_FROM_WAITED_CHANGE,
                 [account_id],
                 |r| r.get(0),
             )

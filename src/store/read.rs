@@ -102,12 +102,21 @@ fn recovery_status(conn: &Connection, account_id: i64) -> rusqlite::Result<Recov
     let last_used = conn
         .prepare_cached("SELECT max(used_at) FROM recovery_codes WHERE account_id = ?1")?
         .query_row([account_id], |r| r.get::<_, Option<String>>(0))?;
+    let password_from_recovery = conn
+        .prepare_cached(PASSWORD_FROM_WAITED_CHANGE)?
+        .query_row([account_id], |r| r.get(0))?;
     Ok(RecoveryStatus {
         active_since,
         last_used: parse_ts_opt(last_used),
         last_checked,
+        password_from_recovery,
     })
 }
+
+/// Whether account `?1`'s password in force was set by a change that waited and was applied:
+/// the hash in force is the one an applied change set (each hash has its own random salt, so
+/// no later password can match it).
+pub(crate) const PASSWORD_FROM_WAITED_CHANGE: &str = "SELECT EXISTS (SELECT 1 FROM pending_changes p JOIN accounts a ON a.id = p.account_id WHERE p.account_id = ?1 AND p.applied_at IS NOT NULL AND p.new_password_hash = a.password_hash)";
 
 fn locks(conn: &Connection, account_id: i64, now: DateTime<Utc>) -> rusqlite::Result<Vec<LockRow>> {
     conn.prepare_cached("SELECT kind, locked_until FROM lockouts WHERE account_id = ?1 AND locked_until > ?2 ORDER BY kind")?

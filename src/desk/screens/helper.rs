@@ -1,6 +1,8 @@
-//! The sign-in helper (SPEC §1.8, §6): the agent picks the customer's problem, the worker runs
-//! `domain::sign_in_helper` on the account's current state, and this screen shows the headline,
-//! the findings and the numbered self-service steps to read to the customer.
+//! The sign-in helper (SPEC §1.8, §6): the agent picks the customer's problem and answers the
+//! helper's yes/no questions (does the customer still know the password, can they get codes,
+//! do they have the recovery code), the worker runs `domain::sign_in_helper::desk_next` on the
+//! account's current state and the answers after each, and this screen shows the next question
+//! or the headline, the numbered self-service steps to read to the customer and the findings.
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -14,7 +16,7 @@ use super::{
 };
 use crate::desk::strings as s;
 use crate::domain::model::AccountView;
-use crate::domain::sign_in_helper::{Case, Diagnosis, Symptom};
+use crate::domain::sign_in_helper::{Answers, DeskNext, Diagnosis, Question, Route, Symptom};
 use crate::tui::form::FormEvent;
 use crate::tui::keys::Binding;
 use crate::tui::layout::Viewport;
@@ -53,18 +55,25 @@ pub const RESULT_KEYS: &[Binding<Action>] = &table::<8>(&[
 /// What the helper screen is showing.
 #[derive(Debug)]
 pub enum Phase {
+    /// What is the customer's problem?
     Ask,
+    /// A yes/no question, after the answers so far.
+    Question {
+        answers: Answers,
+        question: Question,
+    },
     Result {
-        symptom: Symptom,
+        answers: Answers,
         diagnosis: Diagnosis,
         scroll: usize,
     },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
     None,
-    Diagnose(Symptom),
+    /// Run the helper on these answers.
+    Diagnose(Answers),
     BackToAccount,
     FindAnother,
 }
@@ -91,33 +100,55 @@ impl HelperScreen {
         }
     }
 
-    /// The diagnosis arrived (with the account as it was read for it).
-    pub fn show(&mut self, view: Box<Clean<AccountView>>, symptom: Symptom, diagnosis: Diagnosis) {
+    /// The helper's next question or its answer arrived (with the account as it was read
+    /// for it).
+    pub fn show(&mut self, view: Box<Clean<AccountView>>, answers: Answers, next: DeskNext) {
         self.view = view;
-        self.phase = Phase::Result {
-            symptom,
-            diagnosis,
-            scroll: 0,
-        };
-        self.menu = Menu::new(s::HELPER_RESULT_CHOICES);
         self.notice = None;
+        match next {
+            DeskNext::Ask(question) => {
+                self.phase = Phase::Question { answers, question };
+                self.menu = Menu::new(s::HELPER_ANSWERS);
+            }
+            DeskNext::Give(diagnosis) => {
+                self.phase = Phase::Result {
+                    answers,
+                    diagnosis,
+                    scroll: 0,
+                };
+                self.menu = Menu::new(s::HELPER_RESULT_CHOICES);
+            }
+        }
     }
 
-    fn ask(&mut self) {
-        let chosen = match &self.phase {
-            Phase::Result { symptom, .. } => SYMPTOMS.iter().position(|x| x == symptom),
-            Phase::Ask => None,
-        };
+    /// Back to the first question (the problem), with `symptom` selected.
+    fn ask(&mut self, symptom: Option<Symptom>) {
+        let chosen = symptom.and_then(|sym| SYMPTOMS.iter().position(|x| *x == sym));
         self.phase = Phase::Ask;
         self.menu = Menu::new(s::HELPER_SYMPTOMS);
         self.menu.select(chosen.unwrap_or(0));
         self.notice = None;
     }
 
+    /// Back one question: the last answer is taken back and the helper asked again.
+    fn back(&mut self) -> Outcome {
+        let answers = match &self.phase {
+            Phase::Ask => return Outcome::BackToAccount,
+            Phase::Question { answers, .. } | Phase::Result { answers, .. } => answers.clone(),
+        };
+        let mut earlier = answers.clone();
+        if earlier.undo() {
+            Outcome::Diagnose(earlier)
+        } else {
+            self.ask(Some(answers.symptom));
+            Outcome::None
+        }
+    }
+
     /// The key table of the current phase.
     pub fn keys(&self) -> &'static [Binding<Action>] {
         match self.phase {
-            Phase::Ask => ASK_KEYS,
+            Phase::Ask | Phase::Question { .. } => ASK_KEYS,
             Phase::Result { .. } => RESULT_KEYS,
         }
     }
@@ -133,26 +164,26 @@ impl HelperScreen {
                 }
                 Outcome::None
             }
-            FormEvent::Action(Action::Back) => match self.phase {
-                Phase::Ask => Outcome::BackToAccount,
-                Phase::Result { .. } => {
-                    self.ask();
-                    Outcome::None
-                }
-            },
+            FormEvent::Action(Action::Back) => self.back(),
             // Reload is not in the helper's tables.
             _ => Outcome::None,
         }
     }
 
     fn choose(&mut self, index: usize) -> Outcome {
-        match self.phase {
+        match &self.phase {
             Phase::Ask => SYMPTOMS
                 .get(index)
-                .map_or(Outcome::None, |sym| Outcome::Diagnose(*sym)),
-            Phase::Result { .. } => match index {
+                .map_or(Outcome::None, |sym| Outcome::Diagnose(Answers::new(*sym))),
+            Phase::Question { answers, question } => {
+                let mut answers = answers.clone();
+                answers.answer(*question, index == 0);
+                Outcome::Diagnose(answers)
+            }
+            Phase::Result { answers, .. } => match index {
                 0 => {
-                    self.ask();
+                    let symptom = answers.symptom;
+                    self.ask(Some(symptom));
                     Outcome::None
                 }
                 1 => Outcome::BackToAccount,
@@ -185,13 +216,51 @@ impl HelperScreen {
                     frame.buffer_mut(),
                 );
             }
+            Phase::Question { answers, question } => {
+                let mut rows = hanging(
+                    "",
+                    &s::helper_result_heading(&a.username, a.id, symptom_label(answers.symptom)),
+                    w,
+                    theme.hint,
+                    theme.hint,
+                );
+                if !answers.given().is_empty() {
+                    rows.extend(hanging(
+                        "",
+                        &s::helper_answers(answers.given()),
+                        w,
+                        theme.hint,
+                        theme.hint,
+                    ));
+                }
+                rows.push(Line::raw(""));
+                rows.extend(hanging(
+                    "",
+                    &s::helper_question(*question, &self.view),
+                    w,
+                    theme.normal,
+                    theme.normal,
+                ));
+                let top = rows.len().min(usize::from(area.height)) as u16;
+                let parts = rows_of(area, &[top, 1, self.menu.height(), 1, area.height]);
+                render_rows(&rows, 0, parts[0], frame.buffer_mut());
+                self.menu.render(parts[2], frame.buffer_mut(), theme, true);
+                render_status(
+                    ctx,
+                    s::DIAGNOSING,
+                    self.notice.as_ref(),
+                    None,
+                    parts[4],
+                    frame.buffer_mut(),
+                );
+            }
             Phase::Result {
-                symptom,
+                answers,
                 diagnosis,
                 scroll,
             } => {
                 let l = layout(area, self.menu.height());
-                let rows = result_rows(&self.view, *symptom, diagnosis, theme, l.content.width);
+                let rows = result_rows(&self.view, answers, diagnosis, theme, l.content.width);
                 self.viewport.drawn(rows.len(), l.content.height);
                 let offset = super::clamp_scroll(*scroll, rows.len(), l.content.height);
                 render_rows(&rows, offset, l.content, frame.buffer_mut());
@@ -214,7 +283,7 @@ impl HelperScreen {
 /// diagnosis quotes the username, so everything is sanitised.
 pub fn result_rows(
     view: &Clean<AccountView>,
-    symptom: Symptom,
+    answers: &Answers,
     d: &Diagnosis,
     theme: &Theme,
     width: u16,
@@ -224,21 +293,31 @@ pub fn result_rows(
     let mut rows: Vec<Line<'static>> = vec![];
     rows.extend(hanging(
         "",
-        &s::helper_result_heading(&a.username, a.id, symptom_label(symptom)),
+        &s::helper_result_heading(&a.username, a.id, symptom_label(answers.symptom)),
         w,
         theme.hint,
         theme.hint,
     ));
+    if !answers.given().is_empty() {
+        rows.extend(hanging(
+            "",
+            &s::helper_answers(answers.given()),
+            w,
+            theme.hint,
+            theme.hint,
+        ));
+    }
     rows.push(Line::raw(""));
     // The diagnosis was made from the sanitised view (`DeskWorker::load`), so the words below
     // hold no raw text from the database.
-    let headline_style = match d.case {
-        Case::CanSignIn | Case::ForgotPasswordWithMethod | Case::RecoverWithCode => theme.success,
-        _ => theme.warning,
+    let headline_style = match d.route {
+        Route::CannotRecover(_) => theme.warning,
+        _ if d.wait.is_some() => theme.warning,
+        _ => theme.success,
     };
     rows.extend(hanging(
         "",
-        &s::helper_headline(&d.headline),
+        &s::helper_headline(d),
         w,
         headline_style,
         headline_style,
