@@ -376,7 +376,7 @@ pub fn helper_step(step: &Step) -> String {
         Step::EnterRecoveryCode => "At Do you have an account recovery code?, enter the code. Upper or lower case, spaces and dashes don't matter.".into(),
         Step::SetNewPasswordNow => "Set a new password. It works at once.".into(),
         Step::SetNewPasswordFrom(t) => format!(
-            "Set a new password. Two-step verification is on and that was one proof, so it takes effect on {}; until then the current password stays.",
+            "Set a new password. Two-step verification is on and that was one proof, so it takes effect {WAIT_DAYS} days after it is set (on {} if set now); until then the current password stays.",
             helper_when(t)
         ),
         Step::KeepNewCode => "A new recovery code is shown once: print it and keep it somewhere safe. The old one no longer works.".into(),
@@ -388,7 +388,10 @@ pub fn helper_step(step: &Step) -> String {
             "This replaces the change that was waiting until {}.",
             helper_when(t)
         ),
-        Step::WaitForNewPassword(t) => format!("Wait until {}: then the new password is in force.", helper_when(t)),
+        Step::WaitForNewPassword(t) => format!(
+            "Wait the {WAIT_DAYS} days (until {} if the password was set now): then the new password is in force.",
+            helper_when(t)
+        ),
         Step::SignInWithNewPassword(u) => format!("Sign in with the username {u} and the new password."),
         Step::CancelWaitingChange(t) => format!(
             "A password change is waiting until {}. If the customer didn't ask for it: once signed in, open Manage how I sign in and select Cancel this change before then.",
