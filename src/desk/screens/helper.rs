@@ -217,23 +217,7 @@ impl HelperScreen {
                 );
             }
             Phase::Question { answers, question } => {
-                let mut rows = hanging(
-                    "",
-                    &s::helper_result_heading(&a.username, a.id, symptom_label(answers.symptom)),
-                    w,
-                    theme.hint,
-                    theme.hint,
-                );
-                if !answers.given().is_empty() {
-                    rows.extend(hanging(
-                        "",
-                        &s::helper_answers(answers.given()),
-                        w,
-                        theme.hint,
-                        theme.hint,
-                    ));
-                }
-                rows.push(Line::raw(""));
+                let mut rows = heading_rows(&self.view, answers, theme, w);
                 rows.extend(hanging(
                     "",
                     &s::helper_question(*question, &self.view),
@@ -279,25 +263,22 @@ impl HelperScreen {
     }
 }
 
-/// The result as rows wrapped to `width`: heading, headline, findings, numbered steps. The
-/// diagnosis quotes the username, so everything is sanitised.
-pub fn result_rows(
+/// Whose account, the problem and the answers so far, then a blank row: the top of a
+/// question and of the result.
+fn heading_rows(
     view: &Clean<AccountView>,
     answers: &Answers,
-    d: &Diagnosis,
     theme: &Theme,
-    width: u16,
+    w: usize,
 ) -> Vec<Line<'static>> {
-    let w = usize::from(width);
     let a = &view.account;
-    let mut rows: Vec<Line<'static>> = vec![];
-    rows.extend(hanging(
+    let mut rows = hanging(
         "",
         &s::helper_result_heading(&a.username, a.id, symptom_label(answers.symptom)),
         w,
         theme.hint,
         theme.hint,
-    ));
+    );
     if !answers.given().is_empty() {
         rows.extend(hanging(
             "",
@@ -308,6 +289,20 @@ pub fn result_rows(
         ));
     }
     rows.push(Line::raw(""));
+    rows
+}
+
+/// The result as rows wrapped to `width`: heading, headline, findings, numbered steps. The
+/// diagnosis quotes the username, so everything is sanitised.
+pub fn result_rows(
+    view: &Clean<AccountView>,
+    answers: &Answers,
+    d: &Diagnosis,
+    theme: &Theme,
+    width: u16,
+) -> Vec<Line<'static>> {
+    let w = usize::from(width);
+    let mut rows = heading_rows(view, answers, theme, w);
     // The diagnosis was made from the sanitised view (`DeskWorker::load`), so the words below
     // hold no raw text from the database.
     let headline_style = match d.route {
