@@ -63,6 +63,35 @@ fn penny_signs_in_with_her_new_password_once_it_is_due() {
 }
 
 #[test]
+fn with_her_email_lost_but_listed_penny_gets_in_with_her_recovery_code_once_the_change_is_due() {
+    // penny can't read her email any more, though it is still verified on the account. Her
+    // change made through recovery falls due: the recovery code is her second step now.
+    let demo = demo();
+    make_pending_due(&demo.db, "penny");
+    let mut s = console(&demo.db);
+    password_screen(&mut s, "penny");
+    submit(
+        &mut s,
+        "coral-new-pass",
+        "2  I don't have any of these: use my recovery code",
+    );
+    s.send_keys("2");
+    wait(&s, "recovery code counts as the second step");
+    submit(
+        &mut s,
+        "penny penny penny penny penn0",
+        "Print this code and keep it in a safe place.",
+    );
+    confirm_code(&mut s, "Signed in as penny");
+    quit(&mut s);
+    // No code was sent to the lost email for the sign-in.
+    assert!(
+        !outbox_text(&demo.db, "penny@example.com").contains("Your security code"),
+        "a code went to the lost email"
+    );
+}
+
+#[test]
 fn with_no_method_left_the_recovery_code_is_the_second_step_on_screen() {
     let demo = demo();
     // penny loses her only email; her pending change falls due.
