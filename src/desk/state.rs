@@ -421,7 +421,7 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
                     format!("{} {}", s::WRONG_CREDENTIALS, s::tries_left(tries_left))
                 }
                 SignInRefusal::Locked { until } => {
-                    s::agent_locked(&super::screens::when(until, state.tz))
+                    s::agent_locked(&super::screens::exact(until, state.tz))
                 }
                 SignInRefusal::Disabled => s::AGENT_DISABLED.to_string(),
                 SignInRefusal::Blocked => s::AGENT_BLOCKED.to_string(),

@@ -269,7 +269,7 @@ pub fn helper_answers(given: &[(Question, bool)]) -> String {
 /// A time in the helper's words, to the second, with its offset from UTC (the offset the
 /// diagnosis was asked for).
 fn helper_when(t: &LocalTime) -> String {
-    t.format("%Y-%m-%d %H:%M:%S UTC%:z").to_string()
+    super::screens::exact(t.with_timezone(&chrono::Utc), *t.offset())
 }
 
 /// The helper's headline for a path, in words.
@@ -592,13 +592,13 @@ mod tests {
             "Start signing in and enter the username jane.",
             "Have a code sent to j•••@example.com or •••••••••12, and enter its 6 digits",
             "Verified sign-in methods: Email j•••@example.com, Phone •••••••••12.",
-            "Recovery code entry is locked until 2026-11-25 09:45:00 UTC+00:00",
+            "Recovery code entry is locked until 2026-11-25 09:45:00 UTC",
             "Recovery code: active since 2026-11-25.",
-            "A password change is waiting until 2026-12-25 09:30:00 UTC+00:00.",
+            "A password change is waiting until 2026-12-25 09:30:00 UTC.",
             "Sign in with the username jane and your password.",
             "Can the customer get a code at j•••@example.com or •••••••••12 right now?",
             "Does the customer have the recovery code made on 2026-11-25?",
-            "Wait until 2026-11-25 09:45:00 UTC+00:00",
+            "Wait until 2026-11-25 09:45:00 UTC",
         ] {
             assert!(all.contains(expected), "{expected}");
         }

@@ -237,7 +237,7 @@ pub fn content(
         let label = if i == 0 { s::L_LOCKOUTS } else { "" };
         rows.extend(lab(
             label,
-            &s::locked_until(l.what, &when(l.until)),
+            &s::locked_until(l.what, &super::exact(l.until, tz)),
             theme.warning,
         ));
     }
@@ -247,7 +247,11 @@ pub fn content(
     }
     for (i, p) in view.pending.iter().enumerate() {
         let label = if i == 0 { s::L_PENDING } else { "" };
-        let value = s::pending_change(&p.kind, &when(p.effective_at), &when(p.requested_at));
+        let value = s::pending_change(
+            &p.kind,
+            &super::exact(p.effective_at, tz),
+            &when(p.requested_at),
+        );
         rows.extend(lab(label, &value, theme.warning));
     }
 

@@ -42,6 +42,17 @@ pub fn when(t: DateTime<Utc>, tz: FixedOffset) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A time something ends or starts, to the second and with its offset —
+/// `2026-11-25 09:45:00 UTC` — so an agent never tells a customer a time at which they are
+/// still locked.
+pub fn exact(t: DateTime<Utc>, tz: FixedOffset) -> String {
+    format!(
+        "{} {}",
+        t.with_timezone(&tz).format("%Y-%m-%d %H:%M:%S"),
+        offset_name(tz)
+    )
+}
+
 /// How the display offset is named: `UTC` or `UTC+01:00`.
 pub fn offset_name(tz: FixedOffset) -> String {
     if tz.local_minus_utc() == 0 {
