@@ -84,7 +84,8 @@ fn run(cli: Cli) -> Result<()> {
             // --db is named first.
             let worker = recovery_desk::desk::DeskWorker::open(&path, clock.clone())?;
             require_terminal()?;
-            recovery_desk::desk::run_worker(worker, clock)
+            let database = recovery_desk::desk::database_label(&path);
+            recovery_desk::desk::run_worker(worker, clock, &database)
         }
         Some(Command::Outbox { to }) => outbox(&path, to.as_deref()),
         Some(Command::Agent(cmd)) => agent(&path, cmd, clock.as_ref()),

@@ -47,7 +47,8 @@ pub fn desk(
     let now = clock.now();
     let worker = DeskWorker::open(db, clock)
         .unwrap_or_else(|e| panic!("opening the desk over {}: {e}", db.display()));
-    let state = crate::desk::State::new(theme, utc(), now, Rect::new(0, 0, width, height));
+    let state = crate::desk::State::new(theme, utc(), now, Rect::new(0, 0, width, height))
+        .on_database(crate::desk::database_label(db));
     Driver::new(state, worker, |r| r, width, height)
 }
 

@@ -888,3 +888,32 @@ fn helper_says_when_the_customer_checked_the_code() {
         d.screen()
     );
 }
+
+#[test]
+fn every_screen_says_who_is_signed_in_that_the_desk_only_reads_and_which_database() {
+    // At 80 columns the note is as long as fits beside each title; wider, it says it all.
+    let mut d = Desk::new();
+    assert!(d.text().contains("read-only · desk.db"), "{}", d.text());
+    d.sign_in();
+    assert!(
+        d.text().contains("alex · read-only · desk.db"),
+        "{}",
+        d.text()
+    );
+    d.resize(120, 30);
+    assert!(
+        d.text().contains("Signed in as alex · read-only · desk.db"),
+        "{}",
+        d.text()
+    );
+    d.find("pat");
+    d.key(KeyCode::Char('1'));
+    assert!(d.text().contains("Signed in as alex · read-only · desk.db"));
+}
+
+#[test]
+fn the_database_name_from_the_command_line_is_shown_sanitised() {
+    let label = recovery_desk::desk::database_label(Path::new("/tmp/evil\u{1b}]0;pwned\u{7}.db"));
+    assert!(!label.chars().any(|c| c.is_control()), "{label:?}");
+    assert!(label.ends_with(".db"), "{label:?}");
+}

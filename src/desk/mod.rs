@@ -54,11 +54,26 @@ pub fn run(path: &Path, clock: SharedClock) -> anyhow::Result<()> {
     // Open both connections before touching the terminal, so a bad database is reported as
     // one plain line.
     let desk_worker = DeskWorker::open(path, clock.clone())?;
-    run_worker(desk_worker, clock)
+    run_worker(desk_worker, clock, &database_label(path))
 }
 
-/// Runs the desk on the terminal with a worker already opened (see [`DeskWorker::open`]).
-pub fn run_worker(desk_worker: DeskWorker, clock: SharedClock) -> anyhow::Result<()> {
+/// How the desk names the database it has open, on every screen: its file name (sanitised:
+/// it comes from the command line).
+pub fn database_label(path: &Path) -> String {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string());
+    crate::tui::sanitize::sanitize(&name)
+}
+
+/// Runs the desk on the terminal with a worker already opened (see [`DeskWorker::open`])
+/// over the database named `database` (see [`database_label`]).
+pub fn run_worker(
+    desk_worker: DeskWorker,
+    clock: SharedClock,
+    database: &str,
+) -> anyhow::Result<()> {
     let tz = *Local::now().offset();
     let (tx, rx) = mpsc::channel();
     // Declared after the channel, so it is dropped first: the worker finishes what was queued
@@ -71,7 +86,8 @@ pub fn run_worker(desk_worker: DeskWorker, clock: SharedClock) -> anyhow::Result
         tz,
         clock.now(),
         Rect::new(0, 0, size.width, size.height),
-    );
+    )
+    .on_database(database);
     spawn_input_thread(tx.clone(), message_for)?;
     let tick_clock = clock.clone();
     spawn_ticker(tx, TICK, move || Msg::Tick(tick_clock.now()))?;

@@ -102,6 +102,8 @@ pub struct State {
     pub tick: u64,
     /// The signed-in agent.
     pub agent: Option<String>,
+    /// The database the desk has open, as shown on every screen (empty: not shown).
+    pub database: String,
     pub last_activity: DateTime<Utc>,
     pub screen: Screen,
     pub help: bool,
@@ -124,12 +126,19 @@ impl State {
             size,
             tick: 0,
             agent: None,
+            database: String::new(),
             last_activity: now,
             screen: Screen::SignIn(SignIn::new()),
             help: false,
             dialog: None,
             requests: Requests::default(),
         }
+    }
+
+    /// The same desk, naming `database` on every screen.
+    pub fn on_database(mut self, database: impl Into<String>) -> Self {
+        self.database = database.into();
+        self
     }
 
     /// Whether a request is running (the screen shows a spinner and ignores keys).

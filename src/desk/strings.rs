@@ -184,6 +184,20 @@ pub fn event_kind(kind: &str) -> String {
     };
     words.to_string()
 }
+/// The top border's note — who is signed in, that the desk only reads, which database — from
+/// the longest wording to the shortest; the desk shows the first that fits.
+pub fn where_am_i(agent: Option<&str>, database: &str) -> Vec<String> {
+    let db = (!database.is_empty()).then(|| format!(" · {database}"));
+    let db = db.as_deref().unwrap_or("");
+    match agent {
+        Some(a) => vec![
+            format!("Signed in as {a} · read-only{db}"),
+            format!("{a} · read-only{db}"),
+            format!("{a} · read-only"),
+        ],
+        None => vec![format!("read-only{db}"), "read-only".to_string()],
+    }
+}
 pub fn scroll_position(first: usize, last: usize, total: usize) -> String {
     format!("Lines {first}–{last} of {total} · PgUp/PgDn scroll")
 }

@@ -109,6 +109,24 @@ fn policy(state: &State, area: Rect, frame: &mut Frame<'_>) {
     }
 }
 
+/// Who is signed in, that the desk only reads, and which database it has open, at the right
+/// of the top border: the longest wording that fits beside the title.
+fn where_am_i(state: &State, area: Rect, frame: &mut Frame<'_>) {
+    let title_end = crate::tui::widgets::PRODUCT.chars().count() + title(state).chars().count() + 6;
+    let room = usize::from(area.width).saturating_sub(title_end + 2);
+    let Some(text) = s::where_am_i(state.agent.as_deref(), &state.database)
+        .into_iter()
+        .map(|t| format!(" {t} "))
+        .find(|t| t.chars().count() <= room)
+    else {
+        return;
+    };
+    let x = area.right().saturating_sub(text.chars().count() as u16 + 1);
+    frame
+        .buffer_mut()
+        .set_string(x, area.y, text, state.theme.title);
+}
+
 /// Draws the whole desk.
 pub fn render(state: &State, frame: &mut Frame<'_>) {
     let area = frame.area();
@@ -119,6 +137,7 @@ pub fn render(state: &State, frame: &mut Frame<'_>) {
         return;
     }
     let inner = page(frame, area, theme, title(state), &footer_hint(state));
+    where_am_i(state, area, frame);
     policy(state, inner, frame);
     let body = Rect::new(
         inner.x,
