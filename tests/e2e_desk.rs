@@ -233,6 +233,53 @@ fn the_desks_answer_for_nora_who_knows_her_password_signs_her_in_and_keeps_her_c
     assert_eq!(events[0].kind, "signed_in", "{events:?}");
 }
 
+#[test]
+fn the_idle_lock_counts_down_then_signing_in_again_returns_to_the_open_account() {
+    // The debug binary's clock is moved through RECOVERY_DESK_DEBUG_CLOCK_FILE.
+    let demo = Demo::new();
+    let offset = demo.dir.path().join("clock-offset");
+    let set = |secs: i64| std::fs::write(&offset, secs.to_string()).unwrap();
+    set(0);
+    let env = [(
+        recovery_desk::clock::DEBUG_CLOCK_FILE,
+        offset.to_str().unwrap(),
+    )];
+    let mut s = demo.spawn(&["desk"], &env);
+    sign_in(&mut s);
+    s.send_keys("pat");
+    s.enter();
+    expect(&s, "Account                 pat (#1)");
+    // Four and a half minutes without a key: the last minute counts down in the top border.
+    set(270);
+    let screen = expect(&s, "press a key to stay");
+    assert!(screen.contains("Locks in "), "{screen}");
+    // Then the lock, and the same agent signing in again gets pat's account back.
+    set(330);
+    expect(&s, "Locked after 5 minutes without activity.");
+    s.send_keys("desk-demo-pass");
+    s.enter();
+    let screen = expect(&s, "Account                 pat (#1)");
+    assert!(screen.contains("alex · read-only · demo.db"), "{screen}");
+    s.ctrl('c');
+    s.wait_exit(DEFAULT_TIMEOUT).expect("the desk exits");
+    // Read again, and audited as a view after the lock.
+    let rows = read_only(&demo).audit_rows(Some("alex"), None).unwrap();
+    let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
+    let lock = actions
+        .iter()
+        .position(|a| *a == action::IDLE_LOCK)
+        .unwrap();
+    assert_eq!(
+        actions[lock + 1..],
+        [
+            action::SIGN_IN_ATTEMPT,
+            action::SIGN_IN,
+            action::VIEW,
+            action::SIGN_OUT
+        ]
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The storm
 

@@ -344,6 +344,70 @@ fn idle_five_minutes_locks_the_desk() {
     );
 }
 
+#[test]
+fn the_idle_lock_counts_down_its_last_minute_and_a_key_stops_it() {
+    let mut d = Desk::new();
+    d.open("pat");
+    d.send(Msg::Tick(
+        t0() + Duration::minutes(3) + Duration::seconds(59),
+    ));
+    assert!(!d.text().contains("Locks in"), "{}", d.text());
+    d.send(Msg::Tick(
+        t0() + Duration::minutes(4) + Duration::seconds(18),
+    ));
+    assert!(
+        d.text().contains("Locks in 42 s: press a key to stay"),
+        "{}",
+        d.text()
+    );
+    insta::assert_snapshot!(d.screen());
+    // A key is activity: the countdown goes, and the lock is five minutes away again.
+    d.key(KeyCode::Down);
+    assert!(!d.text().contains("Locks in"));
+    d.send(Msg::Tick(t0() + Duration::minutes(5)));
+    assert!(d.drv.app.agent.is_some());
+}
+
+#[test]
+fn after_an_idle_lock_the_same_agent_gets_the_open_account_back_read_again() {
+    let mut d = Desk::new();
+    d.open("pat");
+    let id = account_id(&d.path, "pat");
+    d.send(Msg::Tick(t0() + Duration::minutes(5)));
+    assert!(d.drv.app.agent.is_none());
+    let views_before = d
+        .audit()
+        .iter()
+        .filter(|r| r.action == action::VIEW)
+        .count();
+    // The lock screen offers alex's name; the password is typed again.
+    d.type_str("desk-demo-pass");
+    d.enter();
+    assert!(
+        matches!(&d.drv.app.screen, Screen::Account(a) if a.view.account.id == id),
+        "{}",
+        d.text()
+    );
+    let rows = d.audit();
+    let views: Vec<_> = rows.iter().filter(|r| r.action == action::VIEW).collect();
+    assert_eq!(
+        views.len(),
+        views_before + 1,
+        "the account was read again, audited"
+    );
+    assert_eq!(views.last().unwrap().account_id, Some(id));
+    // A sign-out forgets it: the next sign-in starts at Find.
+    d.send(Msg::Tick(t0() + Duration::minutes(6)));
+    d.key(KeyCode::Char('3'));
+    d.enter();
+    assert!(
+        matches!(d.drv.app.screen, Screen::SignIn(_)),
+        "{}",
+        d.text()
+    );
+    assert_eq!(d.drv.app.resume, None);
+}
+
 // ---------------------------------------------------------------------------------------------
 // Find an account
 

@@ -104,6 +104,9 @@ pub struct State {
     pub agent: Option<String>,
     /// The database the desk has open, as shown on every screen (empty: not shown).
     pub database: String,
+    /// After an idle lock: the agent and the account that was open, reopened (re-read and
+    /// audited) when the same agent signs in again. Memory only; a sign-out forgets it.
+    pub resume: Option<(String, i64)>,
     pub last_activity: DateTime<Utc>,
     pub screen: Screen,
     pub help: bool,
@@ -127,6 +130,7 @@ impl State {
             tick: 0,
             agent: None,
             database: String::new(),
+            resume: None,
             last_activity: now,
             screen: Screen::SignIn(SignIn::new()),
             help: false,
@@ -139,6 +143,13 @@ impl State {
     pub fn on_database(mut self, database: impl Into<String>) -> Self {
         self.database = database.into();
         self
+    }
+
+    /// How long until the idle lock, when it is a minute or less away (the desk counts down).
+    pub fn locks_in(&self) -> Option<Duration> {
+        self.agent.as_ref()?;
+        let left = IDLE_LIMIT - (self.now - self.last_activity);
+        (left <= Duration::minutes(1) && left > Duration::zero()).then_some(left)
     }
 
     /// Whether a request is running (the screen shows a spinner and ignores keys).
@@ -172,6 +183,11 @@ impl State {
         self.requests.pending = None;
         self.dialog = None;
         self.help = false;
+        self.resume = match (&self.screen, idle) {
+            (Screen::Account(a), true) => Some((agent.clone(), a.view.account.id)),
+            (Screen::Helper(h), true) => Some((agent.clone(), h.view.account.id)),
+            _ => None,
+        };
         let (job, screen) = if idle {
             (
                 Job::IdleLock {
@@ -420,9 +436,16 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
     };
     match outcome {
         Outcome::SignedIn { agent } => {
-            state.agent = Some(agent);
+            state.agent = Some(agent.clone());
             state.last_activity = state.now;
             state.go_find();
+            // Locked while an account was open: the same agent gets it back, read again (and
+            // audited as a view); anyone else starts at Find.
+            if let Some((who, account_id)) = state.resume.take()
+                && who == agent
+            {
+                return vec![state.request(Job::View { agent, account_id }, true)];
+            }
         }
         Outcome::SignInRefused(why) => {
             let text = match why {

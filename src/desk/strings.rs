@@ -198,6 +198,13 @@ pub fn where_am_i(agent: Option<&str>, database: &str) -> Vec<String> {
         None => vec![format!("read-only{db}"), "read-only".to_string()],
     }
 }
+/// The idle lock's countdown in its last minute, longest wording first.
+pub fn locks_in(secs: i64) -> Vec<String> {
+    vec![
+        format!("Locks in {secs} s: press a key to stay"),
+        format!("Locks in {secs} s"),
+    ]
+}
 pub fn scroll_position(first: usize, last: usize, total: usize) -> String {
     format!("Lines {first}–{last} of {total} · PgUp/PgDn scroll")
 }

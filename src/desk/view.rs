@@ -114,7 +114,18 @@ fn policy(state: &State, area: Rect, frame: &mut Frame<'_>) {
 fn where_am_i(state: &State, area: Rect, frame: &mut Frame<'_>) {
     let title_end = crate::tui::widgets::PRODUCT.chars().count() + title(state).chars().count() + 6;
     let room = usize::from(area.width).saturating_sub(title_end + 2);
-    let Some(text) = s::where_am_i(state.agent.as_deref(), &state.database)
+    // In the idle lock's last minute, the countdown takes the place.
+    let (wordings, style) = match state.locks_in() {
+        Some(left) => {
+            let secs = (left.num_milliseconds() + 999) / 1000;
+            (s::locks_in(secs), state.theme.warning)
+        }
+        None => (
+            s::where_am_i(state.agent.as_deref(), &state.database),
+            state.theme.title,
+        ),
+    };
+    let Some(text) = wordings
         .into_iter()
         .map(|t| format!(" {t} "))
         .find(|t| t.chars().count() <= room)
@@ -122,9 +133,7 @@ fn where_am_i(state: &State, area: Rect, frame: &mut Frame<'_>) {
         return;
     };
     let x = area.right().saturating_sub(text.chars().count() as u16 + 1);
-    frame
-        .buffer_mut()
-        .set_string(x, area.y, text, state.theme.title);
+    frame.buffer_mut().set_string(x, area.y, text, style);
 }
 
 /// Draws the whole desk.
