@@ -981,3 +981,51 @@ fn the_database_name_from_the_command_line_is_shown_sanitised() {
     assert!(!label.chars().any(|c| c.is_control()), "{label:?}");
     assert!(label.ends_with(".db"), "{label:?}");
 }
+
+#[test]
+fn this_sessions_accounts_are_offered_again_and_the_previous_one_is_one_key_away() {
+    let mut d = Desk::new();
+    d.open("pat");
+    // Find another: pat is offered again.
+    d.key(KeyCode::Char('2'));
+    assert!(d.text().contains("Open pat (#1) again"), "{}", d.text());
+    d.find("nora");
+    // nora's account offers the way back to pat, before Sign out.
+    let text = d.text();
+    assert!(text.contains("3  Back to pat (#1)"), "{text}");
+    assert!(text.contains("4  Sign out"), "{text}");
+    insta::assert_snapshot!("account_with_a_way_back", d.screen());
+    let pat = account_id(&d.path, "pat");
+    let views = |d: &Desk| {
+        d.audit()
+            .iter()
+            .filter(|r| r.action == action::VIEW && r.account_id == Some(pat))
+            .count()
+    };
+    let before = views(&d);
+    d.key(KeyCode::Char('3'));
+    assert!(
+        matches!(&d.drv.app.screen, Screen::Account(a) if a.view.account.id == pat),
+        "{}",
+        d.text()
+    );
+    // Read again and audited; and now nora is the way back.
+    assert_eq!(views(&d), before + 1);
+    assert!(d.text().contains("Back to nora (#3)"), "{}", d.text());
+    // Find lists both, newest first; a digit on the menu reopens one.
+    d.key(KeyCode::Char('2'));
+    d.key(KeyCode::Tab);
+    insta::assert_snapshot!("find_with_recent_accounts", d.screen());
+    d.key(KeyCode::Char('3'));
+    assert!(
+        matches!(&d.drv.app.screen, Screen::Account(a) if a.view.account.id == account_id(&d.path, "nora")),
+        "{}",
+        d.text()
+    );
+    // Signing out forgets them.
+    d.key(KeyCode::Char('4'));
+    d.enter();
+    d.sign_in();
+    assert!(!d.text().contains("again"), "{}", d.text());
+    assert!(d.drv.app.recent.is_empty());
+}

@@ -2,6 +2,8 @@
 //! through [`update`], which changes the state and returns the [`Cmd`]s for the loop to carry
 //! out. No I/O happens here: time arrives with [`Msg::Tick`], data with [`Msg::Reply`].
 
+use crate::domain::model::AccountView;
+use crate::tui::sanitize::Clean;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
@@ -17,6 +19,9 @@ use crate::tui::help::{closes_help, opens_help};
 use crate::tui::keys::{Binding, Key, bind, digit_of, is_actionable, resolve};
 use crate::tui::note::Note;
 use crate::tui::worker::Requests;
+
+/// How many recent accounts a session offers again.
+pub const RECENT_MAX: usize = 5;
 
 /// An idle desk locks after this long (SPEC §6).
 pub const IDLE_LIMIT: Duration = Duration::minutes(5);
@@ -107,6 +112,10 @@ pub struct State {
     /// After an idle lock: the agent and the account that was open, reopened (re-read and
     /// audited) when the same agent signs in again. Memory only; a sign-out forgets it.
     pub resume: Option<(String, i64)>,
+    /// The accounts opened in this session, newest first (at most [`RECENT_MAX`]): offered
+    /// again on Find, and the one before as "Back to …". Memory only; a sign-out or an idle
+    /// lock clears it.
+    pub recent: Vec<(i64, String)>,
     pub last_activity: DateTime<Utc>,
     pub screen: Screen,
     pub help: bool,
@@ -131,6 +140,7 @@ impl State {
             agent: None,
             database: String::new(),
             resume: None,
+            recent: vec![],
             last_activity: now,
             screen: Screen::SignIn(SignIn::new()),
             help: false,
@@ -183,6 +193,7 @@ impl State {
         self.requests.pending = None;
         self.dialog = None;
         self.help = false;
+        self.recent.clear();
         self.resume = match (&self.screen, idle) {
             (Screen::Account(a), true) => Some((agent.clone(), a.view.account.id)),
             (Screen::Helper(h), true) => Some((agent.clone(), h.view.account.id)),
@@ -212,7 +223,25 @@ impl State {
     }
 
     fn go_find(&mut self) {
-        self.screen = Screen::Find(Find::new());
+        self.screen = Screen::Find(Find::with_recent(&self.recent));
+    }
+
+    /// Shows `view` on the account screen, as this session's newest account, with a way back
+    /// to the one before.
+    fn open_account(&mut self, view: Box<Clean<AccountView>>) {
+        let id = view.account.id;
+        let label = s::account_label(&view.account.username, id);
+        self.recent.retain(|(r, _)| *r != id);
+        let previous = self.recent.first().cloned();
+        self.recent.insert(0, (id, label));
+        self.recent.truncate(RECENT_MAX);
+        self.screen = Screen::Account(AccountScreen::after(view, previous));
+    }
+
+    /// Reads account `account_id` again for the account screen (a view, audited).
+    fn reopen(&mut self, account_id: i64) -> Vec<Cmd> {
+        let agent = self.agent_name();
+        vec![self.request(Job::View { agent, account_id }, true)]
     }
 
     fn notice(&mut self, notice: Note) {
@@ -306,6 +335,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
                 let agent = state.agent_name();
                 vec![state.request(Job::Find { agent, lookup }, true)]
             }
+            find::Outcome::Reopen(account_id) => state.reopen(account_id),
             find::Outcome::SignOut => state.end_session(false),
             find::Outcome::ConfirmSignOut => {
                 state.dialog = Some(Dialog {
@@ -327,6 +357,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
                 vec![]
             }
             account::Outcome::SignOut => state.end_session(false),
+            account::Outcome::Back(account_id) => state.reopen(account_id),
             account::Outcome::Reload => {
                 let account_id = x.view.account.id;
                 let agent = state.agent_name();
@@ -350,7 +381,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
             }
             helper::Outcome::BackToAccount => {
                 let view = x.view.clone();
-                state.screen = Screen::Account(AccountScreen::new(view));
+                state.open_account(view);
                 vec![]
             }
             helper::Outcome::FindAnother => {
@@ -461,7 +492,7 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
             state.notice(Note::error(text));
         }
         Outcome::Found { lookup, view } => match (view, &mut state.screen) {
-            (Some(view), _) => state.screen = Screen::Account(AccountScreen::new(view)),
+            (Some(view), _) => state.open_account(view),
             (None, Screen::Find(f)) => f.not_found(&lookup),
             (None, _) => {
                 let mut f = Find::new();
@@ -471,8 +502,8 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
         },
         // A reload keeps the scroll position; the next draw clamps it to the new content.
         Outcome::Viewed(view) => match &mut state.screen {
-            Screen::Account(a) => a.replace(view),
-            _ => state.screen = Screen::Account(AccountScreen::new(view)),
+            Screen::Account(a) if a.view.account.id == view.account.id => a.replace(view),
+            _ => state.open_account(view),
         },
         Outcome::Diagnosed {
             view,

@@ -80,6 +80,18 @@ pub fn signed_in_as(agent: &str) -> String {
 pub const FIND_INTRO: &str = "Find one account by its exact username, email address, phone number or account id (#42). There is no browsing and no partial match.";
 pub const FIND_FIELD: &str = "Username, email, phone or #id";
 pub const FIND_CHOICES: [&str; 2] = ["Look up", "Sign out"];
+/// A recent lookup of this session, offered again on Find.
+pub fn reopen(label: &str) -> String {
+    format!("Open {label} again")
+}
+/// The account menu's way back to the account open before this one.
+pub fn back_to(label: &str) -> String {
+    format!("Back to {label}")
+}
+/// How a recent account is named: `pat (#1)`.
+pub fn account_label(username: &str, id: i64) -> String {
+    format!("{username} (#{id})")
+}
 pub const LOOKING_UP: &str = "Looking up…";
 pub fn not_found(what: &str) -> String {
     format!("No account matches {what} exactly.")

@@ -51,12 +51,16 @@ pub enum Outcome {
     FindAnother,
     SignOut,
     Reload,
+    /// Back to the account open before this one (read again and audited).
+    Back(i64),
 }
 
 /// The account view screen.
 #[derive(Debug)]
 pub struct AccountScreen {
     pub view: Box<Clean<AccountView>>,
+    /// The account open before this one in this session, offered as "Back to …".
+    pub previous: Option<(i64, String)>,
     pub menu: Menu,
     pub scroll: usize,
     pub notice: Option<Note>,
@@ -85,9 +89,19 @@ pub fn layout(area: Rect, menu_rows: u16) -> Layout {
 
 impl AccountScreen {
     pub fn new(view: Box<Clean<AccountView>>) -> Self {
+        Self::after(view, None)
+    }
+
+    /// The account view, offering a way back to `previous` (the account open before it).
+    pub fn after(view: Box<Clean<AccountView>>, previous: Option<(i64, String)>) -> Self {
+        let mut labels: Vec<String> = s::ACCOUNT_CHOICES.iter().map(|c| c.to_string()).collect();
+        if let Some((_, label)) = &previous {
+            labels.insert(2, s::back_to(label));
+        }
         AccountScreen {
             view,
-            menu: Menu::new(s::ACCOUNT_CHOICES),
+            previous,
+            menu: Menu::new(&labels),
             scroll: 0,
             notice: None,
             viewport: Viewport::default(),
@@ -115,6 +129,12 @@ impl AccountScreen {
     }
 
     fn choose(&mut self, index: usize) -> Outcome {
+        // With a previous account, "Back to …" sits before Sign out.
+        let index = match (&self.previous, index) {
+            (Some((id, _)), 2) => return Outcome::Back(*id),
+            (Some(_), i) if i > 2 => i - 1,
+            (_, i) => i,
+        };
         match CHOICES.get(index) {
             Some(Choice::Helper) => Outcome::Helper,
             Some(Choice::FindAnother) => Outcome::FindAnother,

@@ -25,40 +25,44 @@ pub const KEYS: &[Binding<Action>] = &table::<4>(&[
     &[back(s::K_CLEAR_OR_SIGN_OUT, s::H_CLEAR_OR_SIGN_OUT)],
 ]);
 
-/// The menu's choices, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Choice {
-    LookUp,
-    SignOut,
-}
-
-const CHOICES: [Choice; 2] = [Choice::LookUp, Choice::SignOut];
-
 #[derive(Debug)]
 pub enum Outcome {
     None,
     Lookup(Lookup),
+    /// Open this session's recent account again (read again and audited).
+    Reopen(i64),
     SignOut,
     ConfirmSignOut,
 }
 
-/// The find screen: the field and the choices under it, one focus ring through both.
+/// An account looked up earlier in this session: its id and how it is named.
+pub type Recent = (i64, String);
+
+/// The find screen: the field and the choices under it, one focus ring through both. The
+/// choices are **Look up**, this session's recent accounts (newest first), **Sign out**.
 #[derive(Debug)]
 pub struct Find {
     pub form: Form,
     pub notice: Option<Note>,
+    recent: Vec<Recent>,
 }
 
 crate::tui::default_is_new!(Find);
 
 impl Find {
     pub fn new() -> Self {
+        Self::with_recent(&[])
+    }
+
+    /// Find, offering this session's recent accounts again.
+    pub fn with_recent(recent: &[Recent]) -> Self {
+        let mut labels = vec![s::FIND_CHOICES[0].to_string()];
+        labels.extend(recent.iter().map(|(_, label)| s::reopen(label)));
+        labels.push(s::FIND_CHOICES[1].to_string());
         Find {
-            form: Form::new(
-                vec![TextField::new(s::FIND_FIELD, FIELD_MAX)],
-                &s::FIND_CHOICES,
-            ),
+            form: Form::new(vec![TextField::new(s::FIND_FIELD, FIELD_MAX)], &labels),
             notice: None,
+            recent: recent.to_vec(),
         }
     }
 
@@ -100,13 +104,15 @@ impl Find {
     }
 
     fn choose(&mut self, index: usize) -> Outcome {
-        match CHOICES.get(index) {
-            Some(Choice::LookUp) => {
+        let recent = self.recent.len();
+        match index {
+            0 => {
                 self.form.focus_field(0);
                 self.submit()
             }
-            Some(Choice::SignOut) => Outcome::SignOut,
-            None => Outcome::None,
+            i if i <= recent => Outcome::Reopen(self.recent[i - 1].0),
+            i if i == recent + 1 => Outcome::SignOut,
+            _ => Outcome::None,
         }
     }
 
