@@ -587,8 +587,8 @@ mod tests {
                                     chrono::FixedOffset::east_opt(0).unwrap(),
                                 ) {
                                     DeskNext::Ask(q) => {
-                                        // A question is never asked twice (the walk ends).
-                                        assert!(a.said(q).is_none(), "{q:?} asked again");
+                                        // Three questions at most: the walk ends.
+                                        assert!(a.given().len() < 3, "{q:?} asked again");
                                         out.push(helper_question(q, &view));
                                         for yes in [true, false] {
                                             let mut b = a.clone();
