@@ -372,6 +372,10 @@ pub fn helper_finding(f: &Finding) -> String {
             "A new password set through recovery takes effect on {}; until then the current password signs in.",
             helper_when(t)
         ),
+        Finding::ChangeTookEffect(t) => format!(
+            "A new password set through recovery took effect on {}: the password from before no longer works.",
+            helper_when(t)
+        ),
         Finding::TwoStepOneMethodLeft => {
             "Two-step verification is on with only one verified method left.".into()
         }

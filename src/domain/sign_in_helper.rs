@@ -173,6 +173,9 @@ pub enum Finding {
     /// A new password set through recovery takes effect then; until then the current one
     /// signs in.
     PendingTakesEffect(LocalTime),
+    /// A new password set through recovery took effect then (nobody has signed in since, so
+    /// it is applied at the next sign-in): the password from before no longer works.
+    ChangeTookEffect(LocalTime),
     /// Two-step verification is on with one verified method left.
     TwoStepOneMethodLeft,
 }
@@ -417,6 +420,16 @@ fn findings(view: &AccountView, f: &Facts<'_>) -> Vec<Finding> {
     }
     if let Some(t) = f.pending {
         out.push(Finding::PendingTakesEffect(f.at(t)));
+    }
+    // A change due but not applied yet (the desk only reads; the next sign-in applies it).
+    if let Some(t) = view
+        .pending
+        .iter()
+        .filter(|p| p.effective_at <= f.now)
+        .map(|p| p.effective_at)
+        .max()
+    {
+        out.push(Finding::ChangeTookEffect(f.at(t)));
     }
     if f.two_step && verified.len() == 1 {
         out.push(Finding::TwoStepOneMethodLeft);
@@ -984,6 +997,47 @@ mod tests {
         let d = given(walk(&v2, Symptom::ForgotPassword, &[(CODES, true)]));
         assert_eq!(d.route, Route::ResetNow);
         assert!(d.steps.contains(&Step::ResetCancelsWaitingChange(utc(due))));
+    }
+
+    #[test]
+    fn a_lock_ending_now_has_ended() {
+        let mut v = view(false, &[EMAIL], false);
+        v.locks.push(LockRow {
+            what: Guarded::Password,
+            until: now(),
+        });
+        let d = given(walk(&v, Symptom::NotSure, &[(KNOWS, true)]));
+        assert_eq!(d.wait, None);
+        assert_eq!(d.steps, [Step::SignInWithPassword("jane".into())]);
+        assert!(
+            !d.findings
+                .iter()
+                .any(|f| matches!(f, Finding::PasswordLocked(_)))
+        );
+    }
+
+    #[test]
+    fn a_change_due_now_has_taken_effect_and_is_not_announced_as_waiting() {
+        let mut v = view(true, &[EMAIL], true);
+        v.pending.push(PendingRow {
+            id: 1,
+            kind: "password_reset".into(),
+            requested_at: now() - Duration::days(30),
+            effective_at: now(),
+        });
+        let d = given(walk(&v, Symptom::NotSure, &[(KNOWS, true), (CODES, true)]));
+        assert_eq!(d.route, Route::SignIn);
+        assert!(
+            !d.steps
+                .iter()
+                .any(|s| matches!(s, Step::CancelWaitingChange(_)))
+        );
+        assert!(
+            !d.findings
+                .iter()
+                .any(|f| matches!(f, Finding::PendingTakesEffect(_)))
+        );
+        assert!(d.findings.contains(&Finding::ChangeTookEffect(utc(now()))));
     }
 
     #[test]
