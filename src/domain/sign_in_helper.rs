@@ -1040,6 +1040,76 @@ mod tests {
         assert!(d.findings.contains(&Finding::ChangeTookEffect(utc(now()))));
     }
 
+    /// A change due `minutes` from now, made by someone else.
+    fn waiting(v: &mut AccountView, minutes: i64) -> DateTime<Utc> {
+        let due = now() + Duration::minutes(minutes);
+        v.pending.push(PendingRow {
+            id: 1,
+            kind: "password_reset".into(),
+            requested_at: due - Duration::days(30),
+            effective_at: due,
+        });
+        due
+    }
+
+    #[test]
+    fn a_sign_in_that_must_wait_past_a_waiting_change_is_not_offered() {
+        // The password is locked until the very moment the change takes effect: by then the
+        // customer's password is no longer the password, so the path is a reset now.
+        let mut v = view(false, &[EMAIL], false);
+        lock(&mut v, Guarded::Password, 15);
+        let due = waiting(&mut v, 15);
+        // Knowing the password can't help, so it isn't asked.
+        let d = given(walk(&v, Symptom::NotSure, &[(CODES, true)]));
+        assert_eq!(d.route, Route::ResetNow);
+        assert!(d.steps.contains(&Step::ResetCancelsWaitingChange(utc(due))));
+        // A minute more and the sign-in is in time.
+        let mut v = view(false, &[EMAIL], false);
+        lock(&mut v, Guarded::Password, 15);
+        let due = waiting(&mut v, 16);
+        let d = given(walk(&v, Symptom::NotSure, &[(KNOWS, true)]));
+        assert_eq!(d.route, Route::SignIn);
+        assert_eq!(d.steps.last(), Some(&Step::CancelWaitingChange(utc(due))));
+    }
+
+    #[test]
+    fn the_recovery_code_as_second_step_is_offered_only_before_a_waiting_change() {
+        // No verified method (the code counts), two-step on, the password known.
+        let mut v = view(true, &[], true);
+        lock(&mut v, Guarded::Password, 15);
+        let due = waiting(&mut v, 20 * 24 * 60);
+        let d = given(walk(
+            &v,
+            Symptom::NotSure,
+            &[(KNOWS, true), (HAS_CODE, true)],
+        ));
+        assert_eq!(d.route, Route::SignInWithRecoveryCode);
+        assert!(d.steps.contains(&Step::CancelWaitingChange(utc(due))));
+        let mut v = view(true, &[], true);
+        lock(&mut v, Guarded::Password, 15);
+        waiting(&mut v, 15);
+        let d = given(walk(
+            &v,
+            Symptom::NotSure,
+            &[(KNOWS, true), (HAS_CODE, true)],
+        ));
+        assert_ne!(d.route, Route::SignInWithRecoveryCode);
+    }
+
+    #[test]
+    fn a_change_that_takes_effect_while_a_reset_waits_for_its_lock_is_not_said_to_be_cancelled() {
+        let mut v = view(false, &[EMAIL], false);
+        lock(&mut v, Guarded::OneTimeCode, 15);
+        waiting(&mut v, 15);
+        let d = given(walk(&v, Symptom::ForgotPassword, &[(CODES, true)]));
+        assert_eq!(d.route, Route::ResetNow);
+        assert!(
+            !d.steps
+                .iter()
+                .any(|s| matches!(s, Step::ResetCancelsWaitingChange(_)))
+        );
+    }
+
     #[test]
     fn times_are_given_at_the_callers_offset() {
         let mut v = view(false, &[], true);
