@@ -63,6 +63,8 @@ pub struct Driver<A: App, H: Jobs<Job = A::Job>> {
     pub terminal: Terminal<TestBackend>,
     /// How many times the app asked to quit.
     pub quits: usize,
+    /// What the app put on the clipboard (OSC 52), in order.
+    pub clipboard: Vec<String>,
     wrap: fn(ReplyOf<H>) -> A::Reply,
 }
 
@@ -77,6 +79,7 @@ impl<A: App, H: Jobs<Job = A::Job>> Driver<A, H> {
             jobs,
             terminal,
             quits: 0,
+            clipboard: vec![],
             wrap,
         };
         d.draw();
@@ -127,6 +130,7 @@ impl<A: App, H: Jobs<Job = A::Job>> Driver<A, H> {
                 Cmd::Request(r) => out.push(r),
                 Cmd::Quit => self.quits += 1,
                 Cmd::Fail(why) => panic!("the console failed: {why}"),
+                Cmd::Clipboard(text) => self.clipboard.push(text),
             }
         }
         out

@@ -280,6 +280,33 @@ fn the_idle_lock_counts_down_then_signing_in_again_returns_to_the_open_account()
     );
 }
 
+#[test]
+fn copy_the_steps_sends_exactly_the_sanitised_steps_to_the_clipboard() {
+    use base64ct::{Base64, Encoding};
+    let demo = Demo::new();
+    let mut s = desk(&demo);
+    sign_in(&mut s);
+    s.send_keys("nora");
+    s.enter();
+    expect(&s, "Account                 nora");
+    s.send_keys("1");
+    s.send_keys("3");
+    expect(&s, "Does the customer still know their password?");
+    s.send_keys("1");
+    expect(&s, "Read this to the customer");
+    let before = s.raw_len();
+    s.send_keys("4");
+    // The terminal (vt100 here) ignores the sequence; the screen says what was done.
+    expect(&s, "Steps sent to your clipboard (OSC 52)");
+    let raw = s.raw_output_lossy()[before..].to_string();
+    let steps = "1. Sign in with the username nora and your password.";
+    let sequence = format!("\x1b]52;c;{}\x07", Base64::encode_string(steps.as_bytes()));
+    assert_eq!(raw.matches("\x1b]52;").count(), 1, "{raw:?}");
+    assert!(raw.contains(&sequence), "{raw:?}");
+    s.ctrl('c');
+    s.wait_exit(DEFAULT_TIMEOUT).expect("the desk exits");
+}
+
 // ---------------------------------------------------------------------------------------------
 // The storm
 

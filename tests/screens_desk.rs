@@ -1029,3 +1029,38 @@ fn this_sessions_accounts_are_offered_again_and_the_previous_one_is_one_key_away
     assert!(!d.text().contains("again"), "{}", d.text());
     assert!(d.drv.app.recent.is_empty());
 }
+
+#[test]
+fn the_steps_go_to_the_clipboard_as_the_agent_reads_them() {
+    let mut d = Desk::new();
+    d.helper("nora", '3', &['1']);
+    d.key(KeyCode::Char('4'));
+    assert_eq!(
+        d.drv.clipboard,
+        ["1. Sign in with the username nora and your password."]
+    );
+    assert!(
+        d.text()
+            .contains("Steps sent to your clipboard (OSC 52); if none arrive"),
+        "{}",
+        d.text()
+    );
+    insta::assert_snapshot!("helper_steps_copied", d.screen());
+    // A hostile username reaches the clipboard harmless: no control character at all.
+    let mut d = Desk::prepared(|p| {
+        raw(p)
+            .execute(
+                "UPDATE accounts SET username = 'ev\u{1b}]52;c;AAAA\u{7}il' WHERE username = 'nora'",
+                [],
+            )
+            .unwrap();
+    });
+    d.helper("#3", '3', &['1']);
+    d.key(KeyCode::Char('4'));
+    let text = d.drv.clipboard.join("\n");
+    assert!(!text.is_empty());
+    assert!(
+        !text.chars().any(|c| c.is_control() && c != '\n'),
+        "{text:?}"
+    );
+}

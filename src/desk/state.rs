@@ -388,6 +388,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
                 state.go_find();
                 vec![]
             }
+            helper::Outcome::Copy(text) => vec![Cmd::Clipboard(text)],
         },
     }
 }

@@ -239,11 +239,14 @@ pub fn helper_result_heading(username: &str, id: i64, symptom: &str) -> String {
 }
 pub const FINDINGS: &str = "What the account shows";
 pub const STEPS: &str = "Read this to the customer";
-pub const HELPER_RESULT_CHOICES: [&str; 3] = [
+pub const HELPER_RESULT_CHOICES: [&str; 4] = [
     "Ask about a different problem",
     "Back to the account",
     "Find another account",
+    "Copy the steps",
 ];
+pub const STEPS_COPIED: &str =
+    "Steps sent to your clipboard (OSC 52); if none arrive, select them instead.";
 
 /// The yes/no answers to a helper question.
 pub const HELPER_ANSWERS: [&str; 2] = ["Yes", "No, or not sure"];

@@ -20,7 +20,7 @@ use crate::domain::sign_in_helper::{Answers, DeskNext, Diagnosis, Question, Rout
 use crate::tui::form::FormEvent;
 use crate::tui::keys::Binding;
 use crate::tui::layout::Viewport;
-use crate::tui::sanitize::Clean;
+use crate::tui::sanitize::{Clean, sanitize};
 use crate::tui::{Menu, Theme};
 
 /// The symptoms, in the order the question lists them.
@@ -76,6 +76,8 @@ pub enum Outcome {
     Diagnose(Answers),
     BackToAccount,
     FindAnother,
+    /// Put these words (the numbered steps, sanitised) on the clipboard.
+    Copy(String),
 }
 
 /// The helper screen, for one account.
@@ -180,7 +182,9 @@ impl HelperScreen {
                 answers.answer(*question, index == 0);
                 Outcome::Diagnose(answers)
             }
-            Phase::Result { answers, .. } => match index {
+            Phase::Result {
+                answers, diagnosis, ..
+            } => match index {
                 0 => {
                     let symptom = answers.symptom;
                     self.ask(Some(symptom));
@@ -188,6 +192,10 @@ impl HelperScreen {
                 }
                 1 => Outcome::BackToAccount,
                 2 => Outcome::FindAnother,
+                3 => {
+                    self.notice = Some(Note::info(s::STEPS_COPIED));
+                    Outcome::Copy(steps_text(diagnosis))
+                }
                 _ => Outcome::None,
             },
         }
@@ -261,6 +269,17 @@ impl HelperScreen {
             }
         }
     }
+}
+
+/// The steps as the agent reads them, numbered, one per line, for the clipboard. Each line is
+/// sanitised again: only text reaches the terminal, inside the OSC 52 sequence.
+pub fn steps_text(d: &Diagnosis) -> String {
+    d.steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| sanitize(&format!("{}. {}", i + 1, s::helper_step(step))))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Whose account, the problem and the answers so far, then a blank row: the top of a
