@@ -223,6 +223,24 @@ mod tests {
     }
 
     #[test]
+    fn the_cost_is_the_one_asked_for_and_written_into_the_hash() {
+        let s = Secret::new("correct horse");
+        let phc = hash_at(Cost::TESTS_ONLY_MINIMAL, &s, &mut OsEntropy).unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=8,t=1,p=1$"), "{phc}");
+        assert!(verify(&s, &phc).unwrap());
+    }
+
+    #[test]
+    fn a_chosen_salt_gives_the_same_owasp_hash_every_time() {
+        // What `examples/argon2_hash` prints, for comparing with the reference CLI.
+        let s = Secret::new("correct horse");
+        let phc = hash_with_salt(&s, b"saltsaltsalt").unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert_eq!(phc, hash_with_salt(&s, b"saltsaltsalt").unwrap());
+        assert!(verify(&s, &phc).unwrap());
+    }
+
+    #[test]
     fn same_secret_different_salt() {
         let mut e = OsEntropy;
         let s = Secret::new("abc");
