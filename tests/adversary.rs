@@ -282,6 +282,11 @@ fn a_reset_with_two_proofs_cancels_a_waiting_change_so_it_never_overwrites_the_n
         body.contains("a new password was set with two proofs"),
         "{body}"
     );
+    // And that the code the thief's recovery showed is dead, with what to do.
+    assert!(
+        body.contains("The recovery code issued by that recovery no longer works"),
+        "{body}"
+    );
     // The code the thief was shown no longer starts a recovery.
     assert!(!matches!(
         svc.check_recovery_code(id, thiefs_code.expose()).unwrap(),
