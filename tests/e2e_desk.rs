@@ -60,6 +60,21 @@ fn sign_in(s: &mut PtySession) {
     expect(s, "Signed in as alex.");
 }
 
+/// Signs in, opens nora and runs the helper: "not sure", and she knows her password. Returns
+/// the answer's screen.
+fn helper_for_nora_who_knows_her_password(s: &mut PtySession) -> String {
+    sign_in(s);
+    s.send_keys("nora");
+    s.enter();
+    expect(s, "Account                 nora");
+    s.send_keys("1");
+    expect(s, "What is the customer's problem?");
+    s.send_keys("3");
+    expect(s, "Does the customer still know their password?");
+    s.send_keys("1");
+    expect(s, "Read this to the customer")
+}
+
 #[test]
 fn agent_looks_up_accounts_and_reads_the_helper_advice() {
     let demo = Demo::new();
@@ -193,16 +208,7 @@ fn the_desks_answer_for_nora_who_knows_her_password_signs_her_in_and_keeps_her_c
         s.account_view(id, chrono::Utc::now()).unwrap().recovery
     };
     let mut s = desk(&demo);
-    sign_in(&mut s);
-    s.send_keys("nora");
-    s.enter();
-    expect(&s, "Account                 nora");
-    s.send_keys("1");
-    expect(&s, "What is the customer's problem?");
-    s.send_keys("3");
-    expect(&s, "Does the customer still know their password?");
-    s.send_keys("1");
-    let screen = expect(&s, "Read this to the customer");
+    let screen = helper_for_nora_who_knows_her_password(&mut s);
     assert!(
         screen.contains("1. Sign in with the username nora and your password."),
         "{screen}"
@@ -285,15 +291,7 @@ fn copy_the_steps_sends_exactly_the_sanitised_steps_to_the_clipboard() {
     use base64ct::{Base64, Encoding};
     let demo = Demo::new();
     let mut s = desk(&demo);
-    sign_in(&mut s);
-    s.send_keys("nora");
-    s.enter();
-    expect(&s, "Account                 nora");
-    s.send_keys("1");
-    s.send_keys("3");
-    expect(&s, "Does the customer still know their password?");
-    s.send_keys("1");
-    expect(&s, "Read this to the customer");
+    helper_for_nora_who_knows_her_password(&mut s);
     let before = s.raw_len();
     s.send_keys("4");
     // The terminal (vt100 here) ignores the sequence; the screen says what was done.
