@@ -454,7 +454,13 @@ pub const QUIT_CHOICES: [&str; 2] = ["Quit", "Stay"];
 pub const SIGN_OUT_TITLE: &str = "Sign out";
 pub const SIGN_OUT_QUESTION: &str = "Sign out of the support desk?";
 pub const SIGN_OUT_CHOICES: [&str; 2] = ["Sign out", "Stay"];
-pub const DIGITS_KEYS: &str = "1–9";
+/// The digits that choose among `n` numbered items: `1–4`.
+pub fn digits(n: usize) -> String {
+    match n {
+        0 | 1 => "1".to_string(),
+        n => format!("1–{}", n.min(9)),
+    }
+}
 pub fn choose_hint(count: usize) -> String {
     match count {
         0 | 1 => "1 Choose".to_string(),
@@ -462,7 +468,13 @@ pub fn choose_hint(count: usize) -> String {
     }
 }
 pub const FOOTER_HELP: &str = "F1 Help";
-pub const DIGITS_LABEL: &str = "Choose a numbered item (Alt-1–9 while typing in a field)";
+/// What the digits do, for the help overlay.
+pub fn digits_label(n: usize) -> String {
+    format!(
+        "Choose a numbered item (Alt-{} while typing in a field)",
+        digits(n)
+    )
+}
 pub fn store_failed(reason: &str) -> String {
     format!("The desk could not do that: {reason}")
 }

@@ -56,10 +56,8 @@ pub fn footer_hint(state: &State) -> String {
         Screen::Helper(h) => footer(h.keys()),
     };
     let menu = match &state.screen {
-        Screen::SignIn(_) => None,
-        Screen::Find(f) => (!f.typing()).then_some(f.form.menu.len()),
-        Screen::Account(a) => Some(a.menu.len()),
-        Screen::Helper(h) => Some(h.menu.len()),
+        Screen::Find(f) if f.typing() => None,
+        screen => screen_menu_len(screen),
     };
     if let Some(n) = menu {
         hint.push_str(" · ");
@@ -68,6 +66,25 @@ pub fn footer_hint(state: &State) -> String {
     hint.push_str(" · ");
     hint.push_str(s::FOOTER_HELP);
     hint
+}
+
+/// How many numbered choices are on screen (the dialog's, if one is open), if any.
+fn menu_len(state: &State) -> Option<usize> {
+    if state.dialog.is_some() {
+        // Both dialogs: do it, or stay.
+        return Some(s::QUIT_CHOICES.len());
+    }
+    screen_menu_len(&state.screen)
+}
+
+/// How many numbered choices the screen itself has, if any.
+fn screen_menu_len(screen: &Screen) -> Option<usize> {
+    match screen {
+        Screen::SignIn(_) => None,
+        Screen::Find(f) => Some(f.form.menu.len()),
+        Screen::Account(a) => Some(a.menu.len()),
+        Screen::Helper(h) => Some(h.menu.len()),
+    }
 }
 
 /// The help overlay's rows for the current screen: its key table, the digits, the global
@@ -84,9 +101,8 @@ pub fn help_for(state: &State) -> Vec<HelpRow> {
             Screen::Helper(h) => help_rows(h.keys()),
         }
     };
-    let has_menu = state.dialog.is_some() || !matches!(state.screen, Screen::SignIn(_));
-    if has_menu {
-        rows.push(HelpRow::new(s::DIGITS_KEYS, s::DIGITS_LABEL));
+    if let Some(n) = menu_len(state) {
+        rows.push(HelpRow::new(s::digits(n), s::digits_label(n)));
     }
     rows.extend(help_rows(GLOBAL_KEYS));
     rows
