@@ -719,8 +719,9 @@ fn helper_runs_are_audited_and_menu_leads_back() {
     let last = rows.last().unwrap();
     assert_eq!(last.action, action::HELPER);
     assert_eq!(last.account_id, Some(account_id(&d.path, "vera")));
-    // Esc takes the last answer back: the question again.
+    // Esc takes the last answer back: the question again, with that answer selected.
     d.key(KeyCode::Esc);
+    assert!(d.text().contains("› 2  No, or not sure"), "{}", d.text());
     assert!(
         d.text()
             .contains("Does the customer still know their password?")

@@ -89,6 +89,8 @@ pub struct HelperScreen {
     pub notice: Option<Note>,
     /// The result's rows and the rows that fitted, as last drawn (scrolling stops there).
     pub viewport: Viewport,
+    /// The answer just taken back (Esc), selected when its question comes again.
+    taken_back: Option<(Question, bool)>,
 }
 
 impl HelperScreen {
@@ -99,6 +101,7 @@ impl HelperScreen {
             menu: Menu::new(s::HELPER_SYMPTOMS),
             notice: None,
             viewport: Viewport::default(),
+            taken_back: None,
         }
     }
 
@@ -109,10 +112,16 @@ impl HelperScreen {
         self.notice = None;
         match next {
             DeskNext::Ask(question) => {
-                self.phase = Phase::Question { answers, question };
                 self.menu = Menu::new(s::HELPER_ANSWERS);
+                if let Some((q, yes)) = self.taken_back.take()
+                    && q == question
+                {
+                    self.menu.select(if yes { 0 } else { 1 });
+                }
+                self.phase = Phase::Question { answers, question };
             }
             DeskNext::Give(diagnosis) => {
+                self.taken_back = None;
                 self.phase = Phase::Result {
                     answers,
                     diagnosis,
@@ -140,6 +149,7 @@ impl HelperScreen {
         };
         let mut earlier = answers.clone();
         if earlier.undo() {
+            self.taken_back = answers.given().last().copied();
             Outcome::Diagnose(earlier)
         } else {
             self.ask(Some(answers.symptom));
