@@ -103,7 +103,7 @@ impl App for State {
 
 /// The framework's loop ([`crate::tui::app::run`]) over the console. `after_draw` sees each
 /// frame (tests count frames with it).
-pub fn run_loop<B: Backend + crate::tui::app::Clipboard>(
+pub fn run_loop<B: Backend + crate::tui::clipboard::Clipboard>(
     terminal: &mut Terminal<B>,
     state: &mut State,
     rx: &Receiver<Msg>,

@@ -117,7 +117,7 @@ impl App for State {
 
 /// The framework's loop ([`crate::tui::app::run`]) over the desk. `after_draw` sees each frame
 /// drawn (tests wait on it).
-pub fn run_loop<B: Backend + crate::tui::app::Clipboard>(
+pub fn run_loop<B: Backend + crate::tui::clipboard::Clipboard>(
     terminal: &mut Terminal<B>,
     state: &mut State,
     messages: &Receiver<Msg>,

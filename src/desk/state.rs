@@ -115,7 +115,7 @@ pub struct State {
     /// The accounts opened in this session, newest first (at most [`RECENT_MAX`]): offered
     /// again on Find, and the one before as "Back to …". Memory only; a sign-out or an idle
     /// lock clears it.
-    pub recent: Vec<(i64, String)>,
+    pub recent: Vec<super::screens::find::Recent>,
     pub last_activity: DateTime<Utc>,
     pub screen: Screen,
     pub help: bool,

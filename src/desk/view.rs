@@ -128,8 +128,9 @@ fn policy(state: &State, area: Rect, frame: &mut Frame<'_>) {
 /// Who is signed in, that the desk only reads, and which database it has open, at the right
 /// of the top border: the longest wording that fits beside the title.
 fn where_am_i(state: &State, area: Rect, frame: &mut Frame<'_>) {
-    let title_end = crate::tui::widgets::PRODUCT.chars().count() + title(state).chars().count() + 6;
-    let room = usize::from(area.width).saturating_sub(title_end + 2);
+    // After the corner and the heading, with a rule of at least two cells before the note.
+    let title_end = 1 + crate::tui::widgets::heading(title(state)).chars().count() + 2;
+    let room = usize::from(area.width).saturating_sub(title_end + 1);
     // In the idle lock's last minute, the countdown takes the place.
     let (wordings, style) = match state.locks_in() {
         Some(left) => {

@@ -9,11 +9,9 @@
 
 use std::sync::mpsc::Receiver;
 
-use std::io::Write;
-
 use ratatui::Frame;
 use ratatui::Terminal;
-use ratatui::backend::{Backend, CrosstermBackend, TestBackend};
+use ratatui::backend::Backend;
 use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::{Event, KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
@@ -64,54 +62,6 @@ pub enum Cmd<J> {
     Clipboard(String),
 }
 
-/// A backend that can hand text to the terminal's clipboard: the one escape sequence a
-/// console writes on purpose, OSC 52 (`ESC ] 52 ; c ; base64 BEL`). Terminals that don't
-/// support it ignore it.
-pub trait Clipboard {
-    fn set_clipboard(&mut self, text: &str) -> std::io::Result<()>;
-}
-
-impl<W: Write> Clipboard for CrosstermBackend<W> {
-    fn set_clipboard(&mut self, text: &str) -> std::io::Result<()> {
-        write!(self, "{}", osc52(text))?;
-        Write::flush(self)
-    }
-}
-
-/// The test backend has no terminal behind it; tests read the command itself.
-impl Clipboard for TestBackend {
-    fn set_clipboard(&mut self, _text: &str) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The OSC 52 sequence that puts `text` on the clipboard.
-pub fn osc52(text: &str) -> String {
-    format!("\x1b]52;c;{}\x07", base64(text.as_bytes()))
-}
-
-/// Standard base64 with padding (RFC 4648), for OSC 52.
-fn base64(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = u32::from(b[0]) << 16 | u32::from(b[1]) << 8 | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
 /// A console: state changed only by `update`, drawn only by `view`.
 pub trait App {
     /// The worker's job.
@@ -141,7 +91,7 @@ pub enum RunError {
 /// [`MAX_BATCH`]), carrying out their commands; draw once; again. Returns when a command says
 /// quit or every sender is gone. `after_draw` sees each frame drawn (tests wait on it).
 /// `worker_gone` is the line reported when the worker no longer takes requests.
-pub fn run<B: Backend + Clipboard, A: App>(
+pub fn run<B: Backend + super::clipboard::Clipboard, A: App>(
     terminal: &mut Terminal<B>,
     app: &mut A,
     messages: &Receiver<Msg<A::Reply, A::Tick>>,
@@ -201,31 +151,4 @@ fn draw<B: Backend, A: App>(
         .map_err(|e| RunError::Draw(e.to_string()))?;
     after_draw(app, frame.buffer);
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn base64_is_rfc_4648() {
-        // RFC 4648 §10's test vectors.
-        for (plain, encoded) in [
-            ("", ""),
-            ("f", "Zg=="),
-            ("fo", "Zm8="),
-            ("foo", "Zm9v"),
-            ("foob", "Zm9vYg=="),
-            ("fooba", "Zm9vYmE="),
-            ("foobar", "Zm9vYmFy"),
-        ] {
-            assert_eq!(base64(plain.as_bytes()), encoded, "{plain:?}");
-        }
-        assert_eq!(base64(&[0xff, 0xfe, 0xfd]), "//79");
-    }
-
-    #[test]
-    fn osc52_wraps_the_text_for_the_clipboard() {
-        assert_eq!(osc52("hi"), "\x1b]52;c;aGk=\x07");
-    }
 }

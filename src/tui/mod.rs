@@ -30,6 +30,7 @@ macro_rules! default_is_new {
 pub(crate) use default_is_new;
 
 pub mod app;
+pub mod clipboard;
 pub mod form;
 pub mod help;
 pub mod input;

@@ -158,6 +158,15 @@ pub fn page(
     render_page(frame.buffer_mut(), area, theme, title, footer_hints)
 }
 
+/// A page's heading in its top border: ` recovery-desk — TITLE `.
+pub fn heading(title: &str) -> String {
+    if title.is_empty() {
+        format!(" {PRODUCT} ")
+    } else {
+        format!(" {PRODUCT} — {title} ")
+    }
+}
+
 /// [`page`] drawing straight into a buffer.
 pub fn render_page(
     buf: &mut Buffer,
@@ -170,13 +179,8 @@ pub fn render_page(
     if area.is_empty() {
         return area;
     }
-    let heading = if title.is_empty() {
-        format!(" {PRODUCT} ")
-    } else {
-        format!(" {PRODUCT} — {title} ")
-    };
     let block = Block::bordered()
-        .title(Line::styled(heading, theme.title))
+        .title(Line::styled(heading(title), theme.title))
         .border_style(theme.border)
         .padding(Padding::horizontal(1));
     let inner = block.inner(area);

@@ -34,15 +34,27 @@ pub const KEYS: &[Binding<Action>] = &table::<9>(&[
     ],
 ]);
 
-/// The menu's choices, in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The menu's choices, in order: the helper, find another, back to the account open before
+/// (when there is one), sign out.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Choice {
     Helper,
     FindAnother,
+    /// Back to this session's previous account: its id and name.
+    Back(i64, String),
     SignOut,
 }
 
-const CHOICES: [Choice; 3] = [Choice::Helper, Choice::FindAnother, Choice::SignOut];
+impl Choice {
+    fn label(&self) -> String {
+        match self {
+            Choice::Helper => s::ACCOUNT_CHOICES[0].to_string(),
+            Choice::FindAnother => s::ACCOUNT_CHOICES[1].to_string(),
+            Choice::Back(_, name) => s::back_to(name),
+            Choice::SignOut => s::ACCOUNT_CHOICES[2].to_string(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Outcome {
@@ -59,8 +71,7 @@ pub enum Outcome {
 #[derive(Debug)]
 pub struct AccountScreen {
     pub view: Box<Clean<AccountView>>,
-    /// The account open before this one in this session, offered as "Back to …".
-    pub previous: Option<(i64, String)>,
+    choices: Vec<Choice>,
     pub menu: Menu,
     pub scroll: usize,
     pub notice: Option<Note>,
@@ -93,14 +104,14 @@ impl AccountScreen {
     }
 
     /// The account view, offering a way back to `previous` (the account open before it).
-    pub fn after(view: Box<Clean<AccountView>>, previous: Option<(i64, String)>) -> Self {
-        let mut labels: Vec<String> = s::ACCOUNT_CHOICES.iter().map(|c| c.to_string()).collect();
-        if let Some((_, label)) = &previous {
-            labels.insert(2, s::back_to(label));
-        }
+    pub fn after(view: Box<Clean<AccountView>>, previous: Option<super::find::Recent>) -> Self {
+        let mut choices = vec![Choice::Helper, Choice::FindAnother];
+        choices.extend(previous.map(|(id, name)| Choice::Back(id, name)));
+        choices.push(Choice::SignOut);
+        let labels: Vec<String> = choices.iter().map(Choice::label).collect();
         AccountScreen {
             view,
-            previous,
+            choices,
             menu: Menu::new(&labels),
             scroll: 0,
             notice: None,
@@ -129,15 +140,10 @@ impl AccountScreen {
     }
 
     fn choose(&mut self, index: usize) -> Outcome {
-        // With a previous account, "Back to …" sits before Sign out.
-        let index = match (&self.previous, index) {
-            (Some((id, _)), 2) => return Outcome::Back(*id),
-            (Some(_), i) if i > 2 => i - 1,
-            (_, i) => i,
-        };
-        match CHOICES.get(index) {
+        match self.choices.get(index) {
             Some(Choice::Helper) => Outcome::Helper,
             Some(Choice::FindAnother) => Outcome::FindAnother,
+            Some(Choice::Back(id, _)) => Outcome::Back(*id),
             Some(Choice::SignOut) => Outcome::SignOut,
             None => Outcome::None,
         }

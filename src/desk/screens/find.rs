@@ -38,13 +38,21 @@ pub enum Outcome {
 /// An account looked up earlier in this session: its id and how it is named.
 pub type Recent = (i64, String);
 
+/// The menu's choices, in order: look up, this session's recent accounts, sign out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Choice {
+    LookUp,
+    Reopen(i64),
+    SignOut,
+}
+
 /// The find screen: the field and the choices under it, one focus ring through both. The
 /// choices are **Look up**, this session's recent accounts (newest first), **Sign out**.
 #[derive(Debug)]
 pub struct Find {
     pub form: Form,
     pub notice: Option<Note>,
-    recent: Vec<Recent>,
+    choices: Vec<Choice>,
 }
 
 crate::tui::default_is_new!(Find);
@@ -57,12 +65,15 @@ impl Find {
     /// Find, offering this session's recent accounts again.
     pub fn with_recent(recent: &[Recent]) -> Self {
         let mut labels = vec![s::FIND_CHOICES[0].to_string()];
-        labels.extend(recent.iter().map(|(_, label)| s::reopen(label)));
+        labels.extend(recent.iter().map(|(_, name)| s::reopen(name)));
         labels.push(s::FIND_CHOICES[1].to_string());
+        let mut choices = vec![Choice::LookUp];
+        choices.extend(recent.iter().map(|(id, _)| Choice::Reopen(*id)));
+        choices.push(Choice::SignOut);
         Find {
             form: Form::new(vec![TextField::new(s::FIND_FIELD, FIELD_MAX)], &labels),
             notice: None,
-            recent: recent.to_vec(),
+            choices,
         }
     }
 
@@ -104,15 +115,14 @@ impl Find {
     }
 
     fn choose(&mut self, index: usize) -> Outcome {
-        let recent = self.recent.len();
-        match index {
-            0 => {
+        match self.choices.get(index) {
+            Some(Choice::LookUp) => {
                 self.form.focus_field(0);
                 self.submit()
             }
-            i if i <= recent => Outcome::Reopen(self.recent[i - 1].0),
-            i if i == recent + 1 => Outcome::SignOut,
-            _ => Outcome::None,
+            Some(Choice::Reopen(id)) => Outcome::Reopen(*id),
+            Some(Choice::SignOut) => Outcome::SignOut,
+            None => Outcome::None,
         }
     }
 
