@@ -257,15 +257,9 @@ pub fn helper_question(q: Question, view: &AccountView) -> String {
     match q {
         Question::KnowsPassword => "Does the customer still know their password?".into(),
         Question::CanGetCodes => {
-            let list: Vec<String> = view
-                .methods
-                .iter()
-                .filter(|m| m.verified)
-                .map(|m| m.masked())
-                .collect();
             format!(
                 "Can the customer get a code at {} right now?",
-                list.join(" or ")
+                view.verified_masked().join(" or ")
             )
         }
         Question::HasRecoveryCode => match view.recovery.active_since {

@@ -113,6 +113,17 @@ pub struct AccountView {
     pub events: Vec<EventRow>,
 }
 
+impl AccountView {
+    /// The verified methods' masked addresses, in order: where a code can be sent.
+    pub fn verified_masked(&self) -> Vec<String> {
+        self.methods
+            .iter()
+            .filter(|m| m.verified)
+            .map(MethodRow::masked)
+            .collect()
+    }
+}
+
 /// Kinds of security event, as stored.
 pub mod event {
     pub const ACCOUNT_CREATED: &str = "account_created";

@@ -289,12 +289,7 @@ impl<'a> Facts<'a> {
                 .find(|l| l.what == g && l.until > now)
                 .map(|l| l.until)
         };
-        let methods: Vec<String> = view
-            .methods
-            .iter()
-            .filter(|m| m.verified)
-            .map(|m| m.masked())
-            .collect();
+        let methods = view.verified_masked();
         Facts {
             username: &view.account.username,
             two_step: view.account.two_step,
