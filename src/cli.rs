@@ -69,6 +69,9 @@ pub struct AuditArgs {
     /// Only rows about this account id (`7` or `#7`, as the desk shows it)
     #[arg(long, value_name = "ID", value_parser = account_id)]
     pub account: Option<i64>,
+    /// Only rows of this case (the reference typed at the desk with a lookup; any case)
+    #[arg(long = "case", value_name = "REF", value_parser = crate::domain::case_ref::CaseRef::parse)]
+    pub case_ref: Option<crate::domain::case_ref::CaseRef>,
 }
 
 #[derive(Debug, Subcommand)]

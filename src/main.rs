@@ -7,7 +7,7 @@ use recovery_desk::cli::{AgentCommand, AuditArgs, AuditCommand, Cli, Command};
 use recovery_desk::clock::{self, Clock};
 use recovery_desk::domain::{identifier, password};
 use recovery_desk::secret::{self, OsEntropy, Secret};
-use recovery_desk::store::audit::{GENESIS, Verdict, action};
+use recovery_desk::store::audit::{Filter, GENESIS, Verdict, action};
 use recovery_desk::store::{self, AgentAdmin, ReadStore, Store, StoreError, seed};
 use recovery_desk::tui::sanitize::sanitize;
 use std::io::{BufRead, IsTerminal, Write};
@@ -214,6 +214,8 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
         } => {
             let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
             let mut opened = Store::open_existing(path)?;
+            // The current password is the one the agent set at the desk, if they did.
+            let desk_hash = opened.desk_password(&name)?;
             let store = admin(&mut opened);
             let creds = store
                 .agent_credentials(&name)?
@@ -225,7 +227,8 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
                 );
             }
             let p = read_agent_password(&name, password_stdin)?;
-            if secret::verify(&p, &creds.password_hash)? {
+            let current = desk_hash.unwrap_or(creds.password_hash);
+            if secret::verify(&p, &current)? {
                 bail!("that is agent {name}'s current password; choose a new one");
             }
             let hash = secret::hash(&p, &mut OsEntropy)?;
@@ -322,22 +325,36 @@ fn audit(path: &Path, args: AuditArgs) -> Result<()> {
                 .transpose()
                 .map_err(|e| anyhow!("--agent: {e}"))?;
             let mut out = std::io::stdout().lock();
-            for r in store.audit_rows(agent.as_deref(), args.account)? {
+            let filter = Filter {
+                agent: agent.as_deref(),
+                account: args.account,
+                case_ref: args.case_ref.as_ref(),
+            };
+            for r in store.audit_rows(filter)? {
                 let account = r
                     .account_id
                     .map(|a| format!("#{a}"))
                     .unwrap_or_else(|| "-".into());
+                let case_ref = r.case_ref.as_deref().unwrap_or("-");
+                // A password an agent set at the desk is kept as its hash in its row's detail:
+                // the row is listed, the hash is not.
+                let detail = if r.action == action::AGENT_PASSWORD_CHANGED {
+                    "new password set (hash withheld)"
+                } else {
+                    r.detail.as_str()
+                };
                 // Rows are data like any other: sanitised as the screens do, so a planted
                 // escape sequence cannot drive the terminal.
                 writeln!(
                     out,
-                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}",
                     r.id,
                     r.at.format("%Y-%m-%d %H:%M:%S UTC"),
                     sanitize(&r.agent),
                     sanitize(&r.action),
                     account,
-                    sanitize(&r.detail)
+                    sanitize(detail),
+                    sanitize(case_ref)
                 )?;
             }
         }

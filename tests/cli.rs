@@ -183,8 +183,11 @@ fn audit_verify_detects_tampering() {
     {
         let mut s = recovery_desk::store::Store::open(&db).unwrap();
         for i in 1..=3 {
-            s.audit_append("alex", "lookup", Some(i), "ja•••", chrono::Utc::now())
-                .unwrap();
+            s.audit_append(
+                Entry::new("alex", "lookup").about(Some(i)).detail("ja•••"),
+                chrono::Utc::now(),
+            )
+            .unwrap();
         }
     }
     let o = run(&["audit", "verify"], &db);
@@ -347,14 +350,19 @@ fn independent_argon2(phc: &str, password: &str) -> bool {
 // (SPEC §6), the commands that must never create a database (SPEC §6), and the forms the
 // desk shows.
 
-use recovery_desk::store::audit::{GENESIS, SqliteAuditLog as AuditLog};
+use recovery_desk::store::audit::{Entry, GENESIS, SqliteAuditLog as AuditLog};
 
 /// `n` rows appended through the desk's own audit connection.
 fn desk_rows(db: &Path, agent: &str, n: i64) {
     let mut log = AuditLog::open(db).unwrap();
     for i in 1..=n {
-        log.append(agent, "lookup", Some(i), "username pa•", chrono::Utc::now())
-            .unwrap();
+        log.append(
+            Entry::new(agent, "lookup")
+                .about(Some(i))
+                .detail("username pa•"),
+            chrono::Utc::now(),
+        )
+        .unwrap();
     }
 }
 
@@ -510,10 +518,9 @@ fn audit_output_is_sanitised_like_the_screens() {
         // Planted through the audited path, so the chain is whole: only the output matters.
         let mut s = recovery_desk::store::Store::open(&db).unwrap();
         s.audit_append(
-            "alex",
-            "lookup",
-            Some(1),
-            "username pa\x1b]0;evil\x07•••\x1b[2J\u{202e}",
+            Entry::new("alex", "lookup")
+                .about(Some(1))
+                .detail("username pa\x1b]0;evil\x07•••\x1b[2J\u{202e}"),
             chrono::Utc::now(),
         )
         .unwrap();
@@ -619,10 +626,17 @@ fn audit_filters_take_the_forms_the_desk_shows() {
     {
         let mut log = AuditLog::open(&db).unwrap();
         let now = chrono::Utc::now();
-        log.append("dana", "lookup", Some(7), "username pa•", now)
+        log.append(
+            Entry::new("dana", "lookup")
+                .about(Some(7))
+                .detail("username pa•"),
+            now,
+        )
+        .unwrap();
+        log.append(Entry::new("alex", "view").about(Some(7)), now)
             .unwrap();
-        log.append("alex", "view", Some(7), "", now).unwrap();
-        log.append("dana", "view", Some(8), "", now).unwrap();
+        log.append(Entry::new("dana", "view").about(Some(8)), now)
+            .unwrap();
     }
     let o = run(&["audit", "--agent", "DANA"], &db);
     assert!(o.status.success(), "{}", stderr(&o));
@@ -641,6 +655,62 @@ fn audit_filters_take_the_forms_the_desk_shows() {
     assert!(both.contains("\tdana\tlookup\t#7\t"), "{both}");
 
     refused(&["audit", "--agent", ".."], &db, "cannot start with a dot");
+}
+
+#[test]
+fn audit_case_lists_the_rows_filed_under_one_ticket_in_any_case() {
+    use recovery_desk::domain::case_ref::CaseRef;
+    let (_d, db) = tmp_db();
+    {
+        let mut log = AuditLog::open(&db).unwrap();
+        let now = chrono::Utc::now();
+        let inc = CaseRef::parse("INC-20417").unwrap();
+        let other = CaseRef::parse("INC-2041").unwrap();
+        let lookup = Entry::new("dana", "lookup")
+            .about(Some(7))
+            .detail("username pa•");
+        log.append(lookup.case(Some(&inc)), now).unwrap();
+        log.append(
+            Entry::new("dana", "view").about(Some(7)).case(Some(&inc)),
+            now,
+        )
+        .unwrap();
+        log.append(
+            Entry::new("dana", "view").about(Some(8)).case(Some(&other)),
+            now,
+        )
+        .unwrap();
+        log.append(Entry::new("alex", "view").about(Some(7)), now)
+            .unwrap();
+    }
+    let o = run(&["audit", "--case", "inc-20417"], &db);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert_eq!(
+        out.lines().count(),
+        2,
+        "exactly the ticket's rows, no prefix match: {out}"
+    );
+    assert!(out.lines().all(|l| l.ends_with("	INC-20417")), "{out}");
+    assert!(
+        out.lines()
+            .next()
+            .unwrap()
+            .contains("	dana	lookup	#7	username pa•	")
+    );
+    // Every row shows its case, `-` for none.
+    let all = stdout(&run(&["audit"], &db));
+    assert!(all.lines().last().unwrap().ends_with("	-"), "{all}");
+    // Filters combine.
+    let both = stdout(&run(
+        &["audit", "--case", "INC-20417", "--agent", "alex"],
+        &db,
+    ));
+    assert_eq!(both, "");
+    // Not a reference: a usage error (exit 2) saying what one looks like.
+    let bad = run(&["audit", "--case", "INC 1"], &db);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("case reference uses letters, digits"));
 }
 
 #[test]

@@ -10,6 +10,7 @@
 mod support;
 
 use recovery_desk::desk::screens::sign_in;
+use recovery_desk::store::audit::Filter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -43,7 +44,7 @@ fn demo_db() -> (TempDir, PathBuf) {
 fn audit_rows(db: &Path) -> Vec<AuditRow> {
     Store::open_existing(db)
         .unwrap()
-        .audit_rows(None, None)
+        .audit_rows(Filter::default())
         .unwrap()
 }
 
@@ -446,5 +447,244 @@ fn an_unknown_agent_name_takes_as_long_to_refuse_as_a_wrong_password() {
     assert!(
         unknown * 2 >= known,
         "an unknown name was refused much faster ({unknown:?}) than a known one ({known:?})"
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// An agent's own password (SPEC §6, §10)
+
+const ALEX_NEW: &str = "copper-lantern-grove-4410";
+
+impl Desk {
+    /// From Find, the password form (Alt+2: after Look up, with no recent accounts), filled in
+    /// and submitted.
+    fn change_password(&mut self, current: &str, new: &str, again: &str) {
+        assert!(matches!(self.state().screen, Screen::Find(_)));
+        self.d.press(
+            KeyCode::Char('2'),
+            ratatui::crossterm::event::KeyModifiers::ALT,
+        );
+        assert!(
+            matches!(self.state().screen, Screen::Password(_)),
+            "{}",
+            self.screen()
+        );
+        for text in [current, new, again] {
+            self.type_text(text);
+            self.key(KeyCode::Enter);
+        }
+    }
+
+    /// From an empty Find: Esc asks to sign out, Enter does.
+    fn sign_out(&mut self) {
+        assert!(matches!(self.state().screen, Screen::Find(_)));
+        self.key(KeyCode::Esc);
+        self.key(KeyCode::Enter);
+        assert!(matches!(self.state().screen, Screen::SignIn(_)));
+    }
+}
+
+/// The agent's story: Alex changes the desk password, proving the current one. The session
+/// goes on; from the next sign-in only the new one works; the new one is in no file in clear
+/// and its hash is not printed by `audit`; the administrator's reset still wins afterwards.
+#[test]
+fn an_agent_changes_their_own_password_and_the_old_one_stops_working() {
+    let (dir, db) = demo_db();
+    let mut desk = Desk::open(&db);
+    desk.sign_in(AGENT, AGENT_PASS);
+    desk.change_password(AGENT_PASS, ALEX_NEW, ALEX_NEW);
+    assert!(matches!(desk.state().screen, Screen::Find(_)));
+    assert!(
+        desk.screen_flat().contains(s::PASSWORD_CHANGED),
+        "{}",
+        desk.screen()
+    );
+    desk.find("pat");
+    assert!(matches!(desk.state().screen, Screen::Account(_)));
+    desk.key(KeyCode::Esc);
+    desk.sign_out();
+
+    desk.sign_in(AGENT, AGENT_PASS);
+    assert!(desk.screen_flat().contains(s::WRONG_CREDENTIALS));
+    desk.sign_in(AGENT, ALEX_NEW);
+    assert!(matches!(desk.state().screen, Screen::Find(_)));
+    desk.sign_out();
+
+    assert!(files_containing(dir.path(), ALEX_NEW).is_empty());
+    let listed = ok(&run(&db, &["audit", "--agent", AGENT], ""));
+    let row = listed
+        .lines()
+        .find(|l| l.contains("\tagent_password_changed\t"))
+        .expect("the change is audited");
+    assert!(row.contains("hash withheld"), "{row}");
+    assert!(!listed.contains("$argon2"), "{listed}");
+
+    // The administrator's tools know it: the desk-set password is the current one.
+    one_line_failure(
+        &run(
+            &db,
+            &["agent", "reset-password", AGENT, "--password-stdin"],
+            &format!("{ALEX_NEW}\n"),
+        ),
+        "that is agent alex's current password",
+    );
+    ok(&run(
+        &db,
+        &["agent", "reset-password", AGENT, "--password-stdin"],
+        &format!("{DANA_SECOND}\n"),
+    ));
+    desk.sign_in(AGENT, ALEX_NEW);
+    assert!(desk.screen_flat().contains(s::WRONG_CREDENTIALS));
+    desk.sign_in(AGENT, DANA_SECOND);
+    assert!(matches!(desk.state().screen, Screen::Find(_)));
+    desk.sign_out();
+}
+
+/// The thief's move at an unlocked desk: guess the current password to set one of their own.
+/// Each wrong guess counts as a failed sign-in; the fifth ends the session and locks the name,
+/// and nothing was changed.
+#[test]
+fn wrong_current_passwords_count_as_failed_sign_ins_and_end_the_session() {
+    let (_dir, db) = demo_db();
+    let mut desk = Desk::open(&db);
+    desk.sign_in(AGENT, AGENT_PASS);
+    for tries_left in (1..=4).rev() {
+        let guess = format!("thief-guess-{tries_left}");
+        if !matches!(desk.state().screen, Screen::Password(_)) {
+            desk.change_password(&guess, ALEX_NEW, ALEX_NEW);
+        } else {
+            for text in [guess.as_str(), ALEX_NEW, ALEX_NEW] {
+                desk.type_text(text);
+                desk.key(KeyCode::Enter);
+            }
+        }
+        let flat = desk.screen_flat();
+        assert!(matches!(desk.state().screen, Screen::Password(_)), "{flat}");
+        assert!(
+            flat.contains(&s::wrong_current_password(tries_left)),
+            "{flat}"
+        );
+    }
+    for text in ["thief-guess-0", ALEX_NEW, ALEX_NEW] {
+        desk.type_text(text);
+        desk.key(KeyCode::Enter);
+    }
+    assert!(matches!(desk.state().screen, Screen::SignIn(_)));
+    assert!(desk.state().agent.is_none());
+    assert!(
+        desk.screen_flat()
+            .contains("you were signed out, and sign-in is locked until"),
+        "{}",
+        desk.screen()
+    );
+    // Locked: even the right password is refused now, and the thief's was never set.
+    desk.sign_in(AGENT, AGENT_PASS);
+    assert!(
+        desk.screen_flat().contains("is locked until"),
+        "{}",
+        desk.screen()
+    );
+    let rows = audit_rows(&db);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.action == action::AGENT_PASSWORD_CHANGE_FAILED)
+            .count(),
+        5
+    );
+    assert!(
+        !rows
+            .iter()
+            .any(|r| r.action == action::AGENT_PASSWORD_CHANGED)
+    );
+}
+
+/// The thief's move with the database file but not the key file: append a "password
+/// changed" row carrying a hash of their own. It does not verify, so it signs no one in, and
+/// `audit verify` names it.
+#[test]
+fn a_change_row_forged_without_the_key_file_signs_no_one_in() {
+    let (_dir, db) = demo_db();
+    let thief = "thief-chosen-pass-7781";
+    let hash =
+        recovery_desk::secret::hash(&Secret::new(thief), &mut recovery_desk::secret::OsEntropy)
+            .unwrap();
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        let (id, prev): (i64, String) = conn
+            .query_row(
+                "SELECT coalesce(max(id), 0) + 1, coalesce((SELECT hash FROM audit_log ORDER BY id DESC LIMIT 1), '') FROM audit_log",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        conn.execute(
+            "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash)
+             VALUES (?1, '2026-11-25T09:30:00Z', 'alex', 'agent_password_changed', NULL, ?2, ?3, 'forged')",
+            rusqlite::params![id, hash, prev],
+        )
+        .unwrap();
+    }
+    let mut desk = Desk::open(&db);
+    desk.sign_in(AGENT, thief);
+    assert!(
+        desk.state().agent.is_none(),
+        "the forged password signed in"
+    );
+    let verify = run(&db, &["audit", "verify"], "");
+    assert_eq!(verify.status.code(), Some(1));
+}
+
+/// The new password's other rules and the same-password case are said on the form, and
+/// nothing is changed.
+#[test]
+fn the_same_password_is_refused_and_the_form_says_so() {
+    let (_dir, db) = demo_db();
+    let mut desk = Desk::open(&db);
+    desk.sign_in(AGENT, AGENT_PASS);
+    desk.change_password(AGENT_PASS, AGENT_PASS, AGENT_PASS);
+    assert!(matches!(desk.state().screen, Screen::Password(_)));
+    assert!(
+        desk.screen_flat().contains(s::PASSWORD_UNCHANGED),
+        "{}",
+        desk.screen()
+    );
+    // Esc goes back to Find; the old password still signs in.
+    desk.key(KeyCode::Esc);
+    desk.sign_out();
+    desk.sign_in(AGENT, AGENT_PASS);
+    assert!(matches!(desk.state().screen, Screen::Find(_)));
+    // Proving the current password ended the failed-attempt count, as a sign-in does.
+    assert!(
+        audit_rows(&db)
+            .iter()
+            .any(|r| r.action == action::AGENT_PASSWORD_UNCHANGED)
+    );
+}
+
+/// Proving the current password for a change ends the count of wrong ones, as a sign-in
+/// does: four wrong, a change, then one wrong leaves four more tries, not none.
+#[test]
+fn a_password_change_starts_the_wrong_password_count_over() {
+    let (_dir, db) = demo_db();
+    let mut desk = Desk::open(&db);
+    desk.sign_in(AGENT, AGENT_PASS);
+    desk.change_password("thief-guess-1", ALEX_NEW, ALEX_NEW);
+    for guess in ["thief-guess-2", "thief-guess-3", "thief-guess-4"] {
+        for text in [guess, ALEX_NEW, ALEX_NEW] {
+            desk.type_text(text);
+            desk.key(KeyCode::Enter);
+        }
+    }
+    assert!(desk.screen_flat().contains(&s::wrong_current_password(1)));
+    for text in [AGENT_PASS, ALEX_NEW, ALEX_NEW] {
+        desk.type_text(text);
+        desk.key(KeyCode::Enter);
+    }
+    assert!(desk.screen_flat().contains(s::PASSWORD_CHANGED));
+    desk.change_password("thief-guess-5", DANA_FIRST, DANA_FIRST);
+    assert!(
+        desk.screen_flat().contains(&s::wrong_current_password(4)),
+        "{}",
+        desk.screen()
     );
 }

@@ -14,6 +14,7 @@
 mod support;
 
 use recovery_desk::desk::screens::sign_in;
+use recovery_desk::store::audit::Filter;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -46,6 +47,7 @@ const FROM_STORE: &[&str] = &[
     "store::StoreError",
     "store::audit::SqliteAuditLog",
     "store::audit::AgentReservation",
+    "store::audit::Entry",
     "store::audit::action",
 ];
 
@@ -370,7 +372,7 @@ fn random_input_storm_changes_no_account_table() {
         .unwrap();
     let audit_before = Store::open_read_only(&path)
         .unwrap()
-        .audit_rows(None, None)
+        .audit_rows(Filter::default())
         .unwrap()
         .len();
 
@@ -410,9 +412,13 @@ fn random_input_storm_changes_no_account_table() {
                 Screen::Find(f) => {
                     let what = DEMO_LOOKUPS[rng.random_range(0..DEMO_LOOKUPS.len())];
                     f.form.field_mut(0).set_value(what);
+                    // Now and then filed under a case, as an agent on a ticket would.
+                    let case = ["", "inc-7", "CS0042"][rng.random_range(0..3)];
+                    f.form.field_mut(1).set_value(case);
                     f.form.focus_field(0);
                     storm.key(KeyCode::Enter);
                 }
+                Screen::Password(_) => storm.key(KeyCode::Esc),
                 Screen::Account(_) => {
                     storm.key(KeyCode::Char('1'));
                     storm.key(KeyCode::Char(char::from(b'1' + rng.random_range(0..3u8))));
@@ -465,7 +471,7 @@ fn random_input_storm_changes_no_account_table() {
         before,
         "an account table changed"
     );
-    let rows = store.audit_rows(None, None).unwrap();
+    let rows = store.audit_rows(Filter::default()).unwrap();
     assert!(
         rows.len() > audit_before + 10,
         "few audit rows: {}",
@@ -475,6 +481,10 @@ fn random_input_storm_changes_no_account_table() {
         store.audit_verify().unwrap(),
         Verdict::Intact { .. }
     ));
+    assert!(
+        rows.iter().any(|r| r.case_ref.as_deref() == Some("INC-7")),
+        "no row was filed under a case"
+    );
     for action in ["sign_in", "lookup", "view", "helper"] {
         assert!(rows.iter().any(|r| r.action == action), "no {action} row");
     }

@@ -4,11 +4,13 @@
 //!
 //! 1. An agent signs in, looks up demo accounts by email and by username, sees their status and
 //!    the sign-in helper's advice.
-//! 2. A storm of at least 20,000 random keys into a signed-in desk leaves every account table
-//!    byte-identical, adds audit rows, and `audit verify` still passes.
+//! 2. A storm of at least 20,000 random keys into a signed-in desk, steered now and then to
+//!    a lookup filed under a case reference and to this session's recent accounts, leaves
+//!    every account table byte-identical, adds audit rows, and `audit verify` still passes.
 
 mod support;
 
+use recovery_desk::store::audit::Filter;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::time::{Duration, Instant};
 
@@ -162,7 +164,12 @@ fn agent_looks_up_accounts_and_reads_the_helper_advice() {
     let raw = s.raw_output_lossy();
     assert!(raw.contains("\x1b[?1049l"), "alternate screen not left");
 
-    let rows = read_only(&demo).audit_rows(Some("alex"), None).unwrap();
+    let rows = read_only(&demo)
+        .audit_rows(Filter {
+            agent: Some("alex"),
+            ..Filter::default()
+        })
+        .unwrap();
     let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
     assert_eq!(
         actions,
@@ -269,7 +276,12 @@ fn the_idle_lock_counts_down_then_signing_in_again_returns_to_the_open_account()
     s.ctrl('c');
     s.wait_exit(DEFAULT_TIMEOUT).expect("the desk exits");
     // Read again, and audited as a view after the lock.
-    let rows = read_only(&demo).audit_rows(Some("alex"), None).unwrap();
+    let rows = read_only(&demo)
+        .audit_rows(Filter {
+            agent: Some("alex"),
+            ..Filter::default()
+        })
+        .unwrap();
     let actions: Vec<&str> = rows.iter().map(|r| r.action.as_str()).collect();
     let lock = actions
         .iter()
@@ -303,6 +315,97 @@ fn copy_the_steps_sends_exactly_the_sanitised_steps_to_the_clipboard() {
     assert!(raw.contains(&sequence), "{raw:?}");
     s.ctrl('c');
     s.wait_exit(DEFAULT_TIMEOUT).expect("the desk exits");
+}
+
+/// The agent's story end to end: a ticket number typed beside the lookup, and `audit --case`
+/// lists the lookup, the view and the helper run of that ticket, and nothing else.
+#[test]
+fn a_case_typed_with_a_lookup_is_listed_by_audit_case() {
+    let demo = Demo::new();
+    let mut s = desk(&demo);
+    sign_in(&mut s);
+    s.send_keys("sam");
+    s.enter();
+    expect(&s, "Account                 sam");
+    s.esc();
+    expect(&s, "Case/ticket (optional)");
+    s.send_keys("nora");
+    s.tab();
+    s.send_keys("inc-20417");
+    s.enter();
+    let screen = expect(&s, "Account                 nora");
+    assert!(screen.contains("case INC-20417"), "{screen}");
+    s.send_keys("1");
+    expect(&s, "What is the customer's problem?");
+    s.send_keys("3");
+    expect(&s, "Does the customer still know their password?");
+    s.ctrl('c');
+    s.wait_exit(DEFAULT_TIMEOUT).expect("the desk exits");
+    let listed = ok(&demo
+        .command()
+        .args(["--demo", "audit", "--case", "INC-20417"])
+        .output()
+        .unwrap());
+    let actions: Vec<&str> = listed
+        .lines()
+        .map(|l| l.split('\t').nth(3).unwrap())
+        .collect();
+    assert_eq!(actions, ["lookup", "view", "helper"], "{listed}");
+    assert!(
+        listed
+            .lines()
+            .all(|l| l.contains("\talex\t") && l.ends_with("\tINC-20417")),
+        "{listed}"
+    );
+    assert!(
+        !listed.contains("sa•••"),
+        "sam's lookup had no case: {listed}"
+    );
+}
+
+/// The agent's story end to end: Alex changes the desk password from Find, signs out, and
+/// only the new password signs in; the audit log lists the change without its hash.
+#[test]
+fn an_agent_changes_their_own_desk_password() {
+    const NEW: &str = "copper-lantern-grove-4410";
+    let demo = Demo::new();
+    let mut s = desk(&demo);
+    sign_in(&mut s);
+    // Alt+2: Change my password (after Look up).
+    s.alt('2');
+    expect(&s, "Current password");
+    for text in ["desk-demo-pass", NEW, NEW] {
+        s.send_keys(text);
+        s.enter();
+    }
+    let screen = expect(&s, "Your desk password was changed.");
+    assert!(!screen.contains(NEW), "{screen}");
+    // Esc on the empty field asks to sign out; Enter does.
+    s.esc();
+    expect(&s, "Sign out of the support desk?");
+    s.enter();
+    expect(&s, "Agent name");
+    s.send_keys("alex");
+    s.enter();
+    s.send_keys("desk-demo-pass");
+    s.enter();
+    expect(&s, "That agent name and password don't match.");
+    s.ctrl('u');
+    s.send_keys(NEW);
+    s.enter();
+    expect(&s, "Signed in as alex.");
+    s.ctrl('c');
+    s.wait_exit(DEFAULT_TIMEOUT).expect("the desk exits");
+    let listed = ok(&demo
+        .command()
+        .args(["--demo", "audit", "--agent", "alex"])
+        .output()
+        .unwrap());
+    assert!(
+        listed.contains("\tagent_password_changed\t-\tnew password set (hash withheld)\t-"),
+        "{listed}"
+    );
+    assert!(!listed.contains("$argon2"), "{listed}");
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -346,6 +449,8 @@ fn random_key(rng: &mut StdRng) -> String {
                 "\x1b]0;t\x07",
                 "é",
                 "\t",
+                "inc-7",
+                "CS0042",
             ];
             let n = rng.random_range(1..8);
             let text: String = (0..n)
@@ -469,23 +574,82 @@ fn steer_to_signed_in(s: &mut PtySession) -> bool {
     s.wait_for("Signed in as alex.", STEER_TIMEOUT).is_ok()
 }
 
+/// Whether the find screen is on show with nothing over it.
+fn bare_find(screen: &str) -> bool {
+    screen.contains("Support desk — find an account")
+        && !screen.contains("Help —")
+        && !screen.contains("Sign out of the support desk?")
+}
+
 /// From a settled find screen with nothing over it, opens a demo account, so the storm also
-/// lands on the account view and the helper. Best effort: an escape sequence of the storm
-/// split across two reads can still be waiting in the desk's input parser and swallow a key.
-fn steer_to_account(s: &mut PtySession, screen: &str, who: &str) -> bool {
-    if !screen.contains("Support desk — find an account")
-        || screen.contains("Help —")
-        || screen.contains("Sign out of the support desk?")
-    {
+/// lands on the account view and the helper; with `case`, typed in the case field beside it.
+/// Best effort: an escape sequence of the storm split across two reads can still be waiting
+/// in the desk's input parser and swallow a key.
+fn steer_to_account(s: &mut PtySession, screen: &str, who: &str, case: Option<&str>) -> bool {
+    if !bare_find(screen) {
         return false;
     }
-    // A typed letter moves focus to the field; Ctrl-U empties it.
-    for keys in ["x", "\x15", who, "\r"] {
+    // A typed letter moves focus from the choices to the identifier, or lands in the focused
+    // field; Ctrl-U empties that field. The case field is the right-hand one: from there Tab
+    // goes to the choices and a letter back to the identifier.
+    for keys in ["x", "\x15"] {
         if !type_keys(s, keys) {
             return false;
         }
     }
+    let (cols, _) = s.size();
+    if settle(s).is_none() {
+        return false;
+    }
+    if s.cursor_position().1 > cols / 2 {
+        for keys in ["\t", "x", "\x15"] {
+            if !type_keys(s, keys) {
+                return false;
+            }
+        }
+    }
+    if !type_keys(s, who) {
+        return false;
+    }
+    if let Some(case) = case {
+        for keys in ["\t", "\x15", case] {
+            if !type_keys(s, keys) {
+                return false;
+            }
+        }
+    }
+    if !type_keys(s, "\r") {
+        return false;
+    }
     s.wait_for("Support desk — account", STEER_TIMEOUT).is_ok()
+}
+
+/// From the account or helper screen (or Find under help or a dialog), Esc until Find is
+/// on show with nothing over it; returns that screen.
+fn steer_to_find(s: &mut PtySession, mut screen: String) -> Option<String> {
+    for _ in 0..6 {
+        if bare_find(&screen) {
+            return Some(screen);
+        }
+        if screen.contains("agent sign-in") || !type_keys(s, "\x1b") {
+            return None;
+        }
+        screen = settle(s)?;
+    }
+    None
+}
+
+/// From the account screen, back to Find and reopen this session's newest recent account
+/// (Alt+2: the first choice after Look up).
+fn steer_to_recent(s: &mut PtySession) -> bool {
+    if !type_keys(s, "\x1b") {
+        return false;
+    }
+    match settle(s) {
+        Some(screen) if bare_find(&screen) && screen.contains("again") => {}
+        _ => return false,
+    }
+    type_keys(s, "\x1b2") && s.wait_for("Support desk — account", STEER_TIMEOUT).is_ok()
 }
 
 #[test]
@@ -495,7 +659,10 @@ fn random_key_storm_changes_no_account_table() {
     let started = Instant::now();
     let demo = Demo::new();
     let before = read_only(&demo).account_tables_digest().unwrap();
-    let audit_before = read_only(&demo).audit_rows(None, None).unwrap().len();
+    let audit_before = read_only(&demo)
+        .audit_rows(Filter::default())
+        .unwrap()
+        .len();
 
     let mut rng = StdRng::seed_from_u64(20_000);
     let mut s = desk(&demo);
@@ -511,6 +678,7 @@ fn random_key_storm_changes_no_account_table() {
     ];
     let mut seen = [0usize; 4];
     let mut opened = 0;
+    let mut reopened = 0;
     while sent < KEYS {
         assert!(
             started.elapsed() < Duration::from_secs(180),
@@ -548,8 +716,15 @@ fn random_key_storm_changes_no_account_table() {
             }
             let who =
                 ["pat", "sam@example.com", "nora", "#7", "+15550100199"][rng.random_range(0..5)];
-            if steer_to_account(&mut s, &screen, who) {
+            let case = [None, Some("inc-7"), Some("CS0042")][rng.random_range(0..3)];
+            let find = steer_to_find(&mut s, screen);
+            if let Some(find) = find
+                && steer_to_account(&mut s, &find, who, case)
+            {
                 opened += 1;
+                if rng.random_range(0..2) == 0 && steer_to_recent(&mut s) {
+                    reopened += 1;
+                }
             }
         }
     }
@@ -560,7 +735,7 @@ fn random_key_storm_changes_no_account_table() {
     }
     s.wait_exit(DEFAULT_TIMEOUT).expect("the desk exits");
     eprintln!(
-        "storm: {sent} keys, {restarts} restarts, {opened} accounts opened, screens after chunks {seen:?}, {:.1}s",
+        "storm: {sent} keys, {restarts} restarts, {opened} accounts opened, {reopened} reopened from recent, screens after chunks {seen:?}, {:.1}s",
         started.elapsed().as_secs_f64()
     );
     assert!(
@@ -574,10 +749,19 @@ fn random_key_storm_changes_no_account_table() {
         before,
         "an account table changed"
     );
-    let rows = store.audit_rows(None, None).unwrap();
+    let rows = store.audit_rows(Filter::default()).unwrap();
     assert!(rows.len() > audit_before, "no audit rows were added");
     for action in [action::SIGN_IN, action::LOOKUP, action::VIEW] {
         assert!(rows.iter().any(|r| r.action == action), "no {action} row");
+    }
+    // The mix reached case references and the recent accounts.
+    assert!(reopened > 0, "no recent account was reopened");
+    for case in ["INC-7", "CS0042"] {
+        assert!(
+            rows.iter()
+                .any(|r| r.action == action::LOOKUP && r.case_ref.as_deref() == Some(case)),
+            "no lookup filed under {case}"
+        );
     }
     // Checking the chain needs the key file: a read-write connection.
     assert!(matches!(

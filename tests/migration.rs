@@ -7,6 +7,7 @@ mod support;
 
 use recovery_desk::service::{Attempt, RecoveryCheck, Service};
 use recovery_desk::store::ReadStore;
+use recovery_desk::store::audit::Filter;
 use recovery_desk::store::audit::{Verdict, action};
 use recovery_desk::store::{CURRENT_VERSION, Store, StoreError};
 use std::os::unix::fs::PermissionsExt;
@@ -64,7 +65,7 @@ fn a_schema_one_database_migrates_with_its_data_keys_and_audit_chain() {
     }
 
     // The audit chain was whole, and is now keyed: it verifies, with one row saying so.
-    let rows = store.audit_rows(None, None).unwrap();
+    let rows = store.audit_rows(Filter::default()).unwrap();
     assert_eq!(rows.len(), 6);
     let last = rows.last().unwrap();
     assert_eq!(last.action, action::RECHAINED);
@@ -91,7 +92,41 @@ fn a_schema_one_database_migrates_with_its_data_keys_and_audit_chain() {
 
     // A second open changes nothing.
     let store = Store::open(&db).unwrap();
-    assert_eq!(store.audit_rows(None, None).unwrap().len(), 6);
+    assert_eq!(store.audit_rows(Filter::default()).unwrap().len(), 6);
+}
+
+/// Schema 4 (case references, SPEC §10): the rows written before it have no case and keep
+/// verifying; the desk files new rows under a case, and `audit --case` finds just those.
+#[test]
+fn rows_from_before_case_references_verify_beside_rows_filed_under_a_case() {
+    use recovery_desk::domain::case_ref::CaseRef;
+    use recovery_desk::store::AuditLog;
+    use recovery_desk::store::audit::{Entry, SqliteAuditLog};
+    let (_dir, db) = copy_v1(true);
+    drop(Store::open(&db).unwrap());
+    const { assert!(CURRENT_VERSION >= 4) };
+    let case = CaseRef::parse("INC-20417").unwrap();
+    let mut log = SqliteAuditLog::open(&db).unwrap();
+    let entry = Entry::new("alex", action::VIEW)
+        .about(Some(1))
+        .case(Some(&case));
+    log.append(entry, support::seams::t0()).unwrap();
+    drop(log);
+    let store = Store::open(&db).unwrap();
+    assert!(matches!(
+        store.audit_verify().unwrap(),
+        Verdict::Intact { rows: 7, .. }
+    ));
+    let all = store.audit_rows(Filter::default()).unwrap();
+    assert_eq!(all.iter().filter(|r| r.case_ref.is_none()).count(), 6);
+    let filed = store
+        .audit_rows(Filter {
+            case_ref: Some(&case),
+            ..Filter::default()
+        })
+        .unwrap();
+    assert_eq!(filed.len(), 1);
+    assert_eq!(filed[0].case_ref.as_deref(), Some("INC-20417"));
 }
 
 #[test]
@@ -206,7 +241,7 @@ fn cancelling_a_change_made_before_the_upgrade_revokes_the_code_that_recovery_is
 #[test]
 fn a_code_saved_before_the_upgrade_can_be_checked_without_spending_it() {
     let (_dir, db) = copy_v1(true);
-    assert_eq!(CURRENT_VERSION, 3);
+    const { assert!(CURRENT_VERSION >= 3) };
     let clock = TestClock::new(support::seams::t0() + chrono::Duration::days(3));
     let mut svc = Service::new(
         Store::open(&db).unwrap(),
@@ -246,15 +281,16 @@ fn a_code_saved_before_the_upgrade_can_be_checked_without_spending_it() {
 }
 
 #[test]
-fn a_schema_two_database_moves_to_three_with_its_audit_chain_untouched() {
-    // The release before this one wrote schema 2. Make one: the schema-1 fixture moved
-    // forward, then the one column schema 3 adds taken away again.
+fn a_schema_two_database_moves_to_the_current_schema_with_its_audit_chain_untouched() {
+    // An earlier release wrote schema 2. Make one: the schema-1 fixture moved forward, then
+    // what schemas 3 (a column) and 4 (a column and its index) add taken away again.
     let (_dir, db) = copy_v1(true);
     drop(Store::open(&db).unwrap());
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
-            "ALTER TABLE recovery_codes DROP COLUMN checked_at; PRAGMA user_version = 2;",
+            "DROP INDEX audit_log_case; ALTER TABLE audit_log DROP COLUMN case_ref;
+             ALTER TABLE recovery_codes DROP COLUMN checked_at; PRAGMA user_version = 2;",
         )
         .unwrap();
     }
@@ -266,8 +302,8 @@ fn a_schema_two_database_moves_to_three_with_its_audit_chain_untouched() {
 
     let store = Store::open(&db).unwrap();
     assert_eq!(store.schema_version().unwrap(), CURRENT_VERSION);
-    // Only the column was added: the chain was keyed once, at schema 2, and stays as it was.
-    let rows = store.audit_rows(None, None).unwrap();
+    // Only columns were added: the chain was keyed once, at schema 2, and stays as it was.
+    let rows = store.audit_rows(Filter::default()).unwrap();
     assert_eq!(rows.len(), 6);
     assert_eq!(
         rows.iter()
@@ -298,7 +334,7 @@ fn a_schema_one_log_edited_before_the_upgrade_is_recorded_as_broken_not_laundere
         assert_eq!(changed, 1);
     }
     let store = Store::open(&db).unwrap();
-    let rows = store.audit_rows(None, None).unwrap();
+    let rows = store.audit_rows(Filter::default()).unwrap();
     let last = rows.last().unwrap();
     assert_eq!(last.action, action::RECHAINED);
     assert!(

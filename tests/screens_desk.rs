@@ -6,6 +6,7 @@
 mod support;
 
 use recovery_desk::store::AgentAdmin;
+use recovery_desk::store::audit::Filter;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
 
@@ -196,7 +197,7 @@ impl Desk {
     fn audit(&self) -> Vec<recovery_desk::store::audit::AuditRow> {
         Store::open_read_only(&self.path)
             .unwrap()
-            .audit_rows(None, None)
+            .audit_rows(Filter::default())
             .unwrap()
     }
 }
@@ -453,7 +454,143 @@ fn find_menu_focused() {
     let mut d = Desk::new();
     d.sign_in();
     d.key(KeyCode::Tab);
+    d.type_str("inc-20417");
+    insta::assert_snapshot!("find_case_focused", d.screen());
+    d.key(KeyCode::Tab);
     insta::assert_snapshot!(d.screen());
+}
+
+/// An agent working through many calls: Find keeps the newest four accounts, and every
+/// choice, Sign out included, stays on an 80×24 screen.
+#[test]
+fn the_recent_accounts_are_the_newest_four_and_every_choice_fits() {
+    let mut d = Desk::new();
+    d.sign_in();
+    for who in ["pat", "sam", "nora", "vera", "lou"] {
+        d.find(who);
+        assert!(
+            matches!(d.drv.app.screen, Screen::Account(_)),
+            "{who}: {}",
+            d.text()
+        );
+        d.key(KeyCode::Esc);
+    }
+    let text = d.text();
+    for (n, label) in [
+        (2, "lou"),
+        (3, "vera"),
+        (4, "nora"),
+        (5, "sam"),
+        (6, "Change my password"),
+        (7, "Sign out"),
+    ] {
+        assert!(
+            text.contains(&format!("{n}  {label}"))
+                || text.contains(&format!("{n}  Open {label} (")),
+            "{n} {label}:\n{text}"
+        );
+    }
+    assert!(!text.contains("Open pat"), "{text}");
+    insta::assert_snapshot!("find_with_four_recent_accounts", d.screen());
+}
+
+#[test]
+fn password_form_and_its_refusals() {
+    let mut d = Desk::new();
+    d.sign_in();
+    d.alt('2');
+    assert!(
+        matches!(d.drv.app.screen, Screen::Password(_)),
+        "{}",
+        d.text()
+    );
+    insta::assert_snapshot!("password_empty", d.screen());
+    for text in [
+        "not-my-password",
+        "copper-lantern-grove-4410",
+        "copper-lantern-grove-4410",
+    ] {
+        d.type_str(text);
+        d.enter();
+    }
+    insta::assert_snapshot!("password_wrong_current", d.screen());
+    for text in ["desk-demo-pass", "alex-the-agent", "alex-the-agent"] {
+        d.type_str(text);
+        d.enter();
+    }
+    insta::assert_snapshot!("password_breaks_a_rule", d.screen());
+    for text in [
+        "desk-demo-pass",
+        "copper-lantern-grove-4410",
+        "copper-lantern-grove-4410",
+    ] {
+        d.type_str(text);
+        d.enter();
+    }
+    assert!(matches!(d.drv.app.screen, Screen::Find(_)), "{}", d.text());
+    insta::assert_snapshot!("password_changed", d.screen());
+}
+
+/// The agent's story: a ticket number typed with the lookup names the case on every screen
+/// after it, and the lookup, the view and the helper run are filed under it; the next lookup
+/// keeps it until the agent changes it, and a sign-out forgets it.
+#[test]
+fn a_case_typed_with_a_lookup_is_shown_and_files_every_row_that_follows() {
+    let mut d = Desk::new();
+    d.sign_in();
+    d.type_str("pat");
+    d.key(KeyCode::Tab);
+    d.type_str("inc-20417");
+    d.enter();
+    assert!(
+        matches!(d.drv.app.screen, Screen::Account(_)),
+        "{}",
+        d.text()
+    );
+    let text = d.text();
+    assert!(text.contains("alex · case INC-20417 · read-only"), "{text}");
+    insta::assert_snapshot!("account_in_a_case", d.screen());
+    d.key(KeyCode::Char('1'));
+    d.key(KeyCode::Char('3'));
+    // The helper's longer title leaves room at 80 columns for the name and "read-only" only;
+    // at 100 the case is back.
+    d.resize(100, 30);
+    assert!(
+        d.text().contains("alex · case INC-20417 · read-only"),
+        "{}",
+        d.text()
+    );
+    d.resize(80, 24);
+    let rows = d.audit();
+    let filed: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.case_ref.as_deref() == Some("INC-20417"))
+        .map(|r| r.action.as_str())
+        .collect();
+    assert_eq!(filed, [action::LOOKUP, action::VIEW, action::HELPER]);
+    // Back to Find: the case is filled in and the next lookup is filed under it too.
+    for _ in 0..4 {
+        if matches!(d.drv.app.screen, Screen::Find(_)) {
+            break;
+        }
+        d.key(KeyCode::Esc);
+    }
+    assert!(d.text().contains("│INC-20417"), "{}", d.text());
+    d.find("nora");
+    let last = d.audit().pop().unwrap();
+    assert_eq!(
+        (last.action.as_str(), last.case_ref.as_deref()),
+        (action::VIEW, Some("INC-20417"))
+    );
+    // A sign-out forgets it: the next agent starts with no case.
+    d.key(KeyCode::Esc);
+    d.key(KeyCode::Esc);
+    d.enter();
+    d.sign_in();
+    let text = d.text();
+    assert!(!text.contains("INC-20417"), "{text}");
+    d.find("pat");
+    assert_eq!(d.audit().pop().unwrap().case_ref, None);
 }
 
 #[test]
@@ -810,7 +947,7 @@ fn too_small_then_recovers() {
     d.resize(60, 20);
     insta::assert_snapshot!(d.screen());
     d.resize(80, 24);
-    assert!(d.text().contains("Find one account"));
+    assert!(d.text().contains("no browsing"));
 }
 
 #[test]
@@ -818,8 +955,8 @@ fn alt_digit_chooses_while_typing() {
     let mut d = Desk::new();
     d.sign_in();
     d.type_str("12");
-    d.alt('2');
-    assert!(d.drv.app.agent.is_none(), "Alt-2 signs out");
+    d.alt('3');
+    assert!(d.drv.app.agent.is_none(), "Alt-3 signs out");
 }
 
 const HOSTILE_NAME: &str = "evil\x1b]0;pwned\x07\x1b[2Jname\u{202e}";
@@ -1015,6 +1152,8 @@ fn this_sessions_accounts_are_offered_again_and_the_previous_one_is_one_key_away
     assert!(d.text().contains("Back to nora (#3)"), "{}", d.text());
     // Find lists both, newest first; a digit on the menu reopens one.
     d.key(KeyCode::Char('2'));
+    // Past the identifier and the case, to the choices.
+    d.key(KeyCode::Tab);
     d.key(KeyCode::Tab);
     insta::assert_snapshot!("find_with_recent_accounts", d.screen());
     d.key(KeyCode::Char('3'));

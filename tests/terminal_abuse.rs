@@ -310,7 +310,7 @@ fn desk_screens_survive_resizes() {
     abuse_with(
         &mut s,
         "desk find",
-        "Find one account by its exact username",
+        "One exact username, email, phone or account id",
         false,
     );
     s.send_keys("pat");

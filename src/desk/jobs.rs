@@ -22,13 +22,14 @@ use std::path::Path;
 use chrono::{DateTime, FixedOffset, Utc};
 
 use crate::clock::SharedClock;
+use crate::domain::case_ref::CaseRef;
 use crate::domain::identifier::{Lookup, account_id_label};
 use crate::domain::lockout::AfterFailure;
 use crate::domain::mask;
-use crate::domain::model::AccountView;
+use crate::domain::model::{AccountView, AgentCredentials};
 use crate::domain::sign_in_helper::{Answers, DeskNext, Question, Route, Symptom, Why, desk_next};
 use crate::secret::{self, OsEntropy, Secret};
-use crate::store::audit::{AgentReservation, SqliteAuditLog, action};
+use crate::store::audit::{AgentReservation, Entry, SqliteAuditLog, action};
 use crate::store::{AuditLog, ReadOnlyStore, ReadStore, StoreError};
 use crate::tui::sanitize::Clean;
 use crate::tui::worker::{self, Crashed, Jobs};
@@ -38,17 +39,34 @@ use crate::tui::worker::{self, Crashed, Jobs};
 pub enum Job {
     /// Check an agent's password (the name is already normalised).
     SignIn { name: String, password: Secret },
-    /// Find one account by an exact identifier and, if found, load its view.
-    Find { agent: String, lookup: Lookup },
-    /// Load (again) the view of an account.
-    View { agent: String, account_id: i64 },
+    /// Find one account by an exact identifier and, if found, load its view. `case` is the
+    /// ticket typed with it, written on the audit rows.
+    Find {
+        agent: String,
+        lookup: Lookup,
+        case: Option<CaseRef>,
+    },
+    /// Load (again) the view of an account, in `case`.
+    View {
+        agent: String,
+        account_id: i64,
+        case: Option<CaseRef>,
+    },
     /// Run the sign-in helper on an account's current state and the customer's answers so
-    /// far: its next question, or its answer; times worded at `tz`.
+    /// far: its next question, or its answer; times worded at `tz`; audited in `case`.
     Helper {
         agent: String,
         account_id: i64,
         answers: Answers,
         tz: FixedOffset,
+        case: Option<CaseRef>,
+    },
+    /// The signed-in agent changes their own password, proving the current one (SPEC §6,
+    /// §10). The new one already passed the §4 rules on screen.
+    ChangePassword {
+        agent: String,
+        current: Secret,
+        new: Secret,
     },
     /// The agent signed out.
     SignOut { agent: String },
@@ -75,6 +93,19 @@ pub enum SignInRefusal {
     Blocked,
 }
 
+/// Why an agent's password change did not happen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChangeRefusal {
+    /// The current password was wrong; it counts as a failed sign-in.
+    WrongCurrent { tries_left: u32 },
+    /// Too many wrong passwords for this name: the desk locks until then.
+    Locked { until: DateTime<Utc> },
+    /// 100 wrong passwords in a row: only `agent reset-password` helps.
+    Blocked,
+    /// The new password is the current one.
+    Unchanged,
+}
+
 /// What came of a job.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
@@ -94,6 +125,9 @@ pub enum Outcome {
         answers: Answers,
         next: DeskNext,
     },
+    /// The agent's new password is set: it is the one from the next sign-in.
+    PasswordChanged,
+    PasswordChangeRefused(ChangeRefusal),
     /// A sign-out or idle lock was recorded.
     Recorded,
 }
@@ -233,14 +267,28 @@ impl DeskWorker {
     fn run_job(&mut self, job: Job) -> Result<Outcome, JobError> {
         match job {
             Job::SignIn { name, password } => self.sign_in(&name, &password),
-            Job::Find { agent, lookup } => self.find(&agent, lookup),
-            Job::View { agent, account_id } => self.view(&agent, account_id),
+            Job::Find {
+                agent,
+                lookup,
+                case,
+            } => self.find(&agent, lookup, case.as_ref()),
+            Job::View {
+                agent,
+                account_id,
+                case,
+            } => self.view(&agent, account_id, case.as_ref()),
             Job::Helper {
                 agent,
                 account_id,
                 answers,
                 tz,
-            } => self.helper(&agent, account_id, answers, tz),
+                case,
+            } => self.helper(&agent, account_id, answers, tz, case.as_ref()),
+            Job::ChangePassword {
+                agent,
+                current,
+                new,
+            } => self.change_password(&agent, &current, &new),
             Job::SignOut { agent } => self.log_session(&agent, action::SIGN_OUT),
             Job::IdleLock { agent } => self.log_session(&agent, action::IDLE_LOCK),
         }
@@ -250,9 +298,10 @@ impl DeskWorker {
         self.clock.now()
     }
 
-    fn append(&mut self, agent: &str, what: &str, account: Option<i64>, detail: &str) -> bool {
+    /// Appends one audit row; whether it was written.
+    fn append(&mut self, entry: Entry<'_>) -> bool {
         let now = self.now();
-        self.audit.append(agent, what, account, detail, now).is_ok()
+        self.audit.append(entry, now).is_ok()
     }
 
     fn sign_in(&mut self, name: &str, password: &Secret) -> Result<Outcome, JobError> {
@@ -278,7 +327,10 @@ impl DeskWorker {
             Err(_) => return Err(JobError::AuditFailed),
         };
         let matches = match &creds {
-            Some(c) => secret::verify(password, &c.password_hash).unwrap_or(false),
+            Some(c) => {
+                let hash = self.password_hash_of(c)?;
+                secret::verify(password, &hash).unwrap_or(false)
+            }
             None => {
                 // Spend the same effort as for a real agent, then fail.
                 if let Some(decoy) = &self.decoy {
@@ -290,12 +342,12 @@ impl DeskWorker {
         match &creds {
             Some(c) if matches => {
                 if c.disabled {
-                    if !self.append(name, action::SIGN_IN_REFUSED, None, "disabled") {
+                    if !self.append(Entry::new(name, action::SIGN_IN_REFUSED).detail("disabled")) {
                         return Err(JobError::AuditFailed);
                     }
                     return Ok(Outcome::SignInRefused(SignInRefusal::Disabled));
                 }
-                if !self.append(name, action::SIGN_IN, None, "") {
+                if !self.append(Entry::new(name, action::SIGN_IN)) {
                     return Err(JobError::AuditFailed);
                 }
                 Ok(Outcome::SignedIn {
@@ -303,7 +355,7 @@ impl DeskWorker {
                 })
             }
             _ => {
-                if !self.append(name, action::SIGN_IN_FAILED, None, "") {
+                if !self.append(Entry::new(name, action::SIGN_IN_FAILED)) {
                     return Err(JobError::AuditFailed);
                 }
                 Ok(Outcome::SignInRefused(match after {
@@ -313,6 +365,66 @@ impl DeskWorker {
                 }))
             }
         }
+    }
+
+    /// The agent's password hash: the one they set at the desk, if they did since the
+    /// administrator last set one; else the agents table's.
+    fn password_hash_of(&self, creds: &AgentCredentials) -> Result<String, JobError> {
+        Ok(match self.audit.desk_password(&creds.name)? {
+            Some(hash) => hash,
+            None => creds.password_hash.clone(),
+        })
+    }
+
+    /// The signed-in agent's own password change: the current password is checked as a
+    /// sign-in is (reserved and counted before hashing, the same lockout), and the new one
+    /// is kept as its hash in an audit row, the desk's only write.
+    fn change_password(
+        &mut self,
+        agent: &str,
+        current: &Secret,
+        new: &Secret,
+    ) -> Result<Outcome, JobError> {
+        self.still_enabled(agent)?;
+        let now = self.now();
+        let Some(creds) = self.store.agent_credentials(agent)? else {
+            return Err(JobError::AgentDisabled);
+        };
+        let hash = self.password_hash_of(&creds)?;
+        let after = match self.audit.reserve_sign_in(agent, now) {
+            Ok(AgentReservation::Go(after)) => after,
+            Ok(AgentReservation::Locked(until)) => {
+                return Ok(Outcome::PasswordChangeRefused(ChangeRefusal::Locked {
+                    until,
+                }));
+            }
+            Ok(AgentReservation::Blocked) => {
+                return Ok(Outcome::PasswordChangeRefused(ChangeRefusal::Blocked));
+            }
+            Err(_) => return Err(JobError::AuditFailed),
+        };
+        if !secret::verify(current, &hash).unwrap_or(false) {
+            if !self.append(Entry::new(agent, action::AGENT_PASSWORD_CHANGE_FAILED)) {
+                return Err(JobError::AuditFailed);
+            }
+            return Ok(Outcome::PasswordChangeRefused(match after {
+                AfterFailure::TriesLeft(n) => ChangeRefusal::WrongCurrent { tries_left: n },
+                AfterFailure::LockedUntil(until) => ChangeRefusal::Locked { until },
+                AfterFailure::Blocked => ChangeRefusal::Blocked,
+            }));
+        }
+        if secret::verify(new, &hash).unwrap_or(false) {
+            if !self.append(Entry::new(agent, action::AGENT_PASSWORD_UNCHANGED)) {
+                return Err(JobError::AuditFailed);
+            }
+            return Ok(Outcome::PasswordChangeRefused(ChangeRefusal::Unchanged));
+        }
+        let new_hash =
+            secret::hash(new, &mut OsEntropy).map_err(|e| JobError::Failed(e.to_string()))?;
+        if !self.append(Entry::new(agent, action::AGENT_PASSWORD_CHANGED).detail(&new_hash)) {
+            return Err(JobError::AuditFailed);
+        }
+        Ok(Outcome::PasswordChanged)
     }
 
     /// The account's view, its text from the database sanitised once, here, before it goes
@@ -332,7 +444,7 @@ impl DeskWorker {
         match self.store.agent_disabled(agent) {
             Ok(Some(false)) => Ok(()),
             Ok(_) => {
-                if !self.append(agent, action::SESSION_ENDED, None, "agent disabled") {
+                if !self.append(Entry::new(agent, action::SESSION_ENDED).detail("agent disabled")) {
                     return Err(JobError::AuditFailed);
                 }
                 Err(JobError::AgentDisabled)
@@ -341,17 +453,26 @@ impl DeskWorker {
         }
     }
 
-    fn find(&mut self, agent: &str, lookup: Lookup) -> Result<Outcome, JobError> {
+    fn find(
+        &mut self,
+        agent: &str,
+        lookup: Lookup,
+        case: Option<&CaseRef>,
+    ) -> Result<Outcome, JobError> {
         self.still_enabled(agent)?;
         let found = self.store.find_account(&lookup)?;
         let detail = masked_lookup(&lookup);
-        if !self.append(agent, action::LOOKUP, found.as_ref().map(|a| a.id), &detail) {
+        let entry = Entry::new(agent, action::LOOKUP)
+            .about(found.as_ref().map(|a| a.id))
+            .detail(&detail)
+            .case(case);
+        if !self.append(entry) {
             return Err(JobError::AuditFailed);
         }
         let Some(account) = found else {
             return Ok(Outcome::Found { lookup, view: None });
         };
-        Ok(match self.view_checked(agent, account.id)? {
+        Ok(match self.view_checked(agent, account.id, case)? {
             Outcome::Viewed(view) => Outcome::Found {
                 lookup,
                 view: Some(view),
@@ -361,20 +482,34 @@ impl DeskWorker {
         })
     }
 
-    fn view(&mut self, agent: &str, account_id: i64) -> Result<Outcome, JobError> {
+    fn view(
+        &mut self,
+        agent: &str,
+        account_id: i64,
+        case: Option<&CaseRef>,
+    ) -> Result<Outcome, JobError> {
         self.still_enabled(agent)?;
-        self.view_checked(agent, account_id)
+        self.view_checked(agent, account_id, case)
     }
 
     /// A view for an agent whose state was checked for this request already.
-    fn view_checked(&mut self, agent: &str, account_id: i64) -> Result<Outcome, JobError> {
+    fn view_checked(
+        &mut self,
+        agent: &str,
+        account_id: i64,
+        case: Option<&CaseRef>,
+    ) -> Result<Outcome, JobError> {
         let Some(view) = self.load(account_id)? else {
             return Ok(Outcome::Found {
                 lookup: Lookup::AccountId(account_id),
                 view: None,
             });
         };
-        if !self.append(agent, action::VIEW, Some(account_id), "") {
+        if !self.append(
+            Entry::new(agent, action::VIEW)
+                .about(Some(account_id))
+                .case(case),
+        ) {
             return Err(JobError::AuditFailed);
         }
         Ok(Outcome::Viewed(Box::new(view)))
@@ -386,6 +521,7 @@ impl DeskWorker {
         account_id: i64,
         answers: Answers,
         tz: FixedOffset,
+        case: Option<&CaseRef>,
     ) -> Result<Outcome, JobError> {
         self.still_enabled(agent)?;
         let now = self.now();
@@ -397,11 +533,12 @@ impl DeskWorker {
         };
         // Diagnosed from the sanitised view: the words of the diagnosis carry no raw text.
         let next = desk_next(&view, now, &answers, tz);
+        let detail = helper_detail(&answers, &next);
         if !self.append(
-            agent,
-            action::HELPER,
-            Some(account_id),
-            &helper_detail(&answers, &next),
+            Entry::new(agent, action::HELPER)
+                .about(Some(account_id))
+                .detail(&detail)
+                .case(case),
         ) {
             return Err(JobError::AuditFailed);
         }
@@ -413,7 +550,7 @@ impl DeskWorker {
     }
 
     fn log_session(&mut self, agent: &str, what: &str) -> Result<Outcome, JobError> {
-        if self.append(agent, what, None, "") {
+        if self.append(Entry::new(agent, what)) {
             Ok(Outcome::Recorded)
         } else {
             Err(JobError::AuditFailed)

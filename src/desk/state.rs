@@ -2,16 +2,18 @@
 //! through [`update`], which changes the state and returns the [`Cmd`]s for the loop to carry
 //! out. No I/O happens here: time arrives with [`Msg::Tick`], data with [`Msg::Reply`].
 
+use crate::domain::case_ref::CaseRef;
 use crate::domain::model::AccountView;
 use crate::tui::sanitize::Clean;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-use super::jobs::{Job, JobError, Outcome, Reply, SignInRefusal};
+use super::jobs::{ChangeRefusal, Job, JobError, Outcome, Reply, SignInRefusal};
 use super::screens::account::{self, AccountScreen};
 use super::screens::find::{self, Find};
 use super::screens::helper::{self, HelperScreen};
+use super::screens::password::{self, PasswordScreen};
 use super::screens::sign_in::{self, SignIn};
 use super::strings as s;
 use crate::tui::Theme;
@@ -20,8 +22,9 @@ use crate::tui::keys::{Binding, Key, bind, digit_of, is_actionable, resolve};
 use crate::tui::note::Note;
 use crate::tui::worker::Requests;
 
-/// How many recent accounts a session offers again.
-pub const RECENT_MAX: usize = 5;
+/// How many recent accounts a session offers again (with Find's other choices, they fit an
+/// 80×24 terminal).
+pub const RECENT_MAX: usize = 4;
 
 /// An idle desk locks after this long (SPEC §6).
 pub const IDLE_LIMIT: Duration = Duration::minutes(5);
@@ -40,6 +43,8 @@ pub enum Screen {
     Find(Find),
     Account(AccountScreen),
     Helper(HelperScreen),
+    /// The agent's own password.
+    Password(PasswordScreen),
 }
 
 /// Which yes/no question is open.
@@ -93,6 +98,15 @@ pub const DIALOG_KEYS: &[Binding<DialogAction>] = &[
     bind(&[Key::Esc], s::K_DIALOG_CANCEL, DialogAction::Cancel),
 ];
 
+/// After an idle lock: who was signed in, the account that was open and the case it was
+/// open in, reopened (re-read and audited) when the same agent signs in again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resume {
+    pub agent: String,
+    pub account_id: i64,
+    pub case: Option<CaseRef>,
+}
+
 /// The whole desk.
 #[derive(Debug)]
 pub struct State {
@@ -109,9 +123,12 @@ pub struct State {
     pub agent: Option<String>,
     /// The database the desk has open, as shown on every screen (empty: not shown).
     pub database: String,
-    /// After an idle lock: the agent and the account that was open, reopened (re-read and
-    /// audited) when the same agent signs in again. Memory only; a sign-out forgets it.
-    pub resume: Option<(String, i64)>,
+    /// After an idle lock: the account to reopen for the same agent. Memory only; a sign-out
+    /// forgets it.
+    pub resume: Option<Resume>,
+    /// The case the agent is working on (typed with the last lookup): the audit rows of
+    /// lookups, views and helper runs carry it. Memory only; kept until changed on Find.
+    pub case: Option<CaseRef>,
     /// The accounts opened in this session, newest first (at most [`RECENT_MAX`]): offered
     /// again on Find, and the one before as "Back to …". Memory only; a sign-out or an idle
     /// lock clears it.
@@ -140,6 +157,7 @@ impl State {
             agent: None,
             database: String::new(),
             resume: None,
+            case: None,
             recent: vec![],
             last_activity: now,
             screen: Screen::SignIn(SignIn::new()),
@@ -172,6 +190,7 @@ impl State {
         match &self.screen {
             Screen::SignIn(_) => true,
             Screen::Find(f) => f.typing(),
+            Screen::Password(p) => p.typing(),
             Screen::Account(_) | Screen::Helper(_) => false,
         }
     }
@@ -194,11 +213,17 @@ impl State {
         self.dialog = None;
         self.help = false;
         self.recent.clear();
-        self.resume = match (&self.screen, idle) {
-            (Screen::Account(a), true) => Some((agent.clone(), a.view.account.id)),
-            (Screen::Helper(h), true) => Some((agent.clone(), h.view.account.id)),
-            _ => None,
+        let case = self.case.take();
+        let open = match &self.screen {
+            Screen::Account(a) => Some(a.view.account.id),
+            Screen::Helper(h) => Some(h.view.account.id),
+            Screen::SignIn(_) | Screen::Find(_) | Screen::Password(_) => None,
         };
+        self.resume = open.filter(|_| idle).map(|account_id| Resume {
+            agent: agent.clone(),
+            account_id,
+            case,
+        });
         let (job, screen) = if idle {
             (
                 Job::IdleLock {
@@ -223,7 +248,17 @@ impl State {
     }
 
     fn go_find(&mut self) {
-        self.screen = Screen::Find(Find::with_recent(&self.recent));
+        self.screen = Screen::Find(Find::with(&self.recent, self.case.as_ref()));
+    }
+
+    /// The request that reads account `account_id` for the account screen (a view, audited
+    /// in the session's case).
+    fn view_job(&self, account_id: i64) -> Job {
+        Job::View {
+            agent: self.agent_name(),
+            account_id,
+            case: self.case.clone(),
+        }
     }
 
     /// Shows `view` on the account screen, as this session's newest account, with a way back
@@ -240,8 +275,8 @@ impl State {
 
     /// Reads account `account_id` again for the account screen (a view, audited).
     fn reopen(&mut self, account_id: i64) -> Vec<Cmd> {
-        let agent = self.agent_name();
-        vec![self.request(Job::View { agent, account_id }, true)]
+        let job = self.view_job(account_id);
+        vec![self.request(job, true)]
     }
 
     fn notice(&mut self, notice: Note) {
@@ -250,6 +285,7 @@ impl State {
             Screen::Find(x) => x.notice = Some(notice),
             Screen::Account(x) => x.notice = Some(notice),
             Screen::Helper(x) => x.notice = Some(notice),
+            Screen::Password(x) => x.notice = Some(notice),
         }
     }
 }
@@ -271,6 +307,7 @@ pub fn update(state: &mut State, msg: Msg) -> Vec<Cmd> {
             match &mut state.screen {
                 Screen::SignIn(x) => x.on_paste(&text),
                 Screen::Find(x) => x.on_paste(&text),
+                Screen::Password(x) => x.on_paste(&text),
                 Screen::Account(_) | Screen::Helper(_) => {}
             }
             vec![]
@@ -331,11 +368,26 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
         },
         Screen::Find(x) => match x.on_key(ev) {
             find::Outcome::None => vec![],
-            find::Outcome::Lookup(lookup) => {
+            find::Outcome::Lookup(lookup, case) => {
+                state.case = case.clone();
                 let agent = state.agent_name();
-                vec![state.request(Job::Find { agent, lookup }, true)]
+                vec![state.request(
+                    Job::Find {
+                        agent,
+                        lookup,
+                        case,
+                    },
+                    true,
+                )]
             }
-            find::Outcome::Reopen(account_id) => state.reopen(account_id),
+            find::Outcome::Reopen(account_id, case) => {
+                state.case = case;
+                state.reopen(account_id)
+            }
+            find::Outcome::ChangePassword => {
+                state.screen = Screen::Password(PasswordScreen::new(&state.agent_name()));
+                vec![]
+            }
             find::Outcome::SignOut => state.end_session(false),
             find::Outcome::ConfirmSignOut => {
                 state.dialog = Some(Dialog {
@@ -360,8 +412,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
             account::Outcome::Back(account_id) => state.reopen(account_id),
             account::Outcome::Reload => {
                 let account_id = x.view.account.id;
-                let agent = state.agent_name();
-                vec![state.request(Job::View { agent, account_id }, true)]
+                state.reopen(account_id)
             }
         },
         Screen::Helper(x) => match x.on_key(ev) {
@@ -369,12 +420,14 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
             helper::Outcome::Diagnose(answers) => {
                 let account_id = x.view.account.id;
                 let agent = state.agent_name();
+                let case = state.case.clone();
                 vec![state.request(
                     Job::Helper {
                         agent,
                         account_id,
                         answers,
                         tz,
+                        case,
                     },
                     true,
                 )]
@@ -389,6 +442,24 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
                 vec![]
             }
             helper::Outcome::Copy(text) => vec![Cmd::Clipboard(text)],
+        },
+        Screen::Password(x) => match x.on_key(ev) {
+            password::Outcome::None => vec![],
+            password::Outcome::Cancel => {
+                state.go_find();
+                vec![]
+            }
+            password::Outcome::Change { current, new } => {
+                let agent = state.agent_name();
+                vec![state.request(
+                    Job::ChangePassword {
+                        agent,
+                        current,
+                        new,
+                    },
+                    true,
+                )]
+            }
         },
     }
 }
@@ -449,6 +520,8 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
             // The worker has recorded why; the session ends here and the screen locks,
             // dropping the account data it held.
             state.agent = None;
+            state.case = None;
+            state.recent.clear();
             state.dialog = None;
             state.help = false;
             let mut screen = SignIn::new();
@@ -473,10 +546,12 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
             state.go_find();
             // Locked while an account was open: the same agent gets it back, read again (and
             // audited as a view); anyone else starts at Find.
-            if let Some((who, account_id)) = state.resume.take()
-                && who == agent
+            if let Some(resume) = state.resume.take()
+                && resume.agent == agent
             {
-                return vec![state.request(Job::View { agent, account_id }, true)];
+                state.case = resume.case;
+                state.go_find();
+                return state.reopen(resume.account_id);
             }
         }
         Outcome::SignInRefused(why) => {
@@ -518,9 +593,44 @@ fn on_reply(state: &mut State, reply: Reply) -> Vec<Cmd> {
                 state.screen = Screen::Helper(h);
             }
         },
+        Outcome::PasswordChanged => {
+            state.go_find();
+            state.notice(Note::info(s::PASSWORD_CHANGED));
+        }
+        Outcome::PasswordChangeRefused(why) => {
+            let locked = match why {
+                ChangeRefusal::WrongCurrent { tries_left } => {
+                    refuse_change(state, s::wrong_current_password(tries_left));
+                    None
+                }
+                ChangeRefusal::Unchanged => {
+                    refuse_change(state, s::PASSWORD_UNCHANGED.to_string());
+                    None
+                }
+                ChangeRefusal::Locked { until } => Some(s::password_change_locked(
+                    &super::screens::exact(until, state.tz),
+                )),
+                ChangeRefusal::Blocked => Some(s::AGENT_BLOCKED.to_string()),
+            };
+            // As many wrong passwords as lock a sign-in end this session too: whoever is at
+            // the keyboard may not be the agent.
+            if let Some(text) = locked {
+                let cmds = state.end_session(false);
+                state.notice(Note::error(text));
+                return cmds;
+            }
+        }
         Outcome::Recorded => {}
     }
     vec![]
+}
+
+/// The password screen says why the change was refused.
+fn refuse_change(state: &mut State, why: String) {
+    match &mut state.screen {
+        Screen::Password(p) => p.refused(why),
+        _ => state.notice(Note::error(why)),
+    }
 }
 
 #[cfg(test)]
@@ -652,6 +762,90 @@ mod tests {
         signed_in_reply(&mut s, id - 1);
         assert!(s.agent.is_none());
         assert_eq!(s.requests.pending_id(), Some(id));
+    }
+
+    fn typed(s: &mut State, text: &str) {
+        for c in text.chars() {
+            key(s, KeyCode::Char(c));
+        }
+    }
+
+    /// The job of the one request `cmds` holds.
+    fn job(cmds: &[Cmd]) -> &Job {
+        match cmds {
+            [Cmd::Request(r)] => &r.job,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    /// The worker's answer to the pending request: account `id` (pat), found or viewed.
+    fn answer_with_account(s: &mut State, id: i64) {
+        use crate::domain::model::{AccountRow, RecoveryStatus};
+        let view = AccountView {
+            account: AccountRow {
+                id,
+                username: "pat".into(),
+                two_step: false,
+                created_at: t0(),
+                password_changed_at: t0(),
+            },
+            methods: vec![],
+            recovery: RecoveryStatus::default(),
+            locks: vec![],
+            pending: vec![],
+            events: vec![],
+        };
+        let id = s.requests.pending_id().expect("a request waits");
+        let result = Ok(Outcome::Viewed(Box::new(Clean::new(view))));
+        update(s, Msg::Reply(Reply { id, result }));
+    }
+
+    #[test]
+    fn the_case_typed_with_a_lookup_goes_on_its_view_and_helper_runs_until_changed() {
+        let mut s = signed_in();
+        typed(&mut s, "pat");
+        key(&mut s, KeyCode::Tab);
+        typed(&mut s, "inc-7");
+        let cmds = key(&mut s, KeyCode::Enter);
+        let inc7 = CaseRef::parse_optional("INC-7").unwrap();
+        assert!(matches!(job(&cmds), Job::Find { case, .. } if *case == inc7));
+        answer_with_account(&mut s, 7);
+        assert!(matches!(s.screen, Screen::Account(_)));
+        // Reload (F5) is a view in the same case.
+        let cmds = key(&mut s, KeyCode::F(5));
+        assert!(matches!(job(&cmds), Job::View { account_id: 7, case, .. } if *case == inc7));
+        answer_with_account(&mut s, 7);
+        // Find another account: the case is filled in, and a lookup without changing it keeps it.
+        key(&mut s, KeyCode::Esc);
+        match &s.screen {
+            Screen::Find(f) => assert_eq!(f.form.field(1).value(), "INC-7"),
+            _ => panic!("not on Find"),
+        }
+        typed(&mut s, "lou");
+        let cmds = key(&mut s, KeyCode::Enter);
+        assert!(matches!(job(&cmds), Job::Find { case, .. } if *case == inc7));
+        // A sign-out forgets it.
+        s.requests.pending = None;
+        s.end_session(false);
+        assert_eq!(s.case, None);
+    }
+
+    #[test]
+    fn an_idle_lock_keeps_the_open_account_and_its_case_for_the_same_agent_only() {
+        let mut s = signed_in();
+        typed(&mut s, "pat");
+        key(&mut s, KeyCode::Tab);
+        typed(&mut s, "cs-1");
+        key(&mut s, KeyCode::Enter);
+        answer_with_account(&mut s, 7);
+        update(&mut s, Msg::Tick(t0() + IDLE_LIMIT));
+        assert_eq!(s.case, None, "nothing of the session is on the lock screen");
+        assert!(s.recent.is_empty());
+        let id = waiting(&mut s);
+        let cmds = signed_in_reply(&mut s, id);
+        let cs1 = CaseRef::parse_optional("CS-1").unwrap();
+        assert!(matches!(job(&cmds), Job::View { account_id: 7, case, .. } if *case == cs1));
+        assert_eq!(s.case, cs1);
     }
 
     #[test]

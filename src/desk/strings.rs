@@ -28,6 +28,7 @@ pub const TITLE_SIGN_IN: &str = "Support desk — agent sign-in";
 pub const TITLE_FIND: &str = "Support desk — find an account";
 pub const TITLE_ACCOUNT: &str = "Support desk — account";
 pub const TITLE_HELPER: &str = "Support desk — sign-in helper";
+pub const TITLE_PASSWORD: &str = "Support desk — my password";
 
 // ---------------------------------------------------------------------------------------------
 // Agent sign-in
@@ -77,8 +78,9 @@ pub fn bad_agent_name(reason: &str) -> String {
 pub fn signed_in_as(agent: &str) -> String {
     format!("Signed in as {agent}.")
 }
-pub const FIND_INTRO: &str = "Find one account by its exact username, email address, phone number or account id (#42). There is no browsing and no partial match.";
+pub const FIND_INTRO: &str = "One exact username, email, phone or account id (#42): no browsing, no partial match. A case or ticket typed beside it goes in the audit log.";
 pub const FIND_FIELD: &str = "Username, email, phone or #id";
+pub const CASE_FIELD: &str = "Case/ticket (optional)";
 pub const FIND_CHOICES: [&str; 2] = ["Look up", "Sign out"];
 /// A recent lookup of this session, offered again on Find.
 pub fn reopen(label: &str) -> String {
@@ -93,6 +95,38 @@ pub fn account_label(username: &str, id: i64) -> String {
     format!("{username} (#{id})")
 }
 pub const LOOKING_UP: &str = "Looking up…";
+/// Find's choice for the agent's own password, before Sign out.
+pub const FIND_CHANGE_PASSWORD: &str = "Change my password";
+
+// ---------------------------------------------------------------------------------------------
+// The agent's own password
+
+pub const PASSWORD_INTRO: &str = "Your current desk password, then the new one twice: at least 8 characters, not a common one, not containing your agent name. It works from your next sign-in.";
+pub const CURRENT_PASSWORD: &str = "Current password";
+pub const NEW_PASSWORD: &str = "New password";
+pub const NEW_PASSWORD_AGAIN: &str = "New password again";
+/// Which field is empty, by field.
+pub const PASSWORD_FIELD_EMPTY: [&str; 3] = [
+    "Type your current password.",
+    "Type the new password.",
+    "Type the new password again.",
+];
+pub const CHANGING_PASSWORD: &str = "Changing your password…";
+pub const PASSWORD_CONTAINS_NAME: &str = "Your password can't contain your agent name.";
+pub const PASSWORD_CHANGED: &str =
+    "Your desk password was changed. Use the new one from your next sign-in.";
+pub const PASSWORD_UNCHANGED: &str =
+    "That is your current password. Choose a new one. Nothing was changed.";
+pub fn wrong_current_password(tries_left: u32) -> String {
+    format!(
+        "That isn't your current password. Nothing was changed. {}",
+        self::tries_left(tries_left)
+    )
+}
+/// Too many wrong current passwords: the session ends, as after as many wrong sign-ins.
+pub fn password_change_locked(until: &str) -> String {
+    format!("Too many wrong passwords: you were signed out, and sign-in is locked until {until}.")
+}
 pub fn not_found(what: &str) -> String {
     format!("No account matches {what} exactly.")
 }
@@ -198,13 +232,20 @@ pub fn event_kind(kind: &str) -> String {
 }
 /// The top border's note — who is signed in, that the desk only reads, which database — from
 /// the longest wording to the shortest; the desk shows the first that fits.
-pub fn where_am_i(agent: Option<&str>, database: &str) -> Vec<String> {
+pub fn where_am_i(agent: Option<&str>, database: &str, case: Option<&str>) -> Vec<String> {
     let db = (!database.is_empty()).then(|| format!(" · {database}"));
     let db = db.as_deref().unwrap_or("");
+    // The case goes before the database: the audit rows are filed under it.
+    let (case, bare) = match case {
+        Some(c) => (format!(" · case {c}"), format!(" · {c}")),
+        None => (String::new(), String::new()),
+    };
     match agent {
         Some(a) => vec![
-            format!("Signed in as {a} · read-only{db}"),
-            format!("{a} · read-only{db}"),
+            format!("Signed in as {a}{case} · read-only{db}"),
+            format!("{a}{case} · read-only{db}"),
+            format!("{a}{case} · read-only"),
+            format!("{a}{bare} · read-only"),
             format!("{a} · read-only"),
         ],
         None => vec![format!("read-only{db}"), "read-only".to_string()],
@@ -495,6 +536,8 @@ pub const K_TOP: &str = "Top";
 pub const K_BOTTOM: &str = "Bottom";
 pub const K_RELOAD: &str = "Reload the account";
 pub const K_BACK_TO_FIND: &str = "Back to find an account";
+pub const K_CANCEL_TO_FIND: &str = "Cancel, back to find an account";
+pub const K_CHANGE_PASSWORD: &str = "Next field, or change the password";
 pub const K_BACK_TO_ACCOUNT: &str = "Back to the account";
 pub const K_BACK_TO_QUESTION: &str = "Back to the question";
 pub const K_DIALOG_CANCEL: &str = "Cancel";
@@ -511,6 +554,7 @@ pub const H_SELECT: &str = "Select";
 pub const H_SCROLL: &str = "Scroll";
 pub const H_RELOAD: &str = "Reload";
 pub const H_BACK: &str = "Back";
+pub const H_CHANGE_PASSWORD: &str = "Next / change";
 
 /// Said when the desk stops because its worker hit an internal error.
 pub const WORKER_STOPPED: &str = "the desk's worker stopped after an internal error";

@@ -10,6 +10,7 @@ use ratatui::widgets::Widget;
 use super::screens::{Ctx, footer};
 use super::state::{DIALOG_KEYS, DialogKind, GLOBAL_KEYS, Screen, State};
 use super::strings as s;
+use crate::domain::case_ref::CaseRef;
 use crate::tui::help::{HelpOverlay, HelpRow, help_rows};
 use crate::tui::widgets::{Dialog, fits, page, too_small};
 
@@ -43,20 +44,23 @@ fn title(state: &State) -> &'static str {
         Screen::Find(_) => s::TITLE_FIND,
         Screen::Account(_) => s::TITLE_ACCOUNT,
         Screen::Helper(_) => s::TITLE_HELPER,
+        Screen::Password(_) => s::TITLE_PASSWORD,
     }
 }
 
 /// The footer hint for the current screen, ending with the global keys.
 pub fn footer_hint(state: &State) -> String {
-    use super::screens::{account, find, sign_in};
+    use super::screens::{account, find, password, sign_in};
     let mut hint = match &state.screen {
         Screen::SignIn(_) => footer(sign_in::KEYS),
         Screen::Find(_) => footer(find::KEYS),
         Screen::Account(_) => footer(account::KEYS),
         Screen::Helper(h) => footer(h.keys()),
+        Screen::Password(_) => footer(password::KEYS),
     };
     let menu = match &state.screen {
         Screen::Find(f) if f.typing() => None,
+        Screen::Password(p) if p.typing() => None,
         screen => screen_menu_len(screen),
     };
     if let Some(n) = menu {
@@ -84,13 +88,14 @@ fn screen_menu_len(screen: &Screen) -> Option<usize> {
         Screen::Find(f) => Some(f.form.menu.len()),
         Screen::Account(a) => Some(a.menu.len()),
         Screen::Helper(h) => Some(h.menu.len()),
+        Screen::Password(p) => Some(p.form.menu.len()),
     }
 }
 
 /// The help overlay's rows for the current screen: its key table, the digits, the global
 /// keys. With a dialog open, the dialog's keys.
 pub fn help_for(state: &State) -> Vec<HelpRow> {
-    use super::screens::{account, find, sign_in};
+    use super::screens::{account, find, password, sign_in};
     let mut rows = if state.dialog.is_some() {
         help_rows(DIALOG_KEYS)
     } else {
@@ -99,6 +104,7 @@ pub fn help_for(state: &State) -> Vec<HelpRow> {
             Screen::Find(_) => help_rows(find::KEYS),
             Screen::Account(_) => help_rows(account::KEYS),
             Screen::Helper(h) => help_rows(h.keys()),
+            Screen::Password(_) => help_rows(password::KEYS),
         }
     };
     if let Some(n) = menu_len(state) {
@@ -138,7 +144,11 @@ fn where_am_i(state: &State, area: Rect, frame: &mut Frame<'_>) {
             (s::locks_in(secs), state.theme.warning)
         }
         None => (
-            s::where_am_i(state.agent.as_deref(), &state.database),
+            s::where_am_i(
+                state.agent.as_deref(),
+                &state.database,
+                state.case.as_ref().map(CaseRef::as_str),
+            ),
             state.theme.title,
         ),
     };
@@ -182,6 +192,7 @@ pub fn render(state: &State, frame: &mut Frame<'_>) {
         Screen::Find(x) => x.render(&ctx, state.agent.as_deref().unwrap_or(""), frame, body),
         Screen::Account(x) => x.render(&ctx, frame, body),
         Screen::Helper(x) => x.render(&ctx, frame, body),
+        Screen::Password(x) => x.render(&ctx, frame, body),
     }
     if let Some(d) = state.dialog {
         let (title, question, choices) = match d.kind {

@@ -1,6 +1,7 @@
 //! Pure rules of the product: no I/O, no clock reads, no database. Every function here takes
 //! the time and the randomness it needs as arguments, so tests can pin them.
 
+pub mod case_ref;
 pub mod identifier;
 pub mod lockout;
 pub mod mask;

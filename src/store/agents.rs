@@ -81,7 +81,7 @@ impl AgentAdmin for Store {
     }
 
     fn audit_agent_command(&mut self, name: &str, action: &str, now: DateTime<Utc>) -> Result<()> {
-        self.audit_append(name, action, None, "", now)
+        self.audit_append(super::audit::Entry::new(name, action), now)
     }
 }
 

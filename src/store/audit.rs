@@ -11,6 +11,7 @@
 use super::capability::AuditLog;
 use super::keyfile::{Key, Keys, constant_time_eq};
 use super::{Result, Store, StoreError, classify, hex, parse_ts, ts};
+use crate::domain::case_ref::CaseRef;
 use crate::domain::lockout::{AfterFailure, Lockout};
 use chrono::{DateTime, Utc};
 use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
@@ -34,6 +35,14 @@ pub mod action {
     pub const AGENT_ENABLED: &str = "agent_enabled";
     /// A new password: the agent's sign-in lockout starts over from here.
     pub const AGENT_PASSWORD_RESET: &str = "agent_password_reset";
+    /// An agent changed their own password at the desk, proving the current one. The row's
+    /// detail is the new password's Argon2id hash: the audit log is the desk's only write
+    /// (SPEC §6), so this is where the desk keeps it. `audit` never prints it.
+    pub const AGENT_PASSWORD_CHANGED: &str = "agent_password_changed";
+    /// The current password was proven for a change, but the new one is the same.
+    pub const AGENT_PASSWORD_UNCHANGED: &str = "agent_password_unchanged";
+    /// A change refused for a wrong current password (it counts as a failed sign-in).
+    pub const AGENT_PASSWORD_CHANGE_FAILED: &str = "agent_password_change_failed";
     pub const SIGN_IN_REFUSED: &str = "sign_in_refused";
     pub const SIGN_OUT: &str = "sign_out";
     pub const IDLE_LOCK: &str = "idle_lock";
@@ -46,6 +55,42 @@ pub mod action {
     pub const RECHAINED: &str = "audit_rechained";
 }
 
+/// A row to append: who did what, about which account, in which case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry<'a> {
+    pub agent: &'a str,
+    pub action: &'a str,
+    pub account_id: Option<i64>,
+    pub detail: &'a str,
+    /// The ticket the agent typed with the lookup (SPEC §10), validated by [`CaseRef`].
+    pub case_ref: Option<&'a CaseRef>,
+}
+
+impl<'a> Entry<'a> {
+    /// `agent` did `action`, about no account, with no detail and no case.
+    pub fn new(agent: &'a str, action: &'a str) -> Self {
+        Entry {
+            agent,
+            action,
+            account_id: None,
+            detail: "",
+            case_ref: None,
+        }
+    }
+
+    pub fn about(self, account_id: Option<i64>) -> Self {
+        Entry { account_id, ..self }
+    }
+
+    pub fn detail(self, detail: &'a str) -> Self {
+        Entry { detail, ..self }
+    }
+
+    pub fn case(self, case_ref: Option<&'a CaseRef>) -> Self {
+        Entry { case_ref, ..self }
+    }
+}
+
 /// One audit row.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AuditRow {
@@ -55,6 +100,8 @@ pub struct AuditRow {
     pub action: String,
     pub account_id: Option<i64>,
     pub detail: String,
+    /// The case reference the agent typed with the lookup, if any.
+    pub case_ref: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -90,12 +137,13 @@ struct RawRow {
     action: String,
     account_id: Option<i64>,
     detail: String,
+    case_ref: Option<String>,
     prev_hash: String,
     hash: String,
 }
 
 /// The columns [`read_raw`] expects, in order.
-const COLUMNS: &str = "id, at, agent, action, account_id, detail, prev_hash, hash";
+const COLUMNS: &str = "id, at, agent, action, account_id, detail, prev_hash, hash, case_ref";
 
 /// Reads one row selected with [`COLUMNS`]; a value of the wrong type is a [`Damage`] naming
 /// the column, not an SQLite type error.
@@ -119,6 +167,19 @@ fn read_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<std::result::Result<RawRo
             column: "account_id",
         }),
     };
+    let case_ref = match r.get_ref(8)? {
+        ValueRef::Null => Ok(None),
+        ValueRef::Text(t) => std::str::from_utf8(t)
+            .map(|t| Some(t.to_owned()))
+            .map_err(|_| Damage {
+                id,
+                column: "case_ref",
+            }),
+        _ => Err(Damage {
+            id,
+            column: "case_ref",
+        }),
+    };
     let row = (|| -> std::result::Result<RawRow, RowError> {
         Ok(RawRow {
             id,
@@ -127,6 +188,7 @@ fn read_raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<std::result::Result<RawRo
             action: text(3, "action")??,
             account_id: account_id?,
             detail: text(5, "detail")??,
+            case_ref: case_ref?,
             prev_hash: text(6, "prev_hash")??,
             hash: text(7, "hash")??,
         })
@@ -182,11 +244,11 @@ fn row_hash(
     action: &str,
     account_id: Option<i64>,
     detail: &str,
+    case_ref: Option<&str>,
 ) -> String {
     let id = id.to_string();
     let account = account_id.map(|a| a.to_string()).unwrap_or_default();
-    key.mac_hex(&[
-        b"audit-row",
+    let fields = [
         prev.as_bytes(),
         id.as_bytes(),
         at.as_bytes(),
@@ -194,7 +256,20 @@ fn row_hash(
         action.as_bytes(),
         account.as_bytes(),
         detail.as_bytes(),
-    ])
+    ];
+    match case_ref {
+        // A row without a case is hashed as before schema 4, so older rows still verify.
+        None => key.mac_hex(&[&[b"audit-row".as_slice()], fields.as_slice()].concat()),
+        // With one, under its own label: moving a case onto or off a row is an edit.
+        Some(case) => key.mac_hex(
+            &[
+                &[b"audit-row-with-case".as_slice()],
+                fields.as_slice(),
+                &[case.as_bytes()],
+            ]
+            .concat(),
+        ),
+    }
 }
 
 /// The keyed head: the last id and its hash, so rows deleted from the end are detected.
@@ -225,14 +300,11 @@ fn write_head(tx: &Connection, key: &Key, last_id: i64, last_hash: &str) -> rusq
 fn append(
     conn: &mut Connection,
     key: &Key,
-    agent: &str,
-    action: &str,
-    account_id: Option<i64>,
-    detail: &str,
+    entry: Entry<'_>,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    append_in(&tx, key, agent, action, account_id, detail, now)?;
+    append_in(&tx, key, entry, now)?;
     tx.commit()
 }
 
@@ -240,12 +312,17 @@ fn append(
 fn append_in(
     tx: &Connection,
     key: &Key,
-    agent: &str,
-    action: &str,
-    account_id: Option<i64>,
-    detail: &str,
+    entry: Entry<'_>,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
+    let Entry {
+        agent,
+        action,
+        account_id,
+        detail,
+        case_ref,
+    } = entry;
+    let case_ref = case_ref.map(CaseRef::as_str);
     let (prev_id, prev): (i64, String) = tx
         .query_row(
             "SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1",
@@ -257,11 +334,21 @@ fn append_in(
     let issued = issued_ids(tx)?;
     let id = issued.max(prev_id) + 1;
     let at = ts(now);
-    let hash = row_hash(key, &prev, id, &at, agent, action, account_id, detail);
-    tx.execute(
-        "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        params![id, at, agent, action, account_id, detail, prev, hash],
-    )?;
+    let hash = row_hash(
+        key, &prev, id, &at, agent, action, account_id, detail, case_ref,
+    );
+    match case_ref {
+        // Without a case the row is written as before schema 4 (migration 2's note is
+        // appended before the column exists).
+        None => tx.execute(
+            "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![id, at, agent, action, account_id, detail, prev, hash],
+        )?,
+        Some(case) => tx.execute(
+            "INSERT INTO audit_log (id, at, agent, action, account_id, detail, prev_hash, hash, case_ref) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            params![id, at, agent, action, account_id, detail, prev, hash, case],
+        )?,
+    };
     write_head(tx, key, id, &hash)
 }
 
@@ -341,7 +428,7 @@ pub(crate) fn rechain(tx: &Connection, key: &Key) -> rusqlite::Result<()> {
         } else {
             unknown_name(key, &r.2)
         };
-        let hash = row_hash(key, &prev, r.0, &r.1, &agent, &r.3, r.4, &r.5);
+        let hash = row_hash(key, &prev, r.0, &r.1, &agent, &r.3, r.4, &r.5, None);
         tx.execute(
             "UPDATE audit_log SET agent = ?2, prev_hash = ?3, hash = ?4 WHERE id = ?1",
             params![r.0, agent, prev, hash],
@@ -359,7 +446,12 @@ pub(crate) fn rechain(tx: &Connection, key: &Key) -> rusqlite::Result<()> {
         ),
     };
     // The note itself is appended like any row, after the re-chained ones, and becomes the head.
-    append_in(tx, key, "-", action::RECHAINED, None, &detail, Utc::now())
+    append_in(
+        tx,
+        key,
+        Entry::new("-", action::RECHAINED).detail(&detail),
+        Utc::now(),
+    )
 }
 
 /// How a name typed at agent sign-in that is no agent's is stored: a keyed hash, because it
@@ -369,18 +461,37 @@ pub fn unknown_name(key: &Key, typed: &str) -> String {
     format!("unknown:{}", &mac[..16])
 }
 
-/// Rows, oldest first, by any of `agents` (none: every agent) about `account` (none: any).
+/// Which rows `audit` lists: every filter given must hold.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Filter<'a> {
+    /// By this agent (a normalised name).
+    pub agent: Option<&'a str>,
+    /// About this account.
+    pub account: Option<i64>,
+    /// In this case.
+    pub case_ref: Option<&'a CaseRef>,
+}
+
+/// Rows, oldest first, by any of `agents` (none: every agent) about `account` (none: any) in
+/// case `case_ref` (none: any).
 fn list(
     conn: &Connection,
     agents: &[&str],
     account: Option<i64>,
+    case_ref: Option<&CaseRef>,
 ) -> rusqlite::Result<std::result::Result<Vec<AuditRow>, Damage>> {
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM audit_log
           WHERE (?1 IS NULL OR agent = ?1 OR agent = ?2) AND (?3 IS NULL OR account_id = ?3)
+            AND (?4 IS NULL OR case_ref = ?4)
           ORDER BY id"
     ))?;
-    let mut rows = stmt.query(params![agents.first(), agents.get(1), account])?;
+    let mut rows = stmt.query(params![
+        agents.first(),
+        agents.get(1),
+        account,
+        case_ref.map(CaseRef::as_str)
+    ])?;
     let mut out = vec![];
     while let Some(r) = rows.next()? {
         let r = match read_raw(r)? {
@@ -394,6 +505,7 @@ fn list(
             action: r.action,
             account_id: r.account_id,
             detail: r.detail,
+            case_ref: r.case_ref,
             prev_hash: r.prev_hash,
             hash: r.hash,
         });
@@ -416,6 +528,7 @@ fn verify(conn: &Connection, key: &Key) -> rusqlite::Result<Verdict> {
             action,
             account_id,
             detail,
+            case_ref,
             prev_hash,
             hash,
         } = match read_raw(r)? {
@@ -424,7 +537,15 @@ fn verify(conn: &Connection, key: &Key) -> rusqlite::Result<Verdict> {
         };
         if !constant_time_eq(
             &row_hash(
-                key, &prev_hash, id, &at, &agent, &action, account_id, &detail,
+                key,
+                &prev_hash,
+                id,
+                &at,
+                &agent,
+                &action,
+                account_id,
+                &detail,
+                case_ref.as_deref(),
             ),
             &hash,
         ) {
@@ -474,12 +595,63 @@ fn verify(conn: &Connection, key: &Key) -> rusqlite::Result<Verdict> {
     })
 }
 
+/// The password hash `agent` set at the desk since the administrator last set one (`agent
+/// add`, `agent reset-password`), if any: the newest such row, whose keyed hash must verify —
+/// a row slipped in without the key file is an edit, and an error, never a password.
+fn desk_password(
+    conn: &Connection,
+    key: &Key,
+    agent: &str,
+) -> rusqlite::Result<std::result::Result<Option<String>, Damage>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM audit_log WHERE agent = ?1 AND action = 'agent_password_changed'
+           AND id > coalesce((SELECT max(id) FROM audit_log WHERE agent = ?1 AND action IN
+               ('agent_added', 'agent_password_reset')), 0)
+         ORDER BY id DESC LIMIT 1"
+    ))?;
+    let mut rows = stmt.query([agent])?;
+    let Some(r) = rows.next()? else {
+        return Ok(Ok(None));
+    };
+    let r = match read_raw(r)? {
+        Ok(r) => r,
+        Err(d) => return Ok(Err(d)),
+    };
+    let expected = row_hash(
+        key,
+        &r.prev_hash,
+        r.id,
+        &r.at,
+        &r.agent,
+        &r.action,
+        r.account_id,
+        &r.detail,
+        r.case_ref.as_deref(),
+    );
+    if !constant_time_eq(&expected, &r.hash) {
+        return Ok(Err(Damage {
+            id: r.id,
+            column: "hash",
+        }));
+    }
+    Ok(Ok(Some(r.detail)))
+}
+
+/// A damaged row met where a password is read: an error naming it.
+fn damaged(path: &Path, d: Damage) -> StoreError {
+    StoreError::Other {
+        path: path.to_path_buf(),
+        msg: d.to_string(),
+    }
+}
+
 /// Replays an agent's sign-in rows since its last success through the lockout rule, so the
 /// desk can enforce lockouts without any writable state besides the audit log.
 fn agent_lockout(conn: &Connection, agent: &str) -> rusqlite::Result<Lockout> {
     let mut stmt = conn.prepare_cached(
         "SELECT action, at FROM audit_log WHERE agent = ?1 AND action IN ('sign_in', 'sign_in_attempt')
-           AND id > coalesce((SELECT max(id) FROM audit_log WHERE agent = ?1 AND action IN ('sign_in', 'agent_password_reset')), 0)
+           AND id > coalesce((SELECT max(id) FROM audit_log WHERE agent = ?1 AND action IN
+               ('sign_in', 'agent_password_reset', 'agent_password_changed', 'agent_password_unchanged')), 0)
          ORDER BY id",
     )?;
     let mut l = Lockout::default();
@@ -589,24 +761,8 @@ impl SqliteAuditLog {
 
 impl AuditLog for SqliteAuditLog {
     /// Appends one row.
-    fn append(
-        &mut self,
-        agent: &str,
-        action: &str,
-        account_id: Option<i64>,
-        detail: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
-        append(
-            &mut self.conn,
-            &self.key,
-            agent,
-            action,
-            account_id,
-            detail,
-            now,
-        )
-        .map_err(|e| classify(&self.path, e))
+    fn append(&mut self, entry: Entry<'_>, now: DateTime<Utc>) -> Result<()> {
+        append(&mut self.conn, &self.key, entry, now).map_err(|e| classify(&self.path, e))
     }
 
     /// How a typed name that is no agent's is written in this log: a keyed hash (see
@@ -626,6 +782,12 @@ impl AuditLog for SqliteAuditLog {
         agent_lockout(&self.conn, agent).map_err(|e| classify(&self.path, e))
     }
 
+    fn desk_password(&self, agent: &str) -> Result<Option<String>> {
+        desk_password(&self.conn, &self.key, agent)
+            .map_err(|e| classify(&self.path, e))?
+            .map_err(|d| damaged(&self.path, d))
+    }
+
     /// Reserves one sign-in attempt for `agent` in one IMMEDIATE transaction: refused (and
     /// audited) while locked; otherwise a `sign_in_attempt` row counts it before the password
     /// is hashed, so desks racing one name together get at most 5 checked passwords per lock
@@ -639,10 +801,7 @@ impl AuditLog for SqliteAuditLog {
                 append_in(
                     &tx,
                     &key,
-                    agent,
-                    action::SIGN_IN_REFUSED,
-                    None,
-                    "blocked",
+                    Entry::new(agent, action::SIGN_IN_REFUSED).detail("blocked"),
                     now,
                 )?;
                 AgentReservation::Blocked
@@ -650,16 +809,13 @@ impl AuditLog for SqliteAuditLog {
                 append_in(
                     &tx,
                     &key,
-                    agent,
-                    action::SIGN_IN_REFUSED,
-                    None,
-                    "locked",
+                    Entry::new(agent, action::SIGN_IN_REFUSED).detail("locked"),
                     now,
                 )?;
                 AgentReservation::Locked(until)
             } else {
                 let after = l.fail(now);
-                append_in(&tx, &key, agent, action::SIGN_IN_ATTEMPT, None, "", now)?;
+                append_in(&tx, &key, Entry::new(agent, action::SIGN_IN_ATTEMPT), now)?;
                 AgentReservation::Go(after)
             };
             tx.commit()?;
@@ -671,38 +827,25 @@ impl AuditLog for SqliteAuditLog {
 
 impl Store {
     /// Appends an audit row through the administrative connection (used by the CLI and tests).
-    pub fn audit_append(
-        &mut self,
-        agent: &str,
-        action: &str,
-        account_id: Option<i64>,
-        detail: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()> {
+    pub fn audit_append(&mut self, entry: Entry<'_>, now: DateTime<Utc>) -> Result<()> {
         let p = self.path.clone();
         let key = self.keys()?.audit.clone();
-        append(
-            self.conn_mut(),
-            &key,
-            agent,
-            action,
-            account_id,
-            detail,
-            now,
-        )
-        .map_err(|e| classify(&p, e))
+        append(self.conn_mut(), &key, entry, now).map_err(|e| classify(&p, e))
     }
 
-    /// Rows, oldest first, by `agent` (a normalised name; with the key file loaded, the rows
-    /// where that name was typed at sign-in without being an agent's are found too) and
-    /// about `account`. A damaged row is an error naming it.
-    pub fn audit_rows(&self, agent: Option<&str>, account: Option<i64>) -> Result<Vec<AuditRow>> {
+    /// Rows, oldest first, that pass `filter`: by its agent (a normalised name; with the key
+    /// file loaded, the rows where that name was typed at sign-in without being an agent's are
+    /// found too), about its account, in its case. A damaged row is an error naming it.
+    pub fn audit_rows(&self, filter: Filter<'_>) -> Result<Vec<AuditRow>> {
+        let agent = filter.agent;
         let alias = match (agent, &self.keys) {
             (Some(a), Some(keys)) => Some(unknown_name(&keys.audit, a)),
             _ => None,
         };
         let agents: Vec<&str> = agent.into_iter().chain(alias.as_deref()).collect();
-        match list(self.conn(), &agents, account).map_err(|e| self.err(e))? {
+        match list(self.conn(), &agents, filter.account, filter.case_ref)
+            .map_err(|e| self.err(e))?
+        {
             Ok(rows) => Ok(rows),
             Err(d) => Err(StoreError::Other {
                 path: self.path().to_path_buf(),
@@ -719,6 +862,14 @@ impl Store {
             })
             .optional()
             .map_err(|e| self.err(e))
+    }
+
+    /// The password hash `agent` set at the desk since the administrator last set one, if any
+    /// (see [`AuditLog::desk_password`]).
+    pub fn desk_password(&self, agent: &str) -> Result<Option<String>> {
+        desk_password(self.conn(), &self.keys()?.audit, agent)
+            .map_err(|e| self.err(e))?
+            .map_err(|d| damaged(self.path(), d))
     }
 
     pub fn audit_verify(&self) -> Result<Verdict> {
@@ -766,8 +917,13 @@ mod tests {
     fn appended(db: &Path, n: i64) -> SqliteAuditLog {
         let mut log = SqliteAuditLog::open(db).unwrap();
         for i in 0..n {
-            log.append("alex", action::LOOKUP, Some(i), "ja•••", Utc::now())
-                .unwrap();
+            log.append(
+                Entry::new("alex", action::LOOKUP)
+                    .about(Some(i))
+                    .detail("ja•••"),
+                Utc::now(),
+            )
+            .unwrap();
         }
         log
     }
@@ -789,6 +945,70 @@ mod tests {
             s.audit_verify().unwrap(),
             Verdict::Truncated { last: 2, issued: 5 }
         );
+    }
+
+    /// Rows 1–2 without a case, row 3 in INC-7, row 4 in CS-1, row 5 in INC-7 again.
+    fn store_with_cases() -> (tempfile::TempDir, Store) {
+        let (t, db) = setup();
+        let mut log = appended(&db, 2);
+        let inc7 = CaseRef::parse("INC-7").unwrap();
+        let cs1 = CaseRef::parse("cs-1").unwrap();
+        for (account, case) in [(3, &inc7), (4, &cs1), (5, &inc7)] {
+            let e = Entry::new("alex", action::VIEW)
+                .about(Some(account))
+                .case(Some(case));
+            log.append(e, Utc::now()).unwrap();
+        }
+        drop(log);
+        (t, Store::open(&db).unwrap())
+    }
+
+    #[test]
+    fn audit_case_lists_the_rows_of_one_case_and_only_those() {
+        let (_t, s) = store_with_cases();
+        assert!(matches!(
+            s.audit_verify().unwrap(),
+            Verdict::Intact { rows: 5, .. }
+        ));
+        let inc7 = CaseRef::parse("inc-7").unwrap();
+        let rows = s
+            .audit_rows(Filter {
+                case_ref: Some(&inc7),
+                ..Filter::default()
+            })
+            .unwrap();
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        assert_eq!(ids, [3, 5]);
+        assert!(rows.iter().all(|r| r.case_ref.as_deref() == Some("INC-7")));
+        // Filters combine: the case and the account.
+        let rows = s
+            .audit_rows(Filter {
+                case_ref: Some(&inc7),
+                account: Some(5),
+                ..Filter::default()
+            })
+            .unwrap();
+        assert_eq!(rows.iter().map(|r| r.id).collect::<Vec<_>>(), [5]);
+        let all = s.audit_rows(Filter::default()).unwrap();
+        assert_eq!(all[0].case_ref, None);
+    }
+
+    #[test]
+    fn a_case_moved_onto_off_or_between_rows_is_an_edit() {
+        for (sql, id) in [
+            ("UPDATE audit_log SET case_ref = 'INC-7' WHERE id = 2", 2),
+            ("UPDATE audit_log SET case_ref = NULL WHERE id = 3", 3),
+            ("UPDATE audit_log SET case_ref = 'CS-1' WHERE id = 5", 5),
+            ("UPDATE audit_log SET case_ref = 'inc-7' WHERE id = 3", 3),
+            (
+                "UPDATE audit_log SET case_ref = x'494e432d37' WHERE id = 3",
+                3,
+            ),
+        ] {
+            let (_t, s) = store_with_cases();
+            tamper(&s, sql);
+            assert_eq!(s.audit_verify().unwrap(), Verdict::Edited { id }, "{sql}");
+        }
     }
 
     #[test]
@@ -821,7 +1041,7 @@ mod tests {
     fn authorizer_refuses_account_writes_but_appends_audit() {
         let (_t, db) = setup();
         let mut log = SqliteAuditLog::open(&db).unwrap();
-        log.append("alex", action::SIGN_IN, None, "", Utc::now())
+        log.append(Entry::new("alex", action::SIGN_IN), Utc::now())
             .unwrap();
         for sql in [
             "INSERT INTO accounts (username, password_hash, created_at, password_changed_at) VALUES ('x','y','z','z')",
@@ -863,7 +1083,10 @@ mod tests {
     }
 
     fn rows_of(db: &Path) -> Vec<AuditRow> {
-        Store::open(db).unwrap().audit_rows(None, None).unwrap()
+        Store::open(db)
+            .unwrap()
+            .audit_rows(Filter::default())
+            .unwrap()
     }
 
     #[test]
@@ -940,7 +1163,7 @@ mod tests {
             let e = log.conn.execute_batch(sql).unwrap_err();
             assert!(e.to_string().contains("not authorized"), "{sql}: {e}");
         }
-        log.append("alex", action::VIEW, Some(9), "", Utc::now())
+        log.append(Entry::new("alex", action::VIEW).about(Some(9)), Utc::now())
             .unwrap();
         assert_eq!(issued_ids(&log.conn).unwrap(), 4);
         assert!(matches!(
@@ -957,7 +1180,7 @@ mod tests {
             "UPDATE audit_log SET detail = CAST('x' AS BLOB) WHERE id = 2",
         );
         assert_eq!(s.audit_verify().unwrap(), Verdict::Edited { id: 2 });
-        let e = s.audit_rows(None, None).unwrap_err().to_string();
+        let e = s.audit_rows(Filter::default()).unwrap_err().to_string();
         assert!(
             e.contains("audit row 2 is damaged: its detail is not text"),
             "{e}"
@@ -969,7 +1192,7 @@ mod tests {
                  UPDATE audit_log SET account_id = 'seven' WHERE id = 3;",
         );
         assert_eq!(s.audit_verify().unwrap(), Verdict::Edited { id: 3 });
-        let e = s.audit_rows(None, None).unwrap_err().to_string();
+        let e = s.audit_rows(Filter::default()).unwrap_err().to_string();
         assert!(
             e.contains("audit row 3 is damaged: its account_id is not a number"),
             "{e}"
@@ -1003,8 +1226,11 @@ mod tests {
                 .unwrap(),
             AgentReservation::Locked(_)
         ));
-        log.append("alex", action::SIGN_IN, None, "", t + Duration::minutes(20))
-            .unwrap();
+        log.append(
+            Entry::new("alex", action::SIGN_IN),
+            t + Duration::minutes(20),
+        )
+        .unwrap();
         assert_eq!(log.agent_lockout("alex").unwrap(), Lockout::default());
     }
 

@@ -626,7 +626,7 @@
 //! # use recovery_desk::domain::lockout::{AfterFailure, Guarded};
 //! fn desk<D: ReadStore + AuditLog>(d: &mut D) { let _ = d.account_view(1, chrono::Utc::now()); }
 //! fn desk2(d: &mut ReadOnlyStore, _a: &mut SqliteAuditLog) { let _ = d.account_view(1, chrono::Utc::now()); }
-//! fn desk3(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.append("alex", "lookup", None, "", chrono::Utc::now()); }
+//! fn desk3(_r: &mut ReadOnlyStore, d: &mut SqliteAuditLog) { let _ = d.append(recovery_desk::store::audit::Entry::new("alex", "lookup"), chrono::Utc::now()); }
 //! fn uses(_: MethodKind, _: Purpose, _: AfterFailure, _: Guarded) {}
 //! ```
 //!
@@ -642,7 +642,7 @@
 //!     let _ = s.account_view(1, chrono::Utc::now());
 //!     let _ = s.agent_credentials("alex");
 //!     let _ = s.agent_disabled("alex");
-//!     let _ = a.append("alex", "lookup", Some(1), "", chrono::Utc::now());
+//!     let _ = a.append(recovery_desk::store::audit::Entry::new("alex", "lookup").about(Some(1)), chrono::Utc::now());
 //!     let _ = a.reserve_sign_in("alex", chrono::Utc::now());
 //!     let _ = a.agent_lockout("alex");
 //!     let _ = a.unknown_name("typed");
@@ -655,7 +655,7 @@
 //! ```
 
 use super::Result;
-use super::audit::{AgentReservation, Verdict};
+use super::audit::{AgentReservation, Entry, Verdict};
 use super::holder::{OneTimeReservation, Reservation};
 use super::outbox::Message;
 use crate::domain::identifier::Lookup;
@@ -888,20 +888,18 @@ pub trait HolderStore: std::fmt::Debug + Send {
 /// The hash-chained audit log: the desk's only write.
 pub trait AuditLog: std::fmt::Debug + Send {
     /// Appends one row, in one transaction (two desks never fork the chain).
-    fn append(
-        &mut self,
-        agent: &str,
-        action: &str,
-        account_id: Option<i64>,
-        detail: &str,
-        now: DateTime<Utc>,
-    ) -> Result<()>;
+    fn append(&mut self, entry: Entry<'_>, now: DateTime<Utc>) -> Result<()>;
 
     /// How a typed name that is no agent's is written: a keyed hash, never the text.
     fn unknown_name(&self, typed: &str) -> String;
 
     /// The agent's sign-in lockout, derived from the log.
     fn agent_lockout(&self, agent: &str) -> Result<Lockout>;
+
+    /// The password hash `agent` set at the desk (an `agent_password_changed` row) since the
+    /// administrator last set one, if any; a row whose keyed hash does not verify is an
+    /// error. The agent's password is this when set, else the agents table's.
+    fn desk_password(&self, agent: &str) -> Result<Option<String>>;
 
     /// Reserves one agent sign-in attempt in one transaction: refused (and logged) while
     /// locked, otherwise logged as an attempt before the password is hashed.

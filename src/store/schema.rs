@@ -147,6 +147,13 @@ CREATE TABLE audit_head (
     r#"
 ALTER TABLE recovery_codes ADD COLUMN checked_at TEXT;
 "#,
+    // 4: case references (SPEC §10): the ticket an agent typed with a lookup, on the audit rows
+    // of that lookup and of the views and helper runs after it. Rows without one keep NULL,
+    // and with it the hash they were chained with.
+    r#"
+ALTER TABLE audit_log ADD COLUMN case_ref TEXT;
+CREATE INDEX audit_log_case ON audit_log(case_ref, id) WHERE case_ref IS NOT NULL;
+"#,
 ];
 
 /// The schema version this build writes and understands.

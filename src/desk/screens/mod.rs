@@ -5,6 +5,7 @@
 pub mod account;
 pub mod find;
 pub mod helper;
+pub mod password;
 pub mod sign_in;
 
 use chrono::{DateTime, FixedOffset, Utc};
@@ -134,6 +135,8 @@ pub enum Action {
     Prev,
     Scroll(Scroll),
     Reload,
+    /// Show or hide the focused password (the password form's Ctrl-R).
+    Reveal,
     Back,
 }
 
@@ -143,6 +146,7 @@ impl FormAction for Action {
             Action::Select => Role::Enter,
             Action::Next => Role::Next,
             Action::Prev => Role::Prev,
+            Action::Reveal => Role::Reveal,
             Action::Scroll(_) | Action::Reload | Action::Back => Role::Other,
         }
     }
