@@ -12,6 +12,7 @@ use super::{
 };
 use crate::desk::strings as s;
 use crate::domain::identifier::Lookup;
+use crate::domain::phone::CallingCode;
 use crate::tui::form::FormEvent;
 use crate::tui::keys::Binding;
 use crate::tui::{Form, TextField, render_text_field};
@@ -82,10 +83,16 @@ impl Find {
         self.form.typing()
     }
 
+    /// A key, with no default country for phone numbers.
     pub fn on_key(&mut self, ev: &KeyEvent) -> Outcome {
+        self.on_key_in(ev, None)
+    }
+
+    /// A key; a phone number looked up without `+` is in `default_country`.
+    pub fn on_key_in(&mut self, ev: &KeyEvent, default_country: Option<CallingCode>) -> Outcome {
         match self.form.handle(ev, KEYS) {
-            FormEvent::Submit => self.submit(),
-            FormEvent::Choose(i) => self.choose(i),
+            FormEvent::Submit => self.submit(default_country),
+            FormEvent::Choose(i) => self.choose(i, default_country),
             FormEvent::Edited => {
                 self.notice = None;
                 Outcome::None
@@ -114,11 +121,11 @@ impl Find {
         }
     }
 
-    fn choose(&mut self, index: usize) -> Outcome {
+    fn choose(&mut self, index: usize, default_country: Option<CallingCode>) -> Outcome {
         match self.choices.get(index) {
             Some(Choice::LookUp) => {
                 self.form.focus_field(0);
-                self.submit()
+                self.submit(default_country)
             }
             Some(Choice::Reopen(id)) => Outcome::Reopen(*id),
             Some(Choice::SignOut) => Outcome::SignOut,
@@ -126,8 +133,8 @@ impl Find {
         }
     }
 
-    fn submit(&mut self) -> Outcome {
-        match Lookup::parse(self.form.field(0).value()) {
+    fn submit(&mut self, default_country: Option<CallingCode>) -> Outcome {
+        match Lookup::parse_with(self.form.field(0).value(), default_country) {
             Ok(lookup) => {
                 self.notice = None;
                 Outcome::Lookup(lookup)
