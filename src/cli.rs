@@ -1,5 +1,6 @@
 //! The command line (SPEC §2): a fixed interface that tests and tools depend on.
 
+use crate::domain::phone::CallingCode;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -20,7 +21,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// The support-desk console (agents sign in)
-    Desk,
+    Desk {
+        /// Phone numbers looked up without + are in this country: its calling code, like 1,
+        /// +1, 44 or +44 (a leading 0 is then the trunk prefix, 00 the international one)
+        #[arg(long, value_name = "CODE", value_parser = CallingCode::parse)]
+        default_country: Option<CallingCode>,
+    },
     /// Messages "sent" by email or text, oldest first
     Outbox {
         /// Only messages to this email address or phone number
@@ -124,11 +130,15 @@ mod tests {
         assert!(p(&[]).unwrap().command.is_none());
         assert!(matches!(
             p(&["--demo", "desk"]).unwrap().command,
-            Some(Command::Desk)
+            Some(Command::Desk {
+                default_country: None
+            })
         ));
         assert!(matches!(
             p(&["desk", "--db", "x.db"]).unwrap().command,
-            Some(Command::Desk)
+            Some(Command::Desk {
+                default_country: None
+            })
         ));
         assert!(matches!(
             p(&["outbox", "--to", "a@b.cd"]).unwrap().command,
@@ -214,6 +224,43 @@ mod tests {
                 ..
             }))
         ));
+        for (form, code) in [
+            ("1", "+1"),
+            ("+1", "+1"),
+            ("44", "+44"),
+            ("+44", "+44"),
+            ("420", "+420"),
+        ] {
+            match p(&["--demo", "desk", "--default-country", form])
+                .unwrap()
+                .command
+            {
+                Some(Command::Desk {
+                    default_country: Some(c),
+                }) => assert_eq!(c.to_string(), code, "{form}"),
+                other => panic!("{form}: {other:?}"),
+            }
+        }
+        assert!(matches!(
+            p(&["desk", "--default-country=+7"]).unwrap().command,
+            Some(Command::Desk {
+                default_country: Some(c)
+            }) if c.to_string() == "+7"
+        ));
+        for bad in ["0", "+", "4", "999x", "", "12", "441", "+0044", "uk"] {
+            let e = p(&["desk", "--default-country", bad]).unwrap_err();
+            assert_eq!(e.kind(), clap::error::ErrorKind::ValueValidation, "{bad}");
+            let text = e.to_string();
+            assert!(
+                text.contains("--default-country")
+                    && text.contains("a calling code is 1 to 3 digits")
+                    && text.contains("like 1, +1, 44, +44"),
+                "{bad}: {text}"
+            );
+        }
+        // Only the desk has a default country.
+        assert!(p(&["--default-country", "1"]).is_err());
+        assert!(p(&["outbox", "--default-country", "1"]).is_err());
         assert!(p(&["--db", "x", "--demo"]).is_err());
         assert!(p(&["reset-password"]).is_err());
     }

@@ -78,14 +78,14 @@ fn run(cli: Cli) -> Result<()> {
             require_terminal()?;
             recovery_desk::console::run(&path, clock)
         }
-        Some(Command::Desk) => {
+        Some(Command::Desk { default_country }) => {
             // The desk opens an existing, current database only: it creates, migrates and
             // seeds nothing (SPEC §6). Opened before the terminal is checked, so a mistyped
             // --db is named first.
             let worker = recovery_desk::desk::DeskWorker::open(&path, clock.clone())?;
             require_terminal()?;
             let database = recovery_desk::desk::database_label(&path);
-            recovery_desk::desk::run_worker(worker, clock, &database)
+            recovery_desk::desk::run_worker(worker, clock, &database, default_country)
         }
         Some(Command::Outbox { to }) => outbox(&path, to.as_deref()),
         Some(Command::Agent(cmd)) => agent(&path, cmd, clock.as_ref()),

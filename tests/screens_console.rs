@@ -717,7 +717,7 @@ fn a_reset_with_two_proofs_says_the_change_that_was_waiting_is_cancelled() {
     app.typed(&c);
     app.enter();
     assert_eq!(app.screen(), "SecondProof");
-    app.digit('1'); // Text a code to •••••••••01
+    app.digit('1'); // Text a code to +1 ••• ••• ••01
     let c = app.code_for("+15550100101");
     app.typed(&c);
     app.enter();

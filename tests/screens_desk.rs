@@ -622,7 +622,7 @@ fn lookups_by_every_identifier_find_the_same_account_and_audit_masked() {
         [
             "username sa•••",
             "email s•••@example.com",
-            "phone •••••••••01",
+            "phone +1 ••• ••• ••01",
             &format!("account #{sam}")
         ]
     );

@@ -37,6 +37,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 
 use crate::clock::SharedClock;
+use crate::domain::phone::CallingCode;
 use crate::tui::Theme;
 use crate::tui::app::{App, RunError, message_for};
 use crate::tui::help::HelpRow;
@@ -49,12 +50,17 @@ pub use view::render;
 /// How often the ticker reports (spinner frames, idle check).
 pub const TICK: Duration = Duration::from_millis(100);
 
-/// Runs the desk on the terminal until the agent quits.
-pub fn run(path: &Path, clock: SharedClock) -> anyhow::Result<()> {
+/// Runs the desk on the terminal until the agent quits; phone numbers looked up without `+`
+/// are read in `default_country` (`desk --default-country`), if given.
+pub fn run(
+    path: &Path,
+    clock: SharedClock,
+    default_country: Option<CallingCode>,
+) -> anyhow::Result<()> {
     // Open both connections before touching the terminal, so a bad database is reported as
     // one plain line.
     let desk_worker = DeskWorker::open(path, clock.clone())?;
-    run_worker(desk_worker, clock, &database_label(path))
+    run_worker(desk_worker, clock, &database_label(path), default_country)
 }
 
 /// How the desk names the database it has open, on every screen: its file name (sanitised:
@@ -68,11 +74,12 @@ pub fn database_label(path: &Path) -> String {
 }
 
 /// Runs the desk on the terminal with a worker already opened (see [`DeskWorker::open`])
-/// over the database named `database` (see [`database_label`]).
+/// over the database named `database` (see [`database_label`]), as [`run`].
 pub fn run_worker(
     desk_worker: DeskWorker,
     clock: SharedClock,
     database: &str,
+    default_country: Option<CallingCode>,
 ) -> anyhow::Result<()> {
     let tz = *Local::now().offset();
     let (tx, rx) = mpsc::channel();
@@ -87,7 +94,8 @@ pub fn run_worker(
         clock.now(),
         Rect::new(0, 0, size.width, size.height),
     )
-    .on_database(database);
+    .on_database(database)
+    .with_default_country(default_country);
     spawn_input_thread(tx.clone(), message_for)?;
     let tick_clock = clock.clone();
     spawn_ticker(tx, TICK, move || Msg::Tick(tick_clock.now()))?;

@@ -4,6 +4,7 @@
 
 use crate::domain::case_ref::CaseRef;
 use crate::domain::model::AccountView;
+use crate::domain::phone::CallingCode;
 use crate::tui::sanitize::Clean;
 use chrono::{DateTime, Duration, FixedOffset, Utc};
 use ratatui::crossterm::event::KeyEvent;
@@ -123,6 +124,8 @@ pub struct State {
     pub agent: Option<String>,
     /// The database the desk has open, as shown on every screen (empty: not shown).
     pub database: String,
+    /// Where a phone number looked up without `+` is (`desk --default-country`).
+    pub default_country: Option<CallingCode>,
     /// After an idle lock: the account to reopen for the same agent. Memory only; a sign-out
     /// forgets it.
     pub resume: Option<Resume>,
@@ -156,6 +159,7 @@ impl State {
             tick: 0,
             agent: None,
             database: String::new(),
+            default_country: None,
             resume: None,
             case: None,
             recent: vec![],
@@ -170,6 +174,12 @@ impl State {
     /// The same desk, naming `database` on every screen.
     pub fn on_database(mut self, database: impl Into<String>) -> Self {
         self.database = database.into();
+        self
+    }
+
+    /// The same desk, reading phone numbers typed without `+` in `default_country`.
+    pub fn with_default_country(mut self, default_country: Option<CallingCode>) -> Self {
+        self.default_country = default_country;
         self
     }
 
@@ -366,7 +376,7 @@ fn on_key(state: &mut State, ev: &KeyEvent) -> Vec<Cmd> {
                 vec![state.request(Job::SignIn { name, password }, true)]
             }
         },
-        Screen::Find(x) => match x.on_key(ev) {
+        Screen::Find(x) => match x.on_key_in(ev, state.default_country) {
             find::Outcome::None => vec![],
             find::Outcome::Lookup(lookup, case) => {
                 state.case = case.clone();

@@ -685,13 +685,13 @@ mod tests {
         let all = every_diagnosis_worded().join("\n");
         for expected in [
             "Start signing in and enter the username jane.",
-            "Have a code sent to j•••@example.com or •••••••••12, and enter its 6 digits",
-            "Verified sign-in methods: Email j•••@example.com, Phone •••••••••12.",
+            "Have a code sent to j•••@example.com or +1 ••• ••• ••12, and enter its 6 digits",
+            "Verified sign-in methods: Email j•••@example.com, Phone +1 ••• ••• ••12.",
             "Recovery code entry is locked until 2026-11-25 09:45:00 UTC",
             "Recovery code: active since 2026-11-25.",
             "A password change is waiting until 2026-12-25 09:30:00 UTC.",
             "Sign in with the username jane and your password.",
-            "Can the customer get a code at j•••@example.com or •••••••••12 right now?",
+            "Can the customer get a code at j•••@example.com or +1 ••• ••• ••12 right now?",
             "Does the customer have the recovery code made on 2026-11-25?",
             "Wait until 2026-11-25 09:45:00 UTC",
         ] {

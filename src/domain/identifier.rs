@@ -1,6 +1,8 @@
 //! Identifiers people type: usernames, email addresses, phone numbers and account ids, each
 //! normalised so that the same person finds the same account however they type it.
 
+use super::phone::CallingCode;
+
 /// Longest username accepted.
 pub const USERNAME_MAX: usize = 32;
 /// Shortest username accepted.
@@ -17,6 +19,11 @@ pub enum IdentifierError {
     Email,
     #[error("Type the phone number with + and the country code: +44 20 7946 0018.")]
     Phone,
+    /// A desk lookup of a number without `+`, on a desk started without a default country.
+    #[error(
+        "Type the phone number with + and the country code (+44 20 7946 0018), or start the desk with --default-country."
+    )]
+    PhoneNeedsCountry,
     #[error("An account id is # followed by digits, like #1042.")]
     AccountId,
     #[error("Type a username, email address, phone number or account id.")]
@@ -101,6 +108,54 @@ pub fn phone(input: &str) -> Result<String, IdentifierError> {
     }
 }
 
+/// A phone number as a customer reads it out, to an agent at the desk whose customers mostly
+/// call from the country `default` (`desk --default-country`), normalised to the one E.164
+/// number it names (the desk then looks that number up exactly).
+///
+/// Spaces, dashes, dots and brackets are dropped. Then:
+/// - a leading `+` starts the country code, as in [`phone`]: `+1 (555) 010-0101`;
+/// - a leading `00` is the international prefix, read as `+`: `0044 20 7946 0018`;
+/// - otherwise, with a default calling code CC (none: refused, the message says how to type it
+///   or to start the desk with `--default-country`):
+///   - a leading single `0` is the trunk prefix: dropped, and CC put in front
+///     (`020 7946 0018` with 44 → `+442079460018`);
+///   - more than 10 digits starting with CC already hold the country code
+///     (`1-555-010-0101` with 1 → `+15550100101`; `447700900123` with 44 → `+447700900123`);
+///   - anything else gets CC in front (`555 010 0101` with 1 → `+15550100101`).
+///
+/// The result passes the checks of [`phone`] (7 to 15 digits, a country code not starting
+/// with 0), or the number is refused.
+pub fn phone_with_default(
+    input: &str,
+    default: Option<CallingCode>,
+) -> Result<String, IdentifierError> {
+    let t = input.trim();
+    if t.starts_with('+') {
+        return phone(t);
+    }
+    let mut digits = String::new();
+    for c in t.chars() {
+        match c {
+            '0'..='9' => digits.push(c),
+            ' ' | '-' | '.' | '(' | ')' => {}
+            _ => return Err(IdentifierError::Phone),
+        }
+    }
+    let international = if let Some(rest) = digits.strip_prefix("00") {
+        format!("+{rest}")
+    } else {
+        let code = default.ok_or(IdentifierError::PhoneNeedsCountry)?.digits();
+        if let Some(national) = digits.strip_prefix('0') {
+            format!("+{code}{national}")
+        } else if digits.len() > 10 && digits.starts_with(&code) {
+            format!("+{digits}")
+        } else {
+            format!("+{code}{digits}")
+        }
+    };
+    phone(&international)
+}
+
 /// What a desk agent typed into the lookup field.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Lookup {
@@ -112,8 +167,18 @@ pub enum Lookup {
 
 impl Lookup {
     /// Classifies and normalises: `#123` is an account id, anything with `@` an email, digits
-    /// (with `+ - . ( )` and spaces) a phone number, anything else a username.
+    /// (with `+ - . ( )` and spaces) a phone number, anything else a username. A phone number
+    /// needs `+` or `00` and its country code here; see [`Lookup::parse_with`].
     pub fn parse(input: &str) -> Result<Lookup, IdentifierError> {
+        Lookup::parse_with(input, None)
+    }
+
+    /// As [`Lookup::parse`], reading a phone number without `+` in the country `default_country`
+    /// ([`phone_with_default`]). Still one exact identifier: never a partial number.
+    pub fn parse_with(
+        input: &str,
+        default_country: Option<CallingCode>,
+    ) -> Result<Lookup, IdentifierError> {
         let t = input.trim();
         if t.is_empty() {
             return Err(IdentifierError::Empty);
@@ -134,7 +199,7 @@ impl Lookup {
             .all(|c| c.is_ascii_digit() || matches!(c, '+' | ' ' | '-' | '.' | '(' | ')'))
             && t.chars().any(|c| c.is_ascii_digit())
         {
-            return phone(t).map(Lookup::Phone);
+            return phone_with_default(t, default_country).map(Lookup::Phone);
         }
         username(t).map(Lookup::Username)
     }
@@ -249,12 +314,201 @@ mod tests {
         assert_eq!(Lookup::parse("   "), Err(IdentifierError::Empty));
     }
 
+    fn country(code: &str) -> Option<CallingCode> {
+        Some(CallingCode::parse(code).unwrap())
+    }
+
+    /// What an agent types while a customer reads out their number.
+    #[test]
+    fn desk_phones_are_read_in_the_forms_people_say_them() {
+        for said in [
+            "15550100101",
+            "1-555-010-0101",
+            "+1 (555) 010-0101",
+            "1 (555) 010-0101",
+            "(555) 010-0101",
+            "555.010.0101",
+            "5550100101",
+            " 555 010 0101 ",
+            "001 555 010 0101",
+        ] {
+            assert_eq!(
+                phone_with_default(said, country("1")),
+                Ok("+15550100101".to_string()),
+                "{said}"
+            );
+            // Classified as a phone number, and exactly that one number.
+            assert_eq!(
+                Lookup::parse_with(said, country("+1")),
+                Ok(Lookup::Phone("+15550100101".into())),
+                "{said}"
+            );
+        }
+        for said in [
+            "020 7946 0018",
+            "(020) 7946-0018",
+            "20 7946 0018",
+            "442079460018",
+            "44 20 7946 0018",
+            "+44 20 7946 0018",
+            "0044 20 7946 0018",
+        ] {
+            assert_eq!(
+                phone_with_default(said, country("44")),
+                Ok("+442079460018".to_string()),
+                "{said}"
+            );
+        }
+        for said in ["07700 900123", "447700900123", "7700 900123"] {
+            assert_eq!(
+                phone_with_default(said, country("44")),
+                Ok("+447700900123".to_string()),
+                "{said}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_trunk_zero_is_dropped_and_double_zero_names_its_own_country() {
+        // A single leading 0 is the trunk prefix, not a digit of the number.
+        assert_eq!(
+            phone_with_default("0555 010 0101", country("1")),
+            Ok("+15550100101".into())
+        );
+        assert_eq!(
+            phone_with_default("030 1234567", country("49")),
+            Ok("+49301234567".into())
+        );
+        // 00 is the international prefix: the country after it wins over the default, and no
+        // default is needed.
+        assert_eq!(
+            phone_with_default("0044 20 7946 0018", country("1")),
+            Ok("+442079460018".into())
+        );
+        assert_eq!(
+            phone_with_default("00 44 (20) 7946-0018", None),
+            Ok("+442079460018".into())
+        );
+        assert_eq!(
+            Lookup::parse("0044 20 7946 0018"),
+            Ok(Lookup::Phone("+442079460018".into()))
+        );
+        // A + number keeps its own country code, whatever the default.
+        assert_eq!(
+            phone_with_default("+44 20 7946 0018", country("1")),
+            Ok("+442079460018".into())
+        );
+    }
+
+    #[test]
+    fn the_country_code_is_taken_as_typed_only_in_numbers_longer_than_ten_digits() {
+        // Ten digits starting with the code are a national number: the code goes in front.
+        assert_eq!(
+            phone_with_default("4420794600", country("44")),
+            Ok("+444420794600".into())
+        );
+        // Eleven digits not starting with the code: the code goes in front.
+        assert_eq!(
+            phone_with_default("55501001011", country("1")),
+            Ok("+155501001011".into())
+        );
+        // The whole code must lead, not its first digit: 420 is not 42 or 4.
+        assert_eq!(
+            phone_with_default("420123456789", country("420")),
+            Ok("+420123456789".into())
+        );
+        assert_eq!(
+            phone_with_default("421234567890", country("420")),
+            Ok("+420421234567890".into())
+        );
+    }
+
+    #[test]
+    fn desk_phones_without_a_country_are_refused_saying_both_fixes() {
+        for said in [
+            "15550100101",
+            "1-555-010-0101",
+            "5550100101",
+            "020 7946 0018",
+        ] {
+            assert_eq!(
+                phone_with_default(said, None),
+                Err(IdentifierError::PhoneNeedsCountry),
+                "{said}"
+            );
+            assert_eq!(
+                Lookup::parse(said),
+                Err(IdentifierError::PhoneNeedsCountry),
+                "{said}"
+            );
+        }
+        let text = IdentifierError::PhoneNeedsCountry.to_string();
+        assert!(
+            text.contains("with + and the country code (+44 20 7946 0018)")
+                && text.contains("--default-country"),
+            "{text}"
+        );
+        // The holder's own entry keeps requiring +: the default is the desk's.
+        assert_eq!(phone("5550100101"), Err(IdentifierError::Phone));
+    }
+
+    #[test]
+    fn desk_phones_that_are_not_e164_are_refused() {
+        for bad in [
+            "0",
+            "00",
+            "12345",
+            "555 0101 0101 5550 1001",
+            "000 44 20 7946 0018",
+            "+0 555 010 0101",
+            "1+5550100101",
+            "555 010 0101 x2",
+            "555/010/0101",
+            "+",
+        ] {
+            assert_eq!(
+                phone_with_default(bad, country("1")),
+                Err(IdentifierError::Phone),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_desk_phone_is_one_exact_e164_number() {
+        for (said, code) in [
+            ("1-555-010-0101", "1"),
+            ("020 7946 0018", "44"),
+            ("0044 20 7946 0018", "7"),
+        ] {
+            let n = phone_with_default(said, country(code)).unwrap();
+            // E.164: + and digits only, nothing left that could match more than one number.
+            assert!(
+                n.starts_with('+') && n[1..].bytes().all(|b| b.is_ascii_digit()),
+                "{n}"
+            );
+            assert_eq!(phone(&n), Ok(n.clone()), "{said}");
+            assert_eq!(phone_with_default(&n, country(code)), Ok(n.clone()));
+        }
+        // Part of a number is not completed into a match: it is a different, shorter number.
+        assert_eq!(
+            phone_with_default("010-0101", country("1")),
+            Ok("+1100101".into())
+        );
+    }
+
     proptest! {
         #[test]
         fn normalisers_never_panic_and_are_idempotent(s in ".{0,80}") {
             if let Ok(u) = username(&s) { prop_assert_eq!(username(&u).unwrap(), u); }
             if let Ok(e) = email(&s) { prop_assert_eq!(email(&e).unwrap(), e); }
             if let Ok(p) = phone(&s) { prop_assert_eq!(phone(&p).unwrap(), p); }
+            for code in [None, country("1"), country("44"), country("420")] {
+                if let Ok(p) = phone_with_default(&s, code) {
+                    prop_assert_eq!(phone(&p).unwrap(), p.clone());
+                    prop_assert_eq!(phone_with_default(&p, code).unwrap(), p);
+                }
+            }
             let _ = Lookup::parse(&s);
         }
     }

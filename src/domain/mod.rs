@@ -9,6 +9,7 @@ pub mod model;
 pub mod one_time;
 pub mod password;
 pub mod pending_change;
+pub mod phone;
 pub mod recovery_code;
 pub mod recovery_drill;
 pub mod sign_in_helper;

@@ -235,7 +235,7 @@ pub fn signing_in(view: &Clean<AccountView>) -> String {
     s::signing_in_as(&view.account.username)
 }
 
-/// "Email a code to j•••@example.com" / "Text a code to •••••••••01" (masked: the holder is
+/// "Email a code to j•••@example.com" / "Text a code to +1 ••• ••• ••01" (masked: the holder is
 /// not signed in yet).
 pub fn send_label(m: &Clean<MethodRow>) -> String {
     s::send_to(m.kind == MethodKind::Email, &m.masked())

@@ -15,6 +15,7 @@ use super::{
 use crate::desk::strings as s;
 use crate::domain::case_ref::{CASE_MAX, CaseRef};
 use crate::domain::identifier::Lookup;
+use crate::domain::phone::CallingCode;
 use crate::tui::form::{FormAction, FormEvent, Role};
 use crate::tui::keys::{Binding, resolve};
 use crate::tui::{Form, TextField, render_text_field};
@@ -103,15 +104,21 @@ impl Find {
         self.form.typing()
     }
 
+    /// A key, with no default country for phone numbers.
     pub fn on_key(&mut self, ev: &KeyEvent) -> Outcome {
+        self.on_key_in(ev, None)
+    }
+
+    /// A key; a phone number looked up without `+` is in `default_country`.
+    pub fn on_key_in(&mut self, ev: &KeyEvent, default_country: Option<CallingCode>) -> Outcome {
         // Enter in either field looks up: the case is optional, so Enter in the identifier
         // does not stop at the case field first.
         if self.form.typing() && resolve(KEYS, ev).map(FormAction::role) == Some(Role::Enter) {
-            return self.submit();
+            return self.submit(default_country);
         }
         match self.form.handle(ev, KEYS) {
-            FormEvent::Submit => self.submit(),
-            FormEvent::Choose(i) => self.choose(i),
+            FormEvent::Submit => self.submit(default_country),
+            FormEvent::Choose(i) => self.choose(i, default_country),
             FormEvent::Edited => {
                 self.notice = None;
                 Outcome::None
@@ -140,11 +147,11 @@ impl Find {
         }
     }
 
-    fn choose(&mut self, index: usize) -> Outcome {
+    fn choose(&mut self, index: usize, default_country: Option<CallingCode>) -> Outcome {
         match self.choices.get(index).cloned() {
             Some(Choice::LookUp) => {
                 self.form.focus_field(IDENTIFIER);
-                self.submit()
+                self.submit(default_country)
             }
             Some(Choice::Reopen(id)) => match self.case() {
                 Some(case) => Outcome::Reopen(id, case),
@@ -169,8 +176,8 @@ impl Find {
         }
     }
 
-    fn submit(&mut self) -> Outcome {
-        match Lookup::parse(self.form.field(IDENTIFIER).value()) {
+    fn submit(&mut self, default_country: Option<CallingCode>) -> Outcome {
+        match Lookup::parse_with(self.form.field(IDENTIFIER).value(), default_country) {
             Ok(lookup) => match self.case() {
                 Some(case) => {
                     self.notice = None;
