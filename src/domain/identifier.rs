@@ -114,11 +114,16 @@ pub fn phone(input: &str) -> Result<String, IdentifierError> {
 ///
 /// Spaces, dashes, dots and brackets are dropped. Then:
 /// - a leading `+` starts the country code, as in [`phone`]: `+1 (555) 010-0101`;
-/// - a leading `00` is the international prefix, read as `+`: `0044 20 7946 0018`;
+/// - `(0)` after a country code is the trunk prefix written out for foreigners, not a digit:
+///   `+44 (0)20 7946 0018` is `+442079460018`;
+/// - a leading `00` is the international prefix, read as `+`: `0044 20 7946 0018`; so is
+///   `011` with the North American default (1);
 /// - otherwise, with a default calling code CC (none: refused, the message says how to type it
 ///   or to start the desk with `--default-country`):
 ///   - a leading single `0` is the trunk prefix: dropped, and CC put in front
-///     (`020 7946 0018` with 44 → `+442079460018`);
+///     (`020 7946 0018` with 44 → `+442079460018`) — except in Italy, San Marino and the
+///     Vatican (39, 378, 379), whose numbers keep their 0 (`06 6982` with 39 → `+39066982`);
+///     with 7 (Russia, Kazakhstan) the trunk prefix is `8`, in an 11-digit number;
 ///   - more than 10 digits starting with CC already hold the country code
 ///     (`1-555-010-0101` with 1 → `+15550100101`; `447700900123` with 44 → `+447700900123`);
 ///   - anything else gets CC in front (`555 010 0101` with 1 → `+15550100101`).
@@ -129,7 +134,8 @@ pub fn phone_with_default(
     input: &str,
     default: Option<CallingCode>,
 ) -> Result<String, IdentifierError> {
-    let t = input.trim();
+    let written_out = input.trim().replacen("(0)", "", 1);
+    let t = written_out.trim();
     if t.starts_with('+') {
         return phone(t);
     }
@@ -141,11 +147,23 @@ pub fn phone_with_default(
             _ => return Err(IdentifierError::Phone),
         }
     }
+    let code = default.map(CallingCode::digits);
     let international = if let Some(rest) = digits.strip_prefix("00") {
         format!("+{rest}")
+    } else if let Some(rest) = digits
+        .strip_prefix("011")
+        .filter(|_| code.as_deref() == Some("1"))
+    {
+        format!("+{rest}")
     } else {
-        let code = default.ok_or(IdentifierError::PhoneNeedsCountry)?.digits();
-        if let Some(national) = digits.strip_prefix('0') {
+        let code = code.ok_or(IdentifierError::PhoneNeedsCountry)?;
+        let keeps_zero = matches!(code.as_str(), "39" | "378" | "379");
+        let trunk = match code.as_str() {
+            "7" => digits.strip_prefix('8').filter(|n| n.len() == 10),
+            _ if keeps_zero => None,
+            _ => digits.strip_prefix('0'),
+        };
+        if let Some(national) = trunk {
             format!("+{code}{national}")
         } else if digits.len() > 10 && digits.starts_with(&code) {
             format!("+{digits}")
@@ -397,6 +415,49 @@ mod tests {
         assert_eq!(
             phone_with_default("+44 20 7946 0018", country("1")),
             Ok("+442079460018".into())
+        );
+    }
+
+    /// Countries whose numbers are said differently: the trunk prefix written out in
+    /// brackets, a 0 that belongs to the number, 8 as the trunk prefix, 011 to dial abroad.
+    #[test]
+    fn national_habits_are_read_as_the_number_they_name() {
+        for said in [
+            "+44 (0)20 7946 0018",
+            "+44(0)2079460018",
+            "0044 (0)20 7946 0018",
+        ] {
+            assert_eq!(
+                phone_with_default(said, country("1")),
+                Ok("+442079460018".into()),
+                "{said}"
+            );
+        }
+        for (said, cc) in [("06 6982 1234", "39"), ("0549 882 555", "378")] {
+            let digits: String = said.chars().filter(char::is_ascii_digit).collect();
+            assert_eq!(
+                phone_with_default(said, country(cc)),
+                Ok(format!("+{cc}{digits}")),
+                "{said}"
+            );
+        }
+        assert_eq!(
+            phone_with_default("8 916 123-45-67", country("7")),
+            Ok("+79161234567".into())
+        );
+        // A ten-digit number after 7 is national even when it starts with 8.
+        assert_eq!(
+            phone_with_default("800 123 4567", country("7")),
+            Ok("+78001234567".into())
+        );
+        assert_eq!(
+            phone_with_default("011 44 20 7946 0018", country("1")),
+            Ok("+442079460018".into())
+        );
+        // 011 is North America's way abroad only.
+        assert_eq!(
+            phone_with_default("011 234 5678", country("44")),
+            Ok("+44112345678".into())
         );
     }
 
