@@ -553,6 +553,37 @@ fn idle_sign_out() {
     snap!(app, "idle_signed_out");
 }
 
+/// The holder's story (issue 11, item 5): the code was accepted and spent, and a stray Esc on
+/// "Set a new password" must not throw the recovery away without asking. Stay is highlighted;
+/// leaving says the new code is the one to use next.
+#[test]
+fn leaving_a_new_password_after_the_code_was_spent_asks_first() {
+    let mut code = None;
+    let mut app = App::with(|svc, _| {
+        code = Some(jane(svc));
+    });
+    let code = code.unwrap();
+    app.typed("jane");
+    app.enter();
+    app.alt('2'); // Other ways to sign in
+    app.digit('1'); // Use my password
+    app.alt('1'); // Forgot password?
+    app.digit('2'); // Use a different verification option
+    app.digit('2'); // I don't have any of these
+    app.recover_with(&code);
+    assert_eq!(app.screen(), "NewPassword");
+    app.esc();
+    assert_eq!(app.screen(), "NewPassword");
+    snap!(app, "new_password_leave_asks");
+    // Enter takes the highlighted choice: stay.
+    app.enter();
+    assert_eq!(app.screen(), "NewPassword");
+    app.esc();
+    app.digit('1');
+    assert_eq!(app.screen(), "SignIn");
+    app.expect("Your recovery code was used up: use the new");
+}
+
 #[test]
 fn recovery_with_a_code_without_two_step() {
     let mut code = None;

@@ -49,6 +49,11 @@ pub enum DialogKind {
     },
     Generate,
     LeaveCode,
+    /// Leaving "Set a new password" after identity was verified; `code_spent` when the
+    /// recovery code was used up on it.
+    LeaveReset {
+        code_spent: bool,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -154,6 +159,12 @@ impl Ctx {
 
     pub fn ask(&mut self, kind: DialogKind) {
         self.dialog = Some(DialogState { kind, selected: 0 });
+    }
+
+    /// Asks with the second choice (stay, don't do it) highlighted: Enter alone keeps what
+    /// would be lost.
+    pub fn ask_stay(&mut self, kind: DialogKind) {
+        self.dialog = Some(DialogState { kind, selected: 1 });
     }
 
     /// Whether the holder has been idle for [`IDLE_MINUTES`].

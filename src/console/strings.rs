@@ -154,6 +154,13 @@ pub const NO: &str = "No";
 pub const CANCEL: &str = "Cancel";
 pub const REMOVE: &str = "Remove";
 pub const LEAVE: &str = "Leave";
+pub const DIALOG_LEAVE_RESET_TITLE: &str = "No new password yet";
+/// Leaving "Set a new password" after the recovery code was spent on it.
+pub const DIALOG_LEAVE_RESET_CODE_SPENT: &str = "Leave without setting a new password? Your recovery code is used up: the new code you were just shown is the one to use next time.";
+/// Leaving "Set a new password" after a code sent to an email or phone.
+pub const DIALOG_LEAVE_RESET: &str =
+    "Leave without setting a new password? You'll have to verify your identity again.";
+pub const STAY_AND_SET: &str = "Stay and set a password";
 pub const STAY: &str = "Stay";
 
 // ---------------------------------------------------------------------------------------------
@@ -192,6 +199,9 @@ pub const WELCOME: &str = "Your account is ready. Add an email or phone and gene
 pub const CODE_LEFT_UNCONFIRMED: &str =
     "Your new recovery code is active. If you didn't save it, generate another one.";
 pub const NOT_CHANGED: &str = "Your password wasn't changed.";
+/// Said on Sign in after leaving a recovery that spent the code.
+pub const NOT_CHANGED_CODE_SPENT: &str =
+    "Your password wasn't changed. Your recovery code was used up: use the new one you were shown.";
 pub const PENDING_NOTICE_INTRO: &str = "Your account has a change that hasn't taken effect yet:";
 
 /// Words shown for a time: local date and time.

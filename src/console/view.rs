@@ -227,6 +227,16 @@ pub fn dialog_text(kind: &DialogKind) -> (&'static str, String, &'static [&'stat
             s::DIALOG_LEAVE_CODE.into(),
             &[s::LEAVE, s::STAY],
         ),
+        DialogKind::LeaveReset { code_spent } => (
+            s::DIALOG_LEAVE_RESET_TITLE,
+            if *code_spent {
+                s::DIALOG_LEAVE_RESET_CODE_SPENT
+            } else {
+                s::DIALOG_LEAVE_RESET
+            }
+            .into(),
+            &[s::LEAVE, s::STAY_AND_SET],
+        ),
     }
 }
 

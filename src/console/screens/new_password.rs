@@ -16,7 +16,7 @@ use crate::tui::sanitize::Clean;
 
 use super::{Go, Page, Screen, account_line, common, password_field};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
-use crate::console::state::Ctx;
+use crate::console::state::{Ctx, DialogKind};
 use crate::console::strings as s;
 use crate::console::view::{Part, headed, stack};
 
@@ -45,6 +45,11 @@ impl NewPassword {
         }
     }
 
+    /// Whether the recovery code was used up to get here.
+    fn code_spent(&self) -> bool {
+        self.proofs.contains(&Proof::RecoveryCode)
+    }
+
     fn submit(&mut self, ctx: &mut Ctx) -> Go {
         let username = &self.view.account.username;
         let (pass, confirm) = super::new_password(ctx, &mut self.form, 0, username)?;
@@ -63,15 +68,31 @@ impl Page for NewPassword {
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
             FormEvent::Submit => self.submit(ctx),
+            // Leaving throws the verified identity away (and a spent recovery code with it):
+            // asked first, with Stay highlighted.
             FormEvent::Action(Action::Back) => {
-                ctx.info(s::NOT_CHANGED);
-                Some(Screen::SignIn(super::sign_in::SignIn::new(
-                    &self.view.account.username,
-                )))
+                ctx.ask_stay(DialogKind::LeaveReset {
+                    code_spent: self.code_spent(),
+                });
+                None
             }
             FormEvent::Action(a) => common(ctx, a),
             _ => None,
         }
+    }
+
+    fn on_dialog(&mut self, ctx: &mut Ctx, kind: DialogKind) -> Go {
+        let DialogKind::LeaveReset { code_spent } = kind else {
+            return None;
+        };
+        ctx.info(if code_spent {
+            s::NOT_CHANGED_CODE_SPENT
+        } else {
+            s::NOT_CHANGED
+        });
+        Some(Screen::SignIn(super::sign_in::SignIn::new(
+            &self.view.account.username,
+        )))
     }
 
     fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
