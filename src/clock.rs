@@ -5,8 +5,18 @@
 //! (what `cargo test` runs end to end) also honours `RECOVERY_DESK_DEBUG_CLOCK_FILE`, so a
 //! test can move the real binary's clock past the re-authentication window (SPEC §8).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, FixedOffset, Utc};
 use std::sync::Arc;
+
+/// How a display offset is named beside a time: `UTC` or `UTC+01:00`. Both consoles say it
+/// with every time they show, so nobody reads a local time as another zone's.
+pub fn zone_name(tz: FixedOffset) -> String {
+    if tz.local_minus_utc() == 0 {
+        "UTC".to_string()
+    } else {
+        format!("UTC{tz}")
+    }
+}
 
 /// A source of the current time, in UTC (stored as UTC, shown in local time).
 pub trait Clock: Send + Sync {

@@ -679,7 +679,7 @@ fn recovery_with_two_step_on_waits_thirty_days_and_can_be_cancelled() {
     app.typed(NEW_PASSWORD);
     app.enter();
     snap!(app, "reset_pending");
-    app.expect("2026-12-25\u{a0}09:30.");
+    app.expect("2026-12-25\u{a0}09:30\u{a0}UTC.");
     // The holder signs in the normal way and is told at once.
     app.enter();
     app.typed(PASSWORD);

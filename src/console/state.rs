@@ -186,6 +186,11 @@ impl Ctx {
         super::strings::when(t, self.tz)
     }
 
+    /// A time in a list whose heading names the zone.
+    pub fn stamp(&self, t: DateTime<Utc>) -> String {
+        super::strings::stamp(t, self.tz)
+    }
+
     pub fn day(&self, t: DateTime<Utc>) -> String {
         super::strings::day(t, self.tz)
     }

@@ -120,7 +120,10 @@ pub const HELPER_STEPS: &str = "What to do";
 pub const MANAGE_ACTIONS: &str = "What do you want to do?";
 pub const MANAGE_METHODS: &str = "Sign-in methods";
 pub const MANAGE_NO_METHODS: &str = "None yet: add an email or phone.";
-pub const MANAGE_ACTIVITY: &str = "Recent activity";
+/// The activity heading names the zone its times are in.
+pub fn manage_activity(zone: &str) -> String {
+    format!("Recent activity (times in {zone})")
+}
 pub const MANAGE_TWO_STEP: &str = "Two-step verification";
 pub const MANAGE_RECOVERY: &str = "Recovery code";
 pub const ON: &str = "On";
@@ -204,9 +207,18 @@ pub const NOT_CHANGED_CODE_SPENT: &str =
     "Your password wasn't changed. Your recovery code was used up: use the new one you were shown.";
 pub const PENDING_NOTICE_INTRO: &str = "Your account has a change that hasn't taken effect yet:";
 
-/// Words shown for a time: local date and time.
-/// A no-break space joins the date and the time, so wrapping never splits them.
+/// Words shown for a time: local date and time, and the zone (`2026-11-25 09:30 UTC`).
+/// No-break spaces join them, so wrapping never splits them.
 pub fn when(t: DateTime<Utc>, tz: FixedOffset) -> String {
+    format!(
+        "{}\u{a0}{}",
+        stamp(t, tz),
+        crate::clock::zone_name(tz).replace(' ', "\u{a0}")
+    )
+}
+
+/// A local date and time without the zone, for lists under a heading that names it.
+pub fn stamp(t: DateTime<Utc>, tz: FixedOffset) -> String {
     t.with_timezone(&tz)
         .format("%Y-%m-%d\u{a0}%H:%M")
         .to_string()
@@ -217,14 +229,20 @@ pub fn day(t: DateTime<Utc>, tz: FixedOffset) -> String {
     t.with_timezone(&tz).format("%Y-%m-%d").to_string()
 }
 
-/// The end of a lockout: the time alone when it is today, else date and time.
+/// The end of a lockout, to the second and with the zone, so the holder is never told a time
+/// at which they are still locked: the time alone when it is today (`15:16:07 UTC`), else date
+/// and time.
 pub fn until(t: DateTime<Utc>, now: DateTime<Utc>, tz: FixedOffset) -> String {
     let (lt, ln) = (t.with_timezone(&tz), now.with_timezone(&tz));
-    if lt.date_naive() == ln.date_naive() {
-        lt.format("%H:%M").to_string()
+    let time = if lt.date_naive() == ln.date_naive() {
+        lt.format("%H:%M:%S").to_string()
     } else {
-        lt.format("%Y-%m-%d\u{a0}%H:%M").to_string()
-    }
+        lt.format("%Y-%m-%d\u{a0}%H:%M:%S").to_string()
+    };
+    format!(
+        "{time}\u{a0}{}",
+        crate::clock::zone_name(tz).replace(' ', "\u{a0}")
+    )
 }
 
 pub fn signing_in_as(username: &str) -> String {
@@ -505,4 +523,28 @@ pub fn check_code_not_current_locked(until: &str) -> String {
     format!(
         "This isn't your current recovery code, and code entry is now locked until {until}. Then check again, or select Generate a new code."
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    /// Issue 11, item 7: every time the holder reads carries its zone, and a lock's end is
+    /// given to the second, so nobody is told a time at which they are still locked.
+    #[test]
+    fn times_name_their_zone_and_lock_ends_their_second() {
+        let t = Utc.with_ymd_and_hms(2026, 11, 25, 9, 44, 59).unwrap();
+        let utc = FixedOffset::east_opt(0).unwrap();
+        let cet = FixedOffset::east_opt(3600).unwrap();
+        assert_eq!(when(t, utc), "2026-11-25\u{a0}09:44\u{a0}UTC");
+        assert_eq!(when(t, cet), "2026-11-25\u{a0}10:44\u{a0}UTC+01:00");
+        assert_eq!(until(t, t, utc), "09:44:59\u{a0}UTC");
+        assert_eq!(
+            until(t, t - chrono::Duration::days(1), cet),
+            "2026-11-25\u{a0}10:44:59\u{a0}UTC+01:00"
+        );
+        assert_eq!(stamp(t, cet), "2026-11-25\u{a0}10:44");
+        assert_eq!(manage_activity("UTC"), "Recent activity (times in UTC)");
+    }
 }

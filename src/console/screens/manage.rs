@@ -187,7 +187,10 @@ impl Manage {
         rows: usize,
         width: usize,
     ) -> Vec<Line<'a>> {
-        let mut lines = vec![heading(ctx, s::MANAGE_ACTIVITY)];
+        let mut lines = vec![heading(
+            ctx,
+            s::manage_activity(&crate::clock::zone_name(ctx.tz)),
+        )];
         for e in view.events.iter().take(rows.saturating_sub(1)) {
             let label = s::event_label(&e.kind);
             let text = if e.detail.is_empty() {
@@ -196,7 +199,7 @@ impl Manage {
                 format!("{label} ({})", e.detail)
             };
             lines.push(Line::from(vec![
-                Span::styled(format!("  {}  ", ctx.when(e.at)), ctx.theme.hint),
+                Span::styled(format!("  {}  ", ctx.stamp(e.at)), ctx.theme.hint),
                 Span::raw(ellipsize(&text, width.saturating_sub(20))),
             ]));
         }

@@ -56,11 +56,7 @@ pub fn exact(t: DateTime<Utc>, tz: FixedOffset) -> String {
 
 /// How the display offset is named: `UTC` or `UTC+01:00`.
 pub fn offset_name(tz: FixedOffset) -> String {
-    if tz.local_minus_utc() == 0 {
-        "UTC".to_string()
-    } else {
-        format!("UTC{tz}")
-    }
+    crate::clock::zone_name(tz)
 }
 
 /// Display width of a string.
