@@ -316,6 +316,25 @@ fn create_account_then_manage() {
     snap!(app, "manage_new_account");
 }
 
+/// Issue 11, item 9: the method list uses the width it has. At 80 columns a long address is
+/// shortened; at 100 it is shown whole.
+#[test]
+fn the_method_list_lays_out_to_the_width() {
+    const LONG: &str = "jane.at.work.for.acme@example.com";
+    let mut app = App::with(|svc, _| {
+        svc.create_account("jane", &secret(PASSWORD), &secret(PASSWORD))
+            .unwrap();
+        support::holder::add_verified(svc, MethodKind::Email, LONG);
+    });
+    app.sign_in("jane", PASSWORD);
+    assert!(!app.text().contains(LONG), "{}", app.text());
+    app.d.terminal.backend_mut().resize(100, 30);
+    app.send(Msg::Resize(100, 30));
+    let text = app.text();
+    assert!(text.contains(&format!("Email  {LONG}  verified")), "{text}");
+    snap!(app, "manage_at_100_columns");
+}
+
 #[test]
 fn add_verify_and_remove_methods() {
     let mut app = App::with(|svc, _| {
@@ -323,11 +342,12 @@ fn add_verify_and_remove_methods() {
             .unwrap();
     });
     app.sign_in("jane", PASSWORD);
-    // Two-step verification can't go on without a verified method: the service says why.
-    app.digit('4');
-    snap!(app, "two_step_confirm_on");
-    app.enter();
-    snap!(app, "two_step_refused");
+    // Issue 11, item 8: what can't succeed is not offered, and the screen says why up front
+    // (no "Turn it on?" answered by "add a method first"; no removing from nothing).
+    let text = app.text();
+    assert!(!text.contains("Turn two-step verification on"), "{text}");
+    assert!(!text.contains("Remove a method"), "{text}");
+    app.expect("Needs a verified email or phone.");
     app.digit('1');
     snap!(app, "add_email");
     app.typed("not-an-address");

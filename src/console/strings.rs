@@ -195,6 +195,8 @@ pub const IDLE_RESET: &str = "We started over after 10 minutes without activity.
 pub const SIGNED_OUT: &str = "You're signed out.";
 pub const WORKER_STOPPED: &str = "the account worker stopped after an internal error";
 pub const NO_METHODS_TO_REMOVE: &str = "There's no sign-in method to remove.";
+/// Under "Two-step verification: Off" when it can't be turned on yet (no verified method).
+pub const TWO_STEP_NEEDS_METHOD: &str = "  Needs a verified email or phone.";
 pub const TWO_STEP_NOW_ON: &str = "Two-step verification is on.";
 pub const TWO_STEP_NOW_OFF: &str = "Two-step verification is off.";
 pub const CHANGE_CANCELLED: &str = "The change was cancelled; your password stays as it was. The recovery code that recovery issued no longer works: generate a new one.";
@@ -524,6 +526,50 @@ pub fn check_code_not_current_locked(until: &str) -> String {
         "This isn't your current recovery code, and code entry is now locked until {until}. Then check again, or select Generate a new code."
     )
 }
+
+// ---------------------------------------------------------------------------------------------
+// What each screen is for: the first line of its help overlay (issue 11, item 9)
+
+pub const ABOUT_SIGN_IN: &str = "Start here: type your username to sign in, create an account, or get help if you can't sign in.";
+pub const ABOUT_PASSWORD: &str =
+    "Type your password to sign in; if you forgot it, this is where you start getting back in.";
+pub const ABOUT_OTHER_WAYS: &str =
+    "Choose another way to prove it's you: your password, or a code sent to your email or phone.";
+pub const ABOUT_SECOND_STEP: &str =
+    "Two-step verification is on: prove it's you a second way to finish signing in.";
+pub const ABOUT_CREATE: &str =
+    "Make a new account: a username and a password you don't use anywhere else.";
+pub const ABOUT_MANAGE: &str = "Your account's sign-in methods, two-step verification and recovery code, and what you can change.";
+pub const ABOUT_ADD_EMAIL: &str =
+    "Add an email address: a code is sent there, and it counts once you type that code back.";
+pub const ABOUT_REMOVE: &str =
+    "Remove an email address or phone number you no longer use; you're told at every address.";
+pub const ABOUT_RECOVERY_CODE: &str = "Your recovery code gets you back in without your password: make a new one, or check the one you saved.";
+pub const ABOUT_CODE_SHOWN: &str =
+    "Your new recovery code, shown only this once: save it on paper before you leave this screen.";
+pub const ABOUT_REAUTH: &str =
+    "This change needs a recent sign-in: type your password again to go on.";
+pub const ABOUT_VERIFY: &str =
+    "Prove the account is yours with a code sent to one of its verified addresses.";
+pub const ABOUT_OPTIONS: &str =
+    "Choose where the security code goes, or say you have none of these.";
+pub const ABOUT_METHOD_CODE: &str = "Type the six-digit code that was just sent to you.";
+pub const ABOUT_SECOND_PROOF: &str = "Two-step verification is on: a second proof lets the new password work at once instead of after 30 days.";
+pub const ABOUT_HAVE_CODE: &str =
+    "Type your saved recovery code to get back into your account without your password.";
+pub const ABOUT_NEW_PASSWORD: &str =
+    "Your identity is verified: choose the password you'll sign in with from now on.";
+pub const ABOUT_RESET_DONE: &str = "What happened to your password, and what to do next.";
+pub const ABOUT_PENDING_NOTICE: &str =
+    "A change to your account is waiting to take effect: cancel it here if it wasn't you.";
+pub const ABOUT_HELPER: &str =
+    "Answer a few questions and get the steps that will get you back in.";
+pub const ABOUT_CHECK_CODE: &str =
+    "Check that the recovery code you saved still works, without using it up.";
+pub const ABOUT_ADD_PHONE: &str =
+    "Add a phone number: a code is texted there, and it counts once you type that code back.";
+pub const ABOUT_RESET_PENDING: &str =
+    "Your new password is waiting: when it takes effect, and how to stop it if it wasn't you.";
 
 #[cfg(test)]
 mod tests {

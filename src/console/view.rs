@@ -276,7 +276,10 @@ pub fn render(state: &State, frame: &mut Frame<'_>) {
     }
     if ctx.help {
         let rows = help_rows(state);
-        frame.render_widget(HelpOverlay::new(page_impl.title(), &rows, &ctx.theme), area);
+        frame.render_widget(
+            HelpOverlay::new(page_impl.title(), &rows, &ctx.theme).about(page_impl.purpose()),
+            area,
+        );
     }
 }
 

@@ -71,14 +71,32 @@ pub struct HelpOverlay<'a> {
     pub rows: &'a [HelpRow],
     /// Styles.
     pub theme: &'a Theme,
+    /// What the screen is for, in one sentence, above the keys.
+    pub about: Option<&'a str>,
 }
 
 impl<'a> HelpOverlay<'a> {
     /// The overlay for a screen titled `title`.
     pub fn new(title: &'a str, rows: &'a [HelpRow], theme: &'a Theme) -> Self {
-        Self { title, rows, theme }
+        Self {
+            title,
+            rows,
+            theme,
+            about: None,
+        }
+    }
+
+    /// The same overlay, first saying what the screen is for.
+    pub fn about(self, about: &'a str) -> Self {
+        Self {
+            about: Some(about),
+            ..self
+        }
     }
 }
+
+/// The widest the sentence about the screen is set, when the keys are narrower.
+const ABOUT_WIDTH: usize = 60;
 
 /// The popup's border and padding take two columns on each side.
 const FRAME_WIDTH: u16 = 4;
@@ -99,7 +117,7 @@ impl Widget for HelpOverlay<'_> {
             .map(|r| Span::raw(r.keys.as_ref()).width())
             .max()
             .unwrap_or(0);
-        let lines: Vec<Line<'_>> = self
+        let mut lines: Vec<Line<'_>> = self
             .rows
             .iter()
             .map(|r| {
@@ -114,12 +132,27 @@ impl Widget for HelpOverlay<'_> {
             .collect();
         let title = format!(" Help — {} ", self.title);
         let footer = format!(" {HELP_FOOTER} ");
-        let content_width = lines
+        let mut content_width = lines
             .iter()
             .map(Line::width)
             .chain([Span::raw(&title).width(), Span::raw(&footer).width()])
             .max()
             .unwrap_or(0);
+        if let Some(about) = self.about {
+            // As wide as the keys, or up to ABOUT_WIDTH, never wider than the terminal.
+            let room = usize::from(area.width.saturating_sub(FRAME_WIDTH)).max(1);
+            let wrap_at = content_width
+                .max(ABOUT_WIDTH.min(Span::raw(about).width()))
+                .min(room);
+            let mut head: Vec<Line<'_>> = textwrap::wrap(about, wrap_at)
+                .into_iter()
+                .map(|l| Line::styled(l.into_owned(), self.theme.normal))
+                .collect();
+            content_width = content_width.max(head.iter().map(Line::width).max().unwrap_or(0));
+            head.push(Line::raw(""));
+            head.append(&mut lines);
+            lines = head;
+        }
         let width = u16::try_from(content_width)
             .unwrap_or(u16::MAX)
             .saturating_add(FRAME_WIDTH);

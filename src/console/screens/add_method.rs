@@ -56,6 +56,12 @@ impl AddMethod {
 }
 
 impl Page for AddMethod {
+    fn purpose(&self) -> &'static str {
+        match self.kind {
+            MethodKind::Email => s::ABOUT_ADD_EMAIL,
+            MethodKind::Phone => s::ABOUT_ADD_PHONE,
+        }
+    }
     fn title(&self) -> &str {
         match self.kind {
             MethodKind::Email => s::TITLE_ADD_EMAIL,

@@ -80,7 +80,7 @@ impl CheckCode {
 }
 
 impl Page for CheckCode {
-    form_page!(s::TITLE_CHECK_CODE, KEYS);
+    form_page!(s::TITLE_CHECK_CODE, s::ABOUT_CHECK_CODE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

@@ -116,7 +116,7 @@ impl CodeShown {
 }
 
 impl Page for CodeShown {
-    form_page!(s::TITLE_CODE_SHOWN, KEYS);
+    form_page!(s::TITLE_CODE_SHOWN, s::ABOUT_CODE_SHOWN, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

@@ -61,7 +61,7 @@ impl CreateAccount {
 crate::tui::default_is_new!(CreateAccount);
 
 impl Page for CreateAccount {
-    form_page!(s::TITLE_CREATE, KEYS);
+    form_page!(s::TITLE_CREATE, s::ABOUT_CREATE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

@@ -53,7 +53,7 @@ impl HaveCode {
 }
 
 impl Page for HaveCode {
-    form_page!(s::TITLE_HAVE_CODE, KEYS);
+    form_page!(s::TITLE_HAVE_CODE, s::ABOUT_HAVE_CODE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

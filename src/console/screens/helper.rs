@@ -179,6 +179,9 @@ impl Helper {
 }
 
 impl Page for Helper {
+    fn purpose(&self) -> &'static str {
+        s::ABOUT_HELPER
+    }
     fn title(&self) -> &str {
         s::TITLE_HELPER
     }

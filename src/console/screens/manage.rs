@@ -30,8 +30,16 @@ const KEYS: &[Binding<Action>] = &[
     k::QUIT,
 ];
 
-/// Width of the status column; the actions take the rest.
+/// Narrowest status column; the actions take what they need and the status column the rest,
+/// so a wider terminal shows longer addresses whole (issue 11, item 9).
 const LEFT: u16 = 38;
+/// What the actions column needs: "› 4  Turn two-step verification off" and a margin.
+const ACTIONS: u16 = 38;
+
+/// The status column's width in an area `width` columns wide.
+fn left_width(width: u16) -> u16 {
+    width.saturating_sub(ACTIONS + 2).max(LEFT)
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Item {
@@ -60,19 +68,29 @@ impl Item {
     }
 }
 
+/// The actions that can succeed now: **Remove a method** only with a method to remove, and
+/// **Turn two-step verification on** only with a verified method to send codes to (the status
+/// column says why it is missing). Off is always offered.
 fn items(view: Option<&Clean<AccountView>>) -> Vec<Item> {
-    let mut v = vec![
-        Item::AddEmail,
-        Item::AddPhone,
-        Item::Remove,
-        Item::TwoStep(view.is_some_and(|v| v.account.two_step)),
-        Item::RecoveryCode,
-    ];
+    let mut v = vec![Item::AddEmail, Item::AddPhone];
+    if view.is_some_and(|v| !v.methods.is_empty()) {
+        v.push(Item::Remove);
+    }
+    let two_step = view.is_some_and(|v| v.account.two_step);
+    if two_step || can_turn_two_step_on(view) {
+        v.push(Item::TwoStep(two_step));
+    }
+    v.push(Item::RecoveryCode);
     if let Some(view) = view {
         v.extend(view.pending.iter().map(|p| Item::Cancel(p.id)));
     }
     v.push(Item::SignOut);
     v
+}
+
+/// Whether two-step verification could be turned on: a verified method receives the codes.
+fn can_turn_two_step_on(view: Option<&Clean<AccountView>>) -> bool {
+    view.is_some_and(|v| v.methods.iter().any(|m| m.verified))
 }
 
 /// What was last asked of the worker, to word its answer.
@@ -121,8 +139,13 @@ impl Manage {
     }
 
     /// Methods, two-step verification and the recovery code, for the left column.
-    fn status_lines<'a>(&self, ctx: &'a Ctx, view: &Clean<AccountView>) -> Vec<Line<'a>> {
-        let width = usize::from(LEFT);
+    fn status_lines<'a>(
+        &self,
+        ctx: &'a Ctx,
+        view: &Clean<AccountView>,
+        left: u16,
+    ) -> Vec<Line<'a>> {
+        let width = usize::from(left);
         let mut lines = vec![heading(ctx, s::MANAGE_METHODS)];
         if view.methods.is_empty() {
             lines.push(Line::styled(
@@ -158,6 +181,9 @@ impl Manage {
             Span::styled(format!("{}: ", s::MANAGE_TWO_STEP), ctx.theme.title),
             Span::styled(two_step, style),
         ]));
+        if !view.account.two_step && !view.methods.iter().any(|m| m.verified) {
+            lines.push(Line::styled(s::TWO_STEP_NEEDS_METHOD, ctx.theme.hint));
+        }
         let code = match view.recovery.active_since {
             Some(t) => s::generated_on(&ctx.day(t)),
             None => s::NONE.to_string(),
@@ -208,7 +234,7 @@ impl Manage {
 }
 
 impl Page for Manage {
-    form_page!(s::TITLE_MANAGE, KEYS);
+    form_page!(s::TITLE_MANAGE, s::ABOUT_MANAGE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         self.sync(ctx);
@@ -294,13 +320,14 @@ impl Page for Manage {
         stack(frame, area, ctx, top);
         let status_h = 1 + status_height(ctx, width);
         let y = area.y + top_rows.min(area.height);
-        let left_lines = self.status_lines(ctx, view);
+        let left_w = left_width(width);
+        let left_lines = self.status_lines(ctx, view, left_w);
         let columns_h = u16::try_from(left_lines.len())
             .unwrap_or(0)
             .max(1 + self.form.menu.height())
             .min(area.bottom().saturating_sub(y));
-        let left = Rect::new(area.x, y, LEFT.min(area.width), columns_h);
-        let right_x = area.x + LEFT + 2;
+        let left = Rect::new(area.x, y, left_w.min(area.width), columns_h);
+        let right_x = area.x + left_w + 2;
         let right = Rect::new(right_x, y, area.right().saturating_sub(right_x), columns_h);
         stack(frame, left, ctx, vec![Part::Rows(left_lines)]);
         stack(

@@ -53,7 +53,7 @@ impl MethodCode {
 }
 
 impl Page for MethodCode {
-    form_page!(s::TITLE_METHOD_CODE, KEYS);
+    form_page!(s::TITLE_METHOD_CODE, s::ABOUT_METHOD_CODE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

@@ -18,9 +18,12 @@ macro_rules! form_of {
 /// The [`Page`] methods every screen with one [`Form`] and one key table writes the same
 /// way: its title, its key table and its form.
 macro_rules! form_page {
-    ($title:expr, $keys:expr) => {
+    ($title:expr, $about:expr, $keys:expr) => {
         fn title(&self) -> &str {
             $title
+        }
+        fn purpose(&self) -> &'static str {
+            $about
         }
         fn keys(&self) -> &'static [crate::tui::keys::Binding<crate::console::keys::Action>] {
             $keys
@@ -70,6 +73,8 @@ pub type Go = Option<Screen>;
 /// What every screen does.
 pub trait Page {
     fn title(&self) -> &str;
+    /// One sentence saying what the screen is for: the help overlay's first line.
+    fn purpose(&self) -> &'static str;
     /// The screen's key table (handler, footer and help all read it).
     fn keys(&self) -> &'static [Binding<Action>];
     /// The screen's form, if it has one (fields and numbered choices).

@@ -63,7 +63,7 @@ impl NewPassword {
 }
 
 impl Page for NewPassword {
-    form_page!(s::TITLE_NEW_PASSWORD, KEYS);
+    form_page!(s::TITLE_NEW_PASSWORD, s::ABOUT_NEW_PASSWORD, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

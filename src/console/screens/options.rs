@@ -39,7 +39,7 @@ impl Options {
 }
 
 impl Page for Options {
-    form_page!(s::TITLE_OPTIONS, KEYS);
+    form_page!(s::TITLE_OPTIONS, s::ABOUT_OPTIONS, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

@@ -33,7 +33,7 @@ impl OtherWays {
 }
 
 impl Page for OtherWays {
-    form_page!(s::TITLE_OTHER_WAYS, KEYS);
+    form_page!(s::TITLE_OTHER_WAYS, s::ABOUT_OTHER_WAYS, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

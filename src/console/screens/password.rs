@@ -41,7 +41,7 @@ impl Password {
 }
 
 impl Page for Password {
-    form_page!(s::TITLE_PASSWORD, KEYS);
+    form_page!(s::TITLE_PASSWORD, s::ABOUT_PASSWORD, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

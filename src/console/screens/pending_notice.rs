@@ -33,7 +33,7 @@ impl PendingNotice {
 crate::tui::default_is_new!(PendingNotice);
 
 impl Page for PendingNotice {
-    form_page!(s::TITLE_PENDING_NOTICE, KEYS);
+    form_page!(s::TITLE_PENDING_NOTICE, s::ABOUT_PENDING_NOTICE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

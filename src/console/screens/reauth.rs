@@ -48,7 +48,7 @@ impl Reauth {
 }
 
 impl Page for Reauth {
-    form_page!(s::TITLE_REAUTH, KEYS);
+    form_page!(s::TITLE_REAUTH, s::ABOUT_REAUTH, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

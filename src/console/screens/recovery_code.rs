@@ -34,7 +34,7 @@ impl RecoveryCode {
 crate::tui::default_is_new!(RecoveryCode);
 
 impl Page for RecoveryCode {
-    form_page!(s::TITLE_RECOVERY_CODE, KEYS);
+    form_page!(s::TITLE_RECOVERY_CODE, s::ABOUT_RECOVERY_CODE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

@@ -47,7 +47,7 @@ impl RemoveMethod {
 }
 
 impl Page for RemoveMethod {
-    form_page!(s::TITLE_REMOVE, KEYS);
+    form_page!(s::TITLE_REMOVE, s::ABOUT_REMOVE, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

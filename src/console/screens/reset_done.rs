@@ -37,6 +37,12 @@ impl ResetDone {
 }
 
 impl Page for ResetDone {
+    fn purpose(&self) -> &'static str {
+        match self.outcome {
+            ResetOutcome::Applied { .. } => s::ABOUT_RESET_DONE,
+            ResetOutcome::Pending { .. } => s::ABOUT_RESET_PENDING,
+        }
+    }
     fn title(&self) -> &str {
         match self.outcome {
             ResetOutcome::Applied { .. } => s::TITLE_RESET_DONE,

@@ -65,7 +65,7 @@ impl SecondProof {
 }
 
 impl Page for SecondProof {
-    form_page!(s::TITLE_SECOND_PROOF, KEYS);
+    form_page!(s::TITLE_SECOND_PROOF, s::ABOUT_SECOND_PROOF, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

@@ -103,6 +103,9 @@ impl SecondStep {
 }
 
 impl Page for SecondStep {
+    fn purpose(&self) -> &'static str {
+        s::ABOUT_SECOND_STEP
+    }
     fn title(&self) -> &str {
         s::TITLE_SECOND_STEP
     }

@@ -50,7 +50,7 @@ impl SignIn {
 }
 
 impl Page for SignIn {
-    form_page!(s::TITLE_SIGN_IN, KEYS);
+    form_page!(s::TITLE_SIGN_IN, s::ABOUT_SIGN_IN, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {

@@ -67,7 +67,7 @@ impl VerifyIdentity {
 }
 
 impl Page for VerifyIdentity {
-    form_page!(s::TITLE_VERIFY, KEYS);
+    form_page!(s::TITLE_VERIFY, s::ABOUT_VERIFY, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
