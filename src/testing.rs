@@ -29,7 +29,8 @@ pub fn console(
     width: u16,
     height: u16,
 ) -> Driver<crate::console::State, Service> {
-    let state = crate::console::State::new(theme, utc(), clock);
+    let mut state = crate::console::State::new(theme, utc(), clock);
+    state.ctx.empty_database = service.store().account_count().unwrap_or(0) == 0;
     let mut d = Driver::new(state, service, Box::new, width, height);
     d.send(Msg::Resize(width, height));
     d

@@ -335,6 +335,42 @@ fn the_method_list_lays_out_to_the_width() {
     snap!(app, "manage_at_100_columns");
 }
 
+/// Issue 11, item 10: the first run on a new database says so on Sign in, offers Create
+/// account and mentions --demo, instead of a bare "We couldn't find an account"; once an
+/// account exists, the note is gone.
+#[test]
+fn a_new_database_says_so_on_sign_in() {
+    let mut app = App::new();
+    app.expect("This database is new: it has no accounts yet.");
+    app.expect("recovery-desk --demo");
+    snap!(app, "sign_in_new_database");
+    app.alt('1');
+    app.typed("jane");
+    app.key(KeyCode::Tab);
+    app.typed(PASSWORD);
+    app.key(KeyCode::Tab);
+    app.typed(PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "Manage");
+    app.esc();
+    app.enter();
+    assert_eq!(app.screen(), "SignIn");
+    assert!(
+        !app.text().contains("This database is new"),
+        "{}",
+        app.text()
+    );
+    // A database with accounts never shows it.
+    let app = App::with(|svc, _| {
+        jane(svc);
+    });
+    assert!(
+        !app.text().contains("This database is new"),
+        "{}",
+        app.text()
+    );
+}
+
 #[test]
 fn add_verify_and_remove_methods() {
     let mut app = App::with(|svc, _| {

@@ -63,6 +63,7 @@ pub fn run(path: &Path, clock: SharedClock) -> anyhow::Result<()> {
 fn run_console(path: &Path, clock: SharedClock) -> Result<(), ConsoleError> {
     // Open the store before touching the terminal, so a failure prints as one plain line.
     let store = Store::open(path)?;
+    let empty = store.account_count()? == 0;
     let service = Service::new(store, Box::new(OsEntropy), clock.clone());
     let tz = chrono::Local::now().offset().fix();
     let (tx, rx) = mpsc::channel();
@@ -74,6 +75,7 @@ fn run_console(path: &Path, clock: SharedClock) -> Result<(), ConsoleError> {
     let _ = tx.send(Msg::Resize(size.width, size.height));
     drop(tx);
     let mut state = State::new(Theme::from_env(), tz, clock);
+    state.ctx.empty_database = empty;
     Ok(run_loop(
         guard.terminal(),
         &mut state,

@@ -81,6 +81,9 @@ pub struct Ctx {
     pub tick: u64,
     /// The last privileged job, retried after re-authentication.
     pub retry: Option<Job>,
+    /// The database had no account when the console started (and nobody has signed in
+    /// since): Sign in says so and points at Create account and `--demo`.
+    pub empty_database: bool,
     pub(crate) out: Vec<Cmd>,
 }
 
@@ -112,6 +115,7 @@ impl Ctx {
             last_activity: now,
             tick: 0,
             retry: None,
+            empty_database: false,
             out: vec![],
         }
     }

@@ -204,6 +204,8 @@ pub const WELCOME: &str = "Your account is ready. Add an email or phone and gene
 pub const CODE_LEFT_UNCONFIRMED: &str =
     "Your new recovery code is active. If you didn't save it, generate another one.";
 pub const NOT_CHANGED: &str = "Your password wasn't changed.";
+/// Sign in, first run on a new database (issue 11, item 10).
+pub const EMPTY_DATABASE: &str = "This database is new: it has no accounts yet. Select Create account to make the first one, or quit and run recovery-desk --demo to try the demo accounts.";
 /// Said on Sign in after leaving a recovery that spent the code.
 pub const NOT_CHANGED_CODE_SPENT: &str =
     "Your password wasn't changed. Your recovery code was used up: use the new one you were shown.";

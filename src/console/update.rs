@@ -162,6 +162,8 @@ fn on_reply(screen: &mut Screen, ctx: &mut Ctx, reply: Reply) {
         Ok(Done { outcome, view }) => {
             if let Some(view) = view {
                 ctx.session = Some(Session { view });
+                // Someone is signed in: the database has an account now.
+                ctx.empty_database = false;
             }
             screen.page_mut().on_reply(ctx, outcome)
         }

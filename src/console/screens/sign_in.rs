@@ -75,12 +75,18 @@ impl Page for SignIn {
     }
 
     fn render(&self, ctx: &Ctx, frame: &mut Frame<'_>, area: Rect) {
-        stack_field(
-            frame,
-            area,
-            ctx,
-            vec![Part::para(s::SIGN_IN_INTRO), Part::Gap],
-            &self.form,
-        );
+        let mut head = vec![Part::para(s::SIGN_IN_INTRO), Part::Gap];
+        if ctx.empty_database {
+            // First run: no username can be found yet, so say why and what to do instead.
+            head.insert(
+                0,
+                Part::Text(vec![ratatui::text::Line::styled(
+                    s::EMPTY_DATABASE,
+                    ctx.theme.warning,
+                )]),
+            );
+            head.insert(1, Part::Gap);
+        }
+        stack_field(frame, area, ctx, head, &self.form);
     }
 }
