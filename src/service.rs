@@ -21,6 +21,10 @@ use crate::store::outbox::Message;
 use crate::store::{HolderStore, ReadStore, Store, StoreError};
 use chrono::{DateTime, Duration, Utc};
 
+/// How long "Forgot username?" takes, whether or not the address is on an account: more than
+/// a lookup and a sent message take, so the time says nothing about the address.
+pub const USERNAME_REMINDER_TIME: std::time::Duration = std::time::Duration::from_millis(400);
+
 /// How long a sign-in counts as recent for privileged changes.
 pub const REAUTH_MINUTES: i64 = 10;
 /// How long recovery proofs stay valid while the holder sets a new password.
@@ -676,6 +680,26 @@ impl<S: HolderStore + ReadStore> Service<S> {
         self.store
             .replace_recovery_code(s.account_id, &h, self.now())?;
         Ok(code)
+    }
+
+    /// "Forgot username?": the typed email address or phone number (E.164, with `+`) is
+    /// normalised and, when it is a verified address of an account, that account's username is
+    /// sent there. The answer is the same, and takes [`USERNAME_REMINDER_TIME`], whether or not
+    /// it is: only the owner of the address learns the username. A malformed address is said
+    /// at once (it tells nothing about any account).
+    pub fn send_username(&mut self, typed: &str) -> Result<()> {
+        let started = std::time::Instant::now();
+        let (kind, address) = if typed.contains('@') {
+            (MethodKind::Email, identifier::email(typed)?)
+        } else {
+            (MethodKind::Phone, identifier::phone(typed)?)
+        };
+        let sent = self.store.send_username(kind, &address, self.now());
+        if let Some(rest) = USERNAME_REMINDER_TIME.checked_sub(started.elapsed()) {
+            std::thread::sleep(rest);
+        }
+        sent?;
+        Ok(())
     }
 
     /// Adds an email or phone and sends it a verification code. Returns the method id.

@@ -172,3 +172,40 @@ fn six_wrong_codes_lock_code_entry_and_say_until_when() {
     );
     quit(&mut s);
 }
+
+/// Issue 11, item 3, end to end: "Forgot username?" from Sign in delivers the username to the
+/// outbox for a verified address, and the screen reads the same for an address that is on no
+/// account (the same length, so the screens line up character for character).
+#[test]
+fn forgotten_username_reaches_the_outbox_and_the_screen_gives_nothing_away() {
+    let f = Fixture::new();
+    {
+        let mut svc = real_time_service(&f.db, 3);
+        let p = Secret::new(PASSWORD);
+        svc.create_account("erin", &p, &p).unwrap();
+        add_verified_email(&mut svc, "erin@example.com");
+    }
+    let mut s = console(&f.db);
+    wait(&s, "Forgot username?");
+    s.alt('3');
+    wait(&s, "Email address or phone number");
+    let answer = |s: &mut PtySession, address: &str| {
+        s.ctrl('u');
+        s.send_keys(address);
+        wait(s, address);
+        s.enter();
+        // The answer takes its fixed time: the spinner shows, then the words.
+        wait(s, "Sending…");
+        let screen = wait(s, "its username is on its way there");
+        screen.replace(address, &"X".repeat(address.len()))
+    };
+    let known = answer(&mut s, "erin@example.com");
+    let unknown = answer(&mut s, "eron@example.com");
+    assert_eq!(known, unknown);
+    let text = support::outbox::outbox_text(&f.db, "erin@example.com");
+    assert!(text.contains("Your username"), "{text}");
+    assert!(text.contains("is: erin"), "{text}");
+    let none = support::outbox::outbox_text(&f.db, "eron@example.com");
+    assert!(!none.contains("Your username"), "{none}");
+    quit(&mut s);
+}

@@ -371,6 +371,38 @@ fn a_new_database_says_so_on_sign_in() {
     );
 }
 
+/// Issue 11, item 3: "Forgot username?" from Sign in. The screen after a known address and
+/// after an unknown one is the same, word for word; only the known one gets a message.
+#[test]
+fn forgot_username_says_the_same_for_any_address() {
+    let mut app = App::with(|svc, _| {
+        jane(svc);
+    });
+    app.alt('3');
+    assert_eq!(app.screen(), "ForgotUsername");
+    snap!(app, "forgot_username");
+    app.typed("jane@example.com");
+    app.enter();
+    let known = app.text();
+    snap!(app, "forgot_username_sent");
+    app.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    // An address of the same length, so the screens line up character for character.
+    app.typed("joan@example.com");
+    app.enter();
+    let unknown = app.text().replace("joan@example.com", "jane@example.com");
+    assert_eq!(known, unknown);
+    let store = Store::open(&app.db).unwrap();
+    let to_jane = store.outbox(Some("jane@example.com")).unwrap();
+    assert!(
+        to_jane
+            .iter()
+            .any(|m| m.subject == "Your username" && m.body.expose().contains("is: jane"))
+    );
+    assert!(store.outbox(Some("joan@example.com")).unwrap().is_empty());
+    app.esc();
+    assert_eq!(app.screen(), "SignIn");
+}
+
 #[test]
 fn add_verify_and_remove_methods() {
     let mut app = App::with(|svc, _| {

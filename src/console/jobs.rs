@@ -93,6 +93,10 @@ pub enum Job {
     CheckSavedCode {
         code: Secret,
     },
+    /// "Forgot username?": send the username to this address if it is a verified one.
+    SendUsername {
+        address: String,
+    },
 }
 
 impl Job {
@@ -115,6 +119,7 @@ impl Job {
     pub fn busy_label(&self) -> &'static str {
         match self {
             Job::Find { .. } => s::BUSY_LOOKUP,
+            Job::SendUsername { .. } => s::BUSY_SENDING,
             Job::CheckPassword { .. } | Job::Reauthenticate { .. } => s::BUSY_PASSWORD,
             Job::SendCode { .. } | Job::AddMethod { .. } => s::BUSY_SEND,
             Job::CheckCode { .. } => s::BUSY_CODE,
@@ -161,6 +166,8 @@ pub enum Outcome {
     ReadyToCheck,
     /// What the recovery drill found.
     SavedCodeChecked(Attempt<DrillCheck>),
+    /// "Forgot username?" answered (the same whether or not anything was sent).
+    UsernameRequested,
 }
 
 /// A job done.
@@ -260,6 +267,10 @@ pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError>
         }
         Job::CheckSavedCode { code } => {
             Outcome::SavedCodeChecked(service.check_saved_recovery_code(code.expose())?)
+        }
+        Job::SendUsername { address } => {
+            service.send_username(&address)?;
+            Outcome::UsernameRequested
         }
     })
 }

@@ -35,6 +35,17 @@ pub const TITLE_HELPER: &str = "Can't sign in?";
 
 pub const CREATE_ACCOUNT: &str = "Create account";
 pub const CANT_SIGN_IN: &str = "Can't sign in?";
+pub const FORGOT_USERNAME: &str = "Forgot username?";
+pub const TITLE_FORGOT_USERNAME: &str = "Forgot username?";
+pub const ABOUT_FORGOT_USERNAME: &str =
+    "Get your username sent to an email address or phone number verified on your account.";
+pub const FORGOT_USERNAME_INTRO: &str = "Type an email address or phone number (with + and the country code) that you verified on your account. If it is one, we send the username there.";
+pub const FIELD_EMAIL_OR_PHONE: &str = "Email address or phone number";
+pub const ENTER_EMAIL_OR_PHONE: &str = "Type an email address or phone number.";
+/// Said after "Forgot username?", word for word the same whether or not the address is on an
+/// account.
+pub const USERNAME_REQUESTED: &str = "If that address is verified on an account, its username is on its way there: check your email or texts. Esc goes back to Sign in.";
+pub const BUSY_SENDING: &str = "Sending…";
 pub const FORGOT_PASSWORD: &str = "Forgot password?";
 pub const OTHER_WAYS: &str = "Other ways to sign in";
 pub const USE_MY_PASSWORD: &str = "Use my password";
@@ -428,6 +439,7 @@ pub fn event_label(kind: &str) -> &'static str {
         event::CHANGE_CANCELLED => "Pending change cancelled",
         event::CHANGE_APPLIED => "Pending change applied",
         event::CODE_CHECKED => EVENT_CODE_CHECKED,
+        event::USERNAME_SENT => "Username sent (Forgot username?)",
         _ => "Account event",
     }
 }

@@ -226,6 +226,7 @@ pub fn event_kind(kind: &str) -> String {
         "change_cancelled" => "Pending change cancelled",
         "change_applied" => "Pending change applied",
         "recovery_code_checked" => "Recovery code checked",
+        "username_sent" => "Username sent (Forgot username?)",
         other => return other.replace('_', " "),
     };
     words.to_string()

@@ -144,6 +144,8 @@ pub mod event {
     /// The holder checked a saved recovery code (the drill); the detail says whether it was
     /// the current one, never the code.
     pub const CODE_CHECKED: &str = "recovery_code_checked";
+    /// The username was sent to one of the account's verified addresses ("Forgot username?").
+    pub const USERNAME_SENT: &str = "username_sent";
 }
 
 /// A proof of identity gathered during recovery: a code sent to one of the account's

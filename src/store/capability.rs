@@ -818,6 +818,17 @@ pub trait HolderStore: std::fmt::Debug + Send {
         now: DateTime<Utc>,
     ) -> Result<(i64, DateTime<Utc>)>;
 
+    /// "Forgot username?": when `address` is a verified, current method of an account, sends
+    /// that account's username there (and records it), unless a reminder went to the same
+    /// address within [`USERNAME_REMINDER_EVERY`](super::holder::USERNAME_REMINDER_EVERY).
+    /// Returns whether one was sent; the holder's screen never says.
+    fn send_username(
+        &mut self,
+        kind: MethodKind,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
     /// Cancels a pending change and revokes the recovery code its recovery issued; returns
     /// whether a code was revoked.
     fn cancel_pending(

@@ -493,6 +493,48 @@ impl HolderStore for Store {
     /// Cancels a pending change (the holder signed in the normal way) and revokes the
     /// recovery code that recovery issued, if it is still active: whoever ran the recovery
     /// saw it. Returns whether a code was revoked.
+    fn send_username(
+        &mut self,
+        kind: MethodKind,
+        address: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.write(|tx, key| {
+            let found: Option<(i64, String)> = tx
+                .query_row(
+                    "SELECT a.id, a.username FROM sign_in_methods m JOIN accounts a ON a.id = m.account_id
+                      WHERE m.kind = ?1 AND m.address = ?2 AND m.verified = 1 AND m.removed_at IS NULL",
+                    params![kind.as_str(), address],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .optional()?;
+            let Some((account_id, username)) = found else {
+                return Ok(false);
+            };
+            // One reminder per address per window: the form can't be used to flood a mailbox.
+            let since = ts(now - USERNAME_REMINDER_EVERY);
+            let recent: i64 = tx.query_row(
+                "SELECT count(*) FROM outbox WHERE address = ?1 AND subject = ?2 AND sent_at > ?3",
+                params![address, USERNAME_SUBJECT, since],
+                |r| r.get(0),
+            )?;
+            if recent > 0 {
+                return Ok(false);
+            }
+            let message = Message {
+                channel: kind,
+                address: address.to_string(),
+                subject: USERNAME_SUBJECT.into(),
+                body: crate::secret::Secret::new(format!(
+                    "The username of the recovery-desk account with this address is: {username}\n\nSomeone asked for it with \"Forgot username?\". If that wasn't you, nothing was changed and you can ignore this message."
+                )),
+            };
+            super::outbox::insert(tx, key, Some(account_id), &message, now)?;
+            add_event(tx, account_id, event::USERNAME_SENT, &kind.mask(address), now)?;
+            Ok(true)
+        })
+    }
+
     fn cancel_pending(
         &mut self,
         account_id: i64,
@@ -862,6 +904,12 @@ fn lock_notice(
         now,
     )
 }
+
+/// The subject of a "Forgot username?" message.
+pub const USERNAME_SUBJECT: &str = "Your username";
+
+/// At most one username reminder per address in this long.
+pub const USERNAME_REMINDER_EVERY: chrono::Duration = chrono::Duration::minutes(10);
 
 /// The masked address of a method, for events and notices.
 fn masked_address(tx: &rusqlite::Connection, method_id: i64) -> rusqlite::Result<String> {

@@ -36,6 +36,7 @@ pub mod add_method;
 pub mod check_code;
 pub mod code_shown;
 pub mod create_account;
+pub mod forgot_username;
 pub mod have_code;
 pub mod helper;
 pub mod manage;
@@ -179,6 +180,7 @@ screens! {
     PendingNotice(pending_notice::PendingNotice),
     Helper(helper::Helper),
     CheckCode(check_code::CheckCode),
+    ForgotUsername(forgot_username::ForgotUsername),
 }
 
 impl Screen {

@@ -36,7 +36,10 @@ impl SignIn {
         let mut field = TextField::new(s::FIELD_USERNAME, identifier::USERNAME_MAX);
         field.set_value(username);
         SignIn {
-            form: Form::new(vec![field], &[s::CREATE_ACCOUNT, s::CANT_SIGN_IN]),
+            form: Form::new(
+                vec![field],
+                &[s::CREATE_ACCOUNT, s::CANT_SIGN_IN, s::FORGOT_USERNAME],
+            ),
         }
     }
 
@@ -58,9 +61,12 @@ impl Page for SignIn {
             FormEvent::Choose(0) => Some(Screen::CreateAccount(
                 super::create_account::CreateAccount::new(),
             )),
-            FormEvent::Choose(_) => {
+            FormEvent::Choose(1) => {
                 Some(Screen::Helper(super::helper::Helper::new(self.username())))
             }
+            FormEvent::Choose(_) => Some(Screen::ForgotUsername(
+                super::forgot_username::ForgotUsername::new(),
+            )),
             FormEvent::Action(Action::Back) => ask(ctx, DialogKind::Quit),
             FormEvent::Action(a) => common(ctx, a),
             _ => None,
