@@ -403,6 +403,77 @@ fn forgot_username_says_the_same_for_any_address() {
     assert_eq!(app.screen(), "SignIn");
 }
 
+/// Issue 11, item 4: the recovery code is read from paper, so it shows as typed; after a
+/// length error the field is empty, so the code typed again is not glued to the old text.
+#[test]
+fn the_recovery_code_shows_as_typed_and_a_length_error_empties_the_field() {
+    let mut code = None;
+    let mut app = App::with(|svc, _| {
+        code = Some(jane(svc));
+    });
+    let code = code.unwrap();
+    app.typed("jane");
+    app.enter();
+    app.alt('1'); // Forgot password?
+    app.digit('2'); // Use a different verification option
+    app.digit('2'); // I don't have any of these
+    assert_eq!(app.screen(), "HaveCode");
+    app.typed("ABCDE-FGHJK");
+    app.expect("│ABCDE-FGHJK");
+    app.enter();
+    app.expect("characters");
+    assert!(!app.text().contains("ABCDE-FGHJK"), "{}", app.text());
+    app.typed(recovery_desk::domain::recovery_code::format(&code).expose());
+    app.enter();
+    assert_eq!(app.screen(), "CodeShown", "{}", app.text());
+}
+
+/// Issue 11, item 6: "Check another username" starts over at the username, empty, not at
+/// "What's happening?" for the account before; and a holder who said they have no recovery
+/// code is never told to use it.
+#[test]
+fn the_helper_starts_over_cleanly_and_never_offers_a_code_said_to_be_missing() {
+    let mut app = App::with(|svc, _| {
+        svc.create_account("nora", &secret(PASSWORD), &secret(PASSWORD))
+            .unwrap();
+        svc.generate_recovery_code().unwrap();
+    });
+    app.typed("nora");
+    app.alt('2');
+    app.enter();
+    for symptom in ['1', '2', '3'] {
+        app.digit(symptom);
+        // Answer "no" to every question: no password, no codes, no recovery code.
+        for _ in 0..4 {
+            if !app.text().contains("2  No") {
+                break;
+            }
+            app.digit('2');
+        }
+        app.expect("Check another username");
+        let text = app.text();
+        assert!(!text.contains("recovery code gets you in"), "{text}");
+        assert!(
+            !text.contains("get back in with your recovery code"),
+            "{text}"
+        );
+        // Back to "What's happening?" for the next symptom.
+        while !app.text().contains("What's happening?") {
+            app.esc();
+        }
+    }
+    // Check another username: the username, empty.
+    app.digit('3');
+    while app.text().contains("2  No") {
+        app.digit('2');
+    }
+    app.digit('2');
+    assert_eq!(app.screen(), "Helper");
+    app.expect("Username");
+    assert!(!app.text().contains("nora"), "{}", app.text());
+    assert!(!app.text().contains("What's happening?"), "{}", app.text());
+}
+
 #[test]
 fn add_verify_and_remove_methods() {
     let mut app = App::with(|svc, _| {
