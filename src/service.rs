@@ -178,6 +178,9 @@ pub struct Service<S = Store> {
     grant: Option<Grant>,
     /// Password accepted, waiting for the second step.
     half_signed_in: Option<i64>,
+    /// A sign-in code accepted on an account with two-step verification on: its password is
+    /// the second step.
+    code_first: Option<i64>,
     /// Argon2's cost for the hashes this service writes: OWASP's, always, in the product.
     cost: secret::Cost,
 }
@@ -199,6 +202,7 @@ impl<S: HolderStore + ReadStore> Service<S> {
             session: None,
             grant: None,
             half_signed_in: None,
+            code_first: None,
             cost: secret::Cost::OWASP,
         }
     }
@@ -314,10 +318,11 @@ impl<S: HolderStore + ReadStore> Service<S> {
         if !matches!(a, Attempt::Accepted(())) {
             return Ok(a.map(|()| false));
         }
-        if self.store.account(account_id)?.two_step {
+        if self.store.account(account_id)?.two_step && self.code_first != Some(account_id) {
             self.half_signed_in = Some(account_id);
             Ok(Attempt::Accepted(true))
         } else {
+            // Two-step verification off, or the password is the second step after a code.
             self.complete_sign_in(account_id)?;
             Ok(Attempt::Accepted(false))
         }
@@ -364,6 +369,7 @@ impl<S: HolderStore + ReadStore> Service<S> {
             last_auth: now,
         });
         self.half_signed_in = None;
+        self.code_first = None;
         Ok(())
     }
 
@@ -451,6 +457,13 @@ impl<S: HolderStore + ReadStore> Service<S> {
             match purpose {
                 Purpose::VerifyMethod => self.store.verify_method(account_id, method_id, now)?,
                 Purpose::SignIn => self.complete_sign_in(account_id)?,
+                Purpose::CodeSignIn => {
+                    if self.store.account(account_id)?.two_step {
+                        self.code_first = Some(account_id);
+                    } else {
+                        self.complete_sign_in(account_id)?;
+                    }
+                }
                 Purpose::Recovery => self.add_proof(account_id, Proof::MethodCode(method_id)),
             }
             return Ok(Attempt::Accepted(CodeCheck::Ok));
@@ -662,6 +675,13 @@ impl<S: HolderStore + ReadStore> Service<S> {
         self.session = None;
         self.grant = None;
         self.half_signed_in = None;
+        self.code_first = None;
+    }
+
+    /// Whether a sign-in code was accepted for `account_id` and its password is awaited as
+    /// the second step.
+    pub fn awaits_password_after_code(&self, account_id: i64) -> bool {
+        self.code_first == Some(account_id)
     }
 
     /// The signed-in holder's view (applies due changes first).

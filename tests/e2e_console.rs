@@ -209,3 +209,25 @@ fn forgotten_username_reaches_the_outbox_and_the_screen_gives_nothing_away() {
     assert!(!none.contains("Your username"), "{none}");
     quit(&mut s);
 }
+
+/// Issue 11, item 2, end to end: a holder with two-step verification off signs in with a code
+/// emailed to them instead of the password, the code read with the binary's `outbox`.
+#[test]
+fn sign_in_with_an_emailed_code() {
+    let f = Fixture::new();
+    {
+        let mut svc = real_time_service(&f.db, 4);
+        let p = Secret::new(PASSWORD);
+        svc.create_account("erin", &p, &p).unwrap();
+        add_verified_email(&mut svc, "erin@example.com");
+    }
+    let mut s = console(&f.db);
+    submit(&mut s, "erin", "Enter password");
+    s.alt('2');
+    wait(&s, "Send a code to e•••@example.com");
+    s.send_keys("2");
+    wait(&s, "We sent a code to e•••@example.com");
+    let code = outbox_code(&f.db, "erin@example.com");
+    submit(&mut s, &code, "Manage how I sign in");
+    quit(&mut s);
+}

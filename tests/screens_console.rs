@@ -298,6 +298,44 @@ fn other_ways_to_sign_in() {
     assert_eq!(app.screen(), "Password");
 }
 
+/// Issue 11, item 2: signing in with a code instead of the password. With two-step
+/// verification off the code signs in; with it on, the password follows as the second step.
+#[test]
+fn signing_in_with_a_code_instead_of_the_password() {
+    let mut app = App::with(|svc, _| {
+        jane(svc);
+        svc.sign_out();
+        sam(svc);
+    });
+    app.typed("jane");
+    app.enter();
+    app.alt('2'); // Other ways to sign in
+    app.digit('2'); // Send a code to j•••@example.com
+    assert_eq!(app.screen(), "MethodCode");
+    snap!(app, "code_sign_in_code");
+    let code = app.code_for("jane@example.com");
+    app.typed(&code);
+    app.enter();
+    assert_eq!(app.screen(), "Manage", "{}", app.text());
+    app.esc();
+    app.enter();
+    // sam: two-step verification on.
+    app.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    app.typed("sam");
+    app.enter();
+    app.alt('2');
+    app.digit('3'); // Send a code to +1 ••• ••• ••01
+    let code = app.code_for("+15550100101");
+    app.typed(&code);
+    app.enter();
+    assert_eq!(app.screen(), "Password");
+    app.expect("Your code worked.");
+    snap!(app, "code_sign_in_then_password");
+    app.typed(PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "Manage", "{}", app.text());
+}
+
 #[test]
 fn create_account_then_manage() {
     let mut app = App::new();

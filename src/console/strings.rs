@@ -354,6 +354,13 @@ pub fn verify_send_first(masked: &str) -> String {
     format!("We'll send a security code to {masked} to make sure it's you.")
 }
 
+/// Other ways to sign in: a code instead of the password, to one verified method.
+pub fn send_sign_in_code(masked: &str) -> String {
+    format!("Send a code to {masked}")
+}
+/// Said on the password screen after a sign-in code, two-step verification on.
+pub const CODE_THEN_PASSWORD: &str =
+    "Your code worked. Two-step verification is on: enter your password to finish signing in.";
 pub fn other_ways_methods(list: &str) -> String {
     format!(
         "Forgot your password? Codes can be sent to {list}: select Use my password, then Forgot password?"

@@ -160,8 +160,12 @@ pub enum Proof {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Purpose {
     VerifyMethod,
+    /// The second step of a sign-in that began with the password.
     SignIn,
     Recovery,
+    /// Signing in with a code instead of the password: with two-step verification off it
+    /// signs in; with it on, it is the first of the two steps (the password is the other).
+    CodeSignIn,
 }
 
 impl Purpose {
@@ -170,6 +174,7 @@ impl Purpose {
             Purpose::VerifyMethod => "verify_method",
             Purpose::SignIn => "sign_in",
             Purpose::Recovery => "recovery",
+            Purpose::CodeSignIn => "code_sign_in",
         }
     }
 }

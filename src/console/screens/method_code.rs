@@ -1,5 +1,7 @@
-//! Enter the code sent to a method during recovery. A right code is one proof; with
-//! two-step verification on, a second, different proof is asked for next.
+//! Enter the code sent to a method, during recovery or to sign in with it. In recovery a right
+//! code is one proof; with two-step verification on, a second, different proof is asked for
+//! next. To sign in, a right code signs in — or, with two-step verification on, the password
+//! is asked for as the second step.
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
@@ -35,6 +37,8 @@ pub fn after_proof(view: Clean<AccountView>, proofs: Vec<Proof>) -> Screen {
 pub struct MethodCode {
     view: Clean<AccountView>,
     method: Clean<MethodRow>,
+    /// Recovery, or signing in with the code.
+    purpose: Purpose,
     /// The method's address, masked.
     masked: Clean<String>,
     form: Form,
@@ -47,7 +51,17 @@ impl MethodCode {
             view,
             masked: method.masked(),
             method,
+            purpose: Purpose::Recovery,
             form: code_form(&[s::SEND_AGAIN, s::USE_DIFFERENT_OPTION]),
+        }
+    }
+
+    /// Entering the sign-in code just sent to `method`.
+    pub fn for_sign_in(view: Clean<AccountView>, method: Clean<MethodRow>) -> MethodCode {
+        MethodCode {
+            purpose: Purpose::CodeSignIn,
+            form: code_form(&[s::SEND_AGAIN, s::OTHER_WAYS]),
+            ..MethodCode::new(view, method)
         }
     }
 }
@@ -62,15 +76,30 @@ impl Page for MethodCode {
                     ctx.request(Job::CheckCode {
                         account_id: self.view.account.id,
                         method_id: self.method.id,
-                        purpose: Purpose::Recovery,
+                        purpose: self.purpose,
                         code,
                     });
                 }
                 None
             }
+            FormEvent::Choose(0) if self.purpose == Purpose::CodeSignIn => {
+                ctx.request(Job::SendCode {
+                    account_id: self.view.account.id,
+                    method_id: self.method.id,
+                    purpose: Purpose::CodeSignIn,
+                });
+                None
+            }
             FormEvent::Choose(0) => {
                 send_recovery_code(ctx, &self.view, &self.method);
                 None
+            }
+            FormEvent::Choose(_) | FormEvent::Action(Action::Back)
+                if self.purpose == Purpose::CodeSignIn =>
+            {
+                Some(Screen::OtherWays(super::other_ways::OtherWays::new(
+                    self.view.clone(),
+                )))
             }
             FormEvent::Choose(_) | FormEvent::Action(Action::Back) => Some(Screen::Options(
                 super::options::Options::new(self.view.clone()),
@@ -85,6 +114,18 @@ impl Page for MethodCode {
             Outcome::CodeSent => {
                 ctx.info(s::new_code_sent(&self.masked));
                 None
+            }
+            Outcome::Code(r, _) if self.purpose == Purpose::CodeSignIn => {
+                if !code_outcome(ctx, r) {
+                    return None;
+                }
+                if ctx.session.is_some() {
+                    return Some(super::after_sign_in(ctx));
+                }
+                // Two-step verification on: the password is the second step.
+                // (A lock on password entry, said by the password screen, wins over this.)
+                ctx.info(s::CODE_THEN_PASSWORD);
+                Some(super::password::Password::screen(ctx, self.view.clone()))
             }
             Outcome::Code(r, proofs) => {
                 code_outcome(ctx, r).then(|| after_proof(self.view.clone(), proofs))

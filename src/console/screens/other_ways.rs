@@ -1,11 +1,14 @@
 //! Other ways to sign in: **Use my password** (the seed page's way back to **Forgot
-//! password?**) and the sign-in helper.
+//! password?**), **Send a code to …** for each verified email and phone (signing in with a code
+//! instead of the password: with two-step verification on, the password is then the second
+//! step), and the sign-in helper.
 
 use ratatui::Frame;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 
-use crate::domain::model::AccountView;
+use crate::console::jobs::{Job, Outcome};
+use crate::domain::model::{AccountView, MethodRow, Purpose};
 use crate::tui::keys::Binding;
 use crate::tui::sanitize::Clean;
 
@@ -20,14 +23,24 @@ const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 #[derive(Debug)]
 pub struct OtherWays {
     view: Clean<AccountView>,
+    /// The verified methods a sign-in code can go to, in menu order after Use my password.
+    methods: Vec<Clean<MethodRow>>,
+    /// The method a code was just asked for.
+    sending: Option<Clean<MethodRow>>,
     form: Form,
 }
 
 impl OtherWays {
     pub fn new(view: Clean<AccountView>) -> OtherWays {
+        let methods = view.clean_verified();
+        let mut labels = vec![s::USE_MY_PASSWORD.to_string()];
+        labels.extend(methods.iter().map(|m| s::send_sign_in_code(&m.masked())));
+        labels.push(s::CANT_SIGN_IN.to_string());
         OtherWays {
             view,
-            form: Form::menu(&[s::USE_MY_PASSWORD, s::CANT_SIGN_IN]),
+            methods,
+            sending: None,
+            form: Form::menu(&labels),
         }
     }
 }
@@ -40,10 +53,29 @@ impl Page for OtherWays {
             FormEvent::Choose(0) | FormEvent::Action(Action::Back) => {
                 Some(super::password::Password::screen(ctx, self.view.clone()))
             }
+            FormEvent::Choose(i) if i <= self.methods.len() => {
+                let method = self.methods[i - 1].clone();
+                ctx.request(Job::SendCode {
+                    account_id: self.view.account.id,
+                    method_id: method.id,
+                    purpose: Purpose::CodeSignIn,
+                });
+                self.sending = Some(method);
+                None
+            }
             FormEvent::Choose(_) => Some(Screen::Helper(super::helper::Helper::for_username(
                 self.view.username(),
             ))),
             FormEvent::Action(a) => common(ctx, a),
+            _ => None,
+        }
+    }
+
+    fn on_reply(&mut self, _ctx: &mut Ctx, outcome: Outcome) -> Go {
+        match (outcome, self.sending.take()) {
+            (Outcome::CodeSent, Some(method)) => Some(Screen::MethodCode(
+                super::method_code::MethodCode::for_sign_in(self.view.clone(), method),
+            )),
             _ => None,
         }
     }
