@@ -25,6 +25,23 @@ use chrono::{DateTime, Duration, Utc};
 /// a lookup and a sent message take, so the time says nothing about the address.
 pub const USERNAME_REMINDER_TIME: std::time::Duration = std::time::Duration::from_millis(400);
 
+/// An authenticator app being added: what the holder's app needs, shown once.
+pub struct NewApp {
+    /// The secret in base32, as apps take it typed.
+    pub secret: Secret,
+    /// The `otpauth://` URI (what the QR code holds).
+    pub uri: Secret,
+}
+
+impl std::fmt::Debug for NewApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NewApp { .. }")
+    }
+}
+
+/// Who issues the app's codes, as the app shows it.
+pub const APP_ISSUER: &str = "recovery-desk";
+
 /// How long a sign-in counts as recent for privileged changes.
 pub const REAUTH_MINUTES: i64 = 10;
 /// How long recovery proofs stay valid while the holder sets a new password.
@@ -333,8 +350,10 @@ impl<S: HolderStore + ReadStore> Service<S> {
     /// through recovery that waited its 30 days — the wait was the check, and a holder who
     /// lost their email and phone gets back in with the code that recovery showed them.
     pub fn recovery_code_is_second_step(&self, account_id: i64) -> Result<bool> {
-        Ok(self.verified_methods(account_id)?.is_empty()
-            || self.store.password_from_waited_change(account_id)?)
+        Ok(
+            (self.verified_methods(account_id)?.is_empty() && !self.has_app(account_id)?)
+                || self.store.password_from_waited_change(account_id)?,
+        )
     }
 
     /// Second step of signing in with the recovery code, where it counts as one
@@ -702,6 +721,127 @@ impl<S: HolderStore + ReadStore> Service<S> {
         Ok(code)
     }
 
+    /// Starts adding an authenticator app (a recent sign-in needed): a new 160-bit secret is
+    /// sealed under the key file and handed back once, with its `otpauth://` URI. The app
+    /// counts only once a current code from it is typed ([`Service::confirm_app`]).
+    pub fn begin_add_app(&mut self) -> Result<NewApp> {
+        let s = self.session_for_change()?;
+        let mut raw = zeroize::Zeroizing::new([0u8; crate::domain::totp::SECRET_BYTES]);
+        self.entropy.fill(raw.as_mut())?;
+        self.store.add_app(s.account_id, raw.as_ref(), self.now())?;
+        let username = self.store.account(s.account_id)?.username;
+        let b32 = crate::domain::totp::base32(raw.as_ref());
+        let uri = crate::domain::totp::otpauth_uri(APP_ISSUER, &username, &b32);
+        Ok(NewApp {
+            secret: Secret::new(b32),
+            uri: Secret::new(uri),
+        })
+    }
+
+    /// Confirms the app being added with a current code from it: then it is a verified way to
+    /// prove it's you (second step, code sign-in, reset proofs).
+    pub fn confirm_app(&mut self, typed: &str) -> Result<Attempt<CodeCheck>> {
+        let s = self.session_for_change()?;
+        self.app_code(s.account_id, typed, false)
+    }
+
+    /// A code from the account's verified authenticator app, for `purpose`: the second step of
+    /// a sign-in, a sign-in instead of the password, or a reset proof. Same lockout as every
+    /// one-time code; a code is taken once (a replay is a wrong code).
+    pub fn check_app_code(
+        &mut self,
+        account_id: i64,
+        purpose: Purpose,
+        typed: &str,
+    ) -> Result<Attempt<CodeCheck>> {
+        if purpose == Purpose::SignIn && self.half_signed_in != Some(account_id) {
+            return Err(ServiceError::NotSignedIn);
+        }
+        if purpose == Purpose::VerifyMethod {
+            return Err(ServiceError::Refused("That isn't a use of an app code."));
+        }
+        let a = self.app_code(account_id, typed, true)?;
+        if a == Attempt::Accepted(CodeCheck::Ok) {
+            match purpose {
+                Purpose::SignIn => self.complete_sign_in(account_id)?,
+                Purpose::CodeSignIn => {
+                    if self.store.account(account_id)?.two_step {
+                        self.code_first = Some(account_id);
+                    } else {
+                        self.complete_sign_in(account_id)?;
+                    }
+                }
+                Purpose::Recovery => self.add_proof(account_id, Proof::App),
+                Purpose::VerifyMethod => {}
+            }
+        }
+        Ok(a)
+    }
+
+    /// Checks a code of the live app (`verified` says which: the one in use, or the one being
+    /// added), reserved against the one-time code lockout before the comparison.
+    fn app_code(
+        &mut self,
+        account_id: i64,
+        typed: &str,
+        verified: bool,
+    ) -> Result<Attempt<CodeCheck>> {
+        if one_time::normalise(typed).is_none() {
+            return Ok(Attempt::Accepted(CodeCheck::Malformed));
+        }
+        match self.store.live_app(account_id)? {
+            Some(app) if app.verified == verified => {}
+            _ => return Ok(Attempt::Accepted(CodeCheck::NoActiveCode)),
+        }
+        let unix = self.now().timestamp();
+        let a = self.guarded(account_id, Guarded::OneTimeCode, |me| {
+            // Read after the reservation: the last step as it is when the guess is evaluated.
+            let Some(app) = me.store.live_app(account_id)? else {
+                return Ok(None);
+            };
+            match crate::domain::totp::check(&app.secret, typed, unix, app.last_step) {
+                crate::domain::totp::Check::Step(step) => {
+                    let now = me.now();
+                    Ok(me
+                        .store
+                        .use_app_step(account_id, app.id, step, now)?
+                        .then_some(()))
+                }
+                _ => Ok(None),
+            }
+        })?;
+        Ok(match a {
+            Attempt::Accepted(()) => Attempt::Accepted(CodeCheck::Ok),
+            Attempt::Wrong { tries_left } => Attempt::Accepted(CodeCheck::Wrong {
+                code_tries_left: tries_left,
+                tries_left,
+            }),
+            other => other.map(|()| CodeCheck::Ok),
+        })
+    }
+
+    /// Removes the authenticator app (a recent sign-in needed); with two-step verification on
+    /// it can't go when nothing else would give the second step.
+    pub fn remove_app(&mut self) -> Result<()> {
+        let s = self.session_for_change()?;
+        let Some(app) = self.store.live_app(s.account_id)? else {
+            return Err(StoreError::NotFound("authenticator app").into());
+        };
+        let account = self.store.account(s.account_id)?;
+        if account.two_step && app.verified && self.verified_methods(s.account_id)?.is_empty() {
+            return Err(ServiceError::Refused(
+                "Two-step verification needs a way to get codes. Add an email or phone first, or turn two-step verification off.",
+            ));
+        }
+        self.store.remove_app(s.account_id, app.id, self.now())?;
+        Ok(())
+    }
+
+    /// Whether the account has a verified authenticator app.
+    pub fn has_app(&self, account_id: i64) -> Result<bool> {
+        Ok(self.store.live_app(account_id)?.is_some_and(|a| a.verified))
+    }
+
     /// "Forgot username?": the typed email address or phone number (E.164, with `+`) is
     /// normalised and, when it is a verified address of an account, that account's username is
     /// sent there. The answer is the same, and takes [`USERNAME_REMINDER_TIME`], whether or not
@@ -741,7 +881,11 @@ impl<S: HolderStore + ReadStore> Service<S> {
         let s = self.session_for_change()?;
         let account = self.store.account(s.account_id)?;
         let verified = self.verified_methods(s.account_id)?;
-        if account.two_step && verified.len() == 1 && verified[0].id == method_id {
+        if account.two_step
+            && verified.len() == 1
+            && verified[0].id == method_id
+            && !self.has_app(s.account_id)?
+        {
             return Err(ServiceError::Refused(
                 "Two-step verification needs a verified method. Add another first, or turn two-step verification off.",
             ));
@@ -754,7 +898,7 @@ impl<S: HolderStore + ReadStore> Service<S> {
     /// Turns two-step verification on (needs a verified method) or off.
     pub fn set_two_step(&mut self, on: bool) -> Result<()> {
         let s = self.session_for_change()?;
-        if on && self.verified_methods(s.account_id)?.is_empty() {
+        if on && self.verified_methods(s.account_id)?.is_empty() && !self.has_app(s.account_id)? {
             return Err(ServiceError::Refused(
                 "Add and verify an email address or phone number first.",
             ));

@@ -799,6 +799,7 @@ mod tests {
                 created_at: t0(),
                 password_changed_at: t0(),
             },
+            app: None,
             methods: vec![],
             recovery: RecoveryStatus::default(),
             locks: vec![],

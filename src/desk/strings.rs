@@ -604,6 +604,7 @@ mod tests {
                                     created_at: now,
                                     password_changed_at: now,
                                 },
+                                app: None,
                                 methods: methods.to_vec(),
                                 recovery: RecoveryStatus {
                                     active_since: code.then_some(now),

@@ -14,3 +14,4 @@ pub mod recovery_code;
 pub mod recovery_drill;
 pub mod sign_in_helper;
 pub mod sign_in_method;
+pub mod totp;

@@ -102,11 +102,20 @@ pub struct LockRow {
     pub until: DateTime<Utc>,
 }
 
+/// A verified authenticator app: only when it was added (never its secret).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppRow {
+    pub id: i64,
+    pub added_at: DateTime<Utc>,
+}
+
 /// Everything the account view shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountView {
     pub account: AccountRow,
     pub methods: Vec<MethodRow>,
+    /// The verified authenticator app, if there is one.
+    pub app: Option<AppRow>,
     pub recovery: RecoveryStatus,
     pub locks: Vec<LockRow>,
     pub pending: Vec<PendingRow>,
@@ -146,6 +155,8 @@ pub mod event {
     pub const CODE_CHECKED: &str = "recovery_code_checked";
     /// The username was sent to one of the account's verified addresses ("Forgot username?").
     pub const USERNAME_SENT: &str = "username_sent";
+    pub const APP_ADDED: &str = "authenticator_app_added";
+    pub const APP_REMOVED: &str = "authenticator_app_removed";
 }
 
 /// A proof of identity gathered during recovery: a code sent to one of the account's
@@ -154,6 +165,8 @@ pub mod event {
 pub enum Proof {
     MethodCode(i64),
     RecoveryCode,
+    /// A code from the account's authenticator app.
+    App,
 }
 
 /// What a one-time code is for.

@@ -768,6 +768,7 @@ mod tests {
                 created_at: now(),
                 password_changed_at: now(),
             },
+            app: None,
             methods: methods
                 .iter()
                 .enumerate()

@@ -656,6 +656,7 @@
 
 use super::Result;
 use super::audit::{AgentReservation, Entry, Verdict};
+use super::holder::LiveApp;
 use super::holder::{OneTimeReservation, Reservation};
 use super::outbox::Message;
 use crate::domain::identifier::Lookup;
@@ -817,6 +818,27 @@ pub trait HolderStore: std::fmt::Debug + Send {
         used: Proof,
         now: DateTime<Utc>,
     ) -> Result<(i64, DateTime<Utc>)>;
+
+    /// Adds a new authenticator app holding `secret`, sealed under the key file; a live app
+    /// not yet verified is replaced. `Conflict` when a verified app is live.
+    fn add_app(&mut self, account_id: i64, secret: &[u8], now: DateTime<Utc>) -> Result<i64>;
+
+    /// The account's live authenticator app, verified or not, with its secret unsealed.
+    fn live_app(&self, account_id: i64) -> Result<Option<LiveApp>>;
+
+    /// Takes step `step` of app `app_id` as used, in one statement: false when that step or a
+    /// later one was used already (a replay). The first use verifies the app (an event and a
+    /// notice to every verified address).
+    fn use_app_step(
+        &mut self,
+        account_id: i64,
+        app_id: i64,
+        step: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool>;
+
+    /// Removes the app (an event and a notice).
+    fn remove_app(&mut self, account_id: i64, app_id: i64, now: DateTime<Utc>) -> Result<()>;
 
     /// "Forgot username?": when `address` is a verified, current method of an account, sends
     /// that account's username there (and records it), unless a reminder went to the same

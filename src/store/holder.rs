@@ -472,6 +472,7 @@ impl HolderStore for Store {
             let how = match used {
                 Proof::RecoveryCode => "its recovery code".to_string(),
                 Proof::MethodCode(m) => format!("a code sent to {}", masked_address(tx, m)?),
+                Proof::App => "a code from its authenticator app".to_string(),
             };
             // A newer request replaces an older one still waiting.
             tx.execute(
@@ -493,6 +494,101 @@ impl HolderStore for Store {
     /// Cancels a pending change (the holder signed in the normal way) and revokes the
     /// recovery code that recovery issued, if it is still active: whoever ran the recovery
     /// saw it. Returns whether a code was revoked.
+    fn add_app(&mut self, account_id: i64, secret: &[u8], now: DateTime<Utc>) -> Result<i64> {
+        self.write(|tx, key| {
+            let verified: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM authenticator_apps WHERE account_id = ?1 AND removed_at IS NULL AND verified_at IS NOT NULL)",
+                [account_id],
+                |r| r.get(0),
+            )?;
+            if verified {
+                return Err(StoreError::Conflict(
+                    "An authenticator app is already set up. Remove it first to add another.",
+                )
+                .into());
+            }
+            tx.execute(
+                "UPDATE authenticator_apps SET removed_at = ?2 WHERE account_id = ?1 AND removed_at IS NULL",
+                params![account_id, ts(now)],
+            )?;
+            let sealed = key.seal_bytes(&app_aad(account_id), secret)?;
+            tx.execute(
+                "INSERT INTO authenticator_apps (account_id, sealed_secret, added_at) VALUES (?1, ?2, ?3)",
+                params![account_id, sealed, ts(now)],
+            )?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    fn live_app(&self, account_id: i64) -> Result<Option<LiveApp>> {
+        let row: Option<(i64, Vec<u8>, bool, i64)> = self
+            .conn()
+            .prepare_cached("SELECT id, sealed_secret, verified_at IS NOT NULL, last_step FROM authenticator_apps WHERE account_id = ?1 AND removed_at IS NULL")
+            .and_then(|mut s| {
+                s.query_row([account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .optional()
+            })
+            .map_err(|e| self.err(e))?;
+        let Some((id, sealed, verified, last_step)) = row else {
+            return Ok(None);
+        };
+        let key = self.keys()?.outbox.clone();
+        let secret = key
+            .open_bytes(&app_aad(account_id), &sealed)
+            .ok_or(StoreError::Other {
+                path: self.path().to_path_buf(),
+                msg: "the authenticator app's secret does not open with this key file".into(),
+            })?;
+        Ok(Some(LiveApp {
+            id,
+            secret,
+            verified,
+            last_step,
+        }))
+    }
+
+    fn use_app_step(
+        &mut self,
+        account_id: i64,
+        app_id: i64,
+        step: i64,
+        now: DateTime<Utc>,
+    ) -> Result<bool> {
+        self.write(|tx, key| {
+            let first = tx
+                .query_row(
+                    "SELECT verified_at IS NULL FROM authenticator_apps WHERE id = ?1 AND account_id = ?2 AND removed_at IS NULL",
+                    params![app_id, account_id],
+                    |r| r.get::<_, bool>(0),
+                )
+                .optional()?
+                .ok_or(StoreError::NotFound("authenticator app"))?;
+            let n = tx.execute(
+                "UPDATE authenticator_apps SET last_step = ?3, verified_at = coalesce(verified_at, ?4)
+                  WHERE id = ?1 AND account_id = ?2 AND removed_at IS NULL AND last_step < ?3",
+                params![app_id, account_id, step, ts(now)],
+            )?;
+            if n == 1 && first {
+                notify(tx, key, account_id, event::APP_ADDED, "", "An authenticator app was added", "An authenticator app was added to your account: its codes now prove it's you. If this wasn't you, recover your account now.", now)?;
+            }
+            Ok(n == 1)
+        })
+    }
+
+    fn remove_app(&mut self, account_id: i64, app_id: i64, now: DateTime<Utc>) -> Result<()> {
+        self.write(|tx, key| {
+            let n = tx.execute(
+                "UPDATE authenticator_apps SET removed_at = ?3 WHERE id = ?1 AND account_id = ?2 AND removed_at IS NULL",
+                params![app_id, account_id, ts(now)],
+            )?;
+            if n == 0 {
+                return Err(StoreError::NotFound("authenticator app").into());
+            }
+            notify(tx, key, account_id, event::APP_REMOVED, "", "An authenticator app was removed", "The authenticator app was removed from your account. If this wasn't you, recover your account now.", now)?;
+            Ok(())
+        })
+    }
+
     fn send_username(
         &mut self,
         kind: MethodKind,
@@ -903,6 +999,32 @@ fn lock_notice(
         &body,
         now,
     )
+}
+
+/// An authenticator app as the holder's own checks need it.
+pub struct LiveApp {
+    pub id: i64,
+    /// The TOTP secret, wiped when dropped.
+    pub secret: zeroize::Zeroizing<Vec<u8>>,
+    pub verified: bool,
+    /// The last step a code was accepted for (0: none yet).
+    pub last_step: i64,
+}
+
+impl std::fmt::Debug for LiveApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LiveApp")
+            .field("id", &self.id)
+            .field("verified", &self.verified)
+            .field("last_step", &self.last_step)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What an app's sealed secret is bound to: its account (a secret moved to another account's
+/// row does not open).
+fn app_aad(account_id: i64) -> Vec<u8> {
+    format!("authenticator-app\u{1f}{account_id}").into_bytes()
 }
 
 /// The subject of a "Forgot username?" message.

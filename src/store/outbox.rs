@@ -85,6 +85,41 @@ impl OutboxKey {
     }
 }
 
+impl OutboxKey {
+    /// Seals `plain` under the key file's sealing key, bound to `aad` (what it belongs to).
+    pub(crate) fn seal_bytes(&self, aad: &[u8], plain: &[u8]) -> rusqlite::Result<Vec<u8>> {
+        let mut nonce = [0u8; 24];
+        OsEntropy
+            .fill(&mut nonce)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+        let ct = self
+            .cipher()
+            .encrypt(&XNonce::from(nonce), Payload { msg: plain, aad })
+            .map_err(|_| rusqlite::Error::ToSqlConversionFailure("sealing failed".into()))?;
+        let mut out = nonce.to_vec();
+        out.extend(ct);
+        Ok(out)
+    }
+
+    /// Opens what [`OutboxKey::seal_bytes`] sealed with the same `aad`; `None` when it was
+    /// changed, moved to another row, or sealed under another key.
+    pub(crate) fn open_bytes(
+        &self,
+        aad: &[u8],
+        sealed: &[u8],
+    ) -> Option<zeroize::Zeroizing<Vec<u8>>> {
+        if sealed.len() < 24 {
+            return None;
+        }
+        let (n, ct) = sealed.split_at(24);
+        let nonce: [u8; 24] = n.try_into().ok()?;
+        self.cipher()
+            .decrypt(&XNonce::from(nonce), Payload { msg: ct, aad })
+            .ok()
+            .map(zeroize::Zeroizing::new)
+    }
+}
+
 fn aad(channel: MethodKind, address: &str, subject: &str) -> Vec<u8> {
     format!("{}\u{1f}{address}\u{1f}{subject}", channel.as_str()).into_bytes()
 }

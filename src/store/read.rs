@@ -6,7 +6,7 @@ use super::{Result, Store, StoreError, parse_ts, parse_ts_opt, ts};
 use crate::domain::identifier::Lookup;
 use crate::domain::lockout::Guarded;
 use crate::domain::model::{
-    AccountRow, AccountView, AgentCredentials, EventRow, LockRow, MethodKind, MethodRow,
+    AccountRow, AccountView, AgentCredentials, AppRow, EventRow, LockRow, MethodKind, MethodRow,
     PendingRow, RecoveryStatus,
 };
 use crate::domain::sign_in_method;
@@ -139,6 +139,18 @@ fn pending(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<PendingRo
         .collect()
 }
 
+/// The account's verified, live authenticator app.
+fn verified_app(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<AppRow>> {
+    conn.prepare_cached("SELECT id, added_at FROM authenticator_apps WHERE account_id = ?1 AND removed_at IS NULL AND verified_at IS NOT NULL")?
+        .query_row([account_id], |r| {
+            Ok(AppRow {
+                id: r.get(0)?,
+                added_at: parse_ts(&r.get::<_, String>(1)?),
+            })
+        })
+        .optional()
+}
+
 fn events(conn: &Connection, account_id: i64, limit: usize) -> rusqlite::Result<Vec<EventRow>> {
     conn.prepare_cached("SELECT at, kind, detail FROM security_events WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2")?
         .query_map(params![account_id, limit as i64], |r| {
@@ -175,6 +187,7 @@ impl ReadStore for Store {
             };
             Ok(Some(AccountView {
                 methods: live_methods(c, account_id, now)?,
+                app: verified_app(c, account_id)?,
                 recovery: recovery_status(c, account_id)?,
                 locks: locks(c, account_id, now)?,
                 pending: pending(c, account_id)?,

@@ -154,6 +154,22 @@ ALTER TABLE recovery_codes ADD COLUMN checked_at TEXT;
 ALTER TABLE audit_log ADD COLUMN case_ref TEXT;
 CREATE INDEX audit_log_case ON audit_log(case_ref, id) WHERE case_ref IS NOT NULL;
 "#,
+    // 5: authenticator apps (SPEC §10): the TOTP secret sealed under the key file, the last
+    // step a code was accepted for (no replay), at most one live app per account.
+    r#"
+CREATE TABLE authenticator_apps (
+    id            INTEGER PRIMARY KEY,
+    account_id    INTEGER NOT NULL REFERENCES accounts(id),
+    sealed_secret BLOB NOT NULL,
+    added_at      TEXT NOT NULL,
+    verified_at   TEXT,
+    removed_at    TEXT,
+    last_step     INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX authenticator_apps_account ON authenticator_apps(account_id, id);
+CREATE UNIQUE INDEX authenticator_apps_one_live ON authenticator_apps(account_id)
+    WHERE removed_at IS NULL;
+"#,
 ];
 
 /// The schema version this build writes and understands.
@@ -196,4 +212,5 @@ pub const ACCOUNT_TABLES: &[&str] = &[
     "security_events",
     "outbox",
     "agents",
+    "authenticator_apps",
 ];

@@ -90,7 +90,7 @@ fn items(view: Option<&Clean<AccountView>>) -> Vec<Item> {
 
 /// Whether two-step verification could be turned on: a verified method receives the codes.
 fn can_turn_two_step_on(view: Option<&Clean<AccountView>>) -> bool {
-    view.is_some_and(|v| v.methods.iter().any(|m| m.verified))
+    view.is_some_and(|v| v.methods.iter().any(|m| m.verified) || v.app.is_some())
 }
 
 /// What was last asked of the worker, to word its answer.
@@ -181,7 +181,7 @@ impl Manage {
             Span::styled(format!("{}: ", s::MANAGE_TWO_STEP), ctx.theme.title),
             Span::styled(two_step, style),
         ]));
-        if !view.account.two_step && !view.methods.iter().any(|m| m.verified) {
+        if !view.account.two_step && !can_turn_two_step_on(Some(view)) {
             lines.push(Line::styled(s::TWO_STEP_NEEDS_METHOD, ctx.theme.hint));
         }
         let code = match view.recovery.active_since {
