@@ -231,3 +231,69 @@ fn sign_in_with_an_emailed_code() {
     submit(&mut s, &code, "Manage how I sign in");
     quit(&mut s);
 }
+
+/// Issue 11, item 1, end to end: add an authenticator app, read the key off the screen, compute
+/// the code as a phone would, confirm it; turn two-step verification on; sign out; sign in
+/// with the password and a code from the app. The code already used is refused (no replay);
+/// the next one, 60 seconds on by the debug binary's clock, signs in.
+#[test]
+fn an_authenticator_app_from_the_key_on_screen_signs_in_as_the_second_step() {
+    use recovery_desk::domain::totp;
+    let f = Fixture::new();
+    {
+        let mut svc = real_time_service(&f.db, 6);
+        let p = Secret::new(PASSWORD);
+        svc.create_account("erin", &p, &p).unwrap();
+    }
+    let offset = f.db.with_file_name("clock-offset");
+    std::fs::write(&offset, "0").unwrap();
+    let mut s = PtySession::app()
+        .arg("--db")
+        .arg(&f.db)
+        .env("TZ", "UTC")
+        .env_remove("RECOVERY_DESK_DB")
+        .env(recovery_desk::clock::DEBUG_CLOCK_FILE, &offset)
+        .spawn()
+        .expect("spawn the console");
+    wait(&s, "Enter the username of your account.");
+    submit(&mut s, "erin", "Enter password");
+    submit(&mut s, PASSWORD, "3  Add authenticator app");
+    s.send_keys("3");
+    let screen = wait(&s, "Then type the 6-digit code");
+    // The two rows of four-letter groups under "Key", right of the QR code.
+    let rows: Vec<&str> = screen.lines().collect();
+    let at = rows
+        .iter()
+        .position(|r| r.split_whitespace().any(|w| w == "Key"))
+        .unwrap_or_else(|| panic!("no Key row:\n{screen}"));
+    let key: String = rows[at + 1..at + 3]
+        .iter()
+        .flat_map(|r| r.split_whitespace())
+        .filter(|w| {
+            w.len() == 4
+                && w.chars()
+                    .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+        })
+        .collect();
+    assert_eq!(key.len(), 32, "{screen}");
+    let raw = totp::from_base32(&key).unwrap();
+    let code_at = |offset: i64| {
+        totp::code_at_step(&raw, totp::step_at(chrono::Utc::now().timestamp() + offset))
+    };
+    let first = code_at(0);
+    submit(&mut s, &first, "Your authenticator app is set up");
+    s.send_keys("4");
+    wait(&s, "Turn two-step verification on?");
+    s.enter();
+    wait(&s, "Two-step verification is on.");
+    sign_out(&mut s);
+    submit(&mut s, "erin", "Enter password");
+    submit(&mut s, PASSWORD, "Use my authenticator app");
+    s.send_keys("1");
+    wait(&s, "Open your authenticator app");
+    // The code that confirmed the app, again: refused.
+    submit(&mut s, &first, "or it was used already");
+    std::fs::write(&offset, "60").unwrap();
+    submit(&mut s, &code_at(60), "Manage how I sign in");
+    quit(&mut s);
+}

@@ -6,8 +6,8 @@
 mod support;
 
 use support::flows::{
-    confirm_code, create_account, generate, new_password_then_sign_in, quit, sign_out, submit,
-    to_recovery_code_prompt, wait,
+    choose, confirm_code, create_account, generate, new_password_then_sign_in, quit, sign_out,
+    submit, to_recovery_code_prompt, wait,
 };
 use support::holder::Fixture;
 use support::pty::holder_console;
@@ -22,7 +22,7 @@ fn from_paper(code: &str) -> String {
 
 /// Signed in, on Manage how I sign in: Recovery code → Check a saved code.
 fn to_check_screen(s: &mut support::pty::PtySession) {
-    s.send_keys("5");
+    choose(s, "Recovery code");
     wait(s, "2  Check a saved code");
     s.send_keys("2");
     wait(s, "Type the recovery code you saved");

@@ -97,6 +97,8 @@ enum K {
     Enter,
     Esc,
     Help,
+    /// Shift-Tab: on a menu, the choice before (from the first, the last).
+    BackTab,
 }
 
 impl K {
@@ -107,6 +109,7 @@ impl K {
             K::Enter => c.key(KeyCode::Enter, KeyModifiers::NONE),
             K::Esc => c.key(KeyCode::Esc, KeyModifiers::NONE),
             K::Help => c.key(KeyCode::F(1), KeyModifiers::NONE),
+            K::BackTab => c.key(KeyCode::BackTab, KeyModifiers::SHIFT),
         }
     }
 }
@@ -148,8 +151,9 @@ fn the_helper_shows_the_same_screens_whatever_the_account_state() {
         &[Digit('3'), Digit('1'), Help],
         &[Digit('3'), Digit('2'), Digit('1')],
     ];
-    // From the password screen: Other ways to sign in, then Can't sign in?.
-    let via_other_ways = [Enter, Alt('2'), Digit('2'), Digit('1'), Digit('2')];
+    // From the password screen: Other ways to sign in, then Can't sign in? (the last choice:
+    // the codes offered before it depend on the account's methods).
+    let via_other_ways = [Enter, Alt('2'), BackTab, Enter, Digit('1'), Digit('2')];
 
     let mut compared = 0;
     let mut all = vec![];

@@ -283,13 +283,14 @@ fn a_code_saved_before_the_upgrade_can_be_checked_without_spending_it() {
 #[test]
 fn a_schema_two_database_moves_to_the_current_schema_with_its_audit_chain_untouched() {
     // An earlier release wrote schema 2. Make one: the schema-1 fixture moved forward, then
-    // what schemas 3 (a column) and 4 (a column and its index) add taken away again.
+    // what schemas 3 (a column), 4 (a column and its index) and 5 (a table) add taken away.
     let (_dir, db) = copy_v1(true);
     drop(Store::open(&db).unwrap());
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
-            "DROP INDEX audit_log_case; ALTER TABLE audit_log DROP COLUMN case_ref;
+            "DROP TABLE authenticator_apps;
+             DROP INDEX audit_log_case; ALTER TABLE audit_log DROP COLUMN case_ref;
              ALTER TABLE recovery_codes DROP COLUMN checked_at; PRAGMA user_version = 2;",
         )
         .unwrap();

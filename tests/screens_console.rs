@@ -159,6 +159,24 @@ impl App {
         self.enter();
     }
 
+    /// Picks the numbered choice labelled `label` on the screen (Manage's choices change with
+    /// the account, so tests choose by label).
+    fn choose(&mut self, label: &str) {
+        let text = self.text();
+        let digit = text
+            .lines()
+            .find_map(|l| {
+                let at = l.find(&format!("  {label}"))?;
+                l[..at]
+                    .trim_end()
+                    .chars()
+                    .last()
+                    .filter(char::is_ascii_digit)
+            })
+            .unwrap_or_else(|| panic!("no numbered choice {label:?}:\n{text}"));
+        self.digit(digit);
+    }
+
     fn code_for(&self, address: &str) -> String {
         support::outbox::last_code(&Store::open(&self.db).unwrap(), address)
     }
@@ -512,6 +530,88 @@ fn the_helper_starts_over_cleanly_and_never_offers_a_code_said_to_be_missing() {
     assert!(!app.text().contains("What's happening?"), "{}", app.text());
 }
 
+/// The key as shown on the Add authenticator app screen: the rows of four-letter groups
+/// right of the "Key" label, read back into the base32 secret.
+fn key_on_screen(text: &str) -> String {
+    let rows: Vec<&str> = text.lines().collect();
+    let at = rows
+        .iter()
+        .position(|r| r.contains("│ Key") || r.contains(" Key "))
+        .unwrap();
+    rows[at + 1..at + 3]
+        .iter()
+        .map(|r| {
+            r.split_whitespace()
+                .filter(|w| {
+                    w.len() == 4
+                        && w.chars()
+                            .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+                })
+                .collect::<String>()
+        })
+        .collect()
+}
+
+/// The code an authenticator app shows for `key` at the console's clock.
+fn app_code_now(app: &App, key: &str) -> String {
+    use recovery_desk::clock::Clock;
+    use recovery_desk::domain::totp;
+    let raw = totp::from_base32(key).unwrap();
+    totp::code_at_step(&raw, totp::step_at(app.clock.now().timestamp()))
+}
+
+/// Issue 11, item 1: the authenticator app from Manage — the QR screen at 80×24 and at
+/// 120×40, the code typed from the key on screen, Manage saying so, the app as the second
+/// step, and a replayed code refused.
+#[test]
+fn an_authenticator_app_is_added_from_manage_and_is_the_second_step() {
+    let mut app = App::with(|svc, _| {
+        svc.create_account("jane", &secret(PASSWORD), &secret(PASSWORD))
+            .unwrap();
+    });
+    app.sign_in("jane", PASSWORD);
+    app.expect("3  Add authenticator app");
+    app.digit('3');
+    assert_eq!(app.screen(), "AddApp", "{}", app.text());
+    let key = key_on_screen(&app.text());
+    assert_eq!(key.len(), 32, "{key}");
+    snap!(app, "add_app_80x24");
+    app.d.terminal.backend_mut().resize(120, 40);
+    app.send(Msg::Resize(120, 40));
+    snap!(app, "add_app_120x40");
+    app.d.terminal.backend_mut().resize(80, 24);
+    app.send(Msg::Resize(80, 24));
+    let code = app_code_now(&app, &key);
+    app.typed(&code);
+    app.enter();
+    assert_eq!(app.screen(), "Manage", "{}", app.text());
+    app.expect("Your authenticator app is set up");
+    app.expect("Authenticator app  added 2026-11-25");
+    snap!(app, "manage_with_app");
+    // Two-step verification can go on with the app alone.
+    app.digit('4');
+    app.enter();
+    app.expect("Two-step verification is on.");
+    app.esc();
+    app.enter();
+    app.typed("jane");
+    app.enter();
+    app.typed(PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "SecondStep");
+    app.expect("1  Use my authenticator app");
+    app.digit('1');
+    // The code used to confirm the app, again within its 30 seconds: refused.
+    app.typed(&code);
+    app.enter();
+    app.expect("or it was used already");
+    app.clock.advance(chrono::Duration::seconds(30));
+    let code = app_code_now(&app, &key);
+    app.typed(&code);
+    app.enter();
+    assert_eq!(app.screen(), "Manage", "{}", app.text());
+}
+
 #[test]
 fn add_verify_and_remove_methods() {
     let mut app = App::with(|svc, _| {
@@ -556,7 +656,7 @@ fn add_verify_and_remove_methods() {
     app.enter();
     assert_eq!(app.screen(), "Manage");
     snap!(app, "manage_method_removed");
-    app.digit('4');
+    app.choose("Turn two-step verification on");
     app.enter();
     snap!(app, "manage_two_step_on");
     app.esc();
@@ -624,7 +724,7 @@ fn generate_a_recovery_code() {
         support::holder::add_verified(svc, MethodKind::Email, "jane@example.com");
     });
     app.sign_in("jane", PASSWORD);
-    app.digit('5');
+    app.choose("Recovery code");
     snap!(app, "recovery_code_none");
     app.enter();
     snap!(app, "recovery_code_warning");
@@ -721,7 +821,7 @@ fn jane_signed_in_eleven_minutes_ago() -> App {
 #[test]
 fn reauthentication_after_ten_minutes() {
     let mut app = jane_signed_in_eleven_minutes_ago();
-    app.digit('5');
+    app.choose("Recovery code");
     app.enter();
     app.enter();
     assert_eq!(app.screen(), "Reauth");
@@ -890,7 +990,7 @@ fn recovery_with_two_step_on_waits_thirty_days_and_can_be_cancelled() {
     app.digit('2');
     assert_eq!(app.screen(), "Manage");
     snap!(app, "manage_pending_change");
-    app.digit('6'); // Cancel this change
+    app.choose("Cancel this change");
     snap!(app, "manage_change_cancelled");
     assert!(app.d.jobs.find("sam").unwrap().pending.is_empty());
 }
@@ -1159,7 +1259,7 @@ fn check_a_saved_recovery_code() {
     let code = saved.unwrap();
     app.sign_in("jane", PASSWORD);
     app.expect("Never checked: check your saved copy");
-    app.digit('5');
+    app.choose("Recovery code");
     assert_eq!(app.screen(), "RecoveryCode");
     snap!(app, "drill_recovery_code_menu");
     app.digit('2');
@@ -1206,7 +1306,7 @@ fn check_a_saved_recovery_code() {
 #[test]
 fn checking_a_saved_code_asks_for_the_password_after_ten_minutes() {
     let mut app = jane_signed_in_eleven_minutes_ago();
-    app.digit('5');
+    app.choose("Recovery code");
     app.digit('2');
     assert_eq!(app.screen(), "Reauth");
     app.typed(PASSWORD);
@@ -1346,11 +1446,11 @@ fn hostile_database_text_is_drawn_harmlessly_on_every_console_screen() {
         .unwrap()
         .execute("UPDATE accounts SET username = ?1", [HOSTILE_USERNAME])
         .unwrap();
-    app.digit('4');
+    app.choose("Turn two-step verification off");
     app.enter();
     assert_drawn_harmlessly(&app, "manage, two-step turned off");
     app.expect("Signed in as patrick");
-    app.digit('3');
+    app.choose("Remove a method");
     assert_eq!(app.screen(), "RemoveMethod");
     assert_drawn_harmlessly(&app, "remove method");
     app.expect("evil@example.com");

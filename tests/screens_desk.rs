@@ -494,6 +494,40 @@ fn the_recent_accounts_are_the_newest_four_and_every_choice_fits() {
     insta::assert_snapshot!("find_with_four_recent_accounts", d.screen());
 }
 
+/// SPEC §10: the desk shows that an account has an authenticator app and since when, and
+/// nothing else about it.
+#[test]
+fn an_authenticator_app_is_shown_with_its_date_only() {
+    use recovery_desk::domain::totp;
+    use recovery_desk::secret::Secret;
+    use recovery_desk::service::Service;
+    let mut key = String::new();
+    let mut d = Desk::prepared(|p| {
+        let clock = TestClock::new(t0());
+        let mut svc = Service::new(
+            Store::open(p).unwrap(),
+            Box::new(Seeded::new(11)),
+            Arc::new(clock.clone()),
+        );
+        let pat = svc.id_of("pat").unwrap();
+        svc.check_password(pat, &Secret::new("otter-demo-pass"))
+            .unwrap();
+        let new = svc.begin_add_app().unwrap();
+        key = new.secret.expose().to_string();
+        let raw = totp::from_base32(&key).unwrap();
+        let code = totp::code_at_step(&raw, totp::step_at(t0().timestamp()));
+        svc.confirm_app(&code).unwrap();
+    });
+    d.open("pat");
+    let text = d.text();
+    assert!(
+        text.contains("Authenticator app · added 2026-11-25 09:30"),
+        "{text}"
+    );
+    assert!(!text.contains(&key[..8]), "{text}");
+    insta::assert_snapshot!("account_with_authenticator_app", d.screen());
+}
+
 #[test]
 fn password_form_and_its_refusals() {
     let mut d = Desk::new();

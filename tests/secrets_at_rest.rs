@@ -35,7 +35,7 @@ use std::process::Command;
 
 use support::cli::{feed, ok};
 use support::flows::{
-    add_email, confirm_code, create_account, generate, new_password_then_sign_in,
+    add_email, choose, confirm_code, create_account, generate, new_password_then_sign_in,
     password_then_code, quit, sign_out, sign_out_and_recover, submit, to_recovery_code_prompt,
     wait,
 };
@@ -162,6 +162,18 @@ impl Secrets {
         }
     }
 
+    /// An authenticator app's key: as shown (base32), lower case, and its raw bytes.
+    fn app_key(&mut self, base32: &str) {
+        let raw = recovery_desk::domain::totp::from_base32(base32).unwrap();
+        self.needles
+            .push((format!("app key {base32}"), base32.as_bytes().to_vec()));
+        self.needles.push((
+            format!("app key {base32} lower case"),
+            base32.to_lowercase().into_bytes(),
+        ));
+        self.needles.push((format!("app key {base32} raw"), raw));
+    }
+
     fn one_time(&mut self, code: &str) {
         for form in [
             format!("security code is {code}"),
@@ -267,6 +279,32 @@ fn no_secret_is_written_to_any_file() {
     secrets.one_time(&c1);
     let r1 = generate(&mut s);
     secrets.recovery_code(&r1);
+    // An authenticator app: its key read off the screen, confirmed with a code from it.
+    choose(&mut s, "Add authenticator app");
+    let screen = wait(&s, "Then type the 6-digit code");
+    let rows: Vec<&str> = screen.lines().collect();
+    let at = rows
+        .iter()
+        .position(|r| r.split_whitespace().any(|w| w == "Key"))
+        .unwrap();
+    let key: String = rows[at + 1..at + 3]
+        .iter()
+        .flat_map(|r| r.split_whitespace())
+        .filter(|w| {
+            w.len() == 4
+                && w.chars()
+                    .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
+        })
+        .collect();
+    assert_eq!(key.len(), 32, "{screen}");
+    secrets.app_key(&key);
+    let raw = recovery_desk::domain::totp::from_base32(&key).unwrap();
+    let app_code = recovery_desk::domain::totp::code_at_step(
+        &raw,
+        recovery_desk::domain::totp::step_at(chrono::Utc::now().timestamp()),
+    );
+    submit(&mut s, &app_code, "Your authenticator app is set up");
+    secrets.digits.push(app_code);
     let r2 = sign_out_and_recover(&mut s, "ursula", &r1);
     secrets.recovery_code(&r2);
     secrets.password(P2);
@@ -277,7 +315,7 @@ fn no_secret_is_written_to_any_file() {
     secrets.password(P3);
     let c2 = create_with_email(&run, &mut s, "viktor", P3, "viktor@example.com");
     secrets.one_time(&c2);
-    s.send_keys("4");
+    choose(&mut s, "Turn two-step verification on");
     wait(&s, "Turn two-step verification on?");
     s.send_keys("1");
     wait(&s, "Two-step verification is on.");

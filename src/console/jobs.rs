@@ -12,7 +12,8 @@ use crate::domain::model::Purpose;
 use crate::domain::model::{AccountView, MethodKind};
 use crate::secret::Secret;
 use crate::service::{
-    Attempt, CodeCheck, DrillCheck, Proof, RecoveryCheck, ResetOutcome, Service, ServiceError,
+    Attempt, CodeCheck, DrillCheck, NewApp, Proof, RecoveryCheck, ResetOutcome, Service,
+    ServiceError,
 };
 use crate::tui::sanitize::Clean;
 use crate::tui::worker::{self, Crashed, Jobs};
@@ -97,6 +98,19 @@ pub enum Job {
     SendUsername {
         address: String,
     },
+    /// Start adding an authenticator app: its secret, shown once.
+    BeginAddApp,
+    /// Confirm the app being added with a current code from it.
+    ConfirmApp {
+        code: Secret,
+    },
+    /// A code from the account's authenticator app, for `purpose`.
+    CheckAppCode {
+        account_id: i64,
+        purpose: Purpose,
+        code: Secret,
+    },
+    RemoveApp,
 }
 
 impl Job {
@@ -111,6 +125,9 @@ impl Job {
                 | Job::SetTwoStep { .. }
                 | Job::BeginCodeCheck
                 | Job::CheckSavedCode { .. }
+                | Job::BeginAddApp
+                | Job::ConfirmApp { .. }
+                | Job::RemoveApp
         )
     }
 
@@ -133,6 +150,9 @@ impl Job {
             | Job::SignOut => s::BUSY_SAVE,
             Job::MyView | Job::BeginCodeCheck => s::BUSY_LOAD,
             Job::CheckSavedCode { .. } => s::BUSY_CHECK_SAVED,
+            Job::BeginAddApp => s::BUSY_LOAD,
+            Job::ConfirmApp { .. } | Job::CheckAppCode { .. } => s::BUSY_CODE,
+            Job::RemoveApp => s::BUSY_SAVE,
         }
     }
 }
@@ -168,6 +188,10 @@ pub enum Outcome {
     SavedCodeChecked(Attempt<DrillCheck>),
     /// "Forgot username?" answered (the same whether or not anything was sent).
     UsernameRequested,
+    /// An authenticator app is being added: what the holder's app needs, shown once.
+    AppStarted(Box<NewApp>),
+    /// The code typed to confirm the app being added.
+    AppConfirmed(Attempt<CodeCheck>),
 }
 
 /// A job done.
@@ -271,6 +295,20 @@ pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError>
         Job::SendUsername { address } => {
             service.send_username(&address)?;
             Outcome::UsernameRequested
+        }
+        Job::BeginAddApp => Outcome::AppStarted(Box::new(service.begin_add_app()?)),
+        Job::ConfirmApp { code } => Outcome::AppConfirmed(service.confirm_app(code.expose())?),
+        Job::CheckAppCode {
+            account_id,
+            purpose,
+            code,
+        } => Outcome::Code(
+            service.check_app_code(account_id, purpose, code.expose())?,
+            service.proofs(account_id),
+        ),
+        Job::RemoveApp => {
+            service.remove_app()?;
+            Outcome::Changed
         }
     })
 }

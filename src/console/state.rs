@@ -49,6 +49,7 @@ pub enum DialogKind {
     },
     Generate,
     LeaveCode,
+    RemoveApp,
     /// Leaving "Set a new password" after identity was verified; `code_spent` when the
     /// recovery code was used up on it.
     LeaveReset {

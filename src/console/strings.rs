@@ -36,6 +36,31 @@ pub const TITLE_HELPER: &str = "Can't sign in?";
 pub const CREATE_ACCOUNT: &str = "Create account";
 pub const CANT_SIGN_IN: &str = "Can't sign in?";
 pub const FORGOT_USERNAME: &str = "Forgot username?";
+pub const TITLE_ADD_APP: &str = "Add an authenticator app";
+pub const ABOUT_ADD_APP: &str = "Set up an authenticator app on your phone: its codes then prove it's you, like a code sent to your email or phone.";
+pub const ADD_APP_SCAN: &str =
+    "Scan the QR code with your authenticator app, or type the key into it.";
+pub const ADD_APP_NO_ROOM: &str = "The terminal is too small for the QR code: type the key into your authenticator app (or make the terminal larger to scan it).";
+pub const ADD_APP_KEY: &str = "Key";
+pub const ADD_APP_URI: &str = "Or this otpauth:// link";
+pub const ADD_APP_CONFIRM: &str = "Then type the 6-digit code the app shows.";
+pub const APP_ADDED: &str = "Your authenticator app is set up: its codes now prove it's you.";
+pub const APP_NOT_ADDED: &str = "The authenticator app wasn't added.";
+pub const TITLE_APP_CODE: &str = "Code from your authenticator app";
+pub const ABOUT_APP_CODE: &str = "Type the 6-digit code your authenticator app shows now.";
+pub const APP_CODE_PROMPT: &str =
+    "Open your authenticator app and type the 6-digit code it shows for recovery-desk.";
+pub const USE_APP: &str = "Use my authenticator app";
+pub const ADD_APP: &str = "Add authenticator app";
+pub const REMOVE_APP: &str = "Remove authenticator app";
+pub const MANAGE_APP: &str = "Authenticator app";
+pub const APP_REMOVED: &str = "The authenticator app was removed.";
+/// The status column's app line.
+pub fn app_added_on(day: &str) -> String {
+    format!("added {day}")
+}
+pub const DIALOG_REMOVE_APP: &str =
+    "Remove the authenticator app? Its codes will no longer prove it's you.";
 pub const TITLE_FORGOT_USERNAME: &str = "Forgot username?";
 pub const ABOUT_FORGOT_USERNAME: &str =
     "Get your username sent to an email address or phone number verified on your account.";
@@ -289,6 +314,13 @@ pub fn password_locked(until: &str) -> String {
     )
 }
 
+/// A wrong (or already used) code from the authenticator app.
+pub fn app_code_wrong(tries_left: u32) -> String {
+    format!(
+        "That code isn't right, or it was used already: wait for the next one. {} before code entry locks.",
+        tries(tries_left)
+    )
+}
 pub fn code_wrong(code_tries_left: u32) -> String {
     if code_tries_left == 0 {
         "That code isn't right, and it can't be tried again. Select Send a new code.".to_string()
@@ -447,6 +479,8 @@ pub fn event_label(kind: &str) -> &'static str {
         event::CHANGE_APPLIED => "Pending change applied",
         event::CODE_CHECKED => EVENT_CODE_CHECKED,
         event::USERNAME_SENT => "Username sent (Forgot username?)",
+        event::APP_ADDED => "Authenticator app added",
+        event::APP_REMOVED => "Authenticator app removed",
         _ => "Account event",
     }
 }

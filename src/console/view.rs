@@ -227,6 +227,11 @@ pub fn dialog_text(kind: &DialogKind) -> (&'static str, String, &'static [&'stat
             s::DIALOG_LEAVE_CODE.into(),
             &[s::LEAVE, s::STAY],
         ),
+        DialogKind::RemoveApp => (
+            s::REMOVE_APP,
+            s::DIALOG_REMOVE_APP.into(),
+            &[s::REMOVE, s::CANCEL],
+        ),
         DialogKind::LeaveReset { code_spent } => (
             s::DIALOG_LEAVE_RESET_TITLE,
             if *code_spent {

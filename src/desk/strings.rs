@@ -160,6 +160,10 @@ pub const L_PASSWORD_CHANGED: &str = "Password changed";
 pub const L_TWO_STEP: &str = "Two-step verification";
 pub const L_RECOVERY: &str = "Recovery code";
 pub const L_METHODS: &str = "Sign-in methods";
+/// The account view's line for an authenticator app (SPEC §10: only that and its date).
+pub fn authenticator_app(added: &str) -> String {
+    format!("Authenticator app · added {added}")
+}
 pub const L_LOCKOUTS: &str = "Lockouts";
 pub const L_PENDING: &str = "Pending changes";
 pub fn events_heading(offset: &str) -> String {
@@ -227,6 +231,8 @@ pub fn event_kind(kind: &str) -> String {
         "change_applied" => "Pending change applied",
         "recovery_code_checked" => "Recovery code checked",
         "username_sent" => "Username sent (Forgot username?)",
+        "authenticator_app_added" => "Authenticator app added",
+        "authenticator_app_removed" => "Authenticator app removed",
         other => return other.replace('_', " "),
     };
     words.to_string()

@@ -135,11 +135,10 @@ pub fn grouped(base32: &str) -> String {
 }
 
 /// The `otpauth://` URI authenticator apps read (Google's Key Uri Format): the issuer, the
-/// account, the secret and the parameters, all explicit.
+/// account and the secret. SHA-1, 6 digits and 30 seconds are the format's defaults, so they
+/// are left out: a shorter URI is a smaller QR code, which fits an 80×24 terminal.
 pub fn otpauth_uri(issuer: &str, account: &str, base32_secret: &str) -> String {
-    format!(
-        "otpauth://totp/{issuer}:{account}?secret={base32_secret}&issuer={issuer}&algorithm=SHA1&digits={DIGITS}&period={STEP_SECONDS}"
-    )
+    format!("otpauth://totp/{issuer}:{account}?secret={base32_secret}&issuer={issuer}")
 }
 
 #[cfg(test)]
@@ -231,7 +230,7 @@ mod tests {
     fn the_uri_names_issuer_account_and_every_parameter() {
         assert_eq!(
             otpauth_uri("recovery-desk", "pat", "MZXW6YTB"),
-            "otpauth://totp/recovery-desk:pat?secret=MZXW6YTB&issuer=recovery-desk&algorithm=SHA1&digits=6&period=30"
+            "otpauth://totp/recovery-desk:pat?secret=MZXW6YTB&issuer=recovery-desk"
         );
     }
 }

@@ -37,6 +37,7 @@ pub mod input;
 pub mod keys;
 pub mod layout;
 pub mod note;
+pub mod qr;
 pub mod sanitize;
 pub mod terminal;
 pub mod theme;

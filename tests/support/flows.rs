@@ -54,8 +54,8 @@ pub fn password_to_recovery_code_prompt(s: &mut PtySession, methods: usize) {
     s.alt('1');
     wait(s, "Use a different verification option");
     s.send_keys(if methods == 0 { "1" } else { "2" });
-    wait(s, "I don't have any of these");
-    s.send_keys(&(methods + 1).to_string());
+    // The methods, the authenticator app if there is one, then "I don't have any of these".
+    choose(s, "I don't have any of these");
     wait(s, "Do you have an account recovery code?");
     wait(s, "Enter your 25-character recovery code.");
 }
@@ -93,9 +93,27 @@ pub fn add_email(
     code
 }
 
+/// Picks the numbered choice labelled `label` on the screen (menus change with the account,
+/// so flows choose by label, not by a fixed number).
+pub fn choose(s: &mut PtySession, label: &str) {
+    let screen = wait(s, label);
+    let digit = screen
+        .lines()
+        .find_map(|l| {
+            let at = l.find(&format!("  {label}"))?;
+            l[..at]
+                .trim_end()
+                .chars()
+                .last()
+                .filter(char::is_ascii_digit)
+        })
+        .unwrap_or_else(|| panic!("no numbered choice {label:?}:\n{screen}"));
+    s.send_keys(&digit.to_string());
+}
+
 /// Signed in: generates a new recovery code and confirms it; returns it.
 pub fn generate(s: &mut PtySession) -> String {
-    s.send_keys("5");
+    choose(s, "Recovery code");
     wait(s, "Generate a new code");
     s.send_keys("1");
     wait(s, "As soon as you create a new recovery code, any previous");
@@ -120,7 +138,7 @@ pub fn sign_out_and_recover(s: &mut PtySession, username: &str, code: &str) -> S
 }
 
 pub fn sign_out(s: &mut PtySession) {
-    s.send_keys("6");
+    choose(s, "Sign out");
     wait(s, "You're signed out.");
 }
 

@@ -46,6 +46,8 @@ enum Item {
     AddEmail,
     AddPhone,
     Remove,
+    AddApp,
+    RemoveApp,
     /// Two-step verification, currently on or off.
     TwoStep(bool),
     RecoveryCode,
@@ -59,6 +61,8 @@ impl Item {
             Item::AddEmail => s::ADD_EMAIL,
             Item::AddPhone => s::ADD_PHONE,
             Item::Remove => s::REMOVE_METHOD,
+            Item::AddApp => s::ADD_APP,
+            Item::RemoveApp => s::REMOVE_APP,
             Item::TwoStep(false) => s::TWO_STEP_TURN_ON,
             Item::TwoStep(true) => s::TWO_STEP_TURN_OFF,
             Item::RecoveryCode => s::RECOVERY_CODE,
@@ -76,6 +80,11 @@ fn items(view: Option<&Clean<AccountView>>) -> Vec<Item> {
     if view.is_some_and(|v| !v.methods.is_empty()) {
         v.push(Item::Remove);
     }
+    v.push(if view.is_some_and(|v| v.app.is_some()) {
+        Item::RemoveApp
+    } else {
+        Item::AddApp
+    });
     let two_step = view.is_some_and(|v| v.account.two_step);
     if two_step || can_turn_two_step_on(view) {
         v.push(Item::TwoStep(two_step));
@@ -98,6 +107,7 @@ fn can_turn_two_step_on(view: Option<&Clean<AccountView>>) -> bool {
 enum Asked {
     TwoStep(bool),
     Cancel,
+    RemoveApp,
 }
 
 #[derive(Debug)]
@@ -169,6 +179,12 @@ impl Manage {
                 Span::raw(ellipsize(&m.address, room)),
                 Span::raw("  "),
                 Span::styled(state, style),
+            ]));
+        }
+        if let Some(app) = &view.app {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {}  ", s::MANAGE_APP), ctx.theme.hint),
+                Span::raw(s::app_added_on(&ctx.day(app.added_at))),
             ]));
         }
         lines.push(Line::raw(""));
@@ -256,6 +272,8 @@ impl Page for Manage {
                     }
                 },
                 Item::TwoStep(on) => ask(ctx, DialogKind::TwoStep { on: !on }),
+                Item::AddApp => super::add_app::begin(ctx),
+                Item::RemoveApp => ask(ctx, DialogKind::RemoveApp),
                 Item::RecoveryCode => Some(Screen::RecoveryCode(
                     super::recovery_code::RecoveryCode::new(),
                 )),
@@ -273,9 +291,16 @@ impl Page for Manage {
     }
 
     fn on_dialog(&mut self, ctx: &mut Ctx, kind: DialogKind) -> Go {
-        if let DialogKind::TwoStep { on } = kind {
-            self.asked = Some(Asked::TwoStep(on));
-            ctx.request(Job::SetTwoStep { on });
+        match kind {
+            DialogKind::TwoStep { on } => {
+                self.asked = Some(Asked::TwoStep(on));
+                ctx.request(Job::SetTwoStep { on });
+            }
+            DialogKind::RemoveApp => {
+                self.asked = Some(Asked::RemoveApp);
+                ctx.request(Job::RemoveApp);
+            }
+            _ => {}
         }
         None
     }
@@ -286,11 +311,15 @@ impl Page for Manage {
     }
 
     fn on_reply(&mut self, ctx: &mut Ctx, outcome: Outcome) -> Go {
+        if let Outcome::AppStarted(_) = outcome {
+            return super::add_app::started(outcome);
+        }
         if let Outcome::Changed = outcome {
             match self.asked.take() {
                 Some(Asked::TwoStep(true)) => ctx.success(s::TWO_STEP_NOW_ON),
                 Some(Asked::TwoStep(false)) => ctx.success(s::TWO_STEP_NOW_OFF),
                 Some(Asked::Cancel) => ctx.success(s::CHANGE_CANCELLED),
+                Some(Asked::RemoveApp) => ctx.success(s::APP_REMOVED),
                 None => {}
             }
         }

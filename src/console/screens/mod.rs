@@ -32,7 +32,9 @@ macro_rules! form_page {
     };
 }
 
+pub mod add_app;
 pub mod add_method;
+pub mod app_code;
 pub mod check_code;
 pub mod code_shown;
 pub mod create_account;
@@ -181,6 +183,8 @@ screens! {
     Helper(helper::Helper),
     CheckCode(check_code::CheckCode),
     ForgotUsername(forgot_username::ForgotUsername),
+    AddApp(add_app::AddApp),
+    AppCode(app_code::AppCode),
 }
 
 impl Screen {
@@ -365,6 +369,22 @@ pub fn code_outcome(ctx: &mut Ctx, r: crate::service::Attempt<crate::service::Co
         Attempt::Blocked => ctx.error(s::CODE_BLOCKED),
     }
     false
+}
+
+/// [`code_outcome`] for a code from the authenticator app (no per-code tries: a wrong code
+/// counts toward the lockout, and a used one is wrong until the app shows the next).
+pub fn app_code_outcome(
+    ctx: &mut Ctx,
+    r: crate::service::Attempt<crate::service::CodeCheck>,
+) -> bool {
+    use crate::service::{Attempt, CodeCheck};
+    match r {
+        Attempt::Accepted(CodeCheck::Wrong { tries_left, .. }) | Attempt::Wrong { tries_left } => {
+            ctx.error(s::app_code_wrong(tries_left));
+            false
+        }
+        other => code_outcome(ctx, other),
+    }
 }
 
 /// Says up front, worded by `say`, when `what` is locked on the account of `view`.

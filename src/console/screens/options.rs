@@ -10,11 +10,12 @@ use crate::domain::model::{AccountView, MethodRow};
 use crate::tui::sanitize::Clean;
 
 use super::verify_identity::{KEYS, code_sent, send_recovery_code};
-use super::{Go, Page, account_line, common, send_label};
+use super::{Go, Page, Screen, account_line, common, send_label};
 use crate::console::keys::{Action, Form, FormEvent};
 use crate::console::state::Ctx;
 use crate::console::strings as s;
 use crate::console::view::{Part, headed, stack_choices};
+use crate::domain::model::Purpose;
 
 #[derive(Debug)]
 pub struct Options {
@@ -28,6 +29,9 @@ impl Options {
     pub fn new(view: Clean<AccountView>) -> Options {
         let methods = view.clean_verified();
         let mut choices: Vec<String> = methods.iter().map(send_label).collect();
+        if view.app.is_some() {
+            choices.push(s::USE_APP.to_string());
+        }
         choices.push(s::DONT_HAVE_ANY.to_string());
         Options {
             view,
@@ -48,6 +52,14 @@ impl Page for Options {
                 send_recovery_code(ctx, &self.view, &m);
                 self.sending = Some(m);
                 None
+            }
+            FormEvent::Choose(i) if i == self.methods.len() && self.view.app.is_some() => {
+                let back = Screen::Options(Options::new(self.view.clone()));
+                Some(super::app_code::AppCode::screen(
+                    self.view.clone(),
+                    Purpose::Recovery,
+                    back,
+                ))
             }
             FormEvent::Choose(_) => {
                 Some(super::have_code::HaveCode::screen(ctx, self.view.clone()))

@@ -35,6 +35,9 @@ impl OtherWays {
         let methods = view.clean_verified();
         let mut labels = vec![s::USE_MY_PASSWORD.to_string()];
         labels.extend(methods.iter().map(|m| s::send_sign_in_code(&m.masked())));
+        if view.app.is_some() {
+            labels.push(s::USE_APP.to_string());
+        }
         labels.push(s::CANT_SIGN_IN.to_string());
         OtherWays {
             view,
@@ -52,6 +55,14 @@ impl Page for OtherWays {
         match self.form.handle(ev, KEYS) {
             FormEvent::Choose(0) | FormEvent::Action(Action::Back) => {
                 Some(super::password::Password::screen(ctx, self.view.clone()))
+            }
+            FormEvent::Choose(i) if i == self.methods.len() + 1 && self.view.app.is_some() => {
+                let back = Screen::OtherWays(OtherWays::new(self.view.clone()));
+                Some(super::app_code::AppCode::screen(
+                    self.view.clone(),
+                    Purpose::CodeSignIn,
+                    back,
+                ))
             }
             FormEvent::Choose(i) if i <= self.methods.len() => {
                 let method = self.methods[i - 1].clone();

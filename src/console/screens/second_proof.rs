@@ -22,6 +22,7 @@ use crate::console::view::{Part, headed, stack_choices};
 enum Way {
     Method(Clean<MethodRow>),
     RecoveryCode,
+    App,
     Continue,
 }
 
@@ -42,6 +43,9 @@ impl SecondProof {
             .filter(|m| !proofs.contains(&Proof::MethodCode(m.id)))
             .map(Way::Method)
             .collect();
+        if view.app.is_some() && !proofs.contains(&Proof::App) {
+            ways.push(Way::App);
+        }
         if view.recovery.active_since.is_some() && !proofs.contains(&Proof::RecoveryCode) {
             ways.push(Way::RecoveryCode);
         }
@@ -51,6 +55,7 @@ impl SecondProof {
             .map(|w| match w {
                 Way::Method(m) => send_label(m),
                 Way::RecoveryCode => s::USE_MY_RECOVERY_CODE.to_string(),
+                Way::App => s::USE_APP.to_string(),
                 Way::Continue => s::NO_SECOND_PROOF.to_string(),
             })
             .collect();
@@ -77,6 +82,17 @@ impl Page for SecondProof {
                 }
                 Way::RecoveryCode => {
                     Some(super::have_code::HaveCode::screen(ctx, self.view.clone()))
+                }
+                Way::App => {
+                    let back = Screen::SecondProof(SecondProof::new(
+                        self.view.clone(),
+                        self.proofs.clone(),
+                    ));
+                    Some(super::app_code::AppCode::screen(
+                        self.view.clone(),
+                        crate::domain::model::Purpose::Recovery,
+                        back,
+                    ))
                 }
                 Way::Continue => Some(Screen::NewPassword(super::new_password::NewPassword::new(
                     self.view.clone(),

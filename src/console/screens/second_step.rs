@@ -42,6 +42,8 @@ enum Stage {
     /// The recovery code is the second step: no verified method is left, or the holder chose
     /// it where it counts.
     RecoveryCode,
+    /// A code from the authenticator app.
+    App,
 }
 
 #[derive(Debug)]
@@ -69,7 +71,7 @@ impl SecondStep {
             sending: None,
             code_counts,
         };
-        if step.methods.is_empty() {
+        if step.methods.is_empty() && step.view.app.is_none() {
             step.enter_code();
         } else {
             step.back_to_choices();
@@ -94,6 +96,9 @@ impl SecondStep {
 
     fn back_to_choices(&mut self) {
         let mut labels: Vec<String> = self.methods.iter().map(send_label).collect();
+        if self.view.app.is_some() {
+            labels.push(s::USE_APP.into());
+        }
         if self.code_counts {
             labels.push(s::USE_RECOVERY_CODE_INSTEAD.into());
         }
@@ -112,15 +117,37 @@ impl Page for SecondStep {
     fn keys(&self) -> &'static [Binding<Action>] {
         match self.stage {
             Stage::Choose => CHOOSE_KEYS,
-            Stage::Code { .. } | Stage::RecoveryCode => CODE_KEYS,
+            Stage::Code { .. } | Stage::RecoveryCode | Stage::App => CODE_KEYS,
         }
     }
     form_of!();
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         let event = self.form.handle(ev, self.keys());
+        let has_app = self.view.app.is_some();
         match (&self.stage, event) {
-            (Stage::Choose, FormEvent::Choose(i)) if i == self.methods.len() => {
+            (Stage::Choose, FormEvent::Choose(i)) if i == self.methods.len() && has_app => {
+                self.form = code_form(&[] as &[&str]);
+                self.stage = Stage::App;
+                ctx.note = None;
+                None
+            }
+            (Stage::App, FormEvent::Submit) => {
+                if let Some(code) = typed_code(ctx, &mut self.form) {
+                    ctx.request(Job::CheckAppCode {
+                        account_id: self.view.account.id,
+                        purpose: Purpose::SignIn,
+                        code,
+                    });
+                }
+                None
+            }
+            (Stage::App, FormEvent::Action(Action::Back)) => {
+                self.back_to_choices();
+                ctx.note = None;
+                None
+            }
+            (Stage::Choose, FormEvent::Choose(i)) if i >= self.methods.len() => {
                 self.enter_code();
                 ctx.note = None;
                 None
@@ -137,7 +164,9 @@ impl Page for SecondStep {
                 });
                 None
             }
-            (Stage::RecoveryCode, FormEvent::Action(Action::Back)) if !self.methods.is_empty() => {
+            (Stage::RecoveryCode, FormEvent::Action(Action::Back))
+                if !self.methods.is_empty() || has_app =>
+            {
                 self.back_to_choices();
                 ctx.note = None;
                 None
@@ -188,6 +217,9 @@ impl Page for SecondStep {
                 self.stage = Stage::Code { method, masked };
                 None
             }
+            Outcome::Code(r, _) if matches!(self.stage, Stage::App) => {
+                super::app_code_outcome(ctx, r).then(|| super::after_sign_in(ctx))
+            }
             Outcome::Code(r, _) => code_outcome(ctx, r).then(|| super::after_sign_in(ctx)),
             Outcome::RecoveryCode(r, _) => {
                 let new_code = super::recovery_outcome(ctx, r)?;
@@ -219,6 +251,7 @@ impl Page for SecondStep {
                 Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
                 Part::Status,
             ],
+            Stage::App => with_field(vec![Part::para(s::APP_CODE_PROMPT), Part::Gap], &self.form),
             Stage::Code { masked, .. } => with_field(
                 vec![
                     Part::para(s::code_sent(masked)),

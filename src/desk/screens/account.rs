@@ -233,7 +233,7 @@ pub fn content(
         ));
     }
 
-    if view.methods.is_empty() {
+    if view.methods.is_empty() && view.app.is_none() {
         rows.extend(lab(s::L_METHODS, s::NONE, theme.warning));
     }
     for (i, m) in view.methods.iter().enumerate() {
@@ -254,6 +254,19 @@ pub fn content(
             theme.warning
         };
         rows.extend(lab(label, &value, style));
+    }
+    // An authenticator app: that there is one and since when, nothing else (SPEC §10).
+    if let Some(app) = &view.app {
+        let label = if view.methods.is_empty() {
+            s::L_METHODS
+        } else {
+            ""
+        };
+        rows.extend(lab(
+            label,
+            &s::authenticator_app(&when(app.added_at)),
+            theme.normal,
+        ));
     }
 
     if view.locks.is_empty() {
