@@ -109,6 +109,9 @@ pub struct AppRow {
     pub added_at: DateTime<Utc>,
 }
 
+/// How the authenticator app is named among the ways to get a code.
+pub const APP_AS_A_WAY: &str = "their authenticator app";
+
 /// Everything the account view shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccountView {
@@ -123,13 +126,19 @@ pub struct AccountView {
 }
 
 impl AccountView {
-    /// The verified methods' masked addresses, in order: where a code can be sent.
+    /// Where the holder can get a code, in order: the verified methods' masked addresses, then
+    /// their authenticator app if they have one.
     pub fn verified_masked(&self) -> Vec<String> {
-        self.methods
+        let mut ways: Vec<String> = self
+            .methods
             .iter()
             .filter(|m| m.verified)
             .map(MethodRow::masked)
-            .collect()
+            .collect();
+        if self.app.is_some() {
+            ways.push(APP_AS_A_WAY.to_string());
+        }
+        ways
     }
 }
 

@@ -828,6 +828,27 @@ mod tests {
 
     use Question::{CanGetCodes as CODES, HasRecoveryCode as HAS_CODE, KnowsPassword as KNOWS};
 
+    /// An authenticator app is a way to get codes (SPEC §10): with two-step verification on
+    /// and no email or phone, a customer who knows the password and has the app signs in; the
+    /// question names the app, and without it the second step is out of reach.
+    #[test]
+    fn an_authenticator_app_is_a_way_to_get_codes() {
+        use crate::domain::model::AppRow;
+        let mut v = view(true, &[], false);
+        let without = given(walk(&v, Symptom::NotSure, &[(KNOWS, true)]));
+        assert!(
+            matches!(without.route, Route::CannotRecover(_)),
+            "{without:?}"
+        );
+        v.app = Some(AppRow {
+            id: 1,
+            added_at: now(),
+        });
+        assert_eq!(v.verified_masked(), ["their authenticator app"]);
+        let with = given(walk(&v, Symptom::NotSure, &[(KNOWS, true), (CODES, true)]));
+        assert_eq!(with.route, Route::SignIn, "{with:?}");
+    }
+
     #[test]
     fn nora_who_knows_her_password_signs_in_and_keeps_her_code() {
         // No email or phone, a recovery code, two-step off (the demo's nora).
