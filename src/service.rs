@@ -708,7 +708,12 @@ impl<S: HolderStore + ReadStore> Service<S> {
         let s = self.session.ok_or(ServiceError::NotSignedIn)?;
         let now = self.now();
         self.store.apply_due_changes(s.account_id, now)?;
-        Ok(self.store.account_view(s.account_id, now)?)
+        let mut view = self.store.account_view(s.account_id, now)?;
+        // The owner sees their own addresses in full in their activity.
+        view.events = self
+            .store
+            .own_events(s.account_id, view.events.len().max(1))?;
+        Ok(view)
     }
 
     /// Generates a new recovery code; every earlier code stops working at once.

@@ -289,7 +289,7 @@ fn a_schema_two_database_moves_to_the_current_schema_with_its_audit_chain_untouc
     {
         let conn = rusqlite::Connection::open(&db).unwrap();
         conn.execute_batch(
-            "DROP TABLE authenticator_apps;
+            "DROP TABLE event_methods; DROP TABLE authenticator_apps;
              DROP INDEX audit_log_case; ALTER TABLE audit_log DROP COLUMN case_ref;
              ALTER TABLE recovery_codes DROP COLUMN checked_at; PRAGMA user_version = 2;",
         )

@@ -612,6 +612,43 @@ fn an_authenticator_app_is_added_from_manage_and_is_the_second_step() {
     assert_eq!(app.screen(), "Manage", "{}", app.text());
 }
 
+/// Issue 11, item 11: two addresses that mask alike (`p•••@example.com`, one removed, one
+/// verified) are told apart in the owner's own activity, which shows them in full; everyone
+/// else (the desk, the view before sign-in) still sees them masked.
+#[test]
+fn the_owner_sees_their_own_addresses_in_full_in_their_activity() {
+    let mut app = App::with(|svc, _| {
+        svc.create_account("pat", &secret(PASSWORD), &secret(PASSWORD))
+            .unwrap();
+        let old = support::holder::add_verified(svc, MethodKind::Email, "pat@example.com");
+        support::holder::add_verified(svc, MethodKind::Email, "paula@example.com");
+        svc.remove_method(old).unwrap();
+    });
+    app.sign_in("pat", PASSWORD);
+    app.expect("Sign-in method removed (pat@example.com)");
+    app.expect("Sign-in method verified (paula@example.com)");
+    app.expect("Sign-in method verified (pat@example.com)");
+    snap!(app, "manage_own_addresses_in_full");
+    // The desk's view of the same events: masked, as before.
+    let store = Store::open(&app.db).unwrap();
+    let id = recovery_desk::store::ReadStore::find_account(
+        &store,
+        &recovery_desk::domain::identifier::Lookup::Username("pat".into()),
+    )
+    .unwrap()
+    .unwrap()
+    .id;
+    let view = recovery_desk::store::ReadStore::account_view(&store, id, t0()).unwrap();
+    let details: Vec<&str> = view.events.iter().map(|e| e.detail.as_str()).collect();
+    assert!(details.contains(&"p•••@example.com"), "{details:?}");
+    assert!(
+        details
+            .iter()
+            .all(|d| !d.contains("pat@") && !d.contains("paula@")),
+        "{details:?}"
+    );
+}
+
 #[test]
 fn add_verify_and_remove_methods() {
     let mut app = App::with(|svc, _| {

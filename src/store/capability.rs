@@ -662,7 +662,8 @@ use super::outbox::Message;
 use crate::domain::identifier::Lookup;
 use crate::domain::lockout::{AfterFailure, Guarded, Lockout};
 use crate::domain::model::{
-    AccountRow, AccountView, AgentCredentials, AgentRow, MethodKind, MethodRow, Proof, Purpose,
+    AccountRow, AccountView, AgentCredentials, AgentRow, EventRow, MethodKind, MethodRow, Proof,
+    Purpose,
 };
 use crate::secret::Secret;
 use chrono::{DateTime, Utc};
@@ -822,6 +823,10 @@ pub trait HolderStore: std::fmt::Debug + Send {
     /// Adds a new authenticator app holding `secret`, sealed under the key file; a live app
     /// not yet verified is replaced. `Conflict` when a verified app is live.
     fn add_app(&mut self, account_id: i64, secret: &[u8], now: DateTime<Utc>) -> Result<i64>;
+
+    /// The account's newest `limit` events as its owner sees them: the address of the method
+    /// an event was about written out in full (everyone else sees it masked).
+    fn own_events(&self, account_id: i64, limit: usize) -> Result<Vec<EventRow>>;
 
     /// The account's live authenticator app, verified or not, with its secret unsealed.
     fn live_app(&self, account_id: i64) -> Result<Option<LiveApp>>;

@@ -9,7 +9,7 @@ use super::outbox::{Message, OutboxKey};
 use super::{Result, Store, StoreError, parse_ts_opt, ts};
 use crate::domain::lockout::{AfterFailure, Guarded, Lockout};
 use crate::domain::model::MethodKind;
-use crate::domain::model::{Proof, Purpose, event};
+use crate::domain::model::{EventRow, Proof, Purpose, event};
 use crate::domain::pending_change::{self, ChangeKind};
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Transaction, TransactionBehavior, params};
@@ -220,6 +220,7 @@ impl HolderStore for Store {
             let masked = masked_address(tx, method_id)?;
             let body = format!("{masked} can now be used to sign in and to recover your account.");
             notify(tx, key, account_id, event::METHOD_VERIFIED, &masked, "A sign-in method was added", &body, now)?;
+            link_last_event(tx, account_id, method_id)?;
             Ok(())
         })
     }
@@ -231,6 +232,7 @@ impl HolderStore for Store {
             // Tell the method being removed too, before it stops receiving notices.
             let body = format!("{masked} was removed from your account. If this wasn't you, recover your account now.");
             notify(tx, key, account_id, event::METHOD_REMOVED, &masked, "A sign-in method was removed", &body, now)?;
+            link_last_event(tx, account_id, method_id)?;
             let n = tx.execute(
                 "UPDATE sign_in_methods SET removed_at = ?3 WHERE id = ?1 AND account_id = ?2 AND removed_at IS NULL",
                 params![method_id, account_id, ts(now)],
@@ -587,6 +589,40 @@ impl HolderStore for Store {
             notify(tx, key, account_id, event::APP_REMOVED, "", "An authenticator app was removed", "The authenticator app was removed from your account. If this wasn't you, recover your account now.", now)?;
             Ok(())
         })
+    }
+
+    fn own_events(&self, account_id: i64, limit: usize) -> Result<Vec<EventRow>> {
+        self.conn()
+            .prepare_cached(
+                "SELECT e.at, e.kind, e.detail, m.kind, m.address FROM security_events e
+                   LEFT JOIN event_methods em ON em.event_id = e.id
+                   LEFT JOIN sign_in_methods m ON m.id = em.method_id AND m.account_id = e.account_id
+                  WHERE e.account_id = ?1 ORDER BY e.id DESC LIMIT ?2",
+            )
+            .and_then(|mut s| {
+                s.query_map(params![account_id, limit as i64], |r| {
+                    let detail: String = r.get(2)?;
+                    let method: Option<(String, String)> = match (r.get(3)?, r.get(4)?) {
+                        (Some(k), Some(a)) => Some((k, a)),
+                        _ => None,
+                    };
+                    // The masked address in the detail, written out in full for its owner.
+                    let detail = match method {
+                        Some((kind, address)) => match MethodKind::parse(&kind) {
+                            Some(k) => detail.replace(&k.mask(&address), &address),
+                            None => detail,
+                        },
+                        None => detail,
+                    };
+                    Ok(EventRow {
+                        at: super::parse_ts(&r.get::<_, String>(0)?),
+                        kind: r.get(1)?,
+                        detail,
+                    })
+                })?
+                .collect()
+            })
+            .map_err(|e| self.err(e))
     }
 
     fn send_username(
@@ -1074,6 +1110,21 @@ fn save_lockout(
          ON CONFLICT (account_id, kind) DO UPDATE SET failures = excluded.failures, lock_count = excluded.lock_count, locked_until = excluded.locked_until, streak = excluded.streak",
     )?
     .execute(params![account_id, what.as_str(), l.failures, l.lock_count, l.locked_until.map(ts), l.streak])?;
+    Ok(())
+}
+
+/// Links the account's newest event to the method it was about (the owner's own view shows
+/// that method's address in full).
+fn link_last_event(
+    tx: &rusqlite::Connection,
+    account_id: i64,
+    method_id: i64,
+) -> rusqlite::Result<()> {
+    tx.execute(
+        "INSERT INTO event_methods (event_id, method_id)
+         SELECT max(id), ?2 FROM security_events WHERE account_id = ?1",
+        params![account_id, method_id],
+    )?;
     Ok(())
 }
 

@@ -169,6 +169,14 @@ CREATE TABLE authenticator_apps (
 CREATE INDEX authenticator_apps_account ON authenticator_apps(account_id, id);
 CREATE UNIQUE INDEX authenticator_apps_one_live ON authenticator_apps(account_id)
     WHERE removed_at IS NULL;
+
+-- Which sign-in method an event was about (issue 11, item 11): the owner sees their own
+-- addresses in full in their activity, while the event keeps the masked form everyone else
+-- sees. Events written before have no row here and stay masked.
+CREATE TABLE event_methods (
+    event_id  INTEGER PRIMARY KEY REFERENCES security_events(id),
+    method_id INTEGER NOT NULL REFERENCES sign_in_methods(id)
+);
 "#,
 ];
 
@@ -213,4 +221,5 @@ pub const ACCOUNT_TABLES: &[&str] = &[
     "outbox",
     "agents",
     "authenticator_apps",
+    "event_methods",
 ];
