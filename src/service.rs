@@ -379,6 +379,17 @@ impl<S: HolderStore + ReadStore> Service<S> {
         Ok(a)
     }
 
+    /// A sign-in code (sent, or from the app) was right: with two-step verification off that
+    /// signs in; with it on, the password is the second step.
+    fn signed_in_by_code(&mut self, account_id: i64) -> Result<()> {
+        if self.store.account(account_id)?.two_step {
+            self.code_first = Some(account_id);
+            Ok(())
+        } else {
+            self.complete_sign_in(account_id)
+        }
+    }
+
     fn complete_sign_in(&mut self, account_id: i64) -> Result<()> {
         let now = self.now();
         self.store.apply_due_changes(account_id, now)?;
@@ -476,13 +487,7 @@ impl<S: HolderStore + ReadStore> Service<S> {
             match purpose {
                 Purpose::VerifyMethod => self.store.verify_method(account_id, method_id, now)?,
                 Purpose::SignIn => self.complete_sign_in(account_id)?,
-                Purpose::CodeSignIn => {
-                    if self.store.account(account_id)?.two_step {
-                        self.code_first = Some(account_id);
-                    } else {
-                        self.complete_sign_in(account_id)?;
-                    }
-                }
+                Purpose::CodeSignIn => self.signed_in_by_code(account_id)?,
                 Purpose::Recovery => self.add_proof(account_id, Proof::MethodCode(method_id)),
             }
             return Ok(Attempt::Accepted(CodeCheck::Ok));
@@ -769,13 +774,7 @@ impl<S: HolderStore + ReadStore> Service<S> {
         if a == Attempt::Accepted(CodeCheck::Ok) {
             match purpose {
                 Purpose::SignIn => self.complete_sign_in(account_id)?,
-                Purpose::CodeSignIn => {
-                    if self.store.account(account_id)?.two_step {
-                        self.code_first = Some(account_id);
-                    } else {
-                        self.complete_sign_in(account_id)?;
-                    }
-                }
+                Purpose::CodeSignIn => self.signed_in_by_code(account_id)?,
                 Purpose::Recovery => self.add_proof(account_id, Proof::App),
                 Purpose::VerifyMethod => {}
             }

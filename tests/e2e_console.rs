@@ -261,20 +261,7 @@ fn an_authenticator_app_from_the_key_on_screen_signs_in_as_the_second_step() {
     s.send_keys("3");
     let screen = wait(&s, "Then type the 6-digit code");
     // The two rows of four-letter groups under "Key", right of the QR code.
-    let rows: Vec<&str> = screen.lines().collect();
-    let at = rows
-        .iter()
-        .position(|r| r.split_whitespace().any(|w| w == "Key"))
-        .unwrap_or_else(|| panic!("no Key row:\n{screen}"));
-    let key: String = rows[at + 1..at + 3]
-        .iter()
-        .flat_map(|r| r.split_whitespace())
-        .filter(|w| {
-            w.len() == 4
-                && w.chars()
-                    .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
-        })
-        .collect();
+    let key = support::screen::app_key(&screen);
     assert_eq!(key.len(), 32, "{screen}");
     let raw = totp::from_base32(&key).unwrap();
     let code_at = |offset: i64| {

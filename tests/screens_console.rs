@@ -163,16 +163,7 @@ impl App {
     /// the account, so tests choose by label).
     fn choose(&mut self, label: &str) {
         let text = self.text();
-        let digit = text
-            .lines()
-            .find_map(|l| {
-                let at = l.find(&format!("  {label}"))?;
-                l[..at]
-                    .trim_end()
-                    .chars()
-                    .last()
-                    .filter(char::is_ascii_digit)
-            })
+        let digit = support::screen::choice_digit(&text, label)
             .unwrap_or_else(|| panic!("no numbered choice {label:?}:\n{text}"));
         self.digit(digit);
     }
@@ -530,28 +521,6 @@ fn the_helper_starts_over_cleanly_and_never_offers_a_code_said_to_be_missing() {
     assert!(!app.text().contains("What's happening?"), "{}", app.text());
 }
 
-/// The key as shown on the Add authenticator app screen: the rows of four-letter groups
-/// right of the "Key" label, read back into the base32 secret.
-fn key_on_screen(text: &str) -> String {
-    let rows: Vec<&str> = text.lines().collect();
-    let at = rows
-        .iter()
-        .position(|r| r.contains("│ Key") || r.contains(" Key "))
-        .unwrap();
-    rows[at + 1..at + 3]
-        .iter()
-        .map(|r| {
-            r.split_whitespace()
-                .filter(|w| {
-                    w.len() == 4
-                        && w.chars()
-                            .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
-                })
-                .collect::<String>()
-        })
-        .collect()
-}
-
 /// The code an authenticator app shows for `key` at the console's clock.
 fn app_code_now(app: &App, key: &str) -> String {
     use recovery_desk::clock::Clock;
@@ -573,7 +542,7 @@ fn an_authenticator_app_is_added_from_manage_and_is_the_second_step() {
     app.expect("3  Add authenticator app");
     app.digit('3');
     assert_eq!(app.screen(), "AddApp", "{}", app.text());
-    let key = key_on_screen(&app.text());
+    let key = support::screen::app_key(&app.text());
     assert_eq!(key.len(), 32, "{key}");
     snap!(app, "add_app_80x24");
     app.d.terminal.backend_mut().resize(120, 40);

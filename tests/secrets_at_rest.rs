@@ -282,20 +282,7 @@ fn no_secret_is_written_to_any_file() {
     // An authenticator app: its key read off the screen, confirmed with a code from it.
     choose(&mut s, "Add authenticator app");
     let screen = wait(&s, "Then type the 6-digit code");
-    let rows: Vec<&str> = screen.lines().collect();
-    let at = rows
-        .iter()
-        .position(|r| r.split_whitespace().any(|w| w == "Key"))
-        .unwrap();
-    let key: String = rows[at + 1..at + 3]
-        .iter()
-        .flat_map(|r| r.split_whitespace())
-        .filter(|w| {
-            w.len() == 4
-                && w.chars()
-                    .all(|c| c.is_ascii_uppercase() || ('2'..='7').contains(&c))
-        })
-        .collect();
+    let key = support::screen::app_key(&screen);
     assert_eq!(key.len(), 32, "{screen}");
     secrets.app_key(&key);
     let raw = recovery_desk::domain::totp::from_base32(&key).unwrap();

@@ -97,16 +97,7 @@ pub fn add_email(
 /// so flows choose by label, not by a fixed number).
 pub fn choose(s: &mut PtySession, label: &str) {
     let screen = wait(s, label);
-    let digit = screen
-        .lines()
-        .find_map(|l| {
-            let at = l.find(&format!("  {label}"))?;
-            l[..at]
-                .trim_end()
-                .chars()
-                .last()
-                .filter(char::is_ascii_digit)
-        })
+    let digit = super::screen::choice_digit(&screen, label)
         .unwrap_or_else(|| panic!("no numbered choice {label:?}:\n{screen}"));
     s.send_keys(&digit.to_string());
 }

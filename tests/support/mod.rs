@@ -7,4 +7,5 @@ pub mod flows;
 pub mod holder;
 pub mod outbox;
 pub mod pty;
+pub mod screen;
 pub mod seams;
