@@ -66,21 +66,16 @@ pub fn check(secret: &[u8], typed: &str, unix_seconds: i64, last_used: i64) -> C
         return Check::Malformed;
     }
     let now = step_at(unix_seconds);
-    let mut found = Check::Wrong;
-    for step in now - DRIFT_STEPS..=now + DRIFT_STEPS {
-        let matches = constant_time_eq(code_at_step(secret, step).as_bytes(), digits.as_bytes());
-        if matches && found == Check::Wrong {
-            found = if step > last_used {
-                Check::Step(step)
-            } else {
-                Check::Replayed
-            };
-        } else if matches && step > last_used {
-            // A later step matching too (codes can repeat): the later one counts.
-            found = Check::Step(step);
-        }
+    // Every candidate is compared, whatever matches: the time says nothing about which did.
+    let matched: Vec<i64> = (now - DRIFT_STEPS..=now + DRIFT_STEPS)
+        .filter(|step| constant_time_eq(code_at_step(secret, *step).as_bytes(), digits.as_bytes()))
+        .collect();
+    // Codes can repeat from one step to the next: the latest unused step counts.
+    match matched.iter().rev().find(|step| **step > last_used) {
+        Some(step) => Check::Step(*step),
+        None if matched.is_empty() => Check::Wrong,
+        None => Check::Replayed,
     }
-    found
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
