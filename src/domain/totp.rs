@@ -195,6 +195,14 @@ mod tests {
         }
     }
 
+    /// Equal only when every byte is: two differences that would cancel out still differ.
+    #[test]
+    fn codes_compare_whole() {
+        assert!(constant_time_eq(b"123456", b"123456"));
+        assert!(!constant_time_eq(b"120000", b"030000"));
+        assert!(!constant_time_eq(b"123456", b"12345"));
+    }
+
     #[test]
     fn base32_round_trips_and_matches_rfc_4648() {
         // RFC 4648 §10, without padding.
