@@ -102,6 +102,13 @@ pub enum SecretError {
 static ARGON2_RUNS: AtomicU64 = AtomicU64::new(0);
 
 /// How many Argon2 computations this process has run.
+/// Whether `a` and `b` are equal, comparing every byte whatever differs first, so the time
+/// says nothing about where a guess went wrong (MACs, one-time codes, app codes).
+pub fn constant_time_eq(a: impl AsRef<[u8]>, b: impl AsRef<[u8]>) -> bool {
+    let (a, b) = (a.as_ref(), b.as_ref());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 pub fn argon2_runs() -> u64 {
     ARGON2_RUNS.load(Ordering::Relaxed)
 }

@@ -9,6 +9,8 @@
 use hmac::{Hmac, KeyInit, Mac};
 use sha1::Sha1;
 
+use crate::secret::constant_time_eq;
+
 /// Seconds per step.
 pub const STEP_SECONDS: i64 = 30;
 /// Digits in a code.
@@ -76,10 +78,6 @@ pub fn check(secret: &[u8], typed: &str, unix_seconds: i64, last_used: i64) -> C
         None if matched.is_empty() => Check::Wrong,
         None => Check::Replayed,
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";

@@ -536,7 +536,7 @@ fn verify(conn: &Connection, key: &Key) -> rusqlite::Result<Verdict> {
             Err(d) => return Ok(Verdict::Edited { id: d.id }),
         };
         if !constant_time_eq(
-            &row_hash(
+            row_hash(
                 key,
                 &prev_hash,
                 id,
@@ -570,7 +570,7 @@ fn verify(conn: &Connection, key: &Key) -> rusqlite::Result<Verdict> {
         // Rows exist but the keyed head is gone, or the head names another end of the chain.
         None if count > 0 => return Ok(Verdict::HeadMismatch),
         Some((head_id, mac))
-            if head_id != last_id || !constant_time_eq(&mac, &head_mac(key, last_id, &prev)) =>
+            if head_id != last_id || !constant_time_eq(&mac, head_mac(key, last_id, &prev)) =>
         {
             return Ok(if head_id > last_id {
                 Verdict::Truncated {

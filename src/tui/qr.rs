@@ -13,24 +13,44 @@ use super::Theme;
 /// Light modules around the code: phone cameras find a code with one, on a white field.
 const QUIET: usize = 1;
 
-/// A QR code laid out as terminal rows.
-#[derive(Debug, Clone)]
-pub struct QrLines {
-    pub lines: Vec<Line<'static>>,
+/// A QR code laid out as terminal rows of half blocks: encoded once, drawn every frame. Its
+/// `Debug` gives the size only: the rows encode what the code holds (a key, say).
+#[derive(Clone)]
+pub struct QrRows {
+    rows: Vec<String>,
     /// Columns one row takes.
     pub width: u16,
 }
 
-impl QrLines {
+impl std::fmt::Debug for QrRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "QrRows({}×{})", self.width, self.height())
+    }
+}
+
+impl QrRows {
     /// Rows it takes.
     pub fn height(&self) -> u16 {
-        u16::try_from(self.lines.len()).unwrap_or(u16::MAX)
+        u16::try_from(self.rows.len()).unwrap_or(u16::MAX)
+    }
+
+    /// The rows to draw: black on white with colours, the terminal's own without.
+    pub fn lines(&self, theme: &Theme) -> Vec<Line<'_>> {
+        let style = if theme.colored {
+            Style::default().fg(Color::Black).bg(Color::White)
+        } else {
+            Style::default()
+        };
+        self.rows
+            .iter()
+            .map(|r| Line::styled(r.as_str(), style))
+            .collect()
     }
 }
 
 /// `data` as a QR code (error correction L: the smallest code for an `otpauth://` URI), or
 /// `None` if it does not fit in one.
-pub fn qr_lines(data: &[u8], theme: &Theme) -> Option<QrLines> {
+pub fn qr_rows(data: &[u8]) -> Option<QrRows> {
     let code = QrCode::with_error_correction_level(data, EcLevel::L).ok()?;
     let n = code.width();
     let modules = code.to_colors();
@@ -43,12 +63,7 @@ pub fn qr_lines(data: &[u8], theme: &Theme) -> Option<QrLines> {
             && y < n + QUIET
             && modules[(y - QUIET) * n + (x - QUIET)] == Module::Dark
     };
-    let style = if theme.colored {
-        Style::default().fg(Color::Black).bg(Color::White)
-    } else {
-        Style::default()
-    };
-    let mut lines = vec![];
+    let mut rows = vec![];
     for y in (0..size).step_by(2) {
         let row: String = (0..size)
             .map(|x| {
@@ -62,10 +77,10 @@ pub fn qr_lines(data: &[u8], theme: &Theme) -> Option<QrLines> {
                 }
             })
             .collect();
-        lines.push(Line::styled(row, style));
+        rows.push(row);
     }
-    Some(QrLines {
-        lines,
+    Some(QrRows {
+        rows,
         width: u16::try_from(size).unwrap_or(u16::MAX),
     })
 }
@@ -79,15 +94,15 @@ mod tests {
     #[test]
     fn the_drawing_holds_every_module_in_place() {
         let data = b"otpauth://totp/recovery-desk:pat?secret=MZXW6YTBOI&issuer=recovery-desk";
-        let q = qr_lines(data, &Theme::plain()).unwrap();
+        let q = qr_rows(data).unwrap();
         let code = QrCode::with_error_correction_level(&data[..], EcLevel::L).unwrap();
         let n = code.width();
         let colors = code.to_colors();
         let size = n + 2 * QUIET;
         assert_eq!(usize::from(q.width), size);
-        assert_eq!(q.lines.len(), size.div_ceil(2));
-        let cells: Vec<Vec<char>> = q
-            .lines
+        let lines = q.lines(&Theme::plain());
+        assert_eq!(lines.len(), size.div_ceil(2));
+        let cells: Vec<Vec<char>> = lines
             .iter()
             .map(|l| l.spans.iter().flat_map(|s| s.content.chars()).collect())
             .collect();
@@ -118,10 +133,10 @@ mod tests {
                 &crate::domain::totp::base32(&[7u8; crate::domain::totp::SECRET_BYTES]),
             )
         };
-        let q = qr_lines(uri("seventeen-letters").as_bytes(), &Theme::plain()).unwrap();
+        let q = qr_rows(uri("seventeen-letters").as_bytes()).unwrap();
         assert_eq!((q.width, q.height()), (39, 20));
         let long = "a-32-character-username-is-long!";
-        let q = qr_lines(uri(long).as_bytes(), &Theme::plain()).unwrap();
+        let q = qr_rows(uri(long).as_bytes()).unwrap();
         assert_eq!((q.width, q.height()), (43, 22));
     }
 }

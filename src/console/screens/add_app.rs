@@ -12,7 +12,7 @@ use crate::console::jobs::{Job, Outcome};
 use crate::domain::totp;
 use crate::service::NewApp;
 use crate::tui::keys::Binding;
-use crate::tui::qr::qr_lines;
+use crate::tui::qr::{QrRows, qr_rows};
 
 use super::{Go, Page, Screen, app_code_outcome, code_form, common, typed_code};
 use crate::console::keys::{self as k, Action, Form, FormEvent};
@@ -28,13 +28,17 @@ const TEXT_MIN: u16 = 33;
 #[derive(Debug)]
 pub struct AddApp {
     new: Box<NewApp>,
+    /// The link as a QR code, encoded once (`None` if it fits in no code).
+    qr: Option<QrRows>,
     form: Form,
 }
 
 impl AddApp {
     pub fn new(new: Box<NewApp>) -> AddApp {
+        let qr = qr_rows(new.uri.expose().as_bytes());
         AddApp {
             new,
+            qr,
             form: code_form(&[] as &[&str]),
         }
     }
@@ -114,11 +118,10 @@ impl Page for AddApp {
             parts.push(Part::Gap);
             parts
         };
-        let qr = qr_lines(uri.as_bytes(), &ctx.theme);
-        match qr {
+        match &self.qr {
             Some(q) if q.width + 2 + TEXT_MIN <= area.width && q.height() <= area.height => {
                 let left = Rect::new(area.x, area.y, q.width, q.height());
-                stack(frame, left, ctx, vec![Part::Rows(q.lines)]);
+                stack(frame, left, ctx, vec![Part::Rows(q.lines(&ctx.theme))]);
                 let right_x = area.x + q.width + 2;
                 let right = Rect::new(
                     right_x,

@@ -40,12 +40,6 @@ impl AppCode {
     }
 }
 
-impl std::fmt::Debug for Screen {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 impl Page for AppCode {
     form_page!(s::TITLE_APP_CODE, s::ABOUT_APP_CODE, KEYS);
 

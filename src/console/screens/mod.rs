@@ -187,6 +187,13 @@ screens! {
     AppCode(app_code::AppCode),
 }
 
+/// A screen is named, never dumped: it may hold a typed password.
+impl std::fmt::Debug for Screen {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
 impl Screen {
     /// The first screen.
     pub fn start() -> Screen {
