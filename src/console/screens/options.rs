@@ -17,25 +17,40 @@ use crate::console::strings as s;
 use crate::console::view::{Part, headed, stack_choices};
 use crate::domain::model::Purpose;
 
+/// The choices, in order: a code to each verified method, the app, none of these.
+#[derive(Debug, Clone)]
+enum Way {
+    Code(Clean<MethodRow>),
+    App,
+    NoneOfThese,
+}
+
 #[derive(Debug)]
 pub struct Options {
     view: Clean<AccountView>,
-    methods: Vec<Clean<MethodRow>>,
+    ways: Vec<Way>,
     form: Form,
     sending: Option<Clean<MethodRow>>,
 }
 
 impl Options {
     pub fn new(view: Clean<AccountView>) -> Options {
-        let methods = view.clean_verified();
-        let mut choices: Vec<String> = methods.iter().map(send_label).collect();
+        let mut ways: Vec<Way> = view.clean_verified().into_iter().map(Way::Code).collect();
         if view.app.is_some() {
-            choices.push(s::USE_APP.to_string());
+            ways.push(Way::App);
         }
-        choices.push(s::DONT_HAVE_ANY.to_string());
+        ways.push(Way::NoneOfThese);
+        let choices: Vec<String> = ways
+            .iter()
+            .map(|w| match w {
+                Way::Code(m) => send_label(m),
+                Way::App => s::USE_APP.to_string(),
+                Way::NoneOfThese => s::DONT_HAVE_ANY.to_string(),
+            })
+            .collect();
         Options {
             view,
-            methods,
+            ways,
             form: Form::menu(&choices),
             sending: None,
         }
@@ -47,23 +62,21 @@ impl Page for Options {
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
         match self.form.handle(ev, KEYS) {
-            FormEvent::Choose(i) if i < self.methods.len() => {
-                let m = self.methods[i].clone();
-                send_recovery_code(ctx, &self.view, &m);
-                self.sending = Some(m);
-                None
-            }
-            FormEvent::Choose(i) if i == self.methods.len() && self.view.app.is_some() => {
-                let back = Screen::Options(Options::new(self.view.clone()));
-                Some(super::app_code::AppCode::screen(
+            FormEvent::Choose(i) => match self.ways.get(i)?.clone() {
+                Way::Code(m) => {
+                    send_recovery_code(ctx, &self.view, &m);
+                    self.sending = Some(m);
+                    None
+                }
+                Way::App => Some(super::app_code::AppCode::screen(
                     self.view.clone(),
                     Purpose::Recovery,
-                    back,
-                ))
-            }
-            FormEvent::Choose(_) => {
-                Some(super::have_code::HaveCode::screen(ctx, self.view.clone()))
-            }
+                    Screen::Options(Options::new(self.view.clone())),
+                )),
+                Way::NoneOfThese => {
+                    Some(super::have_code::HaveCode::screen(ctx, self.view.clone()))
+                }
+            },
             FormEvent::Action(Action::Back) => Some(
                 super::verify_identity::VerifyIdentity::screen(self.view.clone()),
             ),

@@ -20,11 +20,19 @@ use crate::console::view::{Part, headed, stack};
 
 const KEYS: &[Binding<Action>] = k::MENU_KEYS;
 
+/// The choices, in order: the password, a code to each verified method, the app, the helper.
+#[derive(Debug, Clone)]
+enum Way {
+    Password,
+    Code(Clean<MethodRow>),
+    App,
+    Helper,
+}
+
 #[derive(Debug)]
 pub struct OtherWays {
     view: Clean<AccountView>,
-    /// The verified methods a sign-in code can go to, in menu order after Use my password.
-    methods: Vec<Clean<MethodRow>>,
+    ways: Vec<Way>,
     /// The method a code was just asked for.
     sending: Option<Clean<MethodRow>>,
     form: Form,
@@ -32,16 +40,24 @@ pub struct OtherWays {
 
 impl OtherWays {
     pub fn new(view: Clean<AccountView>) -> OtherWays {
-        let methods = view.clean_verified();
-        let mut labels = vec![s::USE_MY_PASSWORD.to_string()];
-        labels.extend(methods.iter().map(|m| s::send_sign_in_code(&m.masked())));
+        let mut ways = vec![Way::Password];
+        ways.extend(view.clean_verified().into_iter().map(Way::Code));
         if view.app.is_some() {
-            labels.push(s::USE_APP.to_string());
+            ways.push(Way::App);
         }
-        labels.push(s::CANT_SIGN_IN.to_string());
+        ways.push(Way::Helper);
+        let labels: Vec<String> = ways
+            .iter()
+            .map(|w| match w {
+                Way::Password => s::USE_MY_PASSWORD.to_string(),
+                Way::Code(m) => s::send_sign_in_code(&m.masked()),
+                Way::App => s::USE_APP.to_string(),
+                Way::Helper => s::CANT_SIGN_IN.to_string(),
+            })
+            .collect();
         OtherWays {
             view,
-            methods,
+            ways,
             sending: None,
             form: Form::menu(&labels),
         }
@@ -52,20 +68,15 @@ impl Page for OtherWays {
     form_page!(s::TITLE_OTHER_WAYS, s::ABOUT_OTHER_WAYS, KEYS);
 
     fn on_key(&mut self, ctx: &mut Ctx, ev: &KeyEvent) -> Go {
-        match self.form.handle(ev, KEYS) {
-            FormEvent::Choose(0) | FormEvent::Action(Action::Back) => {
-                Some(super::password::Password::screen(ctx, self.view.clone()))
-            }
-            FormEvent::Choose(i) if i == self.methods.len() + 1 && self.view.app.is_some() => {
-                let back = Screen::OtherWays(OtherWays::new(self.view.clone()));
-                Some(super::app_code::AppCode::screen(
-                    self.view.clone(),
-                    Purpose::CodeSignIn,
-                    back,
-                ))
-            }
-            FormEvent::Choose(i) if i <= self.methods.len() => {
-                let method = self.methods[i - 1].clone();
+        let way = match self.form.handle(ev, KEYS) {
+            FormEvent::Choose(i) => self.ways.get(i)?.clone(),
+            FormEvent::Action(Action::Back) => Way::Password,
+            FormEvent::Action(a) => return common(ctx, a),
+            _ => return None,
+        };
+        match way {
+            Way::Password => Some(super::password::Password::screen(ctx, self.view.clone())),
+            Way::Code(method) => {
                 ctx.request(Job::SendCode {
                     account_id: self.view.account.id,
                     method_id: method.id,
@@ -74,11 +85,14 @@ impl Page for OtherWays {
                 self.sending = Some(method);
                 None
             }
-            FormEvent::Choose(_) => Some(Screen::Helper(super::helper::Helper::for_username(
+            Way::App => Some(super::app_code::AppCode::screen(
+                self.view.clone(),
+                Purpose::CodeSignIn,
+                Screen::OtherWays(OtherWays::new(self.view.clone())),
+            )),
+            Way::Helper => Some(Screen::Helper(super::helper::Helper::for_username(
                 self.view.username(),
             ))),
-            FormEvent::Action(a) => common(ctx, a),
-            _ => None,
         }
     }
 

@@ -42,8 +42,6 @@ enum Stage {
     /// The recovery code is the second step: no verified method is left, or the holder chose
     /// it where it counts.
     RecoveryCode,
-    /// A code from the authenticator app.
-    App,
 }
 
 #[derive(Debug)]
@@ -117,7 +115,7 @@ impl Page for SecondStep {
     fn keys(&self) -> &'static [Binding<Action>] {
         match self.stage {
             Stage::Choose => CHOOSE_KEYS,
-            Stage::Code { .. } | Stage::RecoveryCode | Stage::App => CODE_KEYS,
+            Stage::Code { .. } | Stage::RecoveryCode => CODE_KEYS,
         }
     }
     form_of!();
@@ -126,26 +124,15 @@ impl Page for SecondStep {
         let event = self.form.handle(ev, self.keys());
         let has_app = self.view.app.is_some();
         match (&self.stage, event) {
+            // The app's code on its own screen; Esc comes back to these choices.
             (Stage::Choose, FormEvent::Choose(i)) if i == self.methods.len() && has_app => {
-                self.form = code_form(&[] as &[&str]);
-                self.stage = Stage::App;
-                ctx.note = None;
-                None
-            }
-            (Stage::App, FormEvent::Submit) => {
-                if let Some(code) = typed_code(ctx, &mut self.form) {
-                    ctx.request(Job::CheckAppCode {
-                        account_id: self.view.account.id,
-                        purpose: Purpose::SignIn,
-                        code,
-                    });
-                }
-                None
-            }
-            (Stage::App, FormEvent::Action(Action::Back)) => {
-                self.back_to_choices();
-                ctx.note = None;
-                None
+                let view = self.view.clone();
+                let back = Screen::SecondStep(SecondStep::new(view.clone(), self.code_counts));
+                Some(super::app_code::AppCode::screen(
+                    view,
+                    Purpose::SignIn,
+                    back,
+                ))
             }
             (Stage::Choose, FormEvent::Choose(i)) if i >= self.methods.len() => {
                 self.enter_code();
@@ -217,9 +204,6 @@ impl Page for SecondStep {
                 self.stage = Stage::Code { method, masked };
                 None
             }
-            Outcome::Code(r, _) if matches!(self.stage, Stage::App) => {
-                super::app_code_outcome(ctx, r).then(|| super::after_sign_in(ctx))
-            }
             Outcome::Code(r, _) => code_outcome(ctx, r).then(|| super::after_sign_in(ctx)),
             Outcome::RecoveryCode(r, _) => {
                 let new_code = super::recovery_outcome(ctx, r)?;
@@ -251,7 +235,6 @@ impl Page for SecondStep {
                 Part::Field(self.form.field(0), self.form.field_focus() == Some(0)),
                 Part::Status,
             ],
-            Stage::App => with_field(vec![Part::para(s::APP_CODE_PROMPT), Part::Gap], &self.form),
             Stage::Code { masked, .. } => with_field(
                 vec![
                     Part::para(s::code_sent(masked)),
