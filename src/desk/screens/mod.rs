@@ -251,6 +251,24 @@ pub fn scrolled(offset: usize, how: Scroll, total: usize, height: u16) -> usize 
     }
 }
 
+/// Width of the desk's password forms' fields (sign-in, the agent's own password).
+pub const FIELD_WIDTH: u16 = 44;
+
+/// Draws field `i` of `form` into `rows[i]`, each at most [`FIELD_WIDTH`] wide, the focused one
+/// with the cursor unless a request is running.
+pub fn render_fields(
+    frame: &mut ratatui::Frame<'_>,
+    form: &crate::tui::Form,
+    rows: &[Rect],
+    ctx: &Ctx<'_>,
+) {
+    let focus = form.field_focus().filter(|_| !ctx.busy);
+    for (i, row) in rows.iter().enumerate() {
+        let narrow = Rect::new(row.x, row.y, row.width.min(FIELD_WIDTH), row.height);
+        crate::tui::render_text_field(frame, narrow, form.field(i), ctx.theme, focus == Some(i));
+    }
+}
+
 /// The status row: the spinner while busy, else the notice, else `fallback` (e.g. the scroll
 /// position), drawn in one row.
 pub fn render_status(

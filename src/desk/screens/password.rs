@@ -8,19 +8,20 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::{Action, Ctx, Note, back, choice_keys, hanging, render_rows, render_status, rows_of};
+use super::{
+    Action, Ctx, Note, back, choice_keys, hanging, render_fields, render_rows, render_status,
+    rows_of,
+};
 use crate::desk::strings as s;
 use crate::domain::password::{self, PasswordRuleError};
 use crate::secret::Secret;
 use crate::tui::form::FormEvent;
 use crate::tui::keys::{Binding, bind};
-use crate::tui::{Form, TextField, render_text_field};
+use crate::tui::{Form, TextField};
 
 /// Longest password the fields accept (the §4 rules allow at most 128 characters; one more
 /// lets the rule, not the field, say so).
 pub const PASSWORD_MAX: usize = 129;
-/// Width of the fields.
-const FIELD_WIDTH: u16 = 44;
 
 /// The fields, in focus order.
 pub const CURRENT: usize = 0;
@@ -150,17 +151,7 @@ impl PasswordScreen {
             ],
         );
         render_rows(&intro, 0, parts[0], frame.buffer_mut());
-        let narrow = |r: Rect| Rect::new(r.x, r.y, r.width.min(FIELD_WIDTH), r.height);
-        let focus = self.form.field_focus().filter(|_| !ctx.busy);
-        for (i, part) in [(CURRENT, parts[2]), (NEW, parts[3]), (AGAIN, parts[4])] {
-            render_text_field(
-                frame,
-                narrow(part),
-                self.form.field(i),
-                theme,
-                focus == Some(i),
-            );
-        }
+        render_fields(frame, &self.form, &parts[2..5], ctx);
         render_status(
             ctx,
             s::CHANGING_PASSWORD,

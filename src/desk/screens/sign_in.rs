@@ -6,21 +6,18 @@ use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
 
-use super::{Ctx, Note, hanging, render_status, rows_of};
+use super::{Ctx, Note, hanging, render_fields, render_status, rows_of};
 use crate::desk::strings as s;
 use crate::domain::identifier::agent_name;
 use crate::secret::Secret;
 use crate::tui::form::{FormAction, FormEvent, Role};
 use crate::tui::keys::{Binding, Key, bind, resolve};
-use crate::tui::{Form, TextField, render_text_field};
+use crate::tui::{Form, TextField};
 
 /// Longest agent name accepted by the field (names have at most 32 characters).
 pub const NAME_MAX: usize = 32;
 /// Longest password accepted by the field.
 pub const PASSWORD_MAX: usize = 128;
-/// Width of the two fields.
-const FIELD_WIDTH: u16 = 44;
-
 /// The fields of the form, in focus order.
 pub const NAME: usize = 0;
 pub const PASSWORD: usize = 1;
@@ -196,21 +193,7 @@ impl SignIn {
                 .buffer_mut()
                 .set_line(parts[0].x, parts[0].y + i as u16, line, parts[0].width);
         }
-        let narrow = |r: Rect| Rect::new(r.x, r.y, r.width.min(FIELD_WIDTH), r.height);
-        render_text_field(
-            frame,
-            narrow(parts[2]),
-            self.name(),
-            theme,
-            self.form.field_focus() == Some(NAME) && !ctx.busy,
-        );
-        render_text_field(
-            frame,
-            narrow(parts[3]),
-            self.password(),
-            theme,
-            self.on_password() && !ctx.busy,
-        );
+        render_fields(frame, &self.form, &parts[2..4], ctx);
         render_status(
             ctx,
             s::CHECKING,
