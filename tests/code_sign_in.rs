@@ -55,12 +55,20 @@ fn with_two_step_on_the_code_is_one_step_and_the_password_the_other() {
     let f = Fixture::new();
     let (mut svc, id, m) = holder(&f, "sam", true);
     let code = send_code(&mut svc, id, m, Purpose::CodeSignIn);
+    assert!(
+        !svc.awaits_password_after_code(id),
+        "a code sent is not yet a step"
+    );
     assert_eq!(
         try_code(&mut svc, id, m, &code),
         Attempt::Accepted(CodeCheck::Ok)
     );
     assert_eq!(svc.signed_in(), None, "a code alone is one step");
     assert!(svc.awaits_password_after_code(id));
+    assert!(
+        !svc.awaits_password_after_code(id + 1),
+        "the step belongs to sam's account alone"
+    );
     assert_eq!(
         svc.check_password(id, &Secret::new(PASSWORD)).unwrap(),
         Attempt::Accepted(false),
