@@ -581,6 +581,68 @@ fn an_authenticator_app_is_added_from_manage_and_is_the_second_step() {
     assert_eq!(app.screen(), "Manage", "{}", app.text());
 }
 
+/// Issue 11, items 1 and 2: the app's code on the one app-code screen, reached from "Other
+/// ways to sign in" (instead of the password; two-step on, so the password follows) and from
+/// the recovery options (one proof; the second proof is another way, never the app again).
+#[test]
+fn the_app_code_screen_signs_in_instead_of_the_password_and_proves_in_recovery() {
+    let mut key = String::new();
+    let mut app = App::with(|svc, _| {
+        sam(svc);
+        let new = svc.begin_add_app().unwrap();
+        key = new.secret.expose().to_string();
+        let raw = recovery_desk::domain::totp::from_base32(&key).unwrap();
+        let step = recovery_desk::domain::totp::step_at(svc.now().timestamp());
+        svc.confirm_app(&recovery_desk::domain::totp::code_at_step(&raw, step))
+            .unwrap();
+        svc.sign_out();
+    });
+    app.clock.advance(Duration::seconds(30));
+    app.typed("sam");
+    app.enter();
+    app.alt('2'); // Other ways to sign in
+    app.choose("Use my authenticator app");
+    assert_eq!(app.screen(), "AppCode", "{}", app.text());
+    snap!(app, "app_code_sign_in");
+    let code = app_code_now(&app, &key);
+    app.typed(&code);
+    app.enter();
+    assert_eq!(app.screen(), "Password", "{}", app.text());
+    app.typed(PASSWORD);
+    app.enter();
+    assert_eq!(app.screen(), "Manage", "{}", app.text());
+    app.esc();
+    app.enter();
+
+    app.clock.advance(Duration::seconds(30));
+    app.key_mod(KeyCode::Char('u'), KeyModifiers::CONTROL);
+    app.typed("sam");
+    app.enter();
+    app.alt('1'); // Forgot password?
+    app.choose("Use a different verification option");
+    assert_eq!(app.screen(), "Options", "{}", app.text());
+    app.choose("Use my authenticator app");
+    assert_eq!(app.screen(), "AppCode", "{}", app.text());
+    let code = app_code_now(&app, &key);
+    app.typed(&code);
+    app.enter();
+    assert_eq!(app.screen(), "SecondProof", "{}", app.text());
+    assert!(
+        !app.text().contains("authenticator app"),
+        "the app proved once already:\n{}",
+        app.text()
+    );
+    app.choose("Email a code to s•••@example.com");
+    let c = app.code_for("sam@example.com");
+    app.typed(&c);
+    app.enter();
+    app.typed(NEW_PASSWORD);
+    app.key(KeyCode::Tab);
+    app.typed(NEW_PASSWORD);
+    app.enter();
+    app.expect("Your password was changed. Sign in with it.");
+}
+
 /// Issue 11, item 11: two addresses that mask alike (`p•••@example.com`, one removed, one
 /// verified) are told apart in the owner's own activity, which shows them in full; everyone
 /// else (the desk, the view before sign-in) still sees them masked.
