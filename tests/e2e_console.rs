@@ -9,7 +9,7 @@ use recovery_desk::domain::recovery_code;
 use recovery_desk::secret::Secret;
 use std::path::Path;
 use support::flows::{
-    add_email, confirm_code, create_account, generate, new_password_then_sign_in,
+    add_email, choose, confirm_code, create_account, generate, new_password_then_sign_in,
     password_then_code, quit, sign_out, sign_out_and_recover, submit, to_recovery_code_prompt,
     wait,
 };
@@ -239,6 +239,7 @@ fn sign_in_with_an_emailed_code() {
 #[test]
 fn an_authenticator_app_from_the_key_on_screen_signs_in_as_the_second_step() {
     use recovery_desk::domain::totp;
+    use recovery_desk::store::ReadStore;
     let f = Fixture::new();
     {
         let mut svc = real_time_service(&f.db, 6);
@@ -282,5 +283,28 @@ fn an_authenticator_app_from_the_key_on_screen_signs_in_as_the_second_step() {
     submit(&mut s, &first, "or it was used already");
     std::fs::write(&offset, "60").unwrap();
     submit(&mut s, &code_at(60), "Manage how I sign in");
+    // Item 2: the app's code instead of the password; two-step is on, so the password follows.
+    sign_out(&mut s);
+    submit(&mut s, "erin", "Enter password");
+    s.alt('2');
+    wait(&s, "Other ways to sign in");
+    choose(&mut s, "Use my authenticator app");
+    wait(&s, "Open your authenticator app");
+    std::fs::write(&offset, "120").unwrap();
+    submit(&mut s, &code_at(120), "Enter password");
+    submit(&mut s, PASSWORD, "Manage how I sign in");
+    // Removing the app: two-step off first (the app is erin's only second step), then remove.
+    choose(&mut s, "Turn two-step verification off");
+    wait(&s, "Turn two-step verification off?");
+    s.enter();
+    wait(&s, "Turn two-step verification on");
+    choose(&mut s, "Remove authenticator app");
+    wait(&s, "Remove the authenticator app?");
+    s.enter();
+    wait(&s, "The authenticator app was removed.");
     quit(&mut s);
+    let store = recovery_desk::store::sqlite::ReadOnlyStore::open(&f.db).unwrap();
+    let erin = store.account_by_username("erin").unwrap().unwrap();
+    let view = store.account_view(erin.id, Utc::now()).unwrap();
+    assert_eq!(view.app, None, "the app is gone from the database");
 }
