@@ -424,6 +424,38 @@ impl Store {
         classify(&self.path, e)
     }
 
+    /// The pages this connection has read into its page cache since it was opened, from the
+    /// file or its WAL (SQLite's `SQLITE_DBSTATUS_CACHE_MISS`). After
+    /// [`Store::release_page_cache`], the pages a query touched. For the benches.
+    #[cfg(feature = "testing")]
+    pub fn pages_read(&self) -> i64 {
+        let (mut current, mut high) = (0, 0);
+        // SAFETY: the handle stays valid while `self` lives; this only reads two counters
+        // into the locals passed.
+        unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                self.conn.handle(),
+                rusqlite::ffi::SQLITE_DBSTATUS_CACHE_MISS,
+                &mut current,
+                &mut high,
+                0,
+            );
+        }
+        i64::from(current)
+    }
+
+    /// Empties this connection's page cache (its prepared statements stay), so the next
+    /// query reads every page it needs from the file, as a connection whose cache another
+    /// process's write reset would. For the benches.
+    #[cfg(feature = "testing")]
+    pub fn release_page_cache(&self) {
+        // SAFETY: the handle stays valid while `self` lives, and no statement is running
+        // (each query here runs to completion inside a `&self` method).
+        unsafe {
+            rusqlite::ffi::sqlite3_db_release_memory(self.conn.handle());
+        }
+    }
+
     /// Runs `PRAGMA integrity_check` and returns its verdict ("ok" when healthy).
     pub fn integrity_check(&self) -> Result<String> {
         self.conn
