@@ -244,6 +244,23 @@ impl Store {
 
     /// Opens `path` with the key file at `key_path` (read-write opens only read it).
     pub fn open_with_key(path: &Path, access: Access, key_path: &Path) -> Result<Store> {
+        Self::open_migrated_to(path, access, key_path, CURRENT_VERSION)
+    }
+
+    /// Opens (creating if missing) and migrates only as far as schema `version`, as a release
+    /// of that version left its files: for tests of the migrations after it. The store's
+    /// queries are this build's.
+    #[cfg(feature = "testing")]
+    pub fn open_at_version(path: &Path, version: i64) -> Result<Store> {
+        Self::open_migrated_to(path, Access::Create, &keyfile::default_path(path), version)
+    }
+
+    fn open_migrated_to(
+        path: &Path,
+        access: Access,
+        key_path: &Path,
+        target: i64,
+    ) -> Result<Store> {
         let flags = match access {
             Access::Create | Access::Existing => {
                 if let (Access::Create, Some(dir)) = (access, path.parent()) {
@@ -297,7 +314,7 @@ impl Store {
                 // A new (empty) database gets a new key file; an existing one must have its own.
                 let fresh = store.schema_version()? == 0;
                 let keys = keyfile::Keys::load_or_create(key_path, path, fresh)?;
-                store.migrate(&keys)?;
+                store.migrate(&keys, target)?;
                 store.keys = Some(keys);
             }
             Access::ReadOnly => store.check_version_exact()?,
@@ -373,9 +390,10 @@ impl Store {
         Ok(())
     }
 
-    /// Runs every migration the file has not seen, each in one IMMEDIATE transaction (with
-    /// its Rust step, if any, in the same transaction).
-    fn migrate(&mut self, keys: &keyfile::Keys) -> Result<()> {
+    /// Runs every migration the file has not seen up to `target` (this build's version but
+    /// in tests), each in one IMMEDIATE transaction (with its Rust step, if any, in the same
+    /// transaction).
+    fn migrate(&mut self, keys: &keyfile::Keys, target: i64) -> Result<()> {
         let p = self.path.clone();
         loop {
             let tx = self
@@ -392,7 +410,7 @@ impl Store {
                     supported: CURRENT_VERSION,
                 });
             }
-            if found == CURRENT_VERSION {
+            if found >= target {
                 return Ok(());
             }
             if found < 0 {
