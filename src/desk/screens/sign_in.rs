@@ -12,6 +12,7 @@ use crate::domain::identifier::agent_name;
 use crate::secret::Secret;
 use crate::tui::form::{FormAction, FormEvent, Role};
 use crate::tui::keys::{Binding, Key, bind, resolve};
+use crate::tui::paint;
 use crate::tui::{Form, TextField, render_text_field};
 
 /// Longest agent name accepted by the field (names have at most 32 characters).
@@ -192,9 +193,13 @@ impl SignIn {
             ],
         );
         for (i, line) in intro.iter().enumerate() {
-            frame
-                .buffer_mut()
-                .set_line(parts[0].x, parts[0].y + i as u16, line, parts[0].width);
+            paint::line(
+                frame.buffer_mut(),
+                parts[0].x,
+                parts[0].y + i as u16,
+                line,
+                parts[0].width,
+            );
         }
         let narrow = |r: Rect| Rect::new(r.x, r.y, r.width.min(FIELD_WIDTH), r.height);
         render_text_field(
