@@ -78,7 +78,7 @@ impl Synthetic {
             phone: ((h >> 8) % 10 < 4).then(|| format!("+1555{:07}", n % 10_000_000)),
             has_code,
             event_passes,
-            regenerated: has_code && event_passes >= 2 && (g >> 16) % 4 == 0,
+            regenerated: has_code && event_passes >= 2 && (g >> 16).is_multiple_of(4),
             pending_change: (h >> 32).is_multiple_of(200),
             code_locked: (h >> 40).is_multiple_of(100),
             phase: ((g >> 24) % u64::from(PASSES)) as u32,
@@ -329,7 +329,7 @@ impl Store {
                     }
                     _ => {
                         // Mostly sign-ins; now and then a password change or 2SV turned on.
-                        let kind = if h % 16 == 0 {
+                        let kind = if h.is_multiple_of(16) {
                             SIGN_UP_KINDS[1 + (h >> 4) as usize % 2]
                         } else {
                             SIGN_UP_KINDS[0]
