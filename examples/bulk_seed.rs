@@ -1,22 +1,21 @@
 //! Writes N synthetic accounts for benchmarks and load tests:
 //!
 //! ```sh
-//! cargo run --release --example bulk_seed -- --db /tmp/big.db --accounts 1000000
+//! cargo run --release --example bulk_seed -- --db /tmp/big.db --accounts 10000000
 //! ```
 //!
-//! Accounts get methods, recovery codes, security events, and a few pending changes and
-//! lockouts (see `store::bulk::Synthetic::nth`). All share one precomputed Argon2id hash of the
-//! password `orchid-bulk-pass`. Accounts already present are kept; numbering continues after them.
+//! Accounts get methods, recovery codes, a year of security events scattered in time, and a few
+//! pending changes and lockouts (see `store::bulk`). All share one precomputed Argon2id hash of
+//! the password `orchid-bulk-pass`. Accounts already present are kept; numbering continues
+//! after them. Memory stays flat whatever N is (one batch of accounts at a time).
 
 use recovery_desk::secret::{self, OsEntropy, Secret};
 use recovery_desk::store::Store;
-use recovery_desk::store::bulk::Synthetic;
+use recovery_desk::store::bulk::SeedProgress;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
-
-const BATCH: u64 = 10_000;
 
 fn usage() -> ExitCode {
     eprintln!("usage: bulk_seed --db PATH --accounts N");
@@ -34,7 +33,7 @@ fn main() -> ExitCode {
             "--accounts" => {
                 n = it
                     .next()
-                    .and_then(|v| v.replace('_', "").parse::<u64>().ok())
+                    .and_then(|v| v.replace(['_', ','], "").parse::<u64>().ok())
             }
             _ => return usage(),
         }
@@ -55,29 +54,31 @@ fn run(db: &std::path::Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut store = Store::open(db)?;
     let hash = secret::hash(&Secret::new("orchid-bulk-pass"), &mut OsEntropy)?;
-    let first = store.account_count()? as u64;
     let now = chrono::Utc::now();
-    let mut done = 0u64;
     let mut err = std::io::stderr().lock();
-    while done < n {
-        let take = BATCH.min(n - done);
-        let batch: Vec<Synthetic> = (first + done..first + done + take)
-            .map(Synthetic::nth)
-            .collect();
-        store.bulk_insert(&batch, &hash, now)?;
-        done += take;
-        let secs = started.elapsed().as_secs_f64();
-        write!(
+    let mut last = Instant::now();
+    let seeded = store.bulk_seed(n, &hash, now, &mut |p: SeedProgress| {
+        if last.elapsed().as_millis() < 500 && p.accounts < n {
+            return;
+        }
+        last = Instant::now();
+        let _ = write!(
             err,
-            "\r{done:>9} / {n} accounts  {:5.1}%  {:6.0} accounts/s  {secs:6.1} s",
-            done as f64 * 100.0 / n as f64,
-            done as f64 / secs.max(0.001)
-        )?;
-    }
-    writeln!(err)?;
+            "\rsweep {:>2}/{}: {:>9} / {n} accounts  {:6.1} s",
+            p.sweep + 1,
+            p.sweeps,
+            p.accounts,
+            started.elapsed().as_secs_f64()
+        );
+    })?;
+    writeln!(std::io::stderr())?;
     drop(store);
     println!(
-        "wrote {n} accounts to {} in {:.1} s",
+        "wrote {} accounts (numbers {}–{}) with {} security events to {} in {:.1} s",
+        seeded.accounts,
+        seeded.first,
+        seeded.first + seeded.accounts.saturating_sub(1),
+        seeded.events,
         db.display(),
         started.elapsed().as_secs_f64()
     );

@@ -4,9 +4,8 @@
 //! drop and its `Debug` prints `[redacted]`, so a log line or panic message cannot leak it.
 //! Hashes are Argon2id PHC strings at OWASP's parameters, so any Argon2 library verifies them.
 
-use argon2::password_hash::phc::PasswordHash;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::phc::{Output, ParamsString, PasswordHash, Salt};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
 use rand::TryRng;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -161,9 +160,14 @@ pub fn hash_at(
     let mut salt = [0u8; SALT_LEN];
     entropy.fill(&mut salt)?;
     ARGON2_RUNS.fetch_add(1, Ordering::Relaxed);
-    let h: PasswordHash = hasher(cost)
-        .hash_password_with_salt(secret.expose().as_bytes(), &salt)
-        .map_err(|_| SecretError::Hash)?;
+    let argon = hasher(cost);
+    let h = phc_hash(
+        &argon,
+        Algorithm::Argon2id,
+        Version::V0x13,
+        secret.expose().as_bytes(),
+        &salt,
+    )?;
     Ok(h.to_string())
 }
 
@@ -171,9 +175,14 @@ pub fn hash_at(
 /// implementations byte for byte. Production always uses [`hash`], with a random salt.
 pub fn hash_with_salt(secret: &Secret, salt: &[u8]) -> Result<String, SecretError> {
     ARGON2_RUNS.fetch_add(1, Ordering::Relaxed);
-    let h: PasswordHash = hasher(Cost::OWASP)
-        .hash_password_with_salt(secret.expose().as_bytes(), salt)
-        .map_err(|_| SecretError::Hash)?;
+    let argon = hasher(Cost::OWASP);
+    let h = phc_hash(
+        &argon,
+        Algorithm::Argon2id,
+        Version::V0x13,
+        secret.expose().as_bytes(),
+        salt,
+    )?;
     Ok(h.to_string())
 }
 
@@ -181,9 +190,99 @@ pub fn hash_with_salt(secret: &Secret, salt: &[u8]) -> Result<String, SecretErro
 pub fn verify(secret: &Secret, phc: &str) -> Result<bool, SecretError> {
     let parsed = PasswordHash::new(phc).map_err(|_| SecretError::BadStoredHash)?;
     ARGON2_RUNS.fetch_add(1, Ordering::Relaxed);
-    Ok(Argon2::default()
-        .verify_password(secret.expose().as_bytes(), &parsed)
-        .is_ok())
+    Ok(matches_stored(secret.expose().as_bytes(), &parsed).unwrap_or(false))
+}
+
+/// What `password_hash`'s `PasswordVerifier` does for Argon2 — the stored hash's own
+/// algorithm, version and parameters, and a constant-time comparison of the outputs — with the
+/// working memory this thread keeps. `None` when the stored hash cannot be recomputed.
+fn matches_stored(password: &[u8], stored: &PasswordHash) -> Option<bool> {
+    let (Some(salt), Some(expected)) = (&stored.salt, &stored.hash) else {
+        return Some(false);
+    };
+    let algorithm = Algorithm::try_from(stored.algorithm.as_str()).ok()?;
+    let version = match stored.version {
+        Some(v) => Version::try_from(v).ok()?,
+        None => Version::default(),
+    };
+    let params = Params::try_from(stored).ok()?;
+    let argon = Argon2::new(algorithm, version, params);
+    let computed = phc_hash(&argon, algorithm, version, password, salt).ok()?;
+    // `Output`'s equality is constant-time.
+    Some(computed.hash.as_ref() == Some(expected))
+}
+
+/// What `argon2`'s `hash_password_with_salt` does, with the working memory this thread keeps.
+fn phc_hash(
+    argon: &Argon2<'_>,
+    algorithm: Algorithm,
+    version: Version,
+    password: &[u8],
+    salt: &[u8],
+) -> Result<PasswordHash, SecretError> {
+    let salt = Salt::new(salt).map_err(|_| SecretError::Hash)?;
+    let len = argon
+        .params()
+        .output_len()
+        .unwrap_or(Params::DEFAULT_OUTPUT_LEN);
+    let mut buffer = zeroize::Zeroizing::new([0u8; Output::MAX_LENGTH]);
+    let out = buffer.get_mut(..len).ok_or(SecretError::Hash)?;
+    with_memory(argon.params().block_count(), |memory| {
+        argon.hash_password_into_with_memory(password, &salt, &mut *out, memory)
+    })?
+    .map_err(|_| SecretError::Hash)?;
+    Ok(PasswordHash {
+        algorithm: algorithm.ident(),
+        version: Some(version.into()),
+        params: ParamsString::try_from(argon.params()).map_err(|_| SecretError::Hash)?,
+        salt: Some(salt),
+        hash: Some(Output::new(out).map_err(|_| SecretError::Hash)?),
+    })
+}
+
+/// The blocks kept per thread: OWASP's 19 MiB. A stored hash asking for more gets memory of
+/// its own, given back after.
+const KEPT_BLOCKS: usize = ARGON2_M_KIB as usize;
+
+thread_local! {
+    /// Argon2's working memory, kept by each thread that hashes and wiped after every use.
+    /// Allocated afresh for each hash (as `argon2` does), its 19 MiB came back from the kernel
+    /// as some 4,800 new pages every time once the thread also ran SQLite: page faults that took
+    /// longer than the hash on a virtual machine (issue 13). The crate also frees it unwiped;
+    /// here nothing derived from a secret outlives the hash.
+    static ARGON2_MEMORY: std::cell::RefCell<Vec<Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on `blocks` of wiped working memory, and wipes them again after (also if `f`
+/// panics).
+fn with_memory<R>(blocks: usize, f: impl FnOnce(&mut [Block]) -> R) -> Result<R, SecretError> {
+    struct Wipe<'a>(&'a mut [Block]);
+    impl Drop for Wipe<'_> {
+        fn drop(&mut self) {
+            self.0.iter_mut().for_each(Zeroize::zeroize);
+        }
+    }
+    fn grow(memory: &mut Vec<Block>, blocks: usize) -> Result<(), SecretError> {
+        if memory.len() < blocks {
+            memory
+                .try_reserve_exact(blocks - memory.len())
+                .map_err(|_| SecretError::Hash)?;
+            memory.resize(blocks, Block::default());
+        }
+        Ok(())
+    }
+    if blocks > KEPT_BLOCKS {
+        let mut own = Vec::new();
+        grow(&mut own, blocks)?;
+        let wipe = Wipe(&mut own[..]);
+        return Ok(f(wipe.0));
+    }
+    ARGON2_MEMORY.with(|kept| {
+        let mut kept = kept.borrow_mut();
+        grow(&mut kept, blocks)?;
+        let wipe = Wipe(&mut kept[..blocks]);
+        Ok(f(wipe.0))
+    })
 }
 
 #[cfg(any(test, feature = "testing"))]
@@ -245,6 +344,81 @@ mod tests {
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
         assert_eq!(phc, hash_with_salt(&s, b"saltsaltsalt").unwrap());
         assert!(verify(&s, &phc).unwrap());
+    }
+
+    /// Hashing and verifying in the memory each thread keeps give what the `argon2` crate's
+    /// own hasher and verifier give, both ways, at both costs; and a stored hash that names
+    /// another version, other parameters or a longer output is recomputed with its own.
+    #[test]
+    fn kept_memory_hashes_and_verifies_as_the_crate_does() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        let s = Secret::new("correct horse");
+        for cost in [Cost::OWASP, Cost::TESTS_ONLY_MINIMAL] {
+            let theirs = hasher(cost)
+                .hash_password_with_salt(s.expose().as_bytes(), b"saltsaltsalt")
+                .unwrap()
+                .to_string();
+            let ours = phc_hash(
+                &hasher(cost),
+                Algorithm::Argon2id,
+                Version::V0x13,
+                s.expose().as_bytes(),
+                b"saltsaltsalt",
+            )
+            .unwrap()
+            .to_string();
+            assert_eq!(ours, theirs);
+            let random = hash_at(cost, &s, &mut OsEntropy).unwrap();
+            let parsed = PasswordHash::new(&random).unwrap();
+            assert!(
+                Argon2::default()
+                    .verify_password(s.expose().as_bytes(), &parsed)
+                    .is_ok()
+            );
+            assert!(verify(&s, &random).unwrap());
+            assert!(!verify(&Secret::new("correct horsf"), &random).unwrap());
+        }
+        // Argon2i, version 0x10, a 64-byte output: written by the crate, checked by us.
+        let mut params = argon2::ParamsBuilder::new();
+        params.m_cost(64).t_cost(3).p_cost(2).output_len(64);
+        let other = Argon2::new(Algorithm::Argon2i, Version::V0x10, params.build().unwrap())
+            .hash_password_with_salt(s.expose().as_bytes(), b"saltsaltsalt")
+            .unwrap()
+            .to_string();
+        assert!(other.starts_with("$argon2i$v=16$m=64,t=3,p=2$"), "{other}");
+        assert!(verify(&s, &other).unwrap());
+        assert!(!verify(&Secret::new("x"), &other).unwrap());
+        // A hash without its output or salt verifies nothing.
+        let bare = other.rsplit_once('$').unwrap().0;
+        assert!(!verify(&s, bare).unwrap());
+    }
+
+    /// The memory a thread keeps holds nothing after a hash; a cost above OWASP's gets memory
+    /// of its own and leaves the kept memory at OWASP's size.
+    #[test]
+    fn kept_memory_is_wiped_after_each_hash_and_never_grows_past_owasps() {
+        let s = Secret::new("correct horse");
+        hash(&s, &mut OsEntropy).unwrap();
+        let kept = |f: &dyn Fn(&[Block]) -> bool| ARGON2_MEMORY.with(|m| f(&m.borrow()));
+        assert!(kept(&|m| m.len() == KEPT_BLOCKS));
+        let zero = Block::default();
+        assert!(kept(&|m| m.iter().all(|b| b.as_ref() == zero.as_ref())));
+        let bigger = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(ARGON2_M_KIB + 8, 1, 1, None).unwrap(),
+        );
+        let phc = phc_hash(
+            &bigger,
+            Algorithm::Argon2id,
+            Version::V0x13,
+            b"x",
+            b"saltsaltsalt",
+        )
+        .unwrap()
+        .to_string();
+        assert!(verify(&Secret::new("x"), &phc).unwrap());
+        assert!(kept(&|m| m.len() == KEPT_BLOCKS));
     }
 
     #[test]

@@ -282,19 +282,10 @@ fn a_code_saved_before_the_upgrade_can_be_checked_without_spending_it() {
 
 #[test]
 fn a_schema_two_database_moves_to_the_current_schema_with_its_audit_chain_untouched() {
-    // An earlier release wrote schema 2. Make one: the schema-1 fixture moved forward, then
-    // what schemas 3 (a column), 4 (a column and its index) and 5 (a table) add taken away.
+    // An earlier release wrote schema 2. Make one: the schema-1 fixture moved forward by the
+    // migrations up to 2 and no further.
     let (_dir, db) = copy_v1(true);
-    drop(Store::open(&db).unwrap());
-    {
-        let conn = rusqlite::Connection::open(&db).unwrap();
-        conn.execute_batch(
-            "DROP TABLE event_methods; DROP TABLE authenticator_apps;
-             DROP INDEX audit_log_case; ALTER TABLE audit_log DROP COLUMN case_ref;
-             ALTER TABLE recovery_codes DROP COLUMN checked_at; PRAGMA user_version = 2;",
-        )
-        .unwrap();
-    }
+    drop(Store::open_at_version(&db, 2).unwrap());
     assert_eq!(version_on_disk(&db), 2);
     assert!(
         Store::open_read_only(&db).is_err(),
@@ -342,5 +333,162 @@ fn a_schema_one_log_edited_before_the_upgrade_is_recorded_as_broken_not_laundere
         last.detail.contains("already broken at row 3"),
         "{}",
         last.detail
+    );
+}
+
+/// Everything a desk can see of every account: each view, and what each identifier (username,
+/// every address on file, verified or not) finds.
+#[derive(Debug, PartialEq)]
+struct Seen {
+    views: Vec<recovery_desk::domain::model::AccountView>,
+    lookups: Vec<(String, Option<i64>)>,
+}
+
+fn seen(db: &Path, store: &dyn ReadStore, now: chrono::DateTime<chrono::Utc>) -> Seen {
+    use recovery_desk::domain::identifier::Lookup;
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let ids: Vec<i64> = conn
+        .prepare("SELECT id FROM accounts ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let mut typed = support::cli::strings(&conn, "SELECT username FROM accounts ORDER BY id");
+    typed.extend(support::cli::strings(
+        &conn,
+        "SELECT address FROM sign_in_methods ORDER BY id",
+    ));
+    typed.push("#99999999".into());
+    Seen {
+        views: ids
+            .iter()
+            .map(|&id| store.account_view(id, now).unwrap())
+            .collect(),
+        lookups: typed
+            .into_iter()
+            .map(|t| {
+                let found = match Lookup::parse(&t) {
+                    Ok(l) => store.find_account(&l).unwrap().map(|a| a.id),
+                    Err(_) => None,
+                };
+                (t, found)
+            })
+            .collect(),
+    }
+}
+
+/// Schema `CLUSTERED_BY_ACCOUNT` (issue 13: the account view's rows clustered by account) on
+/// a database of the version before it, full of data: the schema-1 fixture (demo accounts,
+/// outbox, audit rows) moved forward by the old migrations, a year of synthetic accounts, and
+/// holders' own changes. Every account's view and every lookup are the same after it, the
+/// audit chain verifies to the same head, no account row changed — and a regular user's view
+/// reads a fraction of the pages it read before.
+#[test]
+fn clustering_by_account_changes_no_view_and_reads_fewer_pages() {
+    use recovery_desk::domain::model::MethodKind;
+    use recovery_desk::service::DrillCheck;
+    use recovery_desk::store::bulk::Synthetic;
+    use recovery_desk::store::schema::CLUSTERED_BY_ACCOUNT;
+    let before = CLUSTERED_BY_ACCOUNT - 1;
+    let (_dir, db) = copy_v1(true);
+    let now = support::seams::t0();
+    let clock = TestClock::new(now - chrono::Duration::days(2));
+    let heavy;
+    {
+        let mut store = Store::open_at_version(&db, before).unwrap();
+        assert_eq!(store.schema_version().unwrap(), before);
+        let seeded = store
+            .bulk_seed(1_000, "$argon2id$stand-in", now, &mut |_| {})
+            .unwrap();
+        heavy = (seeded.first..seeded.first + seeded.accounts)
+            .find(|&n| Synthetic::nth(n).event_passes >= 20)
+            .map(|n| store.account_by_username(&Synthetic::nth(n).username))
+            .unwrap()
+            .unwrap()
+            .unwrap()
+            .id;
+        // A holder's year through the service: methods verified, one left unverified, one
+        // removed; codes generated, one checked, one used to recover; wrong passwords.
+        let mut svc = Service::new(store, Box::new(Seeded::new(13)), Arc::new(clock.clone()));
+        let pw = recovery_desk::secret::Secret::new("correct horse battery");
+        let quinn = svc.create_account("quinn", &pw, &pw).unwrap();
+        support::holder::add_verified_email(&mut svc, "quinn@example.com");
+        let old = support::holder::add_verified(&mut svc, MethodKind::Phone, "+15550100999");
+        svc.add_method(MethodKind::Email, "quinn.unverified@example.com")
+            .unwrap();
+        svc.remove_method(old).unwrap();
+        svc.generate_recovery_code().unwrap();
+        let code = svc.generate_recovery_code().unwrap();
+        svc.sign_out();
+        clock.advance(chrono::Duration::hours(30));
+        let Attempt::Accepted(RecoveryCheck::Accepted { new_code, .. }) =
+            svc.check_recovery_code(quinn, code.expose()).unwrap()
+        else {
+            panic!("the recovery code was refused");
+        };
+        svc.sign_out();
+        assert_eq!(
+            try_password(&mut svc, quinn, "correct horse battery"),
+            Attempt::Accepted(false)
+        );
+        assert_eq!(
+            svc.check_saved_recovery_code(new_code.expose()).unwrap(),
+            Attempt::Accepted(DrillCheck::Works)
+        );
+        svc.sign_out();
+        for _ in 0..5 {
+            let _ = try_password(&mut svc, quinn, "not the password");
+        }
+    }
+    let store = Store::open_at_version(&db, before).unwrap();
+    let old_seen = seen(&db, &store, now);
+    let old_digest = store.account_tables_digest().unwrap();
+    let old_audit = store.audit_verify().unwrap();
+    assert!(
+        matches!(old_audit, Verdict::Intact { rows: 6, .. }),
+        "{old_audit:?}"
+    );
+    let pages = |store: &Store| {
+        store.release_page_cache();
+        let p = store.pages_read();
+        store.account_view(heavy, now).unwrap();
+        store.pages_read() - p
+    };
+    let old_pages = pages(&store);
+    drop(store);
+
+    let store = Store::open(&db).unwrap();
+    assert_eq!(store.schema_version().unwrap(), CURRENT_VERSION);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    assert_eq!(store.account_tables_digest().unwrap(), old_digest);
+    assert_eq!(store.audit_verify().unwrap(), old_audit);
+    let new_pages = pages(&store);
+    let new_seen = seen(&db, &store, now);
+    assert_eq!(new_seen.views.len(), 8 + 1_000 + 1);
+    assert!(new_seen.views.iter().any(|v| v.events.len() == 20));
+    assert!(new_seen.views.iter().any(|v| !v.pending.is_empty()));
+    assert!(new_seen.views.iter().any(|v| !v.locks.is_empty()));
+    assert!(
+        new_seen
+            .views
+            .iter()
+            .any(|v| v.recovery.last_used.is_some())
+    );
+    assert!(
+        new_seen
+            .views
+            .iter()
+            .any(|v| v.recovery.last_checked.is_some())
+    );
+    assert_eq!(new_seen, old_seen);
+    // The desk's own connection sees the same.
+    drop(store);
+    let desk = recovery_desk::store::ReadOnlyStore::open(&db).unwrap();
+    assert_eq!(seen(&db, &desk, now), old_seen);
+    // Twenty events, each on a page of its own before; one run of index pages after.
+    assert!(
+        new_pages * 2 < old_pages,
+        "a regular user's view read {old_pages} pages before and {new_pages} after"
     );
 }

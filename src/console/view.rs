@@ -4,10 +4,11 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::tui::Form;
 use crate::tui::help::{HelpOverlay, HelpRow};
+use crate::tui::paint;
 use crate::tui::widgets::{Dialog, fits, page, spinner_line, too_small, wrapped_height};
 use crate::tui::wrap::{self, LongWords};
 use crate::tui::{Menu, TextField, render_text_field};
@@ -129,13 +130,13 @@ pub fn stack(frame: &mut Frame<'_>, area: Rect, ctx: &Ctx, parts: Vec<Part<'_>>)
             Part::Text(lines) => {
                 let h = wrapped_height(&lines, area.width).min(room);
                 let r = Rect::new(area.x, y, area.width, h);
-                frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), r);
+                paint::wrapped(frame.buffer_mut(), r, &lines, false);
                 y += h;
             }
             Part::Rows(lines) => {
                 let h = u16::try_from(lines.len()).unwrap_or(u16::MAX).min(room);
                 let r = Rect::new(area.x, y, area.width, h);
-                frame.render_widget(Paragraph::new(lines), r);
+                paint::rows(frame.buffer_mut(), r, &lines);
                 y += h;
             }
             Part::Field(field, focused) => {
@@ -169,7 +170,7 @@ pub fn stack(frame: &mut Frame<'_>, area: Rect, ctx: &Ctx, parts: Vec<Part<'_>>)
                 let lines = status_lines(ctx);
                 let h = wrapped_height(&lines, area.width).clamp(1, 3).min(room);
                 let r = Rect::new(area.x, y, area.width, h);
-                frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: true }), r);
+                paint::wrapped(frame.buffer_mut(), r, &lines, true);
                 y += h;
             }
         }

@@ -12,6 +12,7 @@ use super::state::{DIALOG_KEYS, DialogKind, GLOBAL_KEYS, Screen, State};
 use super::strings as s;
 use crate::domain::case_ref::CaseRef;
 use crate::tui::help::{HelpOverlay, HelpRow, help_rows};
+use crate::tui::paint;
 use crate::tui::widgets::{Dialog, fits, page, too_small};
 
 /// Rows the policy takes, plus the blank row under it.
@@ -122,7 +123,8 @@ fn policy(state: &State, area: Rect, frame: &mut Frame<'_>) {
         if y >= area.bottom() {
             break;
         }
-        buf.set_line(
+        paint::line(
+            buf,
             area.x,
             y,
             &Line::styled(*line, state.theme.policy),

@@ -244,6 +244,23 @@ impl Store {
 
     /// Opens `path` with the key file at `key_path` (read-write opens only read it).
     pub fn open_with_key(path: &Path, access: Access, key_path: &Path) -> Result<Store> {
+        Self::open_migrated_to(path, access, key_path, CURRENT_VERSION)
+    }
+
+    /// Opens (creating if missing) and migrates only as far as schema `version`, as a release
+    /// of that version left its files: for tests of the migrations after it. The store's
+    /// queries are this build's.
+    #[cfg(feature = "testing")]
+    pub fn open_at_version(path: &Path, version: i64) -> Result<Store> {
+        Self::open_migrated_to(path, Access::Create, &keyfile::default_path(path), version)
+    }
+
+    fn open_migrated_to(
+        path: &Path,
+        access: Access,
+        key_path: &Path,
+        target: i64,
+    ) -> Result<Store> {
         let flags = match access {
             Access::Create | Access::Existing => {
                 if let (Access::Create, Some(dir)) = (access, path.parent()) {
@@ -297,7 +314,7 @@ impl Store {
                 // A new (empty) database gets a new key file; an existing one must have its own.
                 let fresh = store.schema_version()? == 0;
                 let keys = keyfile::Keys::load_or_create(key_path, path, fresh)?;
-                store.migrate(&keys)?;
+                store.migrate(&keys, target)?;
                 store.keys = Some(keys);
             }
             Access::ReadOnly => store.check_version_exact()?,
@@ -373,9 +390,10 @@ impl Store {
         Ok(())
     }
 
-    /// Runs every migration the file has not seen, each in one IMMEDIATE transaction (with
-    /// its Rust step, if any, in the same transaction).
-    fn migrate(&mut self, keys: &keyfile::Keys) -> Result<()> {
+    /// Runs every migration the file has not seen up to `target` (this build's version but
+    /// in tests), each in one IMMEDIATE transaction (with its Rust step, if any, in the same
+    /// transaction).
+    fn migrate(&mut self, keys: &keyfile::Keys, target: i64) -> Result<()> {
         let p = self.path.clone();
         loop {
             let tx = self
@@ -392,7 +410,7 @@ impl Store {
                     supported: CURRENT_VERSION,
                 });
             }
-            if found == CURRENT_VERSION {
+            if found >= target {
                 return Ok(());
             }
             if found < 0 {
@@ -422,6 +440,38 @@ impl Store {
 
     pub(crate) fn err(&self, e: rusqlite::Error) -> StoreError {
         classify(&self.path, e)
+    }
+
+    /// The pages this connection has read into its page cache since it was opened, from the
+    /// file or its WAL (SQLite's `SQLITE_DBSTATUS_CACHE_MISS`). After
+    /// [`Store::release_page_cache`], the pages a query touched. For the benches.
+    #[cfg(feature = "testing")]
+    pub fn pages_read(&self) -> i64 {
+        let (mut current, mut high) = (0, 0);
+        // SAFETY: the handle stays valid while `self` lives; this only reads two counters
+        // into the locals passed.
+        unsafe {
+            rusqlite::ffi::sqlite3_db_status(
+                self.conn.handle(),
+                rusqlite::ffi::SQLITE_DBSTATUS_CACHE_MISS,
+                &mut current,
+                &mut high,
+                0,
+            );
+        }
+        i64::from(current)
+    }
+
+    /// Empties this connection's page cache (its prepared statements stay), so the next
+    /// query reads every page it needs from the file, as a connection whose cache another
+    /// process's write reset would. For the benches.
+    #[cfg(feature = "testing")]
+    pub fn release_page_cache(&self) {
+        // SAFETY: the handle stays valid while `self` lives, and no statement is running
+        // (each query here runs to completion inside a `&self` method).
+        unsafe {
+            rusqlite::ffi::sqlite3_db_release_memory(self.conn.handle());
+        }
     }
 
     /// Runs `PRAGMA integrity_check` and returns its verdict ("ok" when healthy).

@@ -48,17 +48,19 @@ pub(crate) fn account_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Opti
 }
 
 /// The account an address belongs to: only a verified address counts (an unverified one
-/// proves nothing and may be anyone's typo).
+/// proves nothing and may be anyone's typo). The unary `+` keeps SQLite off the unique
+/// partial index of verified addresses, whose rows hold no account id (each match would cost
+/// a descent into the table); `sign_in_methods_address_account` answers from the index alone.
+pub(crate) const ACCOUNT_BY_ADDRESS: &str = "SELECT a.id, a.username, a.two_step, a.created_at, a.password_changed_at FROM sign_in_methods m JOIN accounts a ON a.id = m.account_id WHERE m.kind = ?1 AND m.address = ?2 AND +m.verified = 1 AND +m.removed_at IS NULL";
+
 fn account_by_address(
     conn: &Connection,
     kind: MethodKind,
     address: &str,
 ) -> rusqlite::Result<Option<AccountRow>> {
-    conn.prepare_cached(
-        "SELECT a.id, a.username, a.two_step, a.created_at, a.password_changed_at FROM sign_in_methods m JOIN accounts a ON a.id = m.account_id WHERE m.kind = ?1 AND m.address = ?2 AND m.verified = 1 AND m.removed_at IS NULL",
-    )?
-    .query_row(params![kind.as_str(), address], account_from_row)
-    .optional()
+    conn.prepare_cached(ACCOUNT_BY_ADDRESS)?
+        .query_row(params![kind.as_str(), address], account_from_row)
+        .optional()
 }
 
 pub(crate) fn methods(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<MethodRow>> {
@@ -75,10 +77,12 @@ fn live_methods(
     now: DateTime<Utc>,
 ) -> rusqlite::Result<Vec<MethodRow>> {
     let since = sign_in_method::unverified_alive_since(now);
-    conn.prepare_cached("SELECT id, kind, address, verified, added_at FROM sign_in_methods WHERE account_id = ?1 AND removed_at IS NULL AND (verified = 1 OR added_at > ?2) ORDER BY id")?
+    conn.prepare_cached(LIVE_METHODS)?
         .query_map(params![account_id, ts(since)], method_from_row)?
         .collect()
 }
+
+pub(crate) const LIVE_METHODS: &str = "SELECT id, kind, address, verified, added_at FROM sign_in_methods WHERE account_id = ?1 AND removed_at IS NULL AND (verified = 1 OR added_at > ?2) ORDER BY id";
 
 fn method_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MethodRow> {
     Ok(MethodRow {
@@ -90,18 +94,29 @@ fn method_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MethodRow> {
     })
 }
 
+/// Every code of account `?1`, from one covering index: when it was made, last checked,
+/// whether it is the active one (at most one is: `recovery_codes_one_active`), when used.
+pub(crate) const CODES: &str = "SELECT created_at, checked_at, revoked_at IS NULL AND used_at IS NULL, used_at FROM recovery_codes WHERE account_id = ?1";
+
 fn recovery_status(conn: &Connection, account_id: i64) -> rusqlite::Result<RecoveryStatus> {
-    let active: Option<(String, Option<String>)> = conn
-        .prepare_cached("SELECT created_at, checked_at FROM recovery_codes WHERE account_id = ?1 AND revoked_at IS NULL AND used_at IS NULL")?
-        .query_row([account_id], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()?;
+    let mut active: Option<(String, Option<String>)> = None;
+    // Stored times sort as text, as `max(used_at)` compared them.
+    let mut last_used: Option<String> = None;
+    let mut stmt = conn.prepare_cached(CODES)?;
+    let mut rows = stmt.query([account_id])?;
+    while let Some(r) = rows.next()? {
+        if r.get::<_, bool>(2)? {
+            active = Some((r.get(0)?, r.get(1)?));
+        }
+        let used: Option<String> = r.get(3)?;
+        if used > last_used {
+            last_used = used;
+        }
+    }
     let (active_since, last_checked) = match active {
         Some((created, checked)) => (Some(parse_ts(&created)), parse_ts_opt(checked)),
         None => (None, None),
     };
-    let last_used = conn
-        .prepare_cached("SELECT max(used_at) FROM recovery_codes WHERE account_id = ?1")?
-        .query_row([account_id], |r| r.get::<_, Option<String>>(0))?;
     let password_from_recovery = conn
         .prepare_cached(PASSWORD_FROM_WAITED_CHANGE)?
         .query_row([account_id], |r| r.get(0))?;
@@ -151,8 +166,11 @@ fn verified_app(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<A
         .optional()
 }
 
+pub(crate) const EVENTS: &str =
+    "SELECT at, kind, detail FROM security_events WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2";
+
 fn events(conn: &Connection, account_id: i64, limit: usize) -> rusqlite::Result<Vec<EventRow>> {
-    conn.prepare_cached("SELECT at, kind, detail FROM security_events WHERE account_id = ?1 ORDER BY id DESC LIMIT ?2")?
+    conn.prepare_cached(EVENTS)?
         .query_map(params![account_id, limit as i64], |r| {
             Ok(EventRow {
                 at: parse_ts(&r.get::<_, String>(0)?),
@@ -238,5 +256,105 @@ impl ReadStore for Store {
                 .optional()
             })
             .map_err(|e| self.err(e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::schema::{CLUSTERED_BY_ACCOUNT, MIGRATIONS};
+
+    /// Every table the account view (and the lookup by address) reads row by row is read
+    /// from a covering index, clustered by account: one descent finds all of an account's
+    /// rows however far apart in time they were written (issue 13). A query or schema change
+    /// that sends one back to its table fails here.
+    #[test]
+    fn the_views_queries_read_covering_indexes_only() {
+        let (_tmp, db) = crate::store::temp_db();
+        let store = Store::open(&db).unwrap();
+        let plan = |sql: &str| -> Vec<String> {
+            let mut stmt = store
+                .conn()
+                .prepare(&format!("EXPLAIN QUERY PLAN {sql}"))
+                .unwrap();
+            let n = stmt.parameter_count();
+            let args: Vec<i64> = (0..n as i64).collect();
+            stmt.query_map(rusqlite::params_from_iter(args), |r| r.get::<_, String>(3))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap()
+        };
+        for (sql, table, index) in [
+            (
+                LIVE_METHODS,
+                "sign_in_methods",
+                "sign_in_methods_account_view",
+            ),
+            (CODES, "recovery_codes", "recovery_codes_account_view"),
+            (EVENTS, "security_events", "security_events_account_view"),
+            (ACCOUNT_BY_ADDRESS, " m ", "sign_in_methods_address_account"),
+        ] {
+            let steps = plan(sql);
+            let step = steps
+                .iter()
+                .find(|s| s.contains(table))
+                .unwrap_or_else(|| panic!("{table} not in the plan of {sql}: {steps:?}"));
+            assert!(
+                step.contains(&format!("USING COVERING INDEX {index} ")),
+                "{sql}: {steps:?}"
+            );
+        }
+        // The account itself by its id; pending changes and lockouts are one descent each.
+        assert!(plan(EVENTS).iter().all(|s| !s.contains("TEMP B-TREE")));
+        // The migration that makes these indexes is the one the tests name.
+        let clustering = MIGRATIONS[(CLUSTERED_BY_ACCOUNT - 1) as usize];
+        for index in [
+            "security_events_account_view",
+            "sign_in_methods_account_view",
+            "sign_in_methods_address_account",
+            "recovery_codes_account_view",
+        ] {
+            assert!(clustering.contains(index), "{index}");
+        }
+    }
+
+    /// The codes read in one query give what the two queries before them gave: the active
+    /// code's dates, and the latest use of any code.
+    #[test]
+    fn recovery_status_finds_the_active_code_and_the_latest_use() {
+        use crate::store::HolderStore;
+        let (_tmp, db) = crate::store::temp_db();
+        let mut store = Store::open(&db).unwrap();
+        let t = |d| chrono::DateTime::parse_from_rfc3339(d).unwrap().to_utc();
+        let id = store
+            .create_account("pat", "$argon2id$stand-in", t("2026-01-01T00:00:00Z"))
+            .unwrap();
+        assert_eq!(
+            recovery_status(store.conn(), id).unwrap(),
+            RecoveryStatus::default()
+        );
+        for (made, used) in [
+            ("2026-01-02T00:00:00Z", Some("2026-01-05T00:00:00Z")),
+            ("2026-01-06T00:00:00Z", Some("2026-01-09T00:00:00Z")),
+            ("2026-01-10T00:00:00Z", None),
+            ("2026-01-11T00:00:00Z", None),
+        ] {
+            let code = store
+                .replace_recovery_code(id, "$argon2id$code", t(made))
+                .unwrap();
+            if let Some(used) = used {
+                store
+                    .conn()
+                    .execute(
+                        "UPDATE recovery_codes SET used_at = ?2 WHERE id = ?1",
+                        params![code, used],
+                    )
+                    .unwrap();
+            }
+        }
+        let status = recovery_status(store.conn(), id).unwrap();
+        assert_eq!(status.active_since, Some(t("2026-01-11T00:00:00Z")));
+        assert_eq!(status.last_used, Some(t("2026-01-09T00:00:00Z")));
+        assert_eq!(status.last_checked, None);
     }
 }

@@ -7,9 +7,10 @@ use ratatui::buffer::Buffer;
 use ratatui::crossterm::event::KeyEvent;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Clear, Padding, Paragraph, Widget};
+use ratatui::widgets::{Block, Clear, Padding, Widget};
 
 use super::keys::{Binding, Key};
+use super::paint;
 use super::theme::Theme;
 use super::widgets::centered_rect;
 
@@ -162,14 +163,17 @@ impl Widget for HelpOverlay<'_> {
         let popup = centered_rect(width, height, area);
 
         Clear.render(popup, buf);
-        let block = Block::bordered()
-            .title(Line::styled(title, self.theme.title))
-            .title_bottom(Line::styled(footer, self.theme.hint).centered())
-            .border_style(self.theme.border_focused)
-            .padding(Padding::horizontal(1));
-        let inner = block.inner(popup);
-        block.render(popup, buf);
-        Paragraph::new(lines).render(inner, buf);
+        let inner = Block::bordered()
+            .padding(Padding::horizontal(1))
+            .inner(popup);
+        paint::bordered(
+            buf,
+            popup,
+            self.theme.border_focused,
+            Some(&Line::styled(title, self.theme.title)),
+            Some(&Line::styled(footer, self.theme.hint).centered()),
+        );
+        paint::rows(buf, inner, &lines);
     }
 }
 
@@ -180,7 +184,7 @@ mod tests {
     use ratatui::Terminal;
     use ratatui::backend::TestBackend;
     use ratatui::crossterm::event::{KeyCode, KeyModifiers};
-    use ratatui::widgets::Wrap;
+    use ratatui::widgets::{Paragraph, Wrap};
 
     #[derive(Debug, Clone, Copy)]
     enum Act {

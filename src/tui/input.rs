@@ -477,7 +477,8 @@ impl Widget for TextFieldView<'_> {
                 };
                 spans.push(Span::styled(hint, theme.hint));
             }
-            buf.set_line(
+            super::paint::line(
+                buf,
                 label_area.x,
                 label_area.y,
                 &Line::from(spans),
@@ -485,15 +486,15 @@ impl Widget for TextFieldView<'_> {
             );
         }
 
-        let mut block = Block::bordered().border_style(if self.focused {
+        let border = if self.focused {
             theme.border_focused
         } else {
             theme.border
-        });
-        if let Some(message) = field.capped_message() {
-            block = block.title_bottom(Line::styled(format!(" {message} "), theme.warning));
-        }
-        block.render(layout.boxed, buf);
+        };
+        let capped = field
+            .capped_message()
+            .map(|message| Line::styled(format!(" {message} "), theme.warning));
+        super::paint::bordered(buf, layout.boxed, border, None, capped.as_ref());
 
         let text = layout.text;
         if text.is_empty() {

@@ -8,6 +8,7 @@
 //! - [`layout`]: splitting an area into rows, and the viewport a view remembers from its
 //!   last draw.
 //! - [`note`]: the message under a screen's fields.
+//! - [`paint`]: borders and rows drawn cell by cell, as ratatui draws them but cheaper.
 //! - [`keys`]: key-binding tables read by both the key handler and the help overlay.
 //! - [`help`]: the help overlay.
 //! - [`input`]: the single-line text field (masked, zeroized, capped).
@@ -37,6 +38,7 @@ pub mod input;
 pub mod keys;
 pub mod layout;
 pub mod note;
+pub mod paint;
 pub mod qr;
 pub mod sanitize;
 pub mod terminal;

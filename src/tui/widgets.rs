@@ -7,6 +7,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Padding, Paragraph, Widget, Wrap};
 
+use super::paint::{self, plain_ascii};
 use super::sanitize::sanitize;
 use super::theme::Theme;
 
@@ -42,6 +43,13 @@ pub fn wrapped_height(lines: &[Line<'_>], width: u16) -> u16 {
     let rows: usize = lines
         .iter()
         .map(|line| {
+            // Plain ASCII no longer than the row is one row (most lines are); the rest are
+            // measured word by word.
+            if line.spans.iter().all(|s| plain_ascii(&s.content))
+                && line.spans.iter().map(|s| s.content.len()).sum::<usize>() <= width
+            {
+                return 1;
+            }
             let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
             wrapped_rows(&text, width)
         })
@@ -179,17 +187,16 @@ pub fn render_page(
     if area.is_empty() {
         return area;
     }
-    let block = Block::bordered()
-        .title(Line::styled(heading(title), theme.title))
-        .border_style(theme.border)
-        .padding(Padding::horizontal(1));
-    let inner = block.inner(area);
-    block.render(area, buf);
+    let inner = Block::bordered()
+        .padding(Padding::horizontal(1))
+        .inner(area);
+    let heading = Line::styled(heading(title), theme.title);
+    paint::bordered(buf, area, theme.border, Some(&heading), None);
     if inner.height < 2 || footer_hints.is_empty() {
         return inner;
     }
     let hints_row = Rect::new(inner.x, inner.bottom() - 1, inner.width, 1);
-    Paragraph::new(Line::styled(footer_hints, theme.hint)).render(hints_row, buf);
+    paint::rows(buf, hints_row, &[Line::styled(footer_hints, theme.hint)]);
     Rect::new(inner.x, inner.y, inner.width, inner.height - 1)
 }
 
@@ -319,7 +326,7 @@ impl Menu {
                 Span::styled(label.as_str(), style),
             ]);
             let y = area.y + row as u16;
-            buf.set_line(area.x, y, &line, area.width);
+            paint::line(buf, area.x, y, &line, area.width);
         }
     }
 }
@@ -423,19 +430,18 @@ impl Widget for Dialog<'_> {
         let popup = centered_rect(width, height, area);
 
         Clear.render(popup, buf);
-        let block = Block::bordered()
-            .title(Line::styled(title, self.theme.title))
-            .border_style(self.theme.border_focused)
-            .padding(Padding::horizontal(1));
-        let inner = block.inner(popup);
-        block.render(popup, buf);
+        let inner = Block::bordered()
+            .padding(Padding::horizontal(1))
+            .inner(popup);
+        let heading = Line::styled(title, self.theme.title);
+        paint::bordered(buf, popup, self.theme.border_focused, Some(&heading), None);
         if inner.is_empty() {
             return;
         }
         // The choices keep the last row; the body gets the rest.
         let body_area = match choices {
             Some(ref line) => {
-                buf.set_line(inner.x, inner.bottom() - 1, line, inner.width);
+                paint::line(buf, inner.x, inner.bottom() - 1, line, inner.width);
                 Rect::new(
                     inner.x,
                     inner.y,
@@ -445,9 +451,7 @@ impl Widget for Dialog<'_> {
             }
             None => inner,
         };
-        Paragraph::new(self.body)
-            .wrap(Wrap { trim: true })
-            .render(body_area, buf);
+        paint::wrapped(buf, body_area, &self.body, true);
     }
 }
 

@@ -20,6 +20,7 @@ use crate::domain::sign_in_helper::{Answers, DeskNext, Diagnosis, Question, Rout
 use crate::tui::form::FormEvent;
 use crate::tui::keys::Binding;
 use crate::tui::layout::Viewport;
+use crate::tui::paint;
 use crate::tui::sanitize::{Clean, sanitize};
 use crate::tui::{Menu, Theme};
 
@@ -219,9 +220,13 @@ impl HelperScreen {
         match &self.phase {
             Phase::Ask => {
                 let parts = rows_of(area, &[1, 1, 1, 1, self.menu.height(), 1, area.height]);
-                frame
-                    .buffer_mut()
-                    .set_line(parts[0].x, parts[0].y, &heading, parts[0].width);
+                paint::line(
+                    frame.buffer_mut(),
+                    parts[0].x,
+                    parts[0].y,
+                    &heading,
+                    parts[0].width,
+                );
                 let question = hanging("", s::HELPER_QUESTION, w, theme.normal, theme.normal);
                 render_rows(&question, 0, parts[2], frame.buffer_mut());
                 self.menu.render(parts[4], frame.buffer_mut(), theme, true);

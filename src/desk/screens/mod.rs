@@ -19,6 +19,7 @@ use crate::tui::Menu;
 use crate::tui::form::{FormAction, FormEvent, Role};
 use crate::tui::keys::{Binding, Key, bind, digit_of, resolve};
 pub use crate::tui::layout::rows_of;
+use crate::tui::paint;
 use crate::tui::widgets::spinner_line;
 use crate::tui::wrap::{self, LongWords};
 use crate::tui::{Theme, sanitize};
@@ -108,7 +109,7 @@ pub fn render_rows(rows: &[Line<'_>], offset: usize, area: Rect, buf: &mut Buffe
         .take(usize::from(area.height))
         .enumerate()
     {
-        buf.set_line(area.x, area.y + i as u16, line, area.width);
+        paint::line(buf, area.x, area.y + i as u16, line, area.width);
     }
 }
 

@@ -12,6 +12,7 @@ use crate::domain::identifier::agent_name;
 use crate::secret::Secret;
 use crate::tui::form::{FormAction, FormEvent, Role};
 use crate::tui::keys::{Binding, Key, bind, resolve};
+use crate::tui::paint;
 use crate::tui::{Form, TextField};
 
 /// Longest agent name accepted by the field (names have at most 32 characters).
@@ -189,9 +190,13 @@ impl SignIn {
             ],
         );
         for (i, line) in intro.iter().enumerate() {
-            frame
-                .buffer_mut()
-                .set_line(parts[0].x, parts[0].y + i as u16, line, parts[0].width);
+            paint::line(
+                frame.buffer_mut(),
+                parts[0].x,
+                parts[0].y + i as u16,
+                line,
+                parts[0].width,
+            );
         }
         render_fields(frame, &self.form, &parts[2..4], ctx);
         render_status(
