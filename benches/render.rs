@@ -3,6 +3,9 @@
 //! as in the snapshot tests) and then drawn repeatedly: `render` into the frame plus
 //! ratatui's diff, which is what every tick costs.
 
+#[allow(dead_code)] // reading a screen; the bench uses the numbered choices
+#[path = "../tests/support/screen.rs"]
+mod screen;
 #[allow(dead_code)] // the test seams; the bench uses some of them
 #[path = "../tests/support/seams.rs"]
 mod seams;
@@ -30,6 +33,7 @@ const PASSWORD: &str = "correct horse";
 struct Console {
     _dir: tempfile::TempDir,
     db: std::path::PathBuf,
+    clock: TestClock,
     d: Driver<State, Service>,
 }
 
@@ -70,6 +74,7 @@ impl Console {
         let c = Console {
             _dir: dir,
             db,
+            clock: clock.clone(),
             d: testing::console(svc, Arc::new(clock), Theme::color(), W, H),
         };
         (c, code)
@@ -98,6 +103,34 @@ impl Console {
     }
     fn screen(&self) -> &'static str {
         self.d.app.screen.name()
+    }
+    /// Picks the numbered choice labelled `label` on the current screen.
+    fn choose(&mut self, label: &str) {
+        let text = self.text();
+        let digit = screen::choice_digit(&text, label)
+            .unwrap_or_else(|| panic!("no numbered choice {label:?}:\n{text}"));
+        self.digit(digit);
+    }
+    /// Back to the empty sign-in screen, however deep the flow was.
+    fn to_sign_in(&mut self) {
+        for _ in 0..12 {
+            match self.screen() {
+                "SignIn" => {
+                    self.key(KeyCode::Char('u'), KeyModifiers::CONTROL);
+                    return;
+                }
+                "Manage" => self.choose("Sign out"),
+                _ => self.key(KeyCode::Esc, KeyModifiers::NONE),
+            }
+        }
+        panic!("no way back to Sign in:\n{}", self.text());
+    }
+    /// The code jane's authenticator app shows now for `key`.
+    fn app_code(&self, key: &str) -> String {
+        use recovery_desk::clock::Clock;
+        use recovery_desk::domain::totp;
+        let raw = totp::from_base32(key).unwrap();
+        totp::code_at_step(&raw, totp::step_at(self.clock.now().timestamp()))
     }
     fn text(&mut self) -> String {
         self.d.draw();
@@ -182,10 +215,10 @@ fn console(c: &mut Criterion) {
     let otc = outbox_code(&app.db, "jane.doe@example.org");
     app.typed(&otc);
     app.enter();
-    app.digit('3');
+    app.choose("Remove a method");
     app.bench(c, "remove_method", "RemoveMethod");
     app.key(KeyCode::Esc, KeyModifiers::NONE);
-    app.digit('5');
+    app.choose("Recovery code");
     app.bench(c, "recovery_code", "RecoveryCode");
     app.digit('1');
     app.bench(c, "generate_warning", "RecoveryCode");
@@ -194,6 +227,63 @@ fn console(c: &mut Criterion) {
     app.send(Msg::Resize(60, 20));
     app.d.terminal = Terminal::new(TestBackend::new(60, 20)).unwrap();
     app.bench(c, "too_small", "CodeShown");
+}
+
+/// The screens of the later issues (11 and 12): forgot username, a code instead of the
+/// password, the authenticator app (added, asked for), the second step, the second proof of a
+/// recovery, checking a saved code and signing in again after ten minutes.
+fn console_more(c: &mut Criterion) {
+    let (mut app, _) = Console::new();
+    app.alt('3');
+    app.bench(c, "forgot_username", "ForgotUsername");
+    app.to_sign_in();
+    app.typed("jane");
+    app.enter();
+    app.alt('2');
+    app.choose("Send a code to j•••@example.com");
+    app.bench(c, "code_sign_in", "MethodCode");
+    let otc = outbox_code(&app.db, "jane@example.com");
+    app.typed(&otc);
+    app.enter();
+    assert_eq!(app.screen(), "Manage", "{}", app.text());
+    app.choose("Add authenticator app");
+    app.bench(c, "add_app", "AddApp");
+    let key = screen::app_key(&app.text());
+    let code = app.app_code(&key);
+    app.typed(&code);
+    app.enter();
+    app.choose("Turn two-step verification on");
+    app.enter();
+    app.choose("Recovery code");
+    app.digit('2');
+    app.bench(c, "check_code", "CheckCode");
+    app.key(KeyCode::Esc, KeyModifiers::NONE);
+    app.key(KeyCode::Esc, KeyModifiers::NONE);
+    // Eleven minutes since the sign-in, but active within the last ten (no idle sign-out).
+    app.clock.advance(chrono::Duration::minutes(6));
+    app.key(KeyCode::Down, KeyModifiers::NONE);
+    app.clock.advance(chrono::Duration::minutes(5));
+    app.choose("Recovery code");
+    app.digit('2');
+    app.bench(c, "reauth", "Reauth");
+    app.to_sign_in();
+    app.clock.advance(chrono::Duration::seconds(30));
+    app.typed("jane");
+    app.enter();
+    app.typed(PASSWORD);
+    app.enter();
+    app.bench(c, "second_step", "SecondStep");
+    app.choose("Use my authenticator app");
+    app.bench(c, "app_code", "AppCode");
+    app.to_sign_in();
+    app.typed("jane");
+    app.enter();
+    app.alt('1');
+    app.digit('1');
+    let otc = outbox_code(&app.db, "jane@example.com");
+    app.typed(&otc);
+    app.enter();
+    app.bench(c, "second_proof", "SecondProof");
 }
 
 /// The desk over the seeded demo database (agent alex), driven like its snapshot tests.
@@ -284,6 +374,20 @@ fn desk(c: &mut Criterion) {
     d.key(KeyCode::Char('1'), KeyModifiers::NONE);
     d.key(KeyCode::Char('1'), KeyModifiers::NONE);
     d.bench(c, "helper_pending_change", "A password change is waiting");
+    // Find again, with the accounts looked up listed, and the agent's own password form.
+    for _ in 0..8 {
+        d.d.draw();
+        if d.d.text().contains("Username, email, phone or #id") {
+            break;
+        }
+        d.key(KeyCode::Esc, KeyModifiers::NONE);
+    }
+    d.bench(c, "find_recent", "penny");
+    let text = d.d.text();
+    let digit = screen::choice_digit(&text, "Change my password")
+        .unwrap_or_else(|| panic!("no Change my password:\n{text}"));
+    d.key(KeyCode::Char(digit), KeyModifiers::ALT);
+    d.bench(c, "change_my_password", "Current password");
 }
 
 /// What every frame costs before a screen draws anything: ratatui's buffer reset, the diff
@@ -297,5 +401,5 @@ fn framework(c: &mut Criterion) {
     });
 }
 
-criterion_group!(benches, framework, console, desk);
+criterion_group!(benches, framework, console, console_more, desk);
 criterion_main!(benches);
