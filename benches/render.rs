@@ -112,7 +112,7 @@ impl Console {
         self.digit(digit);
     }
     /// Back to the empty sign-in screen, however deep the flow was.
-    fn to_sign_in(&mut self) {
+    fn back_to_sign_in(&mut self) {
         for _ in 0..12 {
             match self.screen() {
                 "SignIn" => {
@@ -236,7 +236,7 @@ fn console_more(c: &mut Criterion) {
     let (mut app, _) = Console::new();
     app.alt('3');
     app.bench(c, "forgot_username", "ForgotUsername");
-    app.to_sign_in();
+    app.back_to_sign_in();
     app.typed("jane");
     app.enter();
     app.alt('2');
@@ -266,7 +266,7 @@ fn console_more(c: &mut Criterion) {
     app.choose("Recovery code");
     app.digit('2');
     app.bench(c, "reauth", "Reauth");
-    app.to_sign_in();
+    app.back_to_sign_in();
     app.clock.advance(chrono::Duration::seconds(30));
     app.typed("jane");
     app.enter();
@@ -275,7 +275,7 @@ fn console_more(c: &mut Criterion) {
     app.bench(c, "second_step", "SecondStep");
     app.choose("Use my authenticator app");
     app.bench(c, "app_code", "AppCode");
-    app.to_sign_in();
+    app.back_to_sign_in();
     app.typed("jane");
     app.enter();
     app.alt('1');
