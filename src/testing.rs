@@ -30,7 +30,7 @@ pub fn console(
     height: u16,
 ) -> Driver<crate::console::State, Service> {
     let mut state = crate::console::State::new(theme, utc(), clock);
-    state.ctx.empty_database = service.store().account_count().unwrap_or(0) == 0;
+    state.ctx.empty_database = !service.store().has_accounts().unwrap_or(false);
     let mut d = Driver::new(state, service, Box::new, width, height);
     d.send(Msg::Resize(width, height));
     d

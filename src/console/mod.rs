@@ -63,7 +63,7 @@ pub fn run(path: &Path, clock: SharedClock) -> anyhow::Result<()> {
 fn run_console(path: &Path, clock: SharedClock) -> Result<(), ConsoleError> {
     // Open the store before touching the terminal, so a failure prints as one plain line.
     let store = Store::open(path)?;
-    let empty = store.account_count()? == 0;
+    let empty = !store.has_accounts()?;
     let service = Service::new(store, Box::new(OsEntropy), clock.clone());
     let tz = chrono::Local::now().offset().fix();
     let (tx, rx) = mpsc::channel();
