@@ -330,6 +330,18 @@ impl Desk {
         self.key(KeyCode::Enter, KeyModifiers::NONE);
     }
 
+    /// Back to Find, however many questions the helper asked.
+    fn back_to_find(&mut self) {
+        for _ in 0..8 {
+            self.d.draw();
+            if self.d.text().contains("Username, email, phone or #id") {
+                return;
+            }
+            self.key(KeyCode::Esc, KeyModifiers::NONE);
+        }
+        panic!("no way back to Find:\n{}", self.d.text());
+    }
+
     fn bench(&mut self, c: &mut Criterion, name: &str, expect: &str) {
         self.d.draw();
         let text = self.d.text();
@@ -358,14 +370,7 @@ fn desk(c: &mut Criterion) {
     d.bench(c, "helper_can_get_a_code", "Can the customer get a code");
     d.key(KeyCode::Char('1'), KeyModifiers::NONE);
     d.bench(c, "helper_forgot_password", "Forgot password?");
-    // Back to Find, however many questions the helper asked.
-    for _ in 0..8 {
-        d.d.draw();
-        if d.d.text().contains("Username, email, phone or #id") {
-            break;
-        }
-        d.key(KeyCode::Esc, KeyModifiers::NONE);
-    }
+    d.back_to_find();
     d.typed("penny");
     d.bench(c, "account_pending_change", "penny");
     d.key(KeyCode::Char('1'), KeyModifiers::NONE);
@@ -375,13 +380,7 @@ fn desk(c: &mut Criterion) {
     d.key(KeyCode::Char('1'), KeyModifiers::NONE);
     d.bench(c, "helper_pending_change", "A password change is waiting");
     // Find again, with the accounts looked up listed, and the agent's own password form.
-    for _ in 0..8 {
-        d.d.draw();
-        if d.d.text().contains("Username, email, phone or #id") {
-            break;
-        }
-        d.key(KeyCode::Esc, KeyModifiers::NONE);
-    }
+    d.back_to_find();
     d.bench(c, "find_recent", "penny");
     let text = d.d.text();
     let digit = screen::choice_digit(&text, "Change my password")
