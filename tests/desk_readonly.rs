@@ -49,6 +49,9 @@ const FROM_STORE: &[&str] = &[
     "store::audit::AgentReservation",
     "store::audit::Entry",
     "store::audit::action",
+    "store::postgres::PgReadOnly",
+    "store::postgres::PgAuditLog",
+    "store::any::Target",
 ];
 
 /// Every path `text` names from the crate root (`crate::a::b`, and `use crate::a::{b, c::d}`
