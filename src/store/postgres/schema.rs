@@ -363,7 +363,13 @@ fn create_roles(tx: &mut postgres::Transaction<'_>) -> TxResult<()> {
         }
     }
     let me: String = tx.query_one("SELECT session_user::text", &[])?.get(0);
-    if me != HOLDER_ROLE && me != DESK_ROLE {
+    let member: bool = tx
+        .query_one(
+            "SELECT pg_has_role(session_user, $1, 'MEMBER') AND pg_has_role(session_user, $2, 'MEMBER')",
+            &[&HOLDER_ROLE, &DESK_ROLE],
+        )?
+        .get(0);
+    if !member && me != HOLDER_ROLE && me != DESK_ROLE {
         let quoted: String = tx.query_one("SELECT quote_ident($1)", &[&me])?.get(0);
         tx.batch_execute(&format!("GRANT {HOLDER_ROLE}, {DESK_ROLE} TO {quoted}"))?;
     }
