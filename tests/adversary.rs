@@ -9,12 +9,11 @@ use recovery_desk::domain::model::MethodKind;
 use recovery_desk::domain::model::Purpose;
 use recovery_desk::domain::recovery_code;
 use recovery_desk::secret::Secret;
-use recovery_desk::service::{
-    Attempt, CodeCheck, RecoveryCheck, ResetOutcome, Service, ServiceError,
-};
+use recovery_desk::service::{Attempt, CodeCheck, RecoveryCheck, ResetOutcome, ServiceError};
 use recovery_desk::store::Store;
 use recovery_desk::store::{HolderStore, ReadStore};
 use std::sync::{Arc, Barrier};
+use support::holder::Svc as Service;
 use support::holder::{
     Fixture, add_verified, add_verified_email, prove_with_code, send_code, try_password,
     two_step_holder,
@@ -388,76 +387,79 @@ fn race<T: Send + 'static>(
     handles.into_iter().map(|h| h.join().unwrap()).collect()
 }
 
-#[test]
-fn twelve_racing_password_guesses_after_four_failures_get_one_evaluation() {
-    let (f, mut svc, id, _) = two_step_jane(7);
-    for _ in 0..4 {
+on_both_backends! {
+    fn twelve_racing_password_guesses_after_four_failures_get_one_evaluation() {
+        let (f, mut svc, id, _) = two_step_jane(7);
+        for _ in 0..4 {
+            assert!(matches!(
+                try_password(&mut svc, id, "Wrong-Guess-Number-1"),
+                Attempt::Wrong { .. }
+            ));
+        }
+        // One racer even holds the right password: at most one guess is evaluated in all.
+        let results = race(&f, 12, move |svc, i| {
+            let p = if i == 11 { OLD } else { "Wrong-Guess-Number-2" };
+            try_password(svc, id, p)
+        });
+        let n = results.iter().filter(|a| evaluated(a)).count();
+        assert_eq!(n, 1, "{results:?}");
+        assert_eq!(
+            results
+                .iter()
+                .filter(|a| matches!(a, Attempt::Locked { .. }))
+                .count(),
+            11,
+            "{results:?}"
+        );
+    }
+}
+
+on_both_backends! {
+    fn racing_recovery_code_guesses_get_at_most_five_evaluations() {
+        let (f, _svc, id, code) = two_step_jane(8);
+        let wrong =
+            recovery_code::format(&recovery_code::normalise("ZZZZZZZZZZZZZZZZZZZZZZZZZ").unwrap());
+        let wrong = wrong.expose().to_string();
+        assert_ne!(wrong, code.expose());
+        let results = race(&f, 12, move |svc, _| {
+            svc.check_recovery_code(id, &wrong).unwrap()
+        });
+        let n = results.iter().filter(|a| evaluated(a)).count();
+        assert_eq!(n, 5, "{results:?}");
+        // Locked now, for everyone: even the right code is refused unseen.
+        let mut svc = f.service(9);
         assert!(matches!(
-            try_password(&mut svc, id, "Wrong-Guess-Number-1"),
-            Attempt::Wrong { .. }
+            svc.check_recovery_code(id, code.expose()).unwrap(),
+            Attempt::Locked { .. }
         ));
     }
-    // One racer even holds the right password: at most one guess is evaluated in all.
-    let results = race(&f, 12, move |svc, i| {
-        let p = if i == 11 { OLD } else { "Wrong-Guess-Number-2" };
-        try_password(svc, id, p)
-    });
-    let n = results.iter().filter(|a| evaluated(a)).count();
-    assert_eq!(n, 1, "{results:?}");
-    assert_eq!(
-        results
+}
+
+on_both_backends! {
+    fn racing_one_time_code_guesses_spend_the_tries_before_comparing() {
+        let (f, mut svc, id, _) = two_step_jane(10);
+        let m = svc.verified_methods(id).unwrap()[0].id;
+        let right = send_code(&mut svc, id, m, Purpose::Recovery);
+        let wrong = if right == "000000" {
+            "111111"
+        } else {
+            "000000"
+        };
+        let results = race(&f, 12, move |svc, _| {
+            svc.check_code(id, m, Purpose::Recovery, wrong).unwrap()
+        });
+        // A one-time code has 3 tries: 3 guesses are compared, the rest find no usable code.
+        let compared = results
             .iter()
-            .filter(|a| matches!(a, Attempt::Locked { .. }))
-            .count(),
-        11,
-        "{results:?}"
-    );
-}
-
-#[test]
-fn racing_recovery_code_guesses_get_at_most_five_evaluations() {
-    let (f, _svc, id, code) = two_step_jane(8);
-    let wrong =
-        recovery_code::format(&recovery_code::normalise("ZZZZZZZZZZZZZZZZZZZZZZZZZ").unwrap());
-    let wrong = wrong.expose().to_string();
-    assert_ne!(wrong, code.expose());
-    let results = race(&f, 12, move |svc, _| {
-        svc.check_recovery_code(id, &wrong).unwrap()
-    });
-    let n = results.iter().filter(|a| evaluated(a)).count();
-    assert_eq!(n, 5, "{results:?}");
-    // Locked now, for everyone: even the right code is refused unseen.
-    let mut svc = f.service(9);
-    assert!(matches!(
-        svc.check_recovery_code(id, code.expose()).unwrap(),
-        Attempt::Locked { .. }
-    ));
-}
-
-#[test]
-fn racing_one_time_code_guesses_spend_the_tries_before_comparing() {
-    let (f, mut svc, id, _) = two_step_jane(10);
-    let m = svc.verified_methods(id).unwrap()[0].id;
-    let right = send_code(&mut svc, id, m, Purpose::Recovery);
-    let wrong = if right == "000000" {
-        "111111"
-    } else {
-        "000000"
-    };
-    let results = race(&f, 12, move |svc, _| {
-        svc.check_code(id, m, Purpose::Recovery, wrong).unwrap()
-    });
-    // A one-time code has 3 tries: 3 guesses are compared, the rest find no usable code.
-    let compared = results
-        .iter()
-        .filter(|a| matches!(a, Attempt::Accepted(CodeCheck::Wrong { .. })))
-        .count();
-    assert_eq!(compared, 3, "{results:?}");
-    // The right code is spent too: its tries are gone.
-    assert_eq!(
-        svc.check_code(id, m, Purpose::Recovery, &right).unwrap(),
-        Attempt::Accepted(CodeCheck::NoActiveCode)
-    );
+            .filter(|a| matches!(a, Attempt::Accepted(CodeCheck::Wrong { .. })))
+            .count();
+        assert_eq!(compared, 3, "{results:?}");
+        // The right code is spent too: its tries are gone.
+        assert_eq!(
+            svc.check_code(id, m, Purpose::Recovery, &right).unwrap(),
+            Attempt::Accepted(CodeCheck::NoActiveCode)
+        );
+    }
 }
 
 #[test]
@@ -549,7 +551,7 @@ fn a_stolen_database_without_the_key_file_cannot_check_a_one_time_code() {
     )
     .unwrap();
     let mut thief = Service::new(
-        Store::open(&copy).unwrap(),
+        Store::open(&copy).unwrap().into(),
         Box::new(Seeded::new(14)),
         Arc::new(f.clock.clone()),
     );

@@ -8,8 +8,9 @@ use chrono::Duration;
 use recovery_desk::domain::model::{MethodKind, Purpose};
 use recovery_desk::domain::totp;
 use recovery_desk::secret::Secret;
-use recovery_desk::service::{Attempt, CodeCheck, ResetOutcome, Service, ServiceError};
+use recovery_desk::service::{Attempt, CodeCheck, ResetOutcome, ServiceError};
 use recovery_desk::store::ReadStore;
+use support::holder::Svc as Service;
 use support::holder::{Fixture, add_verified, prove_with_code};
 
 const PASSWORD: &str = "quartz lantern meadow";

@@ -7,7 +7,8 @@ mod support;
 
 use recovery_desk::domain::model::{MethodKind, Purpose};
 use recovery_desk::secret::Secret;
-use recovery_desk::service::{Attempt, CodeCheck, Service, ServiceError};
+use recovery_desk::service::{Attempt, CodeCheck, ServiceError};
+use support::holder::Svc as Service;
 use support::holder::{Fixture, add_verified, send_code};
 
 const PASSWORD: &str = "quartz lantern meadow";

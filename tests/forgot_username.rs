@@ -8,9 +8,10 @@ mod support;
 use chrono::Duration;
 use recovery_desk::domain::model::MethodKind;
 use recovery_desk::secret::Secret;
-use recovery_desk::service::{Service, USERNAME_REMINDER_TIME};
+use recovery_desk::service::USERNAME_REMINDER_TIME;
 use recovery_desk::store::holder::USERNAME_SUBJECT;
 use std::time::Instant;
+use support::holder::Svc as Service;
 use support::holder::{Fixture, add_verified};
 use support::outbox::sent_to;
 

@@ -11,10 +11,11 @@ use recovery_desk::domain::model::event;
 use recovery_desk::domain::recovery_code;
 use recovery_desk::domain::recovery_drill::{self, Nudge};
 use recovery_desk::secret::Secret;
-use recovery_desk::service::{Attempt, DrillCheck, RecoveryCheck, Service, ServiceError};
+use recovery_desk::service::{Attempt, DrillCheck, RecoveryCheck, ServiceError};
 use recovery_desk::store::HolderStore;
 use std::path::Path;
 use std::sync::{Arc, Barrier};
+use support::holder::Svc as Service;
 use support::holder::{Fixture, add_verified_email};
 use support::outbox::{sent_since, sent_to};
 

@@ -13,9 +13,10 @@ use recovery_desk::domain::identifier::Lookup;
 use recovery_desk::domain::model::MethodKind;
 use recovery_desk::domain::model::Purpose;
 use recovery_desk::secret::Secret;
-use recovery_desk::service::{Attempt, CodeCheck, Service, ServiceError};
+use recovery_desk::service::{Attempt, CodeCheck, ServiceError};
 use recovery_desk::store::{HolderStore, ReadStore};
 use recovery_desk::store::{Store, StoreError};
+use support::holder::Svc as Service;
 use support::seams::t0;
 
 const TAKEN: &str = "That address is already used by an account.";
