@@ -24,13 +24,13 @@ use crate::tui::worker::{self, Jobs, ReplyOf, Request};
 
 /// The holder console over `service`, its clock `clock` (the one `service` was built with),
 /// in UTC, on a `width`×`height` test terminal: sized and drawn as the binary starts.
-pub fn console(
-    service: Service,
+pub fn console<S: crate::store::HolderStore + crate::store::ReadStore + AccountCount + 'static>(
+    service: Service<S>,
     clock: SharedClock,
     theme: Theme,
     width: u16,
     height: u16,
-) -> Driver<crate::console::State, Service> {
+) -> Driver<crate::console::State, Service<S>> {
     let mut state = crate::console::State::new(theme, utc(), clock);
     state.ctx.empty_database = service.store().account_count().unwrap_or(0) == 0;
     let mut d = Driver::new(state, service, Box::new, width, height);
@@ -228,5 +228,22 @@ impl Outbox for crate::store::Store {
 impl Outbox for crate::store::any::AnyStore {
     fn outbox(&self, to: Option<&str>) -> crate::store::Result<Vec<crate::store::outbox::Sent>> {
         crate::store::any::AnyStore::outbox(self, to)
+    }
+}
+
+/// How many accounts a store holds (the console's "new database" line), on either backend.
+pub trait AccountCount {
+    fn account_count(&self) -> crate::store::Result<i64>;
+}
+
+impl AccountCount for crate::store::Store {
+    fn account_count(&self) -> crate::store::Result<i64> {
+        crate::store::Store::account_count(self)
+    }
+}
+
+impl AccountCount for crate::store::any::AnyStore {
+    fn account_count(&self) -> crate::store::Result<i64> {
+        crate::store::any::AnyStore::account_count(self)
     }
 }

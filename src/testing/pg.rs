@@ -57,6 +57,12 @@ fn unique_dir(tag: &str) -> PathBuf {
 impl Cluster {
     /// Makes and starts a new cluster; `Err` says why not (no binaries, initdb failed).
     pub fn start() -> Result<Cluster, String> {
+        Cluster::start_with(false)
+    }
+
+    /// As [`Cluster::start`]; with `passwords`, every login but the superuser `postgres` must
+    /// give its password (SCRAM), as on a real server.
+    pub fn start_with(passwords: bool) -> Result<Cluster, String> {
         let bin = binaries().ok_or_else(|| format!("no initdb under {DEBIAN_BINS}"))?;
         let dir = unique_dir("pg");
         std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -83,13 +89,23 @@ impl Cluster {
                 "--locale=C",
             ],
         )?;
-        // Faster for tests, never for a real server: the data is thrown away.
-        let conf = "\nfsync = off\nsynchronous_commit = off\nfull_page_writes = off\nmax_connections = 200\nlisten_addresses = ''\n";
+        // Faster for tests, never for a real server: the data is thrown away. Commits stay
+        // synchronous: a server killed mid-test (the fault test) keeps what it committed, as
+        // only the operating system's crash would lose it with fsync off.
+        let conf =
+            "\nfsync = off\nfull_page_writes = off\nmax_connections = 200\nlisten_addresses = ''\n";
         std::fs::OpenOptions::new()
             .append(true)
             .open(data.join("postgresql.conf"))
             .and_then(|mut f| f.write_all(conf.as_bytes()))
             .map_err(|e| format!("postgresql.conf: {e}"))?;
+        if passwords {
+            std::fs::write(
+                data.join("pg_hba.conf"),
+                "local all postgres trust\nlocal all all scram-sha-256\n",
+            )
+            .map_err(|e| format!("pg_hba.conf: {e}"))?;
+        }
         c.start_again()?;
         Ok(c)
     }

@@ -362,6 +362,16 @@ fn create_roles(tx: &mut postgres::Transaction<'_>) -> TxResult<()> {
             }
         }
     }
+    // The holder may act as the desk (read only: `agent list`); never the other way round.
+    let desk_in_holder: bool = tx
+        .query_one(
+            "SELECT pg_has_role($1, $2, 'MEMBER')",
+            &[&HOLDER_ROLE, &DESK_ROLE],
+        )?
+        .get(0);
+    if !desk_in_holder {
+        tx.batch_execute(&format!("GRANT {DESK_ROLE} TO {HOLDER_ROLE}"))?;
+    }
     let me: String = tx.query_one("SELECT session_user::text", &[])?.get(0);
     let member: bool = tx
         .query_one(
