@@ -85,12 +85,10 @@ fn run(cli: Cli) -> Result<()> {
     {
         return setup(url, key, *passwords_stdin);
     }
-    if let Target::File { .. } = target {
-        if matches!(cli.command, Some(Command::Setup { .. })) {
-            bail!(
-                "setup is for PostgreSQL (--db postgres://…); an SQLite database is created and migrated by the holder console"
-            );
-        }
+    if matches!(target, Target::File { .. }) && matches!(cli.command, Some(Command::Setup { .. })) {
+        bail!(
+            "setup is for PostgreSQL (--db postgres://…); an SQLite database is created and migrated by the holder console"
+        );
     }
     if cli.demo {
         if let Some(dir) = path.parent() {

@@ -279,12 +279,12 @@ fn uid_of(user: &str) -> Option<u32> {
 static SHARED: OnceLock<Mutex<Option<Cluster>>> = OnceLock::new();
 
 extern "C" fn stop_shared() {
-    if let Some(m) = SHARED.get() {
-        if let Ok(mut c) = m.lock() {
-            if let Some(c) = c.take() {
-                c.destroy();
-            }
-        }
+    if let Some(c) = SHARED
+        .get()
+        .and_then(|m| m.lock().ok())
+        .and_then(|mut c| c.take())
+    {
+        c.destroy();
     }
 }
 

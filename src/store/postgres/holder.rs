@@ -202,7 +202,7 @@ impl HolderStore for PgStore {
         password_hash: &str,
         now: DateTime<Utc>,
     ) -> Result<i64> {
-        let r = self.write(None, |tx, _| {
+        self.write(None, |tx, _| {
             let t = ts(now);
             let id = opt_i64(
                 tx,
@@ -214,8 +214,7 @@ impl HolderStore for PgStore {
             };
             add_event(tx, id, event::ACCOUNT_CREATED, "", now)?;
             Ok(id)
-        });
-        r
+        })
     }
 
     fn add_method(
