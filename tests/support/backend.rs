@@ -7,8 +7,8 @@
 //! Without PostgreSQL's binaries the `postgres` half passes after one line saying it did not
 //! run, unless `RECOVERY_DESK_REQUIRE_PG=1` makes that a failure.
 
+use recovery_desk::store::Access;
 use recovery_desk::store::any::{AnyStore, Target};
-use recovery_desk::store::{Access, Store};
 use recovery_desk::testing::pg::{self, PgDb};
 use std::cell::Cell;
 use std::path::{Path, PathBuf};
@@ -48,14 +48,15 @@ pub struct Db {
 }
 
 impl Db {
-    /// A new, empty database (schema and roles made) on the running test's backend.
+    /// A new database on the running test's backend: an SQLite path (the file is made on
+    /// first open), or a PostgreSQL database with its schema and roles made by `setup`.
     pub fn new() -> Db {
         match current() {
             Backend::Sqlite => {
                 let dir = tempfile::tempdir().unwrap();
+                // Created on first open, the way the holder console creates it (a test may
+                // seed it with `seed::ensure_demo` first, which wants no file there).
                 let path = dir.path().join("test.db");
-                // Created (and migrated) the way the holder console creates it.
-                drop(Store::open(&path).unwrap());
                 Db {
                     target: Target::new(&path, None).unwrap(),
                     _dir: Some(dir),
@@ -92,9 +93,10 @@ impl Db {
         self.target.key()
     }
 
-    /// The holder's store (a connection of its own, as another process would have).
+    /// The holder's store (a connection of its own, as another process would have); on
+    /// SQLite it creates the file the first time, as the holder console does.
     pub fn open(&self) -> AnyStore {
-        AnyStore::open(&self.target, Access::Existing).unwrap()
+        AnyStore::open(&self.target, Access::Create).unwrap()
     }
 
     /// The first column of each row `sql` returns, as text, read outside the product (SQLite
