@@ -218,3 +218,78 @@ fn a_server_stopped_mid_session_is_one_clear_line_and_the_console_works_again_on
         Attempt::Accepted(RecoveryCheck::Accepted { .. })
     ));
 }
+
+/// SPEC §8's main path, unchanged on PostgreSQL, with the real binary in a pseudo-terminal:
+/// create an account, add an email (its code read from the outbox), generate a recovery code,
+/// sign out and recover with it typed from paper, set a new password and sign in; then an
+/// agent added with `agent add` signs in at the desk, which logs in as the desk role itself,
+/// finds the account by its email and opens it; `audit verify` passes.
+#[test]
+fn the_holder_console_and_the_desk_run_unchanged_on_postgresql() {
+    use support::flows::{
+        add_email, create_account, generate, new_password_then_sign_in, quit, sign_out_and_recover,
+        wait,
+    };
+    use support::pty::PtySession;
+    let Some(db) = pg::fresh_database() else {
+        return;
+    };
+    let target = db.target();
+    let with_key = |url: &str| -> Vec<String> {
+        vec![
+            "--db".into(),
+            url.into(),
+            "--key".into(),
+            db.key.display().to_string(),
+        ]
+    };
+    ok(&feed(
+        bin()
+            .args(with_key(&db.url))
+            .args(["agent", "add", "alex", "--password-stdin"]),
+        "desk-demo-pass\n",
+    ));
+
+    let mut s = PtySession::app()
+        .args(with_key(&db.url))
+        .env("TZ", "UTC")
+        .env_remove("RECOVERY_DESK_DB")
+        .spawn()
+        .expect("spawn the console");
+    wait(&s, "Enter the username of your account.");
+    create_account(&mut s, "jane", "Orchid-holder-pass-7");
+    add_email(&mut s, "jane@example.com", |addr| {
+        support::outbox::last_code(&AnyStore::open(&target, Access::Existing).unwrap(), addr)
+    });
+    let code = generate(&mut s);
+    sign_out_and_recover(&mut s, "jane", &code);
+    new_password_then_sign_in(&mut s, "jane", "Violet-holder-pass-8");
+    quit(&mut s);
+
+    let desk_login = pg::with_shared(|c| c.url_as(&db.name, DESK_ROLE)).expect("the cluster");
+    let mut d = PtySession::app()
+        .args(with_key(&desk_login))
+        .arg("desk")
+        .env("TZ", "UTC")
+        .env_remove("RECOVERY_DESK_DB")
+        .spawn()
+        .expect("spawn the desk");
+    wait(&d, "Agent name");
+    d.send_keys("alex");
+    d.enter();
+    d.send_keys("desk-demo-pass");
+    d.enter();
+    wait(&d, "Signed in as alex.");
+    d.send_keys("jane@example.com");
+    d.enter();
+    let screen = wait(&d, "Account                 jane");
+    assert!(screen.contains("Recovery code"), "{screen}");
+    quit(&mut d);
+    let verified = ok(&feed(
+        bin().args(with_key(&db.url)).args(["audit", "verify"]),
+        "",
+    ));
+    assert!(verified.starts_with("audit log intact"), "{verified}");
+    let rows = ok(&feed(bin().args(with_key(&db.url)).arg("audit"), ""));
+    assert!(rows.contains("alex\tlookup"), "{rows}");
+}
