@@ -77,52 +77,53 @@ fn listed(svc: &mut Service, address: &str) -> Option<bool> {
         .map(|m| m.verified)
 }
 
-/// Mallory types Jane's address into her own account and never verifies it. It squats on
-/// nothing: the desk does not find Mallory by it, Jane adds and verifies it, and Mallory's
-/// row is dropped; Mallory's code, typed afterwards, fails with a clear sentence.
-#[test]
-fn an_unverified_address_blocks_nobody_and_the_first_to_verify_wins() {
-    let f = Fixture::new();
-    let email = Lookup::Email("jane@example.com".into());
+on_both_backends! {
+    /// Mallory types Jane's address into her own account and never verifies it. It squats on
+    /// nothing: the desk does not find Mallory by it, Jane adds and verifies it, and Mallory's
+    /// row is dropped; Mallory's code, typed afterwards, fails with a clear sentence.
+    fn an_unverified_address_blocks_nobody_and_the_first_to_verify_wins() {
+        let f = Fixture::new();
+        let email = Lookup::Email("jane@example.com".into());
 
-    let mut mallory = f.holder("mallory", 1);
-    let squat = mallory
-        .add_method(MethodKind::Email, "jane@example.com")
-        .unwrap();
-    assert_eq!(listed(&mut mallory, "jane@example.com"), Some(false));
-    assert_eq!(
-        f.desk_finds(&email),
-        None,
-        "an unverified address is never matched by a desk lookup"
-    );
+        let mut mallory = f.holder("mallory", 1);
+        let squat = mallory
+            .add_method(MethodKind::Email, "jane@example.com")
+            .unwrap();
+        assert_eq!(listed(&mut mallory, "jane@example.com"), Some(false));
+        assert_eq!(
+            f.desk_finds(&email),
+            None,
+            "an unverified address is never matched by a desk lookup"
+        );
 
-    let mut jane = f.holder("jane", 2);
-    let mine = jane
-        .add_method(MethodKind::Email, "Jane@Example.com")
-        .expect("another account's unverified address blocks nobody");
-    let codes = f.codes_sent_to("jane@example.com");
-    assert_eq!(codes.len(), 2, "one code for each account's row");
-    let (mallorys_code, janes_code) = (codes[0].clone(), codes[1].clone());
-    assert_eq!(verify(&mut jane, mine, &janes_code), Ok(CodeCheck::Ok));
+        let mut jane = f.holder("jane", 2);
+        let mine = jane
+            .add_method(MethodKind::Email, "Jane@Example.com")
+            .expect("another account's unverified address blocks nobody");
+        let codes = f.codes_sent_to("jane@example.com");
+        assert_eq!(codes.len(), 2, "one code for each account's row");
+        let (mallorys_code, janes_code) = (codes[0].clone(), codes[1].clone());
+        assert_eq!(verify(&mut jane, mine, &janes_code), Ok(CodeCheck::Ok));
 
-    assert_eq!(f.desk_finds(&email).as_deref(), Some("jane"));
-    assert_eq!(listed(&mut jane, "jane@example.com"), Some(true));
-    assert_eq!(
-        listed(&mut mallory, "jane@example.com"),
-        None,
-        "the loser's unverified row is dropped"
-    );
+        assert_eq!(f.desk_finds(&email).as_deref(), Some("jane"));
+        assert_eq!(listed(&mut jane, "jane@example.com"), Some(true));
+        assert_eq!(
+            listed(&mut mallory, "jane@example.com"),
+            None,
+            "the loser's unverified row is dropped"
+        );
 
-    // Mallory's code was right for her row, but the address is Jane's now.
-    assert_eq!(
-        verify(&mut mallory, squat, &mallorys_code),
-        Err(TAKEN.to_string())
-    );
-    match mallory.add_method(MethodKind::Email, "jane@example.com") {
-        Err(e) => assert_eq!(e.to_string(), TAKEN),
-        Ok(id) => panic!("a verified address was added again as method {id}"),
+        // Mallory's code was right for her row, but the address is Jane's now.
+        assert_eq!(
+            verify(&mut mallory, squat, &mallorys_code),
+            Err(TAKEN.to_string())
+        );
+        match mallory.add_method(MethodKind::Email, "jane@example.com") {
+            Err(e) => assert_eq!(e.to_string(), TAKEN),
+            Ok(id) => panic!("a verified address was added again as method {id}"),
+        }
+        assert_eq!(f.desk_finds(&email).as_deref(), Some("jane"));
     }
-    assert_eq!(f.desk_finds(&email).as_deref(), Some("jane"));
 }
 
 /// Two accounts hold unverified rows for one phone and verify in turn (two processes on one
@@ -202,25 +203,26 @@ fn an_unverified_address_expires_after_24_hours() {
     assert_eq!(listed(&mut jane, "+15550104477"), Some(true));
 }
 
-/// A phone number without `+` and a country code is ambiguous: refused, and the message says
-/// what is missing.
-#[test]
-fn a_phone_without_a_country_code_is_refused_and_the_message_says_so() {
-    let f = Fixture::new();
-    let mut jane = f.holder("jane", 4);
-    for typed in ["555-0100", "555 010 4477", "(555) 010-4477"] {
-        match jane.add_method(MethodKind::Phone, typed) {
-            Err(ServiceError::Identifier(e)) => {
-                let m = e.to_string();
-                assert!(m.contains("+ and the country code"), "{typed}: {m}");
+on_both_backends! {
+    /// A phone number without `+` and a country code is ambiguous: refused, and the message says
+    /// what is missing.
+    fn a_phone_without_a_country_code_is_refused_and_the_message_says_so() {
+        let f = Fixture::new();
+        let mut jane = f.holder("jane", 4);
+        for typed in ["555-0100", "555 010 4477", "(555) 010-4477"] {
+            match jane.add_method(MethodKind::Phone, typed) {
+                Err(ServiceError::Identifier(e)) => {
+                    let m = e.to_string();
+                    assert!(m.contains("+ and the country code"), "{typed}: {m}");
+                }
+                other => panic!("{typed}: {other:?}"),
             }
-            other => panic!("{typed}: {other:?}"),
         }
+        assert!(jane.my_view().unwrap().methods.is_empty());
+        assert!(Lookup::parse("555-0100").is_err());
+        assert_eq!(
+            Lookup::parse("+1 555 0100 777").unwrap(),
+            Lookup::Phone("+15550100777".into())
+        );
     }
-    assert!(jane.my_view().unwrap().methods.is_empty());
-    assert!(Lookup::parse("555-0100").is_err());
-    assert_eq!(
-        Lookup::parse("+1 555 0100 777").unwrap(),
-        Lookup::Phone("+15550100777".into())
-    );
 }
