@@ -32,8 +32,9 @@ pub use read::PgReadOnly;
 
 use super::{Result, StoreError};
 use postgres::error::SqlState;
-use postgres::{Client, Config, NoTls, Transaction};
+use postgres::{Client, Config, NoTls, Statement, Transaction};
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// How long a connection attempt waits for the server.
@@ -97,6 +98,9 @@ pub(crate) struct PgConn {
     label: String,
     role: Role,
     client: RefCell<Option<Client>>,
+    /// Statements prepared on the current connection, by their SQL (the hot reads: one round
+    /// trip each instead of two); emptied when the connection is replaced.
+    prepared: RefCell<HashMap<&'static str, Statement>>,
 }
 
 impl std::fmt::Debug for PgConn {
@@ -130,6 +134,7 @@ impl PgConn {
             config,
             role,
             client: RefCell::new(None),
+            prepared: RefCell::new(HashMap::new()),
         };
         conn.with(|_| Ok(()))?;
         Ok(conn)
@@ -169,7 +174,10 @@ impl PgConn {
         }
         let client = match slot.as_mut() {
             Some(c) => c,
-            None => slot.insert(self.connect()?),
+            None => {
+                self.prepared.borrow_mut().clear();
+                slot.insert(self.connect()?)
+            }
         };
         match f(client) {
             Ok(v) => Ok(v),
@@ -181,6 +189,21 @@ impl PgConn {
                 Err(self.classify(e))
             }
         }
+    }
+
+    /// `sql` prepared on this connection (once per connection), to run through `c`, the
+    /// connection or a transaction on it.
+    pub(crate) fn prepared(
+        &self,
+        c: &mut impl postgres::GenericClient,
+        sql: &'static str,
+    ) -> std::result::Result<Statement, postgres::Error> {
+        if let Some(s) = self.prepared.borrow().get(sql) {
+            return Ok(s.clone());
+        }
+        let s = c.prepare(sql)?;
+        self.prepared.borrow_mut().insert(sql, s.clone());
+        Ok(s)
     }
 
     /// Runs `f` in one READ COMMITTED transaction that first takes the advisory lock of
@@ -195,24 +218,6 @@ impl PgConn {
             if let Some(id) = account {
                 tx.execute("SELECT pg_advisory_xact_lock($1)", &[&id])?;
             }
-            let v = f(&mut tx)?;
-            tx.commit()?;
-            Ok(v)
-        })
-    }
-
-    /// Runs `f` in one REPEATABLE READ, READ ONLY transaction: every query in it reads the same
-    /// snapshot (the account view's parts agree with each other).
-    pub(crate) fn snapshot<T>(
-        &self,
-        f: impl FnOnce(&mut Transaction<'_>) -> TxResult<T>,
-    ) -> Result<T> {
-        self.with(|c| {
-            let mut tx = c
-                .build_transaction()
-                .isolation_level(postgres::IsolationLevel::RepeatableRead)
-                .read_only(true)
-                .start()?;
             let v = f(&mut tx)?;
             tx.commit()?;
             Ok(v)

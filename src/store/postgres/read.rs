@@ -37,27 +37,34 @@ fn method_from_row(r: &Row) -> MethodRow {
     }
 }
 
-fn find_account(c: &mut impl GenericClient, lookup: &Lookup) -> TxResult<Option<AccountRow>> {
-    const COLS: &str = "a.id, a.username, a.two_step, a.created_at, a.password_changed_at";
+const BY_USERNAME: &str = "SELECT a.id, a.username, a.two_step, a.created_at, a.password_changed_at FROM accounts a WHERE a.username = $1";
+const BY_ID: &str = "SELECT a.id, a.username, a.two_step, a.created_at, a.password_changed_at FROM accounts a WHERE a.id = $1";
+const BY_ADDRESS: &str = "SELECT a.id, a.username, a.two_step, a.created_at, a.password_changed_at FROM sign_in_methods m JOIN accounts a ON a.id = m.account_id WHERE m.kind = $1 AND m.address = $2 AND m.verified AND m.removed_at IS NULL";
+
+/// The account an exact, normalised identifier names (verified addresses only), through
+/// statements prepared once per connection.
+fn find_account(
+    conn: &PgConn,
+    c: &mut impl GenericClient,
+    lookup: &Lookup,
+) -> TxResult<Option<AccountRow>> {
     let row = match lookup {
-        Lookup::Username(u) => c.query_opt(
-            &format!("SELECT {COLS} FROM accounts a WHERE a.username = $1"),
-            &[u],
-        )?,
-        Lookup::AccountId(id) => c.query_opt(
-            &format!("SELECT {COLS} FROM accounts a WHERE a.id = $1"),
-            &[id],
-        )?,
+        Lookup::Username(u) => {
+            let st = conn.prepared(c, BY_USERNAME)?;
+            c.query_opt(&st, &[u])?
+        }
+        Lookup::AccountId(id) => {
+            let st = conn.prepared(c, BY_ID)?;
+            c.query_opt(&st, &[id])?
+        }
         Lookup::Email(a) | Lookup::Phone(a) => {
             let kind = if matches!(lookup, Lookup::Email(_)) {
                 MethodKind::Email
             } else {
                 MethodKind::Phone
             };
-            c.query_opt(
-                &format!("SELECT {COLS} FROM sign_in_methods m JOIN accounts a ON a.id = m.account_id WHERE m.kind = $1 AND m.address = $2 AND m.verified AND m.removed_at IS NULL"),
-                &[&kind.as_str(), a],
-            )?
+            let st = conn.prepared(c, BY_ADDRESS)?;
+            c.query_opt(&st, &[&kind.as_str(), a])?
         }
     };
     Ok(row.as_ref().map(account_from_row))
@@ -87,92 +94,123 @@ pub(crate) fn password_from_waited_change(
         .get(0))
 }
 
+/// Everything the account view shows, in one statement: one snapshot without a transaction
+/// around it, and one round trip. Lists come back as parallel arrays (NULL when empty).
+const VIEW: &str = "
+SELECT a.id, a.username, a.two_step, a.created_at, a.password_changed_at,
+       m.ids, m.kinds, m.addresses, m.verified, m.added,
+       app.id, app.added_at,
+       rc.created_at, rc.checked_at,
+       (SELECT max(used_at) FROM recovery_codes WHERE account_id = a.id),
+       EXISTS (SELECT 1 FROM pending_changes p WHERE p.account_id = a.id AND p.applied_at IS NOT NULL AND p.new_password_hash = a.password_hash),
+       l.kinds, l.untils,
+       p.ids, p.kinds, p.requested, p.effective,
+       e.ats, e.kinds, e.details
+  FROM accounts a
+  LEFT JOIN LATERAL (
+       SELECT array_agg(id ORDER BY id) ids, array_agg(kind ORDER BY id) kinds,
+              array_agg(address ORDER BY id) addresses, array_agg(verified ORDER BY id) verified,
+              array_agg(added_at ORDER BY id) added
+         FROM sign_in_methods
+        WHERE account_id = a.id AND removed_at IS NULL AND (verified OR added_at > $2)) m ON true
+  LEFT JOIN LATERAL (
+       SELECT id, added_at FROM authenticator_apps
+        WHERE account_id = a.id AND removed_at IS NULL AND verified_at IS NOT NULL
+        LIMIT 1) app ON true
+  LEFT JOIN LATERAL (
+       SELECT created_at, checked_at FROM recovery_codes
+        WHERE account_id = a.id AND revoked_at IS NULL AND used_at IS NULL
+        LIMIT 1) rc ON true
+  LEFT JOIN LATERAL (
+       SELECT array_agg(kind ORDER BY kind) kinds, array_agg(locked_until ORDER BY kind) untils
+         FROM lockouts WHERE account_id = a.id AND locked_until > $3) l ON true
+  LEFT JOIN LATERAL (
+       SELECT array_agg(id ORDER BY id) ids, array_agg(kind ORDER BY id) kinds,
+              array_agg(requested_at ORDER BY id) requested,
+              array_agg(effective_at ORDER BY id) effective
+         FROM pending_changes
+        WHERE account_id = a.id AND cancelled_at IS NULL AND applied_at IS NULL) p ON true
+  LEFT JOIN LATERAL (
+       SELECT array_agg(at ORDER BY id DESC) ats, array_agg(kind ORDER BY id DESC) kinds,
+              array_agg(detail ORDER BY id DESC) details
+         FROM (SELECT id, at, kind, detail FROM security_events
+                WHERE account_id = a.id ORDER BY id DESC LIMIT $4) x) e ON true
+ WHERE a.id = $1";
+
 fn account_view(
+    conn: &PgConn,
     c: &mut impl GenericClient,
     account_id: i64,
     now: DateTime<Utc>,
 ) -> TxResult<Option<AccountView>> {
-    let Some(account) = find_account(c, &Lookup::AccountId(account_id))? else {
+    let since = ts(sign_in_method::unverified_alive_since(now));
+    let st = conn.prepared(c, VIEW)?;
+    let params: [&(dyn postgres::types::ToSql + Sync); 4] =
+        [&account_id, &since, &ts(now), &(EVENTS_SHOWN as i64)];
+    let Some(r) = c.query_opt(&st, &params)? else {
         return Ok(None);
     };
-    let since = ts(sign_in_method::unverified_alive_since(now));
-    let methods: Vec<MethodRow> = c
-        .query(
-            "SELECT id, kind, address, verified, added_at FROM sign_in_methods WHERE account_id = $1 AND removed_at IS NULL AND (verified OR added_at > $2) ORDER BY id",
-            &[&account_id, &since],
-        )?
-        .iter()
-        .map(method_from_row)
+    let list = |i: usize| -> Vec<String> { r.get::<_, Option<Vec<String>>>(i).unwrap_or_default() };
+    let ids = |i: usize| -> Vec<i64> { r.get::<_, Option<Vec<i64>>>(i).unwrap_or_default() };
+    let (m_kind, m_addr, m_added) = (list(6), list(7), list(9));
+    let m_verified: Vec<bool> = r.get::<_, Option<Vec<bool>>>(8).unwrap_or_default();
+    let methods = ids(5)
+        .into_iter()
+        .zip(
+            m_kind
+                .iter()
+                .zip(m_addr)
+                .zip(m_verified.into_iter().zip(m_added)),
+        )
+        .map(|(id, ((kind, address), (verified, added)))| MethodRow {
+            id,
+            kind: MethodKind::parse(kind).unwrap_or(MethodKind::Email),
+            address,
+            verified,
+            added_at: parse_ts(&added),
+        })
         .collect();
-    let app = c
-        .query_opt(
-            "SELECT id, added_at FROM authenticator_apps WHERE account_id = $1 AND removed_at IS NULL AND verified_at IS NOT NULL",
-            &[&account_id],
-        )?
-        .map(|r| AppRow {
-            id: r.get(0),
-            added_at: parse_ts(r.get(1)),
-        });
-    let active = c.query_opt(
-        "SELECT created_at, checked_at FROM recovery_codes WHERE account_id = $1 AND revoked_at IS NULL AND used_at IS NULL",
-        &[&account_id],
-    )?;
-    let (active_since, last_checked) = match active {
-        Some(r) => (Some(parse_ts(r.get(0))), parse_ts_opt(r.get(1))),
-        None => (None, None),
-    };
-    let last_used: Option<String> = c
-        .query_one(
-            "SELECT max(used_at) FROM recovery_codes WHERE account_id = $1",
-            &[&account_id],
-        )?
-        .get(0);
+    let app = r.get::<_, Option<i64>>(10).map(|id| AppRow {
+        id,
+        added_at: parse_ts(r.get::<_, Option<&str>>(11).unwrap_or_default()),
+    });
     let recovery = RecoveryStatus {
-        active_since,
-        last_used: parse_ts_opt(last_used),
-        last_checked,
-        password_from_recovery: password_from_waited_change(c, account_id)?,
+        active_since: parse_ts_opt(r.get(12)),
+        last_used: parse_ts_opt(r.get(14)),
+        last_checked: parse_ts_opt(r.get(13)),
+        password_from_recovery: r.get(15),
     };
-    let locks = c
-        .query(
-            "SELECT kind, locked_until FROM lockouts WHERE account_id = $1 AND locked_until > $2 ORDER BY kind",
-            &[&account_id, &ts(now)],
-        )?
+    let locks = list(16)
         .iter()
-        .filter_map(|r| {
-            Guarded::parse(r.get(0)).map(|what| LockRow {
+        .zip(list(17))
+        .filter_map(|(k, u)| {
+            Guarded::parse(k).map(|what| LockRow {
                 what,
-                until: parse_ts(r.get(1)),
+                until: parse_ts(&u),
             })
         })
         .collect();
-    let pending = c
-        .query(
-            "SELECT id, kind, requested_at, effective_at FROM pending_changes WHERE account_id = $1 AND cancelled_at IS NULL AND applied_at IS NULL ORDER BY id",
-            &[&account_id],
-        )?
-        .iter()
-        .map(|r| PendingRow {
-            id: r.get(0),
-            kind: r.get(1),
-            requested_at: parse_ts(r.get(2)),
-            effective_at: parse_ts(r.get(3)),
+    let pending = ids(18)
+        .into_iter()
+        .zip(list(19).into_iter().zip(list(20).into_iter().zip(list(21))))
+        .map(|(id, (kind, (requested, effective)))| PendingRow {
+            id,
+            kind,
+            requested_at: parse_ts(&requested),
+            effective_at: parse_ts(&effective),
         })
         .collect();
-    let events = c
-        .query(
-            "SELECT at, kind, detail FROM security_events WHERE account_id = $1 ORDER BY id DESC LIMIT $2",
-            &[&account_id, &(EVENTS_SHOWN as i64)],
-        )?
-        .iter()
-        .map(|r| EventRow {
-            at: parse_ts(r.get(0)),
-            kind: r.get(1),
-            detail: r.get(2),
+    let events = list(22)
+        .into_iter()
+        .zip(list(23).into_iter().zip(list(24)))
+        .map(|(at, (kind, detail))| EventRow {
+            at: parse_ts(&at),
+            kind,
+            detail,
         })
         .collect();
     Ok(Some(AccountView {
-        account,
+        account: account_from_row(&r),
         methods,
         app,
         recovery,
@@ -210,11 +248,11 @@ struct Reader<'a>(&'a PgConn);
 
 impl Reader<'_> {
     fn find_account(&self, lookup: &Lookup) -> Result<Option<AccountRow>> {
-        self.0.with(|c| find_account(c, lookup))
+        self.0.with(|c| find_account(self.0, c, lookup))
     }
     fn account_view(&self, account_id: i64, now: DateTime<Utc>) -> Result<AccountView> {
         self.0
-            .snapshot(|tx| account_view(tx, account_id, now))?
+            .with(|c| account_view(self.0, c, account_id, now))?
             .ok_or(StoreError::NotFound("account"))
     }
     fn methods(&self, account_id: i64) -> Result<Vec<MethodRow>> {
