@@ -2,7 +2,7 @@
 //! account's advisory lock (see `postgres/mod.rs`), the PostgreSQL twin of `store/holder.rs`:
 //! the same rules, the same events and notices. The support desk never imports this module.
 
-use super::{PgConn, Role, TxError, TxResult, u32_of};
+use super::{PgConn, Role, Tx, TxError, TxResult, u32_of};
 use crate::domain::lockout::{AfterFailure, Guarded, Lockout};
 use crate::domain::model::{AgentRow, EventRow, MethodKind, Proof, Purpose, event};
 use crate::domain::pending_change::{self, ChangeKind};
@@ -88,10 +88,11 @@ impl PgStore {
     fn write<T>(
         &mut self,
         account: Option<i64>,
-        f: impl FnOnce(&mut Transaction<'_>, &OutboxKey) -> TxResult<T>,
+        f: impl FnOnce(&mut Tx<'_, Transaction<'_>>, &OutboxKey) -> TxResult<T>,
     ) -> Result<T> {
         let key = self.keys()?.outbox.clone();
-        self.conn.write(account, |tx| f(tx, &key))
+        let conn = &self.conn;
+        conn.write(account, |tx| f(&mut Tx::new(tx, conn), &key))
     }
 
     /// How many accounts the database holds.
@@ -173,8 +174,8 @@ fn url_free_label(url: &str) -> String {
 }
 
 fn opt_i64(
-    tx: &mut impl GenericClient,
-    sql: &str,
+    tx: &mut Tx<'_, impl GenericClient>,
+    sql: &'static str,
     p: &[&(dyn ToSql + Sync)],
 ) -> TxResult<Option<i64>> {
     Ok(tx.query_opt(sql, p)?.map(|r| r.get(0)))
@@ -182,7 +183,7 @@ fn opt_i64(
 
 /// Whether a live, verified row other than `except` holds this address.
 fn verified_elsewhere(
-    tx: &mut impl GenericClient,
+    tx: &mut Tx<'_, impl GenericClient>,
     kind: MethodKind,
     address: &str,
     except: Option<i64>,
@@ -896,7 +897,8 @@ impl HolderStore for PgStore {
     }
 
     fn lockout(&self, account_id: i64, what: Guarded) -> Result<Lockout> {
-        self.conn.with(|c| load_lockout(c, account_id, what))
+        self.conn
+            .with(|c| load_lockout(&mut Tx::new(c, &self.conn), account_id, what))
     }
 }
 
@@ -982,7 +984,7 @@ impl AgentAdmin for PgStore {
 }
 
 fn insert_code(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_, Transaction<'_>>,
     account_id: i64,
     hash: &str,
     now: DateTime<Utc>,
@@ -996,7 +998,7 @@ fn insert_code(
 }
 
 fn update_password(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_, Transaction<'_>>,
     account_id: i64,
     hash: &str,
     now: DateTime<Utc>,
@@ -1011,7 +1013,7 @@ fn update_password(
 /// Cancels the waiting change and revokes the recovery code its recovery issued, if still
 /// active. Returns whether a code was revoked.
 fn cancel_change(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_, Transaction<'_>>,
     account_id: i64,
     change_id: i64,
     issued: Option<i64>,
@@ -1041,7 +1043,7 @@ fn cancel_change(
 
 /// Refuses a guess while locked or blocked; otherwise counts it as a failure in advance.
 fn reserve(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_, Transaction<'_>>,
     account_id: i64,
     what: Guarded,
     now: DateTime<Utc>,
@@ -1059,7 +1061,7 @@ fn reserve(
 }
 
 fn lock_notice(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_, Transaction<'_>>,
     key: &OutboxKey,
     account_id: i64,
     what: Guarded,
@@ -1081,7 +1083,7 @@ fn lock_notice(
     )
 }
 
-fn masked_address(tx: &mut Transaction<'_>, method_id: i64) -> TxResult<String> {
+fn masked_address(tx: &mut Tx<'_, Transaction<'_>>, method_id: i64) -> TxResult<String> {
     let row = tx
         .query_opt(
             "SELECT kind, address FROM sign_in_methods WHERE id = $1",
@@ -1096,7 +1098,7 @@ fn masked_address(tx: &mut Transaction<'_>, method_id: i64) -> TxResult<String> 
 }
 
 pub(crate) fn load_lockout(
-    c: &mut impl GenericClient,
+    c: &mut Tx<'_, impl GenericClient>,
     account_id: i64,
     what: Guarded,
 ) -> TxResult<Lockout> {
@@ -1115,7 +1117,7 @@ pub(crate) fn load_lockout(
 }
 
 fn save_lockout(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_, Transaction<'_>>,
     account_id: i64,
     what: Guarded,
     l: &Lockout,
@@ -1128,7 +1130,11 @@ fn save_lockout(
     Ok(())
 }
 
-fn link_last_event(tx: &mut Transaction<'_>, account_id: i64, method_id: i64) -> TxResult<()> {
+fn link_last_event(
+    tx: &mut Tx<'_, Transaction<'_>>,
+    account_id: i64,
+    method_id: i64,
+) -> TxResult<()> {
     tx.execute(
         "INSERT INTO event_methods (event_id, method_id)
          SELECT max(id), $2 FROM security_events WHERE account_id = $1",
@@ -1138,7 +1144,7 @@ fn link_last_event(tx: &mut Transaction<'_>, account_id: i64, method_id: i64) ->
 }
 
 fn add_event(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_, Transaction<'_>>,
     account_id: i64,
     kind: &str,
     detail: &str,
@@ -1152,7 +1158,7 @@ fn add_event(
 }
 
 fn insert_outbox(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_, Transaction<'_>>,
     key: &OutboxKey,
     account_id: Option<i64>,
     m: &Message,
@@ -1172,7 +1178,7 @@ fn insert_outbox(
 /// Writes a security event and sends a notice to every verified email and phone.
 #[allow(clippy::too_many_arguments)]
 fn notify(
-    tx: &mut Transaction<'_>,
+    tx: &mut Tx<'_, Transaction<'_>>,
     key: &OutboxKey,
     account_id: i64,
     kind: &str,

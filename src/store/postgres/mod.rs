@@ -89,6 +89,57 @@ impl From<StoreError> for TxError {
 
 pub(crate) type TxResult<T> = std::result::Result<T, TxError>;
 
+/// A connection or a transaction on it, running each statement of fixed SQL text prepared
+/// once per connection ([`PgConn::prepared`]): one round trip per statement instead of two.
+pub(crate) struct Tx<'a, C: postgres::GenericClient> {
+    c: &'a mut C,
+    conn: &'a PgConn,
+}
+
+type Params<'p> = [&'p (dyn postgres::types::ToSql + Sync)];
+
+impl<'a, C: postgres::GenericClient> Tx<'a, C> {
+    pub(crate) fn new(c: &'a mut C, conn: &'a PgConn) -> Self {
+        Tx { c, conn }
+    }
+
+    pub(crate) fn execute(
+        &mut self,
+        sql: &'static str,
+        p: &Params<'_>,
+    ) -> std::result::Result<u64, postgres::Error> {
+        let st = self.conn.prepared(self.c, sql)?;
+        self.c.execute(&st, p)
+    }
+
+    pub(crate) fn query(
+        &mut self,
+        sql: &'static str,
+        p: &Params<'_>,
+    ) -> std::result::Result<Vec<postgres::Row>, postgres::Error> {
+        let st = self.conn.prepared(self.c, sql)?;
+        self.c.query(&st, p)
+    }
+
+    pub(crate) fn query_one(
+        &mut self,
+        sql: &'static str,
+        p: &Params<'_>,
+    ) -> std::result::Result<postgres::Row, postgres::Error> {
+        let st = self.conn.prepared(self.c, sql)?;
+        self.c.query_one(&st, p)
+    }
+
+    pub(crate) fn query_opt(
+        &mut self,
+        sql: &'static str,
+        p: &Params<'_>,
+    ) -> std::result::Result<Option<postgres::Row>, postgres::Error> {
+        let st = self.conn.prepared(self.c, sql)?;
+        self.c.query_opt(&st, p)
+    }
+}
+
 /// One connection to the server, opened again on the next request after it was lost (the
 /// server restarted, the network dropped): the request that met the loss fails with one clear
 /// line and a transaction it was in is rolled back by the server.
