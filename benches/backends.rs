@@ -8,8 +8,8 @@
 //!   for 10 s; regenerations per second against the Argon2 limit (cores ÷ one hash's time),
 //!   budget ≥ 80 % on both.
 //!
-//! `cargo bench --bench backends`. SQLite uses `$RD_BENCH_DB` (or `target/bench-1m.db`, built
-//! once). PostgreSQL uses `$RD_BENCH_PG_URL` with `$RD_BENCH_PG_KEY` (a database `setup`
+//! `cargo bench --bench backends`. SQLite uses `$RD_BENCH_DB` when set, else a new file
+//! seeded (and timed) in this run. PostgreSQL uses `$RD_BENCH_PG_URL` with `$RD_BENCH_PG_KEY` (a database `setup`
 //! made, seeded here when it has fewer than 1,000,000 accounts); without them a throwaway
 //! cluster is started (Debian's binaries, a Unix socket, `fsync = off`: the seed and the
 //! writes are faster than on a durable server; the lookups are reads either way).
@@ -61,21 +61,26 @@ fn postgres_target() -> (
     let have = owner.account_count().unwrap() as u64;
     if have < common::MILLION {
         let hash = secret::hash(&Secret::new("orchid-bulk-pass"), &mut OsEntropy).unwrap();
-        let now = chrono::Utc::now();
         let started = Instant::now();
-        let mut n = have;
-        while n < common::MILLION {
-            let take = 10_000.min(common::MILLION - n);
-            let batch: Vec<Synthetic> = (n..n + take).map(Synthetic::nth).collect();
-            owner.bulk_insert(&batch, &hash, now).unwrap();
-            n += take;
-        }
+        let loaders = std::thread::available_parallelism().map_or(1, |n| n.get());
+        recovery_desk::store::postgres::bulk::load(
+            &url,
+            &key,
+            have,
+            common::MILLION - have,
+            &hash,
+            chrono::Utc::now(),
+            loaders,
+            &|_| {},
+        )
+        .unwrap();
         let load = started.elapsed();
         owner.analyze().unwrap();
         println!(
-            "bulk seed  postgresql: {} accounts in {:.1} s with COPY ({:.1} s with ANALYZE; budget 60 s)",
+            "bulk seed  postgresql: {} accounts in {:.1} s with COPY from {} loaders ({:.1} s with ANALYZE; budget 60 s)",
             common::MILLION - have,
             load.as_secs_f64(),
+            std::thread::available_parallelism().map_or(1, |n| n.get()),
             started.elapsed().as_secs_f64()
         );
     }
@@ -170,7 +175,33 @@ fn hashes_per_second(threads: usize) -> f64 {
 
 fn main() {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let sqlite = Target::new(&common::million_db(), None).unwrap();
+    // SQLite: $RD_BENCH_DB as it is, or a new file seeded (and timed) now.
+    let _sqlite_dir;
+    let sqlite = match std::env::var_os("RD_BENCH_DB") {
+        Some(_) => Target::new(&common::million_db(), None).unwrap(),
+        None => {
+            let dir = tempfile::tempdir().unwrap();
+            let path = dir.path().join("bench-1m.db");
+            let mut store = recovery_desk::store::Store::open(&path).unwrap();
+            let hash = secret::hash(&Secret::new("orchid-bulk-pass"), &mut OsEntropy).unwrap();
+            let now = chrono::Utc::now();
+            let started = Instant::now();
+            let mut n = 0;
+            while n < common::MILLION {
+                let take = 10_000.min(common::MILLION - n);
+                let batch: Vec<Synthetic> = (n..n + take).map(Synthetic::nth).collect();
+                store.bulk_insert(&batch, &hash, now).unwrap();
+                n += take;
+            }
+            println!(
+                "bulk seed      sqlite: {} accounts in {:.1} s (budget 60 s)",
+                common::MILLION,
+                started.elapsed().as_secs_f64()
+            );
+            _sqlite_dir = dir;
+            Target::new(&path, None).unwrap()
+        }
+    };
     let (postgres, _cluster, _dir) = postgres_target();
     // One hash's time, alone: the Argon2 limit is cores ÷ this.
     let one = {

@@ -101,35 +101,37 @@ fn run(db: &std::path::Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// The same accounts on PostgreSQL, one `COPY` per table and batch.
+/// The same accounts on PostgreSQL, one `COPY` per table and batch, from as many loaders
+/// (connections) as cores, each its own range of batches and ids.
 fn run_pg(url: &str, key: &std::path::Path, n: u64) -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let mut store = PgStore::open_as_owner(url, key)?;
     let hash = secret::hash(&Secret::new("orchid-bulk-pass"), &mut OsEntropy)?;
     let first = store.account_count()? as u64;
-    let now = chrono::Utc::now();
-    let mut done = 0u64;
-    let mut err = std::io::stderr().lock();
-    while done < n {
-        let take = BATCH.min(n - done);
-        let batch: Vec<Synthetic> = (first + done..first + done + take)
-            .map(Synthetic::nth)
-            .collect();
-        store.bulk_insert(&batch, &hash, now)?;
-        done += take;
+    let loaders = std::thread::available_parallelism().map_or(1, |c| c.get());
+    let progress = |d: u64| {
         let secs = started.elapsed().as_secs_f64();
-        write!(
-            err,
-            "\r{done:>9} / {n} accounts  {:5.1}%  {:6.0} accounts/s  {secs:6.1} s",
-            done as f64 * 100.0 / n as f64,
-            done as f64 / secs.max(0.001)
-        )?;
-    }
-    writeln!(err)?;
+        eprint!(
+            "\r{d:>9} / {n} accounts  {:5.1}%  {:6.0} accounts/s  {secs:6.1} s",
+            d as f64 * 100.0 / n as f64,
+            d as f64 / secs.max(0.001)
+        );
+    };
+    postgres::bulk::load(
+        url,
+        key,
+        first,
+        n,
+        &hash,
+        chrono::Utc::now(),
+        loaders,
+        &progress,
+    )?;
+    eprintln!();
     let loaded = started.elapsed().as_secs_f64();
     store.analyze()?;
     println!(
-        "wrote {n} accounts to {} in {loaded:.1} s (ANALYZE after: {:.1} s in all)",
+        "wrote {n} accounts to {} in {loaded:.1} s with {loaders} loaders (ANALYZE after: {:.1} s in all)",
         store.label(),
         started.elapsed().as_secs_f64()
     );
