@@ -99,45 +99,46 @@ on_both_backends! {
     }
 }
 
-#[test]
-fn with_no_verified_method_left_the_recovery_code_is_the_second_step() {
-    let (f, mut svc, id, code) = two_step_jane(3);
-    // The thief's recovery: the code alone, so the change waits 30 days.
-    let fresh = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
-    svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
-    // The email stops being a method (lost to the holder, removed at the store).
-    let m = svc.verified_methods(id).unwrap()[0].id;
-    let mut admin = Store::open(&f.db).unwrap();
-    admin.remove_method(id, m, t0()).unwrap();
+on_both_backends! {
+    fn with_no_verified_method_left_the_recovery_code_is_the_second_step() {
+        let (f, mut svc, id, code) = two_step_jane(3);
+        // The thief's recovery: the code alone, so the change waits 30 days.
+        let fresh = recovered(svc.check_recovery_code(id, code.expose()).unwrap());
+        svc.reset_password(id, &s(NEW), &s(NEW)).unwrap();
+        // The email stops being a method (lost to the holder, removed at the store).
+        let m = svc.verified_methods(id).unwrap()[0].id;
+        let mut admin = f.store();
+        admin.remove_method(id, m, t0()).unwrap();
 
-    f.clock.advance(Duration::days(30));
-    // Password alone is not a sign-in: two-step is on.
-    assert_eq!(try_password(&mut svc, id, NEW), Attempt::Accepted(true));
-    assert_eq!(svc.signed_in(), None);
-    // The recovery code the recovery showed is the second step; it is spent and replaced.
-    let wrong = "00000-00000-00000-00000-00000";
-    assert!(matches!(
-        svc.second_step_with_recovery_code(id, wrong).unwrap(),
-        Attempt::Wrong { .. }
-    ));
-    assert_eq!(svc.signed_in(), None);
-    let next = recovered(
-        svc.second_step_with_recovery_code(id, fresh.expose())
-            .unwrap(),
-    );
-    assert_eq!(svc.signed_in(), Some(id));
-    svc.sign_out();
-    // The spent code does not work again; its successor does.
-    assert_eq!(try_password(&mut svc, id, NEW), Attempt::Accepted(true));
-    assert!(!matches!(
-        svc.second_step_with_recovery_code(id, fresh.expose())
-            .unwrap(),
-        Attempt::Accepted(RecoveryCheck::Accepted { .. })
-    ));
-    recovered(
-        svc.second_step_with_recovery_code(id, next.expose())
-            .unwrap(),
-    );
+        f.clock.advance(Duration::days(30));
+        // Password alone is not a sign-in: two-step is on.
+        assert_eq!(try_password(&mut svc, id, NEW), Attempt::Accepted(true));
+        assert_eq!(svc.signed_in(), None);
+        // The recovery code the recovery showed is the second step; it is spent and replaced.
+        let wrong = "00000-00000-00000-00000-00000";
+        assert!(matches!(
+            svc.second_step_with_recovery_code(id, wrong).unwrap(),
+            Attempt::Wrong { .. }
+        ));
+        assert_eq!(svc.signed_in(), None);
+        let next = recovered(
+            svc.second_step_with_recovery_code(id, fresh.expose())
+                .unwrap(),
+        );
+        assert_eq!(svc.signed_in(), Some(id));
+        svc.sign_out();
+        // The spent code does not work again; its successor does.
+        assert_eq!(try_password(&mut svc, id, NEW), Attempt::Accepted(true));
+        assert!(!matches!(
+            svc.second_step_with_recovery_code(id, fresh.expose())
+                .unwrap(),
+            Attempt::Accepted(RecoveryCheck::Accepted { .. })
+        ));
+        recovered(
+            svc.second_step_with_recovery_code(id, next.expose())
+                .unwrap(),
+        );
+    }
 }
 
 on_both_backends! {

@@ -241,27 +241,28 @@ fn the_secret_is_sealed_in_the_database() {
     }
 }
 
-/// Two consoles holding the same code, racing: the store takes a step once, in one statement,
-/// whatever each read before (the second is refused even if its check passed).
-#[test]
-fn the_store_takes_a_step_once_whoever_asks_first() {
-    use recovery_desk::store::HolderStore;
-    let f = Fixture::new();
-    let (svc, id, _) = pat_with_app(&f);
-    drop(svc);
-    let mut a = recovery_desk::store::Store::open(&f.db).unwrap();
-    let mut b = recovery_desk::store::Store::open(&f.db).unwrap();
-    let app = a.live_app(id).unwrap().unwrap();
-    let next = app.last_step + 1;
-    let now = recovery_desk::clock::Clock::now(&f.clock);
-    assert!(a.use_app_step(id, app.id, next, now).unwrap());
-    assert!(
-        !b.use_app_step(id, app.id, next, now).unwrap(),
-        "the same step twice"
-    );
-    assert!(
-        !b.use_app_step(id, app.id, next - 1, now).unwrap(),
-        "an older step"
-    );
-    assert!(b.use_app_step(id, app.id, next + 1, now).unwrap());
+on_both_backends! {
+    /// Two consoles holding the same code, racing: the store takes a step once, in one statement,
+    /// whatever each read before (the second is refused even if its check passed).
+    fn the_store_takes_a_step_once_whoever_asks_first() {
+        use recovery_desk::store::HolderStore;
+        let f = Fixture::new();
+        let (svc, id, _) = pat_with_app(&f);
+        drop(svc);
+        let mut a = f.store();
+        let mut b = f.store();
+        let app = a.live_app(id).unwrap().unwrap();
+        let next = app.last_step + 1;
+        let now = recovery_desk::clock::Clock::now(&f.clock);
+        assert!(a.use_app_step(id, app.id, next, now).unwrap());
+        assert!(
+            !b.use_app_step(id, app.id, next, now).unwrap(),
+            "the same step twice"
+        );
+        assert!(
+            !b.use_app_step(id, app.id, next - 1, now).unwrap(),
+            "an older step"
+        );
+        assert!(b.use_app_step(id, app.id, next + 1, now).unwrap());
+    }
 }

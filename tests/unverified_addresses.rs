@@ -14,8 +14,8 @@ use recovery_desk::domain::model::MethodKind;
 use recovery_desk::domain::model::Purpose;
 use recovery_desk::secret::Secret;
 use recovery_desk::service::{Attempt, CodeCheck, ServiceError};
+use recovery_desk::store::StoreError;
 use recovery_desk::store::{HolderStore, ReadStore};
-use recovery_desk::store::{Store, StoreError};
 use support::holder::Svc as Service;
 use support::seams::t0;
 
@@ -46,16 +46,19 @@ impl Fixture {
 
     /// The desk's lookup (the same query the desk runs, over a read-only connection).
     fn desk_finds(&self, lookup: &Lookup) -> Option<String> {
-        Store::open_read_only(&self.db)
-            .unwrap()
-            .find_account(lookup)
-            .unwrap()
-            .map(|a| a.username)
+        recovery_desk::store::any::AnyStore::open(
+            &self.store_db.target,
+            recovery_desk::store::Access::ReadOnly,
+        )
+        .unwrap()
+        .find_account(lookup)
+        .unwrap()
+        .map(|a| a.username)
     }
 
     /// The one-time codes sent to `address`, oldest first.
     fn codes_sent_to(&self, address: &str) -> Vec<String> {
-        support::outbox::codes_sent_to(&Store::open(&self.db).unwrap(), address)
+        support::outbox::codes_sent_to(&self.store(), address)
     }
 }
 
@@ -126,37 +129,38 @@ on_both_backends! {
     }
 }
 
-/// Two accounts hold unverified rows for one phone and verify in turn (two processes on one
-/// database): the first wins; the second is told the address is taken, not a constraint error.
-#[test]
-fn verifying_an_address_another_account_verified_meanwhile_fails_cleanly() {
-    let f = Fixture::new();
-    let now = t0();
-    let mut a = Store::open(&f.db).unwrap();
-    let mut b = Store::open(&f.db).unwrap();
-    let ann = a
-        .create_account("ann", "$argon2id$placeholder", now)
-        .unwrap();
-    let bob = b
-        .create_account("bob", "$argon2id$placeholder", now)
-        .unwrap();
-    let anns = a
-        .add_method(ann, MethodKind::Phone, "+15550100777", now)
-        .unwrap();
-    let bobs = b
-        .add_method(bob, MethodKind::Phone, "+15550100777", now)
-        .expect("an unverified phone blocks nobody");
-    a.verify_method(ann, anns, now).unwrap();
-    match b.verify_method(bob, bobs, now) {
-        Err(StoreError::Conflict(m)) => assert_eq!(m, TAKEN),
-        other => panic!("{other:?}"),
+on_both_backends! {
+    /// Two accounts hold unverified rows for one phone and verify in turn (two processes on one
+    /// database): the first wins; the second is told the address is taken, not a constraint error.
+    fn verifying_an_address_another_account_verified_meanwhile_fails_cleanly() {
+        let f = Fixture::new();
+        let now = t0();
+        let mut a = f.store();
+        let mut b = f.store();
+        let ann = a
+            .create_account("ann", "$argon2id$placeholder", now)
+            .unwrap();
+        let bob = b
+            .create_account("bob", "$argon2id$placeholder", now)
+            .unwrap();
+        let anns = a
+            .add_method(ann, MethodKind::Phone, "+15550100777", now)
+            .unwrap();
+        let bobs = b
+            .add_method(bob, MethodKind::Phone, "+15550100777", now)
+            .expect("an unverified phone blocks nobody");
+        a.verify_method(ann, anns, now).unwrap();
+        match b.verify_method(bob, bobs, now) {
+            Err(StoreError::Conflict(m)) => assert_eq!(m, TAKEN),
+            other => panic!("{other:?}"),
+        }
+        assert!(b.methods(bob).unwrap().is_empty(), "bob's row was dropped");
+        assert_eq!(
+            f.desk_finds(&Lookup::Phone("+15550100777".into()))
+                .as_deref(),
+            Some("ann")
+        );
     }
-    assert!(b.methods(bob).unwrap().is_empty(), "bob's row was dropped");
-    assert_eq!(
-        f.desk_finds(&Lookup::Phone("+15550100777".into()))
-            .as_deref(),
-        Some("ann")
-    );
 }
 
 /// An address left unverified lapses after 24 hours: no longer shown, no longer verifiable;
@@ -176,10 +180,13 @@ fn an_unverified_address_expires_after_24_hours() {
     // At 24 hours it is gone from the holder's screens and from the desk's view…
     f.clock.advance(Duration::minutes(1));
     assert_eq!(listed(&mut jane, "+15550104477"), None);
-    let desk_view = Store::open_read_only(&f.db)
-        .unwrap()
-        .account_view(account, f.clock.now())
-        .unwrap();
+    let desk_view = recovery_desk::store::any::AnyStore::open(
+        &f.store_db.target,
+        recovery_desk::store::Access::ReadOnly,
+    )
+    .unwrap()
+    .account_view(account, f.clock.now())
+    .unwrap();
     assert!(desk_view.methods.is_empty(), "{:?}", desk_view.methods);
     // …and cannot be verified, even with a fresh code.
     jane.send_code(account, id, Purpose::VerifyMethod).unwrap();

@@ -56,7 +56,7 @@ impl Db {
                 let dir = tempfile::tempdir().unwrap();
                 // Created on first open, the way the holder console creates it (a test may
                 // seed it with `seed::ensure_demo` first, which wants no file there).
-                let path = dir.path().join("test.db");
+                let path = dir.path().join("holder.db");
                 Db {
                     target: Target::new(&path, None).unwrap(),
                     _dir: Some(dir),
