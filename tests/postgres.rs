@@ -177,6 +177,21 @@ fn a_server_stopped_mid_session_is_one_clear_line_and_the_console_works_again_on
             .get(0)
     };
     let before = events(&cluster);
+    // The desk's two connections, open before the server stops.
+    let desk_reads = recovery_desk::store::postgres::PgReadOnly::open(&db.url).unwrap();
+    let mut desk_audit =
+        recovery_desk::store::postgres::PgAuditLog::open(&db.url, &db.key).unwrap();
+    let jane = recovery_desk::domain::identifier::Lookup::Username("jane".into());
+    {
+        use recovery_desk::store::{AuditLog, ReadStore};
+        assert!(desk_reads.find_account(&jane).unwrap().is_some());
+        desk_audit
+            .append(
+                recovery_desk::store::audit::Entry::new("alex", "lookup"),
+                t0(),
+            )
+            .unwrap();
+    }
 
     cluster.kill().unwrap();
     // The signed-in holder asks for a new code: refused in one line, naming the database.
@@ -193,8 +208,38 @@ fn a_server_stopped_mid_session_is_one_clear_line_and_the_console_works_again_on
         .collect();
     assert_eq!(said.len(), 1, "{screen}");
     assert_eq!(console.quits, 0, "the console stopped");
+    // The desk's reads and its audit append fail the same way, one line each.
+    {
+        use recovery_desk::store::{AuditLog, ReadStore};
+        let e = desk_reads.find_account(&jane).unwrap_err().to_string();
+        assert!(e.contains("PostgreSQL") && !e.contains('\n'), "{e}");
+        let e = desk_audit
+            .append(
+                recovery_desk::store::audit::Entry::new("alex", "view"),
+                t0(),
+            )
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("PostgreSQL") && !e.contains('\n'), "{e}");
+    }
 
     cluster.start_again().unwrap();
+    // The desk's connections come back on their next request, and the chain is whole: the
+    // append that met the stopped server left nothing behind.
+    {
+        use recovery_desk::store::{AuditLog, ReadStore};
+        assert!(desk_reads.find_account(&jane).unwrap().is_some());
+        desk_audit
+            .append(
+                recovery_desk::store::audit::Entry::new("alex", "lookup"),
+                t0(),
+            )
+            .unwrap();
+        assert!(matches!(
+            desk_audit.verify().unwrap(),
+            recovery_desk::store::audit::Verdict::Intact { rows: 2, .. }
+        ));
+    }
     // Nothing of the refused regeneration was written: the code shown before still works
     // (checked in the drill, which does not spend it), and no event was added.
     assert_eq!(events(&cluster), before);
