@@ -36,6 +36,12 @@ fn setup_records_the_sqlite_version_numbers_and_running_it_again_changes_nothing
         return;
     };
     let name = cluster.create_database().unwrap();
+    // Another application's table in the same database keeps its grants.
+    cluster
+        .admin(&name)
+        .unwrap()
+        .batch_execute("CREATE TABLE other_app (x int); GRANT SELECT ON other_app TO PUBLIC;")
+        .unwrap();
     let keys = tempfile::tempdir().unwrap();
     let key = keys.path().join("db.key");
     let url = cluster.url(&name);
@@ -77,6 +83,14 @@ fn setup_records_the_sqlite_version_numbers_and_running_it_again_changes_nothing
             .get(0);
         assert_eq!(n, 0, "{role} may delete or truncate");
     }
+    let public: bool = admin
+        .query_one(
+            "SELECT has_table_privilege('public', 'other_app', 'SELECT')",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert!(public, "setup revoked another application's grant");
 }
 
 #[test]

@@ -386,22 +386,36 @@ fn create_roles(tx: &mut postgres::Transaction<'_>) -> TxResult<()> {
     Ok(())
 }
 
-/// Exactly what each role may do, and nothing for anyone else.
+/// Exactly what each role may do on recovery-desk's tables, and nothing for anyone else.
+/// Only this schema's own tables and sequences are named: a database shared with other
+/// applications keeps their grants.
 fn grant(tx: &mut postgres::Transaction<'_>) -> TxResult<()> {
     let account = crate::store::schema::ACCOUNT_TABLES.join(", ");
     let audit = AUDIT_TABLES.join(", ");
     tx.batch_execute(&format!(
-        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM PUBLIC;
-         REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {HOLDER_ROLE}, {DESK_ROLE};
-         REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {HOLDER_ROLE}, {DESK_ROLE};
+        "REVOKE ALL ON {account}, {audit}, schema_migrations FROM PUBLIC, {HOLDER_ROLE}, {DESK_ROLE};
          GRANT USAGE ON SCHEMA public TO {HOLDER_ROLE}, {DESK_ROLE};
          GRANT SELECT ON schema_migrations TO {HOLDER_ROLE}, {DESK_ROLE};
          GRANT SELECT, INSERT, UPDATE ON {account} TO {HOLDER_ROLE};
-         GRANT USAGE ON ALL SEQUENCES IN SCHEMA public TO {HOLDER_ROLE};
          GRANT SELECT, INSERT ON {audit} TO {HOLDER_ROLE};
          GRANT SELECT ON {account} TO {DESK_ROLE};
          GRANT SELECT, INSERT ON {audit} TO {DESK_ROLE};"
     ))?;
+    // The id sequences of the tables the holder inserts into (names as PostgreSQL quotes them).
+    for table in crate::store::schema::ACCOUNT_TABLES {
+        let seq: Option<String> = tx
+            .query_opt(
+                "SELECT pg_get_serial_sequence($1, 'id') FROM pg_attribute
+                  WHERE attrelid = $1::text::regclass AND attname = 'id' AND NOT attisdropped",
+                &[table],
+            )?
+            .and_then(|r| r.get(0));
+        if let Some(seq) = seq {
+            tx.batch_execute(&format!(
+                "REVOKE ALL ON SEQUENCE {seq} FROM PUBLIC, {DESK_ROLE}; GRANT USAGE ON SEQUENCE {seq} TO {HOLDER_ROLE}"
+            ))?;
+        }
+    }
     let db: String = tx.query_one("SELECT current_database()::text", &[])?.get(0);
     let quoted: String = tx.query_one("SELECT quote_ident($1)", &[&db])?.get(0);
     tx.batch_execute(&format!(
