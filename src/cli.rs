@@ -8,9 +8,12 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(name = "recovery-desk", version, about, long_about = None)]
 pub struct Cli {
-    /// Database file (default: recovery-desk.db in the platform data directory, or $RECOVERY_DESK_DB)
-    #[arg(long, value_name = "PATH", global = true, conflicts_with = "demo")]
+    /// Database file, or a postgres:// URL (default: recovery-desk.db in the platform data directory, or $RECOVERY_DESK_DB)
+    #[arg(long, value_name = "PATH|URL", global = true, conflicts_with = "demo")]
     pub db: Option<PathBuf>,
+    /// Key file (default: <db>.key beside a database file; required with a URL), or $RECOVERY_DESK_KEY
+    #[arg(long, value_name = "PATH", global = true)]
+    pub key: Option<PathBuf>,
     /// Use the demo database (demo.db beside the default database), seeded on first use
     #[arg(long, global = true)]
     pub demo: bool,
@@ -38,6 +41,13 @@ pub enum Command {
     Agent(AgentCommand),
     /// Show the audit log, or verify its hash chain
     Audit(AuditArgs),
+    /// PostgreSQL only: create or migrate the schema and the holder and desk roles (SPEC §9)
+    Setup {
+        /// Read the holder role's password from the first line of standard input and the desk
+        /// role's from the second (without it the roles sign in as pg_hba.conf allows, e.g. peer)
+        #[arg(long)]
+        passwords_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -7,8 +7,11 @@ use recovery_desk::cli::{AgentCommand, AuditArgs, AuditCommand, Cli, Command};
 use recovery_desk::clock::{self, Clock};
 use recovery_desk::domain::{identifier, password};
 use recovery_desk::secret::{self, OsEntropy, Secret};
+use recovery_desk::store::any::{AnyStore, Target};
 use recovery_desk::store::audit::{Filter, GENESIS, Verdict, action};
-use recovery_desk::store::{self, AgentAdmin, ReadStore, Store, StoreError, seed};
+use recovery_desk::store::postgres::PgStore;
+use recovery_desk::store::postgres::schema::RolePasswords;
+use recovery_desk::store::{self, Access, AgentAdmin, ReadStore, StoreError, seed};
 use recovery_desk::tui::sanitize::sanitize;
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -64,9 +67,29 @@ fn db_path(cli: &Cli) -> Result<PathBuf> {
     Ok(default)
 }
 
+/// The key file named by --key or $RECOVERY_DESK_KEY, if any.
+fn key_path(cli: &Cli) -> Option<PathBuf> {
+    cli.key.clone().or_else(|| {
+        std::env::var_os("RECOVERY_DESK_KEY")
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from)
+    })
+}
+
 fn run(cli: Cli) -> Result<()> {
     let path = db_path(&cli)?;
+    let target = Target::new(&path, key_path(&cli))?;
     let clock = clock::system();
+    if let (Some(Command::Setup { passwords_stdin }), Target::Postgres { url, key }) =
+        (&cli.command, &target)
+    {
+        return setup(url, key, *passwords_stdin);
+    }
+    if matches!(target, Target::File { .. }) && matches!(cli.command, Some(Command::Setup { .. })) {
+        bail!(
+            "setup is for PostgreSQL (--db postgres://…); an SQLite database is created and migrated by the holder console"
+        );
+    }
     if cli.demo {
         if let Some(dir) = path.parent() {
             store::ensure_private_dir(dir)?;
@@ -76,21 +99,61 @@ fn run(cli: Cli) -> Result<()> {
     match cli.command {
         None => {
             require_terminal()?;
-            recovery_desk::console::run(&path, clock)
+            recovery_desk::console::run_target(&target, clock)
         }
         Some(Command::Desk { default_country }) => {
             // The desk opens an existing, current database only: it creates, migrates and
             // seeds nothing (SPEC §6). Opened before the terminal is checked, so a mistyped
             // --db is named first.
-            let worker = recovery_desk::desk::DeskWorker::open(&path, clock.clone())?;
+            let worker = recovery_desk::desk::DeskWorker::open_target(&target, clock.clone())?;
             require_terminal()?;
-            let database = recovery_desk::desk::database_label(&path);
+            let database = recovery_desk::desk::target_label(&target);
             recovery_desk::desk::run_worker(worker, clock, &database, default_country)
         }
-        Some(Command::Outbox { to }) => outbox(&path, to.as_deref()),
-        Some(Command::Agent(cmd)) => agent(&path, cmd, clock.as_ref()),
-        Some(Command::Audit(args)) => audit(&path, args),
+        Some(Command::Outbox { to }) => outbox(&target, to.as_deref()),
+        Some(Command::Agent(cmd)) => agent(&target, cmd, clock.as_ref()),
+        Some(Command::Audit(args)) => audit(&target, args),
+        Some(Command::Setup { .. }) => unreachable!("handled above for both backends"),
     }
+}
+
+/// `setup`: the schema, its migrations and the two roles on PostgreSQL.
+fn setup(url: &str, key: &Path, passwords_stdin: bool) -> Result<()> {
+    let mut passwords = RolePasswords::default();
+    if passwords_stdin {
+        let mut lines = std::io::stdin().lock().lines();
+        let mut next = |role: &str| -> Result<Secret> {
+            let line = lines
+                .next()
+                .transpose()
+                .context("cannot read the role passwords from standard input")?
+                .ok_or_else(|| {
+                    anyhow!("--passwords-stdin: no line for the {role} role's password")
+                })?;
+            let p = Secret::new(line.trim_end_matches(['\n', '\r']));
+            if p.expose().is_empty() {
+                bail!("--passwords-stdin: the {role} role's password is empty");
+            }
+            Ok(p)
+        };
+        passwords.holder = Some(next("holder")?);
+        passwords.desk = Some(next("desk")?);
+    }
+    let report = PgStore::setup(url, key, &passwords)?;
+    let roles = format!(
+        "roles {} (holder console, agent, audit, outbox) and {} (desk)",
+        store::postgres::schema::HOLDER_ROLE,
+        store::postgres::schema::DESK_ROLE
+    );
+    if report.from == report.to {
+        println!("schema version {} is current; {roles} granted", report.to);
+    } else {
+        println!(
+            "schema migrated from version {} to {}; {roles} granted",
+            report.from, report.to
+        );
+    }
+    Ok(())
 }
 
 fn require_terminal() -> Result<()> {
@@ -102,9 +165,9 @@ fn require_terminal() -> Result<()> {
     Ok(())
 }
 
-fn outbox(path: &Path, to: Option<&str>) -> Result<()> {
+fn outbox(target: &Target, to: Option<&str>) -> Result<()> {
     // Existing databases only; read-write because unsealing a body needs the key file.
-    let store = Store::open_existing(path)?;
+    let store = AnyStore::open(target, Access::Existing)?;
     let to = to.map(|t| {
         identifier::email(t)
             .or_else(|_| identifier::phone(t))
@@ -154,18 +217,18 @@ fn read_agent_password(name: &str, from_stdin: bool) -> Result<Secret> {
 
 /// What the `agent` commands use of an opened store: agent administration and the agents'
 /// credentials, through the store's traits (so any backend serves them).
-fn admin(store: &mut Store) -> &mut (impl AgentAdmin + ReadStore + use<>) {
+fn admin(store: &mut AnyStore) -> &mut (impl AgentAdmin + ReadStore + use<>) {
     store
 }
 
-fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
+fn agent(target: &Target, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
     match cmd {
         AgentCommand::Add {
             name,
             password_stdin,
         } => {
             let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
-            let mut opened = Store::open(path)?;
+            let mut opened = AnyStore::open(target, Access::Create)?;
             let store = admin(&mut opened);
             if store.agent_credentials(&name)?.is_some() {
                 bail!("an agent named {name} exists already");
@@ -177,7 +240,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
             println!("added agent {name}");
         }
         AgentCommand::List => {
-            let mut opened = Store::open_read_only(path)?;
+            let mut opened = AnyStore::open(target, Access::ReadOnly)?;
             for a in admin(&mut opened).agents()? {
                 let state = if a.disabled { "disabled" } else { "active" };
                 println!(
@@ -190,7 +253,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
         }
         AgentCommand::Disable { name } => {
             let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
-            let mut opened = Store::open_existing(path)?;
+            let mut opened = AnyStore::open(target, Access::Existing)?;
             let store = admin(&mut opened);
             store
                 .disable_agent(&name)
@@ -200,7 +263,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
         }
         AgentCommand::Enable { name } => {
             let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
-            let mut opened = Store::open_existing(path)?;
+            let mut opened = AnyStore::open(target, Access::Existing)?;
             let store = admin(&mut opened);
             store
                 .enable_agent(&name)
@@ -213,7 +276,7 @@ fn agent(path: &Path, cmd: AgentCommand, clock: &dyn Clock) -> Result<()> {
             password_stdin,
         } => {
             let name = identifier::agent_name(&name).map_err(|e| anyhow!("{e}"))?;
-            let mut opened = Store::open_existing(path)?;
+            let mut opened = AnyStore::open(target, Access::Existing)?;
             // The current password is the one the agent set at the desk, if they did.
             let desk_hash = opened.desk_password(&name)?;
             let store = admin(&mut opened);
@@ -274,17 +337,17 @@ fn tampered(v: Verdict) -> anyhow::Error {
 }
 
 /// The chain's row count and head, or the error naming how it was broken.
-fn intact(store: &Store) -> Result<(usize, String)> {
+fn intact(store: &AnyStore) -> Result<(usize, String)> {
     match store.audit_verify()? {
         Verdict::Intact { rows, head } => Ok((rows, head)),
         v => Err(tampered(v)),
     }
 }
 
-fn audit(path: &Path, args: AuditArgs) -> Result<()> {
+fn audit(target: &Target, args: AuditArgs) -> Result<()> {
     // Existing databases only; the key file is needed to check the chain and to find the
     // rows where a name was typed that is no agent's (stored as a keyed hash).
-    let store = Store::open_existing(path)?;
+    let store = AnyStore::open(target, Access::Existing)?;
     match args.verify {
         Some(AuditCommand::Verify { expect_head: None }) => {
             let (rows, head) = intact(&store)?;

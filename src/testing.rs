@@ -13,6 +13,8 @@ use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
+pub mod pg;
+
 use crate::clock::SharedClock;
 use crate::desk::DeskWorker;
 use crate::service::Service;
@@ -22,13 +24,13 @@ use crate::tui::worker::{self, Jobs, ReplyOf, Request};
 
 /// The holder console over `service`, its clock `clock` (the one `service` was built with),
 /// in UTC, on a `width`×`height` test terminal: sized and drawn as the binary starts.
-pub fn console(
-    service: Service,
+pub fn console<S: crate::store::HolderStore + crate::store::ReadStore + HasAccounts + 'static>(
+    service: Service<S>,
     clock: SharedClock,
     theme: Theme,
     width: u16,
     height: u16,
-) -> Driver<crate::console::State, Service> {
+) -> Driver<crate::console::State, Service<S>> {
     let mut state = crate::console::State::new(theme, utc(), clock);
     state.ctx.empty_database = !service.store().has_accounts().unwrap_or(false);
     let mut d = Driver::new(state, service, Box::new, width, height);
@@ -196,7 +198,7 @@ pub fn codes_in(text: &str) -> Vec<String> {
 }
 
 /// Every one-time code the outbox of `store` sent to `addr`, oldest first.
-pub fn codes_sent_to(store: &crate::store::Store, addr: &str) -> Vec<String> {
+pub fn codes_sent_to(store: &impl Outbox, addr: &str) -> Vec<String> {
     store
         .outbox(Some(addr))
         .unwrap_or_else(|e| panic!("reading the outbox: {e}"))
@@ -206,8 +208,42 @@ pub fn codes_sent_to(store: &crate::store::Store, addr: &str) -> Vec<String> {
 }
 
 /// The newest one-time code the outbox of `store` sent to `addr`.
-pub fn last_code(store: &crate::store::Store, addr: &str) -> String {
+pub fn last_code(store: &impl Outbox, addr: &str) -> String {
     codes_sent_to(store, addr)
         .pop()
         .unwrap_or_else(|| panic!("no security code was sent to {addr}"))
+}
+
+/// What can read the outbox back, on either backend.
+pub trait Outbox {
+    fn outbox(&self, to: Option<&str>) -> crate::store::Result<Vec<crate::store::outbox::Sent>>;
+}
+
+impl Outbox for crate::store::Store {
+    fn outbox(&self, to: Option<&str>) -> crate::store::Result<Vec<crate::store::outbox::Sent>> {
+        crate::store::Store::outbox(self, to)
+    }
+}
+
+impl Outbox for crate::store::any::AnyStore {
+    fn outbox(&self, to: Option<&str>) -> crate::store::Result<Vec<crate::store::outbox::Sent>> {
+        crate::store::any::AnyStore::outbox(self, to)
+    }
+}
+
+/// Whether a store holds any account (the console's "new database" line), on either backend.
+pub trait HasAccounts {
+    fn has_accounts(&self) -> crate::store::Result<bool>;
+}
+
+impl HasAccounts for crate::store::Store {
+    fn has_accounts(&self) -> crate::store::Result<bool> {
+        crate::store::Store::has_accounts(self)
+    }
+}
+
+impl HasAccounts for crate::store::any::AnyStore {
+    fn has_accounts(&self) -> crate::store::Result<bool> {
+        crate::store::any::AnyStore::has_accounts(self)
+    }
 }

@@ -3,9 +3,10 @@
 //! and its source reaches nothing else of the crate: every `crate::` path under `src/desk/` is
 //! on an allowlist (the domain, the framework, the clock, secrets, and from the store only the
 //! read-only and audit capabilities), so the desk cannot build a writing store for itself;
-//! (2) the connection refuses writes (a unit test in the same file), (3) a
+//! (2) the connection refuses writes (a unit test in the same file; on PostgreSQL the server
+//! itself, `the_desk_role_may_not_write_an_account_table_postgresql_refuses_it` here), (3) a
 //! storm of random input through the real desk (update, render and worker) leaves every account
-//! table byte-identical while the audit log grows and stays intact.
+//! table byte-identical while the audit log grows and stays intact, on both backends.
 //!
 //! The authorizer of the desk's one writable connection (`AuditLog`) is proved by the unit test
 //! `authorizer_refuses_account_writes_but_appends_audit` in `src/store/audit.rs`, which can
@@ -26,9 +27,10 @@ use ratatui::layout::Rect;
 use recovery_desk::desk::DeskWorker;
 use recovery_desk::desk::state::{Msg, Screen, State};
 use recovery_desk::store::audit::Verdict;
-use recovery_desk::store::{Store, seed};
+use recovery_desk::store::seed;
 use recovery_desk::testing::Driver;
 use recovery_desk::tui::Theme;
+use support::backend::Db;
 use support::seams::{Seeded, TestClock, t0};
 
 // ---------------------------------------------------------------------------------------------
@@ -49,6 +51,9 @@ const FROM_STORE: &[&str] = &[
     "store::audit::AgentReservation",
     "store::audit::Entry",
     "store::audit::action",
+    "store::postgres::PgReadOnly",
+    "store::postgres::PgAuditLog",
+    "store::any::Target",
 ];
 
 /// Every path `text` names from the crate root (`crate::a::b`, and `use crate::a::{b, c::d}`
@@ -232,12 +237,12 @@ fn the_scan_would_catch_a_way_to_the_holder_writes() {
 // ---------------------------------------------------------------------------------------------
 // 2. The read-only connection
 
-fn demo_db(dir: &Path) -> PathBuf {
-    let path = dir.join("desk.db");
-    let mut store = Store::open(&path).unwrap();
+/// The demo accounts and agent on a new database of the running test's backend.
+fn demo_db() -> Db {
+    let db = Db::new();
     let demo = seed::demo().unwrap();
-    seed::seed(&mut store, &demo, &mut Seeded::new(11), t0()).unwrap();
-    path
+    seed::seed(&mut db.open(), &demo, &mut Seeded::new(11), t0()).unwrap();
+    db
 }
 
 // The connection itself: `store::capability::tests::the_desks_connection_refuses_every_write`
@@ -362,22 +367,14 @@ fn self_now(clock: &TestClock) -> chrono::DateTime<chrono::Utc> {
     clock.now()
 }
 
-#[test]
+on_both_backends! {
 fn random_input_storm_changes_no_account_table() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = demo_db(dir.path());
-    let before = Store::open_read_only(&path)
-        .unwrap()
-        .account_tables_digest()
-        .unwrap();
-    let audit_before = Store::open_read_only(&path)
-        .unwrap()
-        .audit_rows(Filter::default())
-        .unwrap()
-        .len();
+    let db = demo_db();
+    let before = db.open().account_tables_digest().unwrap();
+    let audit_before = db.open().audit_rows(Filter::default()).unwrap().len();
 
     let clock = TestClock::new(t0());
-    let worker = DeskWorker::open(&path, Arc::new(clock.clone())).unwrap();
+    let worker = DeskWorker::open_target(&db.target, Arc::new(clock.clone())).unwrap();
     let state = State::new(
         Theme::plain(),
         FixedOffset::east_opt(3600).unwrap(),
@@ -465,7 +462,7 @@ fn random_input_storm_changes_no_account_table() {
     );
 
     // Checking the chain needs the key file, so this one connection is read-write.
-    let store = Store::open_existing(&path).unwrap();
+    let store = db.open();
     assert_eq!(
         store.account_tables_digest().unwrap(),
         before,
@@ -489,8 +486,76 @@ fn random_input_storm_changes_no_account_table() {
         assert!(rows.iter().any(|r| r.action == action), "no {action} row");
     }
     eprintln!(
-        "storm: {MESSAGES} messages, {} audit rows, {} quits, account {seen_account}, helper {seen_helper}",
+        "storm on {:?}: {MESSAGES} messages, {} audit rows, {} quits, account {seen_account}, helper {seen_helper}",
+        db.backend(),
         rows.len(),
         storm.drv.quits
     );
+}
+}
+
+/// SPEC §6 layer 2 and §9 on PostgreSQL: the desk connects as the desk role, and the server
+/// itself refuses that role every UPDATE, DELETE, TRUNCATE and INSERT on an account table (and
+/// any change to an audit row but appending), with its own permission error. Both ways the
+/// desk may come in: a login that acts as the role (what `desk` does), and the role's own login.
+#[test]
+fn the_desk_role_may_not_write_an_account_table_postgresql_refuses_it() {
+    use recovery_desk::store::StoreError;
+    use recovery_desk::store::postgres::PgReadOnly;
+    use recovery_desk::store::postgres::schema::DESK_ROLE;
+    use recovery_desk::store::schema::ACCOUNT_TABLES;
+    let Some(pg) = recovery_desk::testing::pg::fresh_database() else {
+        return;
+    };
+    let db = pg.target();
+    {
+        let mut store =
+            recovery_desk::store::any::AnyStore::open(&db, recovery_desk::store::Access::Existing)
+                .unwrap();
+        let demo = seed::demo().unwrap();
+        seed::seed(&mut store, &demo, &mut Seeded::new(3), t0()).unwrap();
+    }
+    let own_login = recovery_desk::testing::pg::with_shared(|c| c.url_as(&pg.name, DESK_ROLE))
+        .expect("the shared cluster");
+    for url in [pg.url.clone(), own_login] {
+        let desk = PgReadOnly::open(&url).unwrap();
+        let before = desk.account_tables_digest().unwrap();
+        let mut refused = 0;
+        for table in ACCOUNT_TABLES {
+            let column = match *table {
+                "accounts" | "agents" => "id",
+                "event_methods" => "event_id",
+                _ => "account_id",
+            };
+            for sql in [
+                format!("UPDATE {table} SET {column} = {column}"),
+                format!("DELETE FROM {table}"),
+                format!("TRUNCATE {table}"),
+                format!("INSERT INTO {table} SELECT * FROM {table}"),
+            ] {
+                match desk.execute_as_desk(&sql) {
+                    Err(StoreError::Refused(why)) => {
+                        assert!(why.contains("permission denied"), "{sql}: {why}");
+                        refused += 1;
+                    }
+                    other => panic!("{sql} as the desk role: {other:?}"),
+                }
+            }
+        }
+        assert_eq!(refused, ACCOUNT_TABLES.len() * 4);
+        // The audit log is appended to, never changed.
+        for sql in [
+            "UPDATE audit_log SET detail = ''",
+            "DELETE FROM audit_log",
+            "TRUNCATE audit_log",
+            "DELETE FROM audit_head",
+            "UPDATE audit_head SET mac = ''",
+        ] {
+            assert!(
+                matches!(desk.execute_as_desk(sql), Err(StoreError::Refused(_))),
+                "{sql}"
+            );
+        }
+        assert_eq!(desk.account_tables_digest().unwrap(), before);
+    }
 }

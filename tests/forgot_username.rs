@@ -8,9 +8,10 @@ mod support;
 use chrono::Duration;
 use recovery_desk::domain::model::MethodKind;
 use recovery_desk::secret::Secret;
-use recovery_desk::service::{Service, USERNAME_REMINDER_TIME};
+use recovery_desk::service::USERNAME_REMINDER_TIME;
 use recovery_desk::store::holder::USERNAME_SUBJECT;
 use std::time::Instant;
+use support::holder::Svc as Service;
 use support::holder::{Fixture, add_verified};
 use support::outbox::sent_to;
 
@@ -56,62 +57,65 @@ fn the_username_goes_to_a_verified_address_typed_any_way() {
     assert!(view.events.iter().any(|e| e.kind == "username_sent"));
 }
 
-/// The stranger's move: an unverified address they added themselves, a removed one, or any
-/// address at all — nothing is sent, and nothing in the answer differs.
-#[test]
-fn nothing_goes_to_an_unverified_removed_or_unknown_address_and_the_answer_is_the_same() {
-    let f = Fixture::new();
-    let mut svc = pat(&f);
-    for address in [
-        "pat.unverified@example.com",
-        "pat.old@example.com",
-        "nobody@example.com",
-        "+15550100199",
-    ] {
-        let answer = svc.send_username(address);
-        assert!(answer.is_ok(), "{address}: {answer:?}");
-        assert!(reminders(&svc, address).is_empty(), "{address}");
-    }
-    // A malformed address is said at once: it tells nothing about any account.
-    let e = svc.send_username("5550100101").unwrap_err().to_string();
-    assert!(e.contains("country code"), "{e}");
-    assert!(svc.send_username("not an address").is_err());
-}
-
-#[test]
-fn known_and_unknown_addresses_take_the_same_time() {
-    let f = Fixture::new();
-    let mut svc = pat(&f);
-    let time = |svc: &mut Service, address: &str| {
-        let t = Instant::now();
-        svc.send_username(address).unwrap();
-        t.elapsed()
-    };
-    for _ in 0..2 {
-        let known = time(&mut svc, "pat@example.com");
-        let unknown = time(&mut svc, "stranger@example.com");
-        for d in [known, unknown] {
-            assert!(d >= USERNAME_REMINDER_TIME, "{d:?}");
-            assert!(d < USERNAME_REMINDER_TIME * 3, "{d:?}");
+on_both_backends! {
+    /// The stranger's move: an unverified address they added themselves, a removed one, or any
+    /// address at all — nothing is sent, and nothing in the answer differs.
+    fn nothing_goes_to_an_unverified_removed_or_unknown_address_and_the_answer_is_the_same() {
+        let f = Fixture::new();
+        let mut svc = pat(&f);
+        for address in [
+            "pat.unverified@example.com",
+            "pat.old@example.com",
+            "nobody@example.com",
+            "+15550100199",
+        ] {
+            let answer = svc.send_username(address);
+            assert!(answer.is_ok(), "{address}: {answer:?}");
+            assert!(reminders(&svc, address).is_empty(), "{address}");
         }
-        let gap = known.abs_diff(unknown);
-        assert!(
-            gap < std::time::Duration::from_millis(150),
-            "{known:?} vs {unknown:?}"
-        );
+        // A malformed address is said at once: it tells nothing about any account.
+        let e = svc.send_username("5550100101").unwrap_err().to_string();
+        assert!(e.contains("country code"), "{e}");
+        assert!(svc.send_username("not an address").is_err());
     }
 }
 
-#[test]
-fn one_reminder_per_address_per_ten_minutes() {
-    let f = Fixture::new();
-    let mut svc = pat(&f);
-    for _ in 0..3 {
-        svc.send_username("pat@example.com").unwrap();
+on_both_backends! {
+    fn known_and_unknown_addresses_take_the_same_time() {
+        let f = Fixture::new();
+        let mut svc = pat(&f);
+        let time = |svc: &mut Service, address: &str| {
+            let t = Instant::now();
+            svc.send_username(address).unwrap();
+            t.elapsed()
+        };
+        for _ in 0..2 {
+            let known = time(&mut svc, "pat@example.com");
+            let unknown = time(&mut svc, "stranger@example.com");
+            for d in [known, unknown] {
+                assert!(d >= USERNAME_REMINDER_TIME, "{d:?}");
+                assert!(d < USERNAME_REMINDER_TIME * 3, "{d:?}");
+            }
+            let gap = known.abs_diff(unknown);
+            assert!(
+                gap < std::time::Duration::from_millis(150),
+                "{known:?} vs {unknown:?}"
+            );
+        }
     }
-    assert_eq!(reminders(&svc, "pat@example.com").len(), 1);
-    f.clock
-        .advance(Duration::minutes(10) + Duration::seconds(1));
-    svc.send_username("pat@example.com").unwrap();
-    assert_eq!(reminders(&svc, "pat@example.com").len(), 2);
+}
+
+on_both_backends! {
+    fn one_reminder_per_address_per_ten_minutes() {
+        let f = Fixture::new();
+        let mut svc = pat(&f);
+        for _ in 0..3 {
+            svc.send_username("pat@example.com").unwrap();
+        }
+        assert_eq!(reminders(&svc, "pat@example.com").len(), 1);
+        f.clock
+            .advance(Duration::minutes(10) + Duration::seconds(1));
+        svc.send_username("pat@example.com").unwrap();
+        assert_eq!(reminders(&svc, "pat@example.com").len(), 2);
+    }
 }

@@ -6,17 +6,20 @@
 //! in through the holder service (as the console does), says READY, and on each GO line
 //! regenerates the code a few times. Both get GO together; each reports the CLOCK_MONOTONIC
 //! span its regenerations took, so the test proves the two really ran at the same time.
+//!
+//! Both backends (SPEC §9): on PostgreSQL the same two processes each hold a connection of
+//! their own; and eight processes guessing one account's password after four failures get
+//! exactly one guess evaluated, on either backend.
 
 mod support;
 
 use recovery_desk::secret::{self, OsEntropy, Secret};
 use recovery_desk::store::HolderStore;
-use recovery_desk::store::Store;
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::Duration;
-use support::cli::strings;
+use support::backend::Db;
 
 const PER_CHILD: usize = 3;
 /// How long a child may take to answer before the test calls it stuck.
@@ -38,11 +41,17 @@ struct Round {
 }
 
 impl Racer {
-    fn spawn(db: &std::path::Path) -> Racer {
+    fn spawn(db: &Db) -> Racer {
+        Racer::start(db, &["race", &PER_CHILD.to_string()])
+    }
+
+    /// The test child doing `what` (its first word) on `db`, the rest of `what` after `DB`.
+    fn start(db: &Db, what: &[&str]) -> Racer {
         let mut child = Command::new(env!("CARGO_BIN_EXE_recovery-desk-testchild"))
-            .arg("race")
-            .arg(db)
-            .arg(PER_CHILD.to_string())
+            .arg(what[0])
+            .arg(db.db_arg())
+            .args(&what[1..])
+            .env("RECOVERY_DESK_KEY", db.key())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -107,12 +116,11 @@ fn overlap(a: (u128, u128), b: (u128, u128)) -> bool {
     a.0 < b.1 && b.0 < a.1
 }
 
-#[test]
+on_both_backends! {
 fn two_processes_regenerating_leave_exactly_one_shown_code_active() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("race.db");
+    let db = Db::new();
     {
-        let mut store = Store::open(&db).unwrap();
+        let mut store = db.open();
         let pw = secret::hash(&Secret::new("a long password"), &mut OsEntropy).unwrap();
         assert_eq!(
             store
@@ -130,7 +138,6 @@ fn two_processes_regenerating_leave_exactly_one_shown_code_active() {
         let l = r.line();
         assert_eq!(l, "READY", "a racer could not start");
     }
-    let conn = rusqlite::Connection::open(&db).unwrap();
     let mut overlapping = 0;
     for round in 0..rounds {
         a.go();
@@ -147,8 +154,7 @@ fn two_processes_regenerating_leave_exactly_one_shown_code_active() {
             (PER_CHILD, PER_CHILD),
             "round {round}"
         );
-        let active = strings(
-            &conn,
+        let active = db.strings(
             "SELECT code_hash FROM recovery_codes WHERE account_id = 1 AND revoked_at IS NULL AND used_at IS NULL",
         );
         assert_eq!(
@@ -182,4 +188,58 @@ fn two_processes_regenerating_leave_exactly_one_shown_code_active() {
     println!(
         "{rounds} rounds of two concurrent processes x {PER_CHILD} regenerations: exactly one shown code active after each, no error reached a user; the two overlapped in time in {overlapping} rounds"
     );
+}
+
+/// Eight processes at one account's password, after four wrong ones: all released at once,
+/// exactly one guess is evaluated (the fifth wrong one locks entry); the seven others are
+/// refused before anything is hashed, whatever they typed (one holds the right password).
+fn eight_processes_guessing_after_four_failures_get_one_evaluation() {
+    let db = Db::new();
+    let right = "a long password";
+    let id = {
+        let mut store = db.open();
+        let pw = secret::hash(&Secret::new(right), &mut OsEntropy).unwrap();
+        let id = store.create_account("target", &pw, chrono::Utc::now()).unwrap();
+        for _ in 0..4 {
+            let after = store
+                .record_failure(id, recovery_desk::domain::lockout::Guarded::Password, chrono::Utc::now())
+                .unwrap();
+            assert!(matches!(after, recovery_desk::domain::lockout::AfterFailure::TriesLeft(_)));
+        }
+        id
+    };
+    let id_arg = id.to_string();
+    let mut racers: Vec<Racer> = (0..8)
+        .map(|i| {
+            let typed = if i == 7 { right } else { "Wrong-Guess-Number-2" };
+            Racer::start(&db, &["guess", &id_arg, typed])
+        })
+        .collect();
+    for r in &racers {
+        assert_eq!(r.line(), "READY", "a guesser could not start");
+    }
+    for r in &mut racers {
+        r.go();
+    }
+    let said: Vec<String> = racers.iter().map(Racer::line).collect();
+    let evaluated = said.iter().filter(|l| *l == "EVALUATED").count();
+    let refused = said.iter().filter(|l| *l == "REFUSED").count();
+    assert_eq!((evaluated, refused), (1, 7), "{said:?}");
+    // The store agrees: five failures in a row, one lockout.
+    let streak = db.strings(&format!(
+        "SELECT streak FROM lockouts WHERE kind = 'password' AND account_id = {id}"
+    ));
+    let lock_count = db.strings(&format!(
+        "SELECT lock_count FROM lockouts WHERE kind = 'password' AND account_id = {id}"
+    ));
+    // The right password, if it was the one evaluated, clears the count instead.
+    assert!(
+        (streak == ["5"] && lock_count == ["1"]) || (streak == ["0"] && lock_count == ["0"]),
+        "streak {streak:?}, locks {lock_count:?}"
+    );
+    for mut r in racers {
+        drop(r.stdin);
+        assert!(r.child.wait().unwrap().success());
+    }
+}
 }

@@ -15,6 +15,7 @@ use crate::service::{
     Attempt, CodeCheck, DrillCheck, NewApp, Proof, RecoveryCheck, ResetOutcome, Service,
     ServiceError,
 };
+use crate::store::{HolderStore, ReadStore};
 use crate::tui::sanitize::Clean;
 use crate::tui::worker::{self, Crashed, Jobs};
 
@@ -214,7 +215,10 @@ pub enum JobError {
 }
 
 /// Runs one job on the service. Pure dispatch: every rule lives in the service.
-pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError> {
+pub fn execute<S: HolderStore + ReadStore>(
+    service: &mut Service<S>,
+    job: Job,
+) -> Result<Outcome, ServiceError> {
     Ok(match job {
         Job::Find { username } => Outcome::Found(Clean::new(service.find(&username)?)),
         Job::CheckPassword {
@@ -314,7 +318,7 @@ pub fn execute(service: &mut Service, job: Job) -> Result<Outcome, ServiceError>
 }
 
 /// The holder console's worker runs jobs on the service and adds the fresh view.
-impl Jobs for Service {
+impl<S: HolderStore + ReadStore + 'static> Jobs for Service<S> {
     type Job = Job;
     type Outcome = Done;
     type Error = JobError;
@@ -331,7 +335,10 @@ impl Jobs for Service {
 
 /// Runs `request` and builds its reply, as the worker thread does (tests drive the console
 /// synchronously with it).
-pub fn answer(service: &mut Service, request: Request) -> Reply {
+pub fn answer<S: HolderStore + ReadStore + 'static>(
+    service: &mut Service<S>,
+    request: Request,
+) -> Reply {
     worker::answer(service, request)
 }
 

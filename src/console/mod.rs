@@ -26,7 +26,8 @@ pub use view::render;
 use crate::clock::SharedClock;
 use crate::secret::OsEntropy;
 use crate::service::Service;
-use crate::store::{Store, StoreError};
+use crate::store::any::{AnyStore, Target};
+use crate::store::{Access, StoreError};
 use crate::tui::Theme;
 use crate::tui::app::{App, RunError, message_for};
 use crate::tui::help::HelpRow;
@@ -55,14 +56,20 @@ pub enum ConsoleError {
     Run(#[from] RunError),
 }
 
-/// Runs the console on the terminal over the database at `path`.
+/// Runs the console on the terminal over the database at `path` (an SQLite file).
 pub fn run(path: &Path, clock: SharedClock) -> anyhow::Result<()> {
-    Ok(run_console(path, clock)?)
+    let target = Target::new(path, None)?;
+    Ok(run_console(&target, clock)?)
 }
 
-fn run_console(path: &Path, clock: SharedClock) -> Result<(), ConsoleError> {
+/// Runs the console on the terminal over `target`, either backend.
+pub fn run_target(target: &Target, clock: SharedClock) -> anyhow::Result<()> {
+    Ok(run_console(target, clock)?)
+}
+
+fn run_console(target: &Target, clock: SharedClock) -> Result<(), ConsoleError> {
     // Open the store before touching the terminal, so a failure prints as one plain line.
-    let store = Store::open(path)?;
+    let store = AnyStore::open(target, Access::Create)?;
     let empty = !store.has_accounts()?;
     let service = Service::new(store, Box::new(OsEntropy), clock.clone());
     let tz = chrono::Local::now().offset().fix();

@@ -29,7 +29,9 @@ use crate::domain::mask;
 use crate::domain::model::{AccountView, AgentCredentials};
 use crate::domain::sign_in_helper::{Answers, DeskNext, Question, Route, Symptom, Why, desk_next};
 use crate::secret::{self, OsEntropy, Secret};
+use crate::store::any::Target;
 use crate::store::audit::{AgentReservation, Entry, SqliteAuditLog, action};
+use crate::store::postgres::{PgAuditLog, PgReadOnly};
 use crate::store::{AuditLog, ReadOnlyStore, ReadStore, StoreError};
 use crate::tui::sanitize::Clean;
 use crate::tui::worker::{self, Crashed, Jobs};
@@ -245,6 +247,24 @@ impl DeskWorker {
         let audit = SqliteAuditLog::open(path)?;
         let store = ReadOnlyStore::open(path)?;
         Ok(DeskWorker::new(store, audit, clock))
+    }
+
+    /// Opens `target`, either backend: on SQLite as [`DeskWorker::open`] (with the key file
+    /// `target` names); on PostgreSQL two connections acting as the desk role, which the server
+    /// lets read the account tables and append to the audit tables, nothing more.
+    pub fn open_target(target: &Target, clock: SharedClock) -> Result<DeskWorker, StoreError> {
+        match target {
+            Target::File { path, key } => {
+                let audit = SqliteAuditLog::open_with_key(path, key)?;
+                let store = ReadOnlyStore::open(path)?;
+                Ok(DeskWorker::new(store, audit, clock))
+            }
+            Target::Postgres { url, key } => {
+                let audit = PgAuditLog::open(url, key)?;
+                let store = PgReadOnly::open(url)?;
+                Ok(DeskWorker::new(store, audit, clock))
+            }
+        }
     }
 
     /// The desk's worker over exactly what the desk may hold: queries and audit appends.

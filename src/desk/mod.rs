@@ -73,6 +73,16 @@ pub fn database_label(path: &Path) -> String {
     crate::tui::sanitize::sanitize(&name)
 }
 
+/// How the desk names `target` on screen: the file's name, or the URL without its password.
+pub fn target_label(target: &crate::store::any::Target) -> String {
+    match target {
+        crate::store::any::Target::File { path, .. } => database_label(path),
+        crate::store::any::Target::Postgres { .. } => {
+            crate::tui::sanitize::sanitize(&target.label())
+        }
+    }
+}
+
 /// Runs the desk on the terminal with a worker already opened (see [`DeskWorker::open`])
 /// over the database named `database` (see [`database_label`]), as [`run`].
 pub fn run_worker(

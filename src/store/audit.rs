@@ -235,7 +235,7 @@ pub enum Verdict {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn row_hash(
+pub(crate) fn row_hash(
     key: &Key,
     prev: &str,
     id: i64,
@@ -273,7 +273,7 @@ fn row_hash(
 }
 
 /// The keyed head: the last id and its hash, so rows deleted from the end are detected.
-fn head_mac(key: &Key, last_id: i64, last_hash: &str) -> String {
+pub(crate) fn head_mac(key: &Key, last_id: i64, last_hash: &str) -> String {
     key.mac_hex(&[
         b"audit-head",
         last_id.to_string().as_bytes(),

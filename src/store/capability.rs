@@ -577,6 +577,28 @@
 //! fn desk(s: &ReadOnlyStore) -> &Store { &*s }
 //! ```
 //!
+//! The PostgreSQL types the desk is given ([`PgReadOnly`](super::postgres::PgReadOnly) acting as
+//! the desk role, [`PgAuditLog`](super::postgres::PgAuditLog)) are no holder store either:
+//!
+//! ```compile_fail,E0277
+//! # use recovery_desk::store::HolderStore;
+//! # use recovery_desk::store::postgres::PgReadOnly;
+//! fn holder(_: &mut impl HolderStore) {}
+//! fn desk(r: &mut PgReadOnly) { holder(r) }
+//! ```
+//! ```compile_fail,E0277
+//! # use recovery_desk::store::HolderStore;
+//! # use recovery_desk::store::postgres::PgAuditLog;
+//! fn holder(_: &mut impl HolderStore) {}
+//! fn desk(a: &mut PgAuditLog) { holder(a) }
+//! ```
+//! ```compile_fail,E0277
+//! # use recovery_desk::store::AgentAdmin;
+//! # use recovery_desk::store::postgres::PgReadOnly;
+//! fn admin(_: &mut impl AgentAdmin) {}
+//! fn desk(r: &mut PgReadOnly) { admin(r) }
+//! ```
+//!
 //! The controls: every one of those calls, word for word, compiles with a holder store that is
 //! also an agent admin (so each failure above is the capability's, not a typo's), and the
 //! SQLite [`Store`](super::Store) is one.
@@ -649,6 +671,14 @@
 //!     let _ = a.verify();
 //! }
 //! fn sqlite(s: ReadOnlyStore, mut a: SqliteAuditLog, clock: recovery_desk::clock::SharedClock) {
+//!     desk(&s, &mut a);
+//!     let _worker = DeskWorker::new(s, a, clock);
+//! }
+//! fn postgres(
+//!     s: recovery_desk::store::postgres::PgReadOnly,
+//!     mut a: recovery_desk::store::postgres::PgAuditLog,
+//!     clock: recovery_desk::clock::SharedClock,
+//! ) {
 //!     desk(&s, &mut a);
 //!     let _worker = DeskWorker::new(s, a, clock);
 //! }

@@ -937,7 +937,7 @@ fn cancel_change(
 }
 
 /// The notice of a cancelled change; `why` (when not empty) says what cancelled it.
-fn cancelled_body(revoked: bool, why: &str) -> String {
+pub(crate) fn cancelled_body(revoked: bool, why: &str) -> String {
     let mut body = String::from("The pending password change on your account was cancelled");
     if !why.is_empty() {
         body.push(' ');
@@ -993,6 +993,37 @@ fn entry_words(what: Guarded) -> &'static str {
     }
 }
 
+/// The security event's detail and the notice's body of a lockout that a wrong answer
+/// started; `None` when it started none.
+pub(crate) fn lock_words(what: Guarded, after: AfterFailure) -> Option<(String, String)> {
+    match after {
+        AfterFailure::TriesLeft(_) => None,
+        AfterFailure::LockedUntil(until) => {
+            let shown = until.format("%Y-%m-%d %H:%M UTC");
+            Some((
+                format!("{} entry locked until {shown}", entry_words(what)),
+                format!(
+                    "After 5 wrong attempts, {} entry on your account is locked until {shown}.",
+                    entry_words(what)
+                ),
+            ))
+        }
+        AfterFailure::Blocked => Some((
+            format!(
+                "{} entry blocked after 100 wrong attempts",
+                entry_words(what)
+            ),
+            format!(
+                "After 100 wrong attempts in a row, {} entry on your account stays locked until you get in another way. If this wasn't you, recover your account now.",
+                entry_words(what)
+            ),
+        )),
+    }
+}
+
+/// The subject of a lockout's notice.
+pub(crate) const LOCK_SUBJECT: &str = "Too many wrong attempts";
+
 /// The security event and notices of a lockout that a wrong answer started.
 fn lock_notice(
     tx: &rusqlite::Connection,
@@ -1002,28 +1033,8 @@ fn lock_notice(
     after: AfterFailure,
     now: DateTime<Utc>,
 ) -> rusqlite::Result<()> {
-    let (detail, body) = match after {
-        AfterFailure::TriesLeft(_) => return Ok(()),
-        AfterFailure::LockedUntil(until) => {
-            let shown = until.format("%Y-%m-%d %H:%M UTC");
-            (
-                format!("{} entry locked until {shown}", entry_words(what)),
-                format!(
-                    "After 5 wrong attempts, {} entry on your account is locked until {shown}.",
-                    entry_words(what)
-                ),
-            )
-        }
-        AfterFailure::Blocked => (
-            format!(
-                "{} entry blocked after 100 wrong attempts",
-                entry_words(what)
-            ),
-            format!(
-                "After 100 wrong attempts in a row, {} entry on your account stays locked until you get in another way. If this wasn't you, recover your account now.",
-                entry_words(what)
-            ),
-        ),
+    let Some((detail, body)) = lock_words(what, after) else {
+        return Ok(());
     };
     notify(
         tx,
@@ -1031,7 +1042,7 @@ fn lock_notice(
         account_id,
         event::LOCKED,
         &detail,
-        "Too many wrong attempts",
+        LOCK_SUBJECT,
         &body,
         now,
     )
@@ -1059,7 +1070,7 @@ impl std::fmt::Debug for LiveApp {
 
 /// What an app's sealed secret is bound to: its account (a secret moved to another account's
 /// row does not open).
-fn app_aad(account_id: i64) -> Vec<u8> {
+pub(crate) fn app_aad(account_id: i64) -> Vec<u8> {
     format!("authenticator-app\u{1f}{account_id}").into_bytes()
 }
 

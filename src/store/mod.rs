@@ -10,12 +10,14 @@
 //! - `seed`       the demo database
 
 pub mod agents;
+pub mod any;
 pub mod audit;
 pub mod bulk;
 pub mod capability;
 pub mod holder;
 pub mod keyfile;
 pub mod outbox;
+pub mod postgres;
 pub mod read;
 pub mod schema;
 pub mod seed;
@@ -79,6 +81,21 @@ pub enum StoreError {
     KeyFile { path: PathBuf, reason: String },
     #[error("no database at {}; check --db (the holder console, `agent add` and --demo create one)", .path.display())]
     Missing { path: PathBuf },
+    /// PostgreSQL said no, or the URL is wrong: `msg` says what to do.
+    #[error("PostgreSQL database {target}: {msg}")]
+    Pg { target: String, msg: String },
+    #[error("cannot reach the PostgreSQL server of {target}: {reason}")]
+    Unreachable { target: String, reason: String },
+    #[error(
+        "lost the connection to PostgreSQL ({target}); anything unfinished was rolled back, nothing was half-written. Try again once the server is back"
+    )]
+    ConnectionLost { target: String },
+    #[error("PostgreSQL database {target} has schema version {found}; this recovery-desk needs {supported}. {}", if .found > .supported { "Use a newer recovery-desk" } else { "Migrate it with: recovery-desk --db URL setup" })]
+    PgSchema {
+        target: String,
+        found: i64,
+        supported: i64,
+    },
 }
 
 pub(crate) fn io_reason(e: &io::Error) -> String {

@@ -41,7 +41,7 @@ impl OutboxKey {
         XChaCha20Poly1305::new_from_slice(&self.0).expect("32-byte key")
     }
 
-    fn seal(&self, m: &Message) -> rusqlite::Result<Vec<u8>> {
+    pub(crate) fn seal(&self, m: &Message) -> rusqlite::Result<Vec<u8>> {
         let mut nonce = [0u8; 24];
         OsEntropy
             .fill(&mut nonce)
@@ -62,7 +62,7 @@ impl OutboxKey {
         Ok(out)
     }
 
-    fn open(
+    pub(crate) fn open(
         &self,
         channel: MethodKind,
         address: &str,

@@ -53,16 +53,15 @@ pub fn demo() -> std::result::Result<Demo, String> {
     toml::from_str(DEMO_TOML).map_err(|e| format!("assets/demo.toml is invalid: {e}"))
 }
 
-/// Seeds `store` (fresh) with `demo`.
-pub fn seed(
-    store: &mut Store,
+/// Seeds `store` (fresh, either backend) with `demo`.
+pub fn seed<S: HolderStore + AgentAdmin>(
+    store: &mut S,
     demo: &Demo,
     entropy: &mut dyn Entropy,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let db_path = store.path().to_path_buf();
     let bad = |m: String| StoreError::Other {
-        path: db_path.clone(),
+        path: "assets/demo.toml".into(),
         msg: m,
     };
     let h = |s: &str, e: &mut dyn Entropy| {

@@ -25,8 +25,9 @@ use recovery_desk::clock;
 use recovery_desk::domain::recovery_code;
 use recovery_desk::secret::{self, OsEntropy, Secret};
 use recovery_desk::service::{Attempt, Service};
+use recovery_desk::store::Access;
 use recovery_desk::store::HolderStore;
-use recovery_desk::store::Store;
+use recovery_desk::store::any::{AnyStore, Target};
 use std::io::{BufRead, Write};
 use std::path::Path;
 
@@ -37,6 +38,9 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
         ["race", db, per_round] => race(Path::new(db), per_round.parse().expect("PER_ROUND")),
+        ["guess", db, account, password] => {
+            guess(Path::new(db), account.parse().expect("ACCOUNT"), password)
+        }
         ["crash", db, "slow"] => crash(Path::new(db), None),
         ["crash", db, "fast", next, ref pool @ ..] if pool.len() >= 4 && pool.len() % 2 == 0 => {
             let next: Vec<usize> = next.split(',').map(|n| n.parse().expect("N")).collect();
@@ -53,7 +57,7 @@ fn main() {
         }
         _ => {
             eprintln!(
-                "usage: recovery-desk-testchild race DB PER_ROUND | crash DB slow | crash DB fast N1,N2,N3 CODE HASH CODE HASH…"
+                "usage: recovery-desk-testchild race DB PER_ROUND | guess DB ACCOUNT PASSWORD | crash DB slow | crash DB fast N1,N2,N3 CODE HASH CODE HASH…"
             );
             std::process::exit(2);
         }
@@ -72,9 +76,42 @@ fn monotonic_ns() -> u128 {
     ts.tv_sec as u128 * 1_000_000_000 + ts.tv_nsec as u128
 }
 
+/// The store `db` names (a file, or a PostgreSQL URL with its key file in
+/// `RECOVERY_DESK_KEY`), opened as the holder console opens it.
+fn open(db: &Path) -> recovery_desk::store::Result<AnyStore> {
+    let key = std::env::var_os("RECOVERY_DESK_KEY").map(std::path::PathBuf::from);
+    AnyStore::open(&Target::new(db, key)?, Access::Create)
+}
+
+/// One password guess at `account`, made when GO arrives: prints EVALUATED when the guess was
+/// checked (right or wrong), REFUSED when entry was locked and nothing was hashed.
+fn guess(db: &Path, account: i64, password: &str) {
+    let mut out = std::io::stdout().lock();
+    let store = match open(db) {
+        Ok(s) => s,
+        Err(e) => {
+            writeln!(out, "ERROR open: {e}").unwrap();
+            return;
+        }
+    };
+    let mut svc = Service::new(store, Box::new(OsEntropy), clock::system());
+    writeln!(out, "READY").unwrap();
+    out.flush().unwrap();
+    let mut line = String::new();
+    if std::io::stdin().read_line(&mut line).is_err() || line.trim() != "GO" {
+        return;
+    }
+    match svc.check_password(account, &Secret::new(password)) {
+        Ok(Attempt::Locked { .. } | Attempt::Blocked) => writeln!(out, "REFUSED").unwrap(),
+        Ok(_) => writeln!(out, "EVALUATED").unwrap(),
+        Err(e) => writeln!(out, "ERROR {e}").unwrap(),
+    }
+    out.flush().unwrap();
+}
+
 fn race(db: &Path, per_round: usize) {
     let mut out = std::io::stdout().lock();
-    let store = match Store::open(db) {
+    let store = match open(db) {
         Ok(s) => s,
         Err(e) => {
             writeln!(out, "ERROR open: {e}").unwrap();
@@ -113,7 +150,7 @@ fn race(db: &Path, per_round: usize) {
 type Pool = (Vec<(String, String)>, Vec<usize>);
 
 fn crash(db: &Path, mut pool: Option<Pool>) {
-    let mut store = Store::open(db).unwrap();
+    let mut store = open(db).unwrap();
     let mut pick = StdRng::seed_from_u64(std::process::id() as u64);
     let mut out = std::io::stdout().lock();
     writeln!(out, "READY").unwrap();

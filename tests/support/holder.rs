@@ -2,38 +2,55 @@
 //! attacker's story through the service API: a private database, a hand-moved clock and seeded
 //! services (the one-time codes the outbox "sent" are read with `support::outbox`).
 
+use super::backend::Db;
 use super::outbox::last_code;
 use super::seams::{Seeded, TestClock, t0};
 use recovery_desk::domain::model::MethodKind;
 use recovery_desk::domain::model::Purpose;
 use recovery_desk::secret::Secret;
 use recovery_desk::service::{Attempt, CodeCheck, Service};
-use recovery_desk::store::ReadStore;
+use recovery_desk::store::{HolderStore, ReadStore};
+use recovery_desk::testing::Outbox;
+
+/// What the helpers need of a store: the holder's writes, the reads, the outbox.
+pub trait Store3: HolderStore + ReadStore + Outbox {}
+impl<S: HolderStore + ReadStore + Outbox> Store3 for S {}
 use recovery_desk::store::Store;
+use recovery_desk::store::any::AnyStore;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-/// A private database file and the clock every service on it shares.
+/// The holder's service on either backend.
+pub type Svc = Service<AnyStore>;
+
+/// A private database (of the running test's backend, `support::backend`) and the clock every
+/// service on it shares.
 pub struct Fixture {
-    _dir: tempfile::TempDir,
+    pub store_db: Db,
+    /// What `--db` takes: the SQLite file, or the PostgreSQL URL.
     pub db: PathBuf,
     pub clock: TestClock,
 }
 
 impl Fixture {
     pub fn new() -> Self {
-        let dir = tempfile::tempdir().unwrap();
+        let store_db = Db::new();
         Fixture {
-            db: dir.path().join("holder.db"),
-            _dir: dir,
+            db: store_db.db_arg(),
+            store_db,
             clock: TestClock::new(t0()),
         }
     }
 
+    /// A store with its own connection (as another process would have).
+    pub fn store(&self) -> AnyStore {
+        self.store_db.open()
+    }
+
     /// A service with its own connection (as another process would have).
-    pub fn service(&self, seed: u64) -> Service {
+    pub fn service(&self, seed: u64) -> Svc {
         Service::new(
-            Store::open(&self.db).unwrap(),
+            self.store(),
             Box::new(Seeded::new(seed)),
             Arc::new(self.clock.clone()),
         )
@@ -42,13 +59,13 @@ impl Fixture {
 
 /// Adds `addr` as an email of the signed-in holder and verifies it with the code from the
 /// outbox; returns the method's id.
-pub fn add_verified_email(svc: &mut Service, addr: &str) -> i64 {
+pub fn add_verified_email<S: Store3>(svc: &mut Service<S>, addr: &str) -> i64 {
     add_verified(svc, MethodKind::Email, addr)
 }
 
 /// Adds `addr` (an email or a phone, as `kind` says) to the signed-in holder and verifies it
 /// with the code from the outbox; returns the method's id.
-pub fn add_verified(svc: &mut Service, kind: MethodKind, addr: &str) -> i64 {
+pub fn add_verified<S: Store3>(svc: &mut Service<S>, kind: MethodKind, addr: &str) -> i64 {
     let m = svc.add_method(kind, addr).unwrap();
     let id = svc.signed_in().unwrap();
     let c = last_code(svc.store(), &address_of(svc, id, m));
@@ -67,7 +84,7 @@ pub fn two_step_holder(
     name: &str,
     password: &str,
     email: &str,
-) -> (Service, i64, Secret) {
+) -> (Svc, i64, Secret) {
     let mut svc = f.service(seed);
     let p = Secret::new(password);
     let id = svc.create_account(name, &p, &p).unwrap();
@@ -79,7 +96,7 @@ pub fn two_step_holder(
 }
 
 /// The address of the account's method `m`, as stored (normalised).
-pub fn address_of(svc: &Service, id: i64, m: i64) -> String {
+pub fn address_of<S: Store3>(svc: &Service<S>, id: i64, m: i64) -> String {
     svc.store()
         .methods(id)
         .unwrap()
@@ -91,13 +108,13 @@ pub fn address_of(svc: &Service, id: i64, m: i64) -> String {
 
 /// Sends a one-time code for `purpose` to the account's method `m` and reads it from the
 /// outbox.
-pub fn send_code(svc: &mut Service, id: i64, m: i64, purpose: Purpose) -> String {
+pub fn send_code<S: Store3>(svc: &mut Service<S>, id: i64, m: i64, purpose: Purpose) -> String {
     svc.send_code(id, m, purpose).unwrap();
     last_code(svc.store(), &address_of(svc, id, m))
 }
 
 /// Sends a code for `purpose` to method `m` and enters it: it is accepted.
-pub fn prove_with_code(svc: &mut Service, id: i64, m: i64, purpose: Purpose) {
+pub fn prove_with_code<S: Store3>(svc: &mut Service<S>, id: i64, m: i64, purpose: Purpose) {
     let c = send_code(svc, id, m, purpose);
     assert_eq!(
         svc.check_code(id, m, purpose, &c).unwrap(),
@@ -106,13 +123,13 @@ pub fn prove_with_code(svc: &mut Service, id: i64, m: i64, purpose: Purpose) {
 }
 
 /// One password attempt at account `id`.
-pub fn try_password(svc: &mut Service, id: i64, password: &str) -> Attempt<bool> {
+pub fn try_password<S: Store3>(svc: &mut Service<S>, id: i64, password: &str) -> Attempt<bool> {
     svc.check_password(id, &Secret::new(password)).unwrap()
 }
 
 /// Signs the holder in the normal way: the password, then a code sent to `address` (a verified
 /// method of the account, two-step verification on).
-pub fn sign_in_normally(svc: &mut Service, id: i64, password: &str, address: &str) {
+pub fn sign_in_normally<S: Store3>(svc: &mut Service<S>, id: i64, password: &str, address: &str) {
     assert_eq!(try_password(svc, id, password), Attempt::Accepted(true));
     let m = svc
         .verified_methods(id)

@@ -1,6 +1,8 @@
 // Each test file uses some of these helpers: the rest are not dead code, nor unused imports.
 #![allow(dead_code, unused_imports)]
 
+#[macro_use]
+pub mod backend;
 pub mod cli;
 pub mod demo;
 pub mod flows;

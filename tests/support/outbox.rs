@@ -3,8 +3,8 @@
 //! `outbox` command, as a holder reads their email (end to end). The parsing is the library's
 //! `testing::codes_in`, which the render bench uses too.
 
-use recovery_desk::store::Store;
 use recovery_desk::store::outbox::Sent;
+use recovery_desk::testing::Outbox;
 use std::path::Path;
 
 pub use recovery_desk::testing::{codes_in, codes_sent_to, last_code};
@@ -17,13 +17,13 @@ pub fn newest_code(text: &str) -> String {
 }
 
 /// Every message the outbox sent to `addr`, oldest first.
-pub fn sent_to(store: &Store, addr: &str) -> Vec<Sent> {
+pub fn sent_to(store: &impl Outbox, addr: &str) -> Vec<Sent> {
     store.outbox(Some(addr)).unwrap()
 }
 
 /// The messages titled `subject` sent to `addr` after the first `mark` (a count taken
 /// earlier with `sent_to(..).len()`).
-pub fn sent_since(store: &Store, addr: &str, mark: usize, subject: &str) -> Vec<Sent> {
+pub fn sent_since(store: &impl Outbox, addr: &str, mark: usize, subject: &str) -> Vec<Sent> {
     sent_to(store, addr)
         .into_iter()
         .skip(mark)
