@@ -23,6 +23,21 @@ pub const REQUIRE_VAR: &str = "RECOVERY_DESK_REQUIRE_PG";
 /// Where Debian puts the server binaries.
 const DEBIAN_BINS: &str = "/usr/lib/postgresql";
 
+/// util-linux's `runuser`, found where Debian puts it: `/usr/sbin` is not on every `PATH` (a
+/// CI runner's `env -i PATH=/usr/bin:/bin` has no `sbin`).
+fn runuser() -> PathBuf {
+    [
+        "/usr/sbin/runuser",
+        "/sbin/runuser",
+        "/usr/bin/runuser",
+        "/bin/runuser",
+    ]
+    .iter()
+    .map(PathBuf::from)
+    .find(|p| p.is_file())
+    .unwrap_or_else(|| PathBuf::from("runuser"))
+}
+
 /// The newest `/usr/lib/postgresql/<version>/bin` holding `initdb` and `pg_ctl`.
 pub fn binaries() -> Option<PathBuf> {
     let mut found: Vec<(u32, PathBuf)> = std::fs::read_dir(DEBIAN_BINS)
@@ -123,7 +138,7 @@ impl Cluster {
         let exe = self.bin.join(tool);
         let mut cmd = match &self.run_as {
             Some(user) => {
-                let mut c = Command::new("runuser");
+                let mut c = Command::new(runuser());
                 c.args(["-u", user, "--"]).arg(&exe);
                 c
             }
@@ -134,7 +149,7 @@ impl Cluster {
             .current_dir(&self.dir)
             .stdin(Stdio::null())
             .output()
-            .map_err(|e| format!("{tool}: {e}"))?;
+            .map_err(|e| format!("{tool} (run as {:?}): {e}", cmd.get_program()))?;
         if !out.status.success() {
             return Err(format!(
                 "{tool} failed: {}{}",
