@@ -219,46 +219,48 @@ on_both_backends! {
     }
 }
 
-/// An app the holder began to add but never confirmed is no way in: its codes sign no one in
-/// and prove nothing, until a current code confirms it.
-#[test]
-fn an_app_not_yet_confirmed_is_no_way_in() {
-    let f = Fixture::new();
-    let mut svc = f.service(5);
-    let p = Secret::new(PASSWORD);
-    svc.create_account("ivo", &p, &p).unwrap();
-    add_verified(&mut svc, MethodKind::Email, "ivo@example.com");
-    let id = svc.signed_in().unwrap();
-    let new = svc.begin_add_app().unwrap();
-    let secret = new.secret.expose().to_string();
-    svc.sign_out();
-    for purpose in [Purpose::CodeSignIn, Purpose::Recovery] {
-        let code = app_code(&svc, &secret);
-        assert_eq!(
-            svc.check_app_code(id, purpose, &code).unwrap(),
-            Attempt::Accepted(CodeCheck::NoActiveCode),
-            "{purpose:?}"
-        );
+on_both_backends! {
+    /// An app the holder began to add but never confirmed is no way in: its codes sign no one in
+    /// and prove nothing, until a current code confirms it.
+    fn an_app_not_yet_confirmed_is_no_way_in() {
+        let f = Fixture::new();
+        let mut svc = f.service(5);
+        let p = Secret::new(PASSWORD);
+        svc.create_account("ivo", &p, &p).unwrap();
+        add_verified(&mut svc, MethodKind::Email, "ivo@example.com");
+        let id = svc.signed_in().unwrap();
+        let new = svc.begin_add_app().unwrap();
+        let secret = new.secret.expose().to_string();
+        svc.sign_out();
+        for purpose in [Purpose::CodeSignIn, Purpose::Recovery] {
+            let code = app_code(&svc, &secret);
+            assert_eq!(
+                svc.check_app_code(id, purpose, &code).unwrap(),
+                Attempt::Accepted(CodeCheck::NoActiveCode),
+                "{purpose:?}"
+            );
+        }
+        assert_eq!(svc.signed_in(), None);
     }
-    assert_eq!(svc.signed_in(), None);
 }
 
-/// With no email or phone, the recovery code is the second step of a sign-in (SPEC §4) — but
-/// not while an app is there to be the second step; removing the app makes it one again.
-#[test]
-fn the_recovery_code_is_no_second_step_while_an_app_is() {
-    let f = Fixture::new();
-    let mut svc = f.service(5);
-    let p = Secret::new(PASSWORD);
-    svc.create_account("una", &p, &p).unwrap();
-    let id = svc.signed_in().unwrap();
-    assert!(svc.recovery_code_is_second_step(id).unwrap());
-    let new = svc.begin_add_app().unwrap();
-    let code = app_code(&svc, new.secret.expose());
-    svc.confirm_app(&code).unwrap();
-    assert!(!svc.recovery_code_is_second_step(id).unwrap());
-    svc.remove_app().unwrap();
-    assert!(svc.recovery_code_is_second_step(id).unwrap());
+on_both_backends! {
+    /// With no email or phone, the recovery code is the second step of a sign-in (SPEC §4) — but
+    /// not while an app is there to be the second step; removing the app makes it one again.
+    fn the_recovery_code_is_no_second_step_while_an_app_is() {
+        let f = Fixture::new();
+        let mut svc = f.service(5);
+        let p = Secret::new(PASSWORD);
+        svc.create_account("una", &p, &p).unwrap();
+        let id = svc.signed_in().unwrap();
+        assert!(svc.recovery_code_is_second_step(id).unwrap());
+        let new = svc.begin_add_app().unwrap();
+        let code = app_code(&svc, new.secret.expose());
+        svc.confirm_app(&code).unwrap();
+        assert!(!svc.recovery_code_is_second_step(id).unwrap());
+        svc.remove_app().unwrap();
+        assert!(svc.recovery_code_is_second_step(id).unwrap());
+    }
 }
 
 /// The thief with the database file: the secret is nowhere in it, in any form.
